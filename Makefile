@@ -1,0 +1,41 @@
+# plivo-pulumi: every command a user or CI runs. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+TOOLS  := $(CURDIR)/.tools/bin
+# The pinned engine and the venv's python first on PATH: the engine starts dynamic providers with
+# the first python3 it finds.
+RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
+
+.PHONY: venv tools test test-fast demo bench lint clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+tools:
+	bash scripts/install-engine.sh
+
+test: venv tools
+	$(RUN) $(PY) -m pytest -q
+
+# Unit and client/simulator tests only (no engine).
+test-fast: venv
+	$(RUN) $(PY) -m pytest -q -m "not e2e"
+
+demo: venv tools
+	$(RUN) $(PY) -m plivo_pulumi.demo
+
+bench: venv tools
+	$(RUN) $(PY) -m bench
+
+lint: venv
+	$(PY) -m ruff check plivo_pulumi tests examples bench
+	$(PY) -m ruff format --check plivo_pulumi tests examples bench
+
+clean:
+	rm -rf $(VENV) .tools .demo .bench .pytest_cache

@@ -1,0 +1,162 @@
+"""A real Pulumi stack for end-to-end tests: the pinned engine, a local file backend in a temp dir,
+an inline Automation API program, and config set the way a user sets it (`plivo:authToken` as a
+secret). Nothing here mocks Pulumi or HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+PINNED_ENGINE = "v3.274.1"
+PASSPHRASE = "e2e-passphrase-not-a-secret"
+
+
+def engine_command() -> auto.PulumiCommand:
+    """The pinned engine from PATH (`make test` puts .tools/bin first). Missing engine fails, never skips."""
+    path = shutil.which("pulumi")
+    if path is None:
+        raise RuntimeError("the Pulumi engine is not on PATH: run `make tools` (or `make test`)")
+    return auto.PulumiCommand(root=str(Path(path).resolve().parent.parent), skip_version_check=True)
+
+
+@dataclass
+class Run:
+    """What one engine command did: its exit code, what it printed and its change summary."""
+
+    code: int
+    output: str
+    summary: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+
+def _code_of(exc: auto.errors.CommandError) -> int:
+    match = re.search(r"code: (-?\d+)", str(exc))
+    return int(match.group(1)) if match else -1
+
+
+class EngineStack:
+    """One stack of one project. `program` is re-read on every engine run, so tests edit it."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        program: Callable[[], None],
+        *,
+        config: dict[str, tuple[str, bool]],
+        env: dict[str, str] | None = None,
+        project: str = "plivo-e2e",
+        stack: str = "dev",
+    ) -> None:
+        self.workdir = workdir
+        self.state_dir = workdir / "state"
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (workdir / "project").mkdir(exist_ok=True)
+        self.program = program
+        self.outputs: list[str] = []
+        env_vars = {
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
+            "PULUMI_HOME": str(workdir / "pulumi-home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "1",
+            "PULUMI_PYTHON_CMD": sys.executable,
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
+        }
+        env_vars.update(env or {})
+        settings = auto.ProjectSettings(
+            name=project, runtime="python", backend=auto.ProjectBackend(url=f"file://{self.state_dir}")
+        )
+        self.stack = auto.create_or_select_stack(
+            stack_name=stack,
+            project_name=project,
+            program=lambda: self.program(),
+            opts=auto.LocalWorkspaceOptions(
+                work_dir=str(workdir / "project"),
+                env_vars=env_vars,
+                project_settings=settings,
+                pulumi_command=engine_command(),
+            ),
+        )
+        for key, (value, secret) in config.items():
+            self.stack.set_config(key, auto.ConfigValue(value=value, secret=secret))
+
+    def _run(self, action: str, **kwargs: Any) -> Run:
+        lines: list[str] = []
+        method = getattr(self.stack, action)
+        try:
+            result = method(on_output=lines.append, color="never", **kwargs)
+        except auto.errors.CommandError as exc:
+            text = "\n".join(lines) + "\n" + str(exc)
+            self.outputs.append(text)
+            return Run(_code_of(exc), text)
+        text = "\n".join(lines)
+        self.outputs.append(text)
+        summary: dict[str, int] = {}
+        if hasattr(result, "change_summary"):
+            summary = {str(k): v for k, v in result.change_summary.items()}
+        elif getattr(result, "summary", None) is not None and result.summary.resource_changes:
+            summary = dict(result.summary.resource_changes)
+        return Run(0, text, summary)
+
+    def preview(self, **kwargs: Any) -> Run:
+        return self._run("preview", diff=True, **kwargs)
+
+    def up(self, **kwargs: Any) -> Run:
+        return self._run("up", **kwargs)
+
+    def refresh(self, **kwargs: Any) -> Run:
+        return self._run("refresh", **kwargs)
+
+    def destroy(self, **kwargs: Any) -> Run:
+        return self._run("destroy", **kwargs)
+
+    def export(self) -> dict[str, Any]:
+        return self.stack.export_stack().deployment
+
+    def resources(self, type_suffix: str = "RentedNumber") -> dict[str, dict[str, Any]]:
+        """Resources of the state by name: {name: {"id", "inputs", "outputs"}}."""
+        found = {}
+        for res in self.export().get("resources", []):
+            if res.get("type", "").endswith(type_suffix):
+                found[res["urn"].split("::")[-1]] = res
+        return found
+
+    def state_files_text(self) -> str:
+        return "\n".join(
+            p.read_text(errors="replace") for p in self.state_dir.rglob("*") if p.is_file()
+        )
+
+    def export_text(self) -> str:
+        return json.dumps(self.export())
+
+
+def seed(auth_id: str, auth_token: str, numbers: list[dict[str, Any]], *,
+         applications: list[str] = (), subaccounts: list[tuple[str, str]] = ()) -> dict[str, Any]:
+    """A simulator seed of one main account with the given applications, subaccounts and numbers."""
+    return {
+        "accounts": [
+            {
+                "auth_id": auth_id,
+                "auth_token": auth_token,
+                "subaccounts": [{"auth_id": sa, "auth_token": tok} for sa, tok in subaccounts],
+            }
+        ],
+        "applications": [{"app_id": app, "account": auth_id, "name": f"app-{app}"} for app in applications],
+        "numbers": [{"account": auth_id, **n} for n in numbers],
+    }
+
+
+def scrubbed_env() -> dict[str, str]:
+    """The test process's environment without any Plivo credentials, so config is what counts."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")}
