@@ -1,0 +1,725 @@
+"""A client for the Plivo Number API (list, get, edit, unrent), built on ``requests``.
+
+* Basic auth with the account's auth_id / auth_token; the token never appears in messages, reprs or
+  log lines (every error message is scrubbed).
+* Retries through urllib3's ``Retry`` mounted on the session: 429 (honouring ``Retry-After``),
+  500/502/503/504, connection errors, read errors and timeouts, for GET, POST and DELETE (all three
+  are idempotent for this API: an edit sets absolute values, an unrent of an unrented number is a
+  404). When the retries are exhausted the typed error says how many attempts were made.
+* JSON request bodies; responses are checked for the fields each operation needs
+  (:class:`~plivo_pulumi.errors.MalformedResponseError` otherwise).
+* Asynchronous mode: every operation accepts ``callback_url`` / ``callback_method``; the API then
+  answers at once with an ``api_id`` and delivers the real response to the callback.
+
+Example::
+
+    with PlivoClient("MA...", token) as client:
+        for obj in client.iter_numbers(number_type="local"):
+            print(obj["number"], obj["application"])
+        client.update_number("+1 567 698 8323", app_id="72509666337566")
+        client.update_number("15676988323", app_id=None)  # unlink the application
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from . import __version__
+from .errors import (
+    CONFIG_HINT,
+    AuthenticationError,
+    BadRequestError,
+    MalformedResponseError,
+    NotFoundError,
+    PlivoError,
+    RateLimitedError,
+    Scrubber,
+    ServerError,
+    TransportError,
+    safe_excerpt,
+)
+from .numbers import (
+    app_id_from_uri,
+    describe_value,
+    normalize_app_id,
+    normalize_number,
+    normalize_subaccount,
+    subaccount_from_uri,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "MAX_PAGE_SIZE", "UNSET", "USER_AGENT", "PlivoClient"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.plivo.com/v1"
+MAX_PAGE_SIZE = 20
+USER_AGENT = f"plivo-pulumi/{__version__}"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+RETRY_METHODS = frozenset({"GET", "POST", "DELETE"})
+# A Retry-After longer than this is shortened to it (urllib3's own default cap is six hours).
+MAX_RETRY_AFTER = 60.0
+SERVICES = ("voice", "sms", "mms")
+CALLBACK_METHODS = ("GET", "POST")
+BASE_URL_HINT = "check plivo:baseUrl / PLIVO_BASE_URL (default https://api.plivo.com/v1)"
+
+
+class _Unset:
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+"""Sentinel for :meth:`PlivoClient.update_number`: the field is not sent at all."""
+
+
+class _CountingRetry(Retry):
+    """urllib3's ``Retry`` that records, on the exception it raises when it gives up, how many
+    attempts were made (``plivo_attempts``), and caps ``Retry-After`` to ``MAX_RETRY_AFTER``."""
+
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:
+        try:
+            return super().increment(*args, **kwargs)
+        except Exception as exc:
+            # Every earlier attempt left one entry in the history; this attempt failed too.
+            exc.plivo_attempts = len(self.history) + 1  # type: ignore[attr-defined]
+            raise
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), MAX_RETRY_AFTER)
+
+
+class _BasicAuth(requests.auth.AuthBase):
+    """Basic auth whose repr does not reveal the token."""
+
+    def __init__(self, auth_id: str, auth_token: str) -> None:
+        token = base64.b64encode(f"{auth_id}:{auth_token}".encode()).decode("ascii")
+        self._header = f"Basic {token}"
+        self.auth_id = auth_id
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self) -> str:
+        return f"_BasicAuth({self.auth_id!r}, <redacted>)"
+
+
+def _find_attempts(exc: BaseException | None) -> int | None:
+    """Walk an exception, its args and its cause/context chain for ``plivo_attempts``."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        attempts = getattr(item, "plivo_attempts", None)
+        if isinstance(attempts, int):
+            return attempts
+        stack.extend(item.args)
+        stack.append(getattr(item, "reason", None))
+        stack.append(item.__cause__)
+        stack.append(item.__context__)
+    return None
+
+
+def _root_reason(exc: BaseException) -> str:
+    """A short description of the innermost transport failure."""
+    seen: set[int] = set()
+    current: Any = exc
+    innermost: BaseException = exc
+    while isinstance(current, BaseException) and id(current) not in seen:
+        seen.add(id(current))
+        innermost = current
+        nxt = getattr(current, "reason", None)
+        if not isinstance(nxt, BaseException):
+            nxt = next((a for a in current.args if isinstance(a, BaseException)), None)
+        if nxt is None:
+            nxt = current.__cause__ or current.__context__
+        current = nxt
+    text = str(innermost) or type(innermost).__name__
+    lowered = text.lower()
+    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in lowered or "timeout" in lowered:
+        kind = "timed out"
+    elif "refused" in lowered:
+        kind = "connection refused"
+    elif "aborted" in lowered or "reset" in lowered or "remotedisconnected" in lowered or "closed" in lowered:
+        kind = "connection dropped by the server"
+    elif "name or service not known" in lowered or "resolve" in lowered or "nodename" in lowered:
+        kind = "host name could not be resolved"
+    else:
+        kind = type(innermost).__name__
+    return f"{kind} ({text[:200]})"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class PlivoClient:
+    """Client for ``/Account/{auth_id}/Number/`` of the Plivo REST API."""
+
+    def __init__(
+        self,
+        auth_id: str,
+        auth_token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        pool_maxsize: int = 16,
+    ) -> None:
+        if not isinstance(auth_id, str) or not auth_id.strip():
+            raise AuthenticationError(f"no Plivo auth_id given; {CONFIG_HINT}")
+        if not isinstance(auth_token, str) or not auth_token:
+            raise AuthenticationError(f"no Plivo auth token given for account {auth_id}; {CONFIG_HINT}")
+        auth_id = auth_id.strip()
+        if not isinstance(base_url, str) or not base_url.strip():
+            base_url = DEFAULT_BASE_URL
+        base_url = base_url.strip().rstrip("/")
+        parts = urlsplit(base_url)
+        self._scrub = Scrubber(auth_id, [auth_token])
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"base URL {self._scrub(describe_value(base_url, 80))} is not an http(s) URL; {BASE_URL_HINT}"
+            )
+        if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+            raise ValueError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+        self.auth_id: str = auth_id
+        self.base_url: str = base_url
+        self.timeout = tuple(timeout)
+        self.max_retries = max_retries
+        self.retry = _CountingRetry(
+            total=max_retries,
+            backoff_factor=backoff_factor,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=RETRY_METHODS,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
+        )
+        session = requests.Session()
+        session.auth = _BasicAuth(auth_id, auth_token)
+        session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=pool_maxsize)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        self.session = session
+        self._numbers_url = f"{base_url}/Account/{quote(auth_id, safe='')}/Number/"
+
+    def __repr__(self) -> str:
+        return f"PlivoClient(auth_id={self.auth_id!r}, base_url={self._scrub(self.base_url)!r})"
+
+    # -- context management -------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> PlivoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- operations -----------------------------------------------------------------------------
+
+    def list_numbers(
+        self,
+        *,
+        number_type: str | None = None,
+        number_startswith: str | int | None = None,
+        subaccount: str | None = None,
+        services: str | Iterable[str] | None = None,
+        limit: int = MAX_PAGE_SIZE,
+        offset: int = 0,
+        callback_url: str | None = None,
+        callback_method: str | None = None,
+    ) -> dict[str, Any]:
+        """One page of rented numbers: the raw ``{"meta": {...}, "objects": [...], "api_id": ...}``.
+
+        Filters (all optional): ``number_type`` (``local``, ``tollfree``, ...), ``number_startswith``
+        (leading digits), ``subaccount`` (auth_id or URI), ``services`` (``"voice"``, ``"sms"``,
+        ``"voice,sms"`` or a list of them). ``limit`` is 1-20 (the API's maximum; larger values are
+        refused here rather than silently truncated), ``offset`` >= 0. In asynchronous mode
+        (``callback_url``) returns the API's ``{"api_id": ..., "message": ...}``.
+        """
+        params = self._list_params(number_type, number_startswith, subaccount, services)
+        params["limit"] = self._check_limit(limit, "limit")
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise ValueError(f"offset must be an integer >= 0, got {describe_value(offset)}")
+        params["offset"] = offset
+        params.update(self._async_params(callback_url, callback_method))
+        page = self._request("GET", self._numbers_url, params=params, operation="list rented numbers")
+        if callback_url is not None:
+            return self._check_async(page, "GET", self._numbers_url, None)
+        return self._check_page(page, self._numbers_url)
+
+    def iter_numbers(
+        self,
+        *,
+        number_type: str | None = None,
+        number_startswith: str | int | None = None,
+        subaccount: str | None = None,
+        services: str | Iterable[str] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        on_page: Callable[[int, int], Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every rented number matching the filters, across all pages (one GET per page).
+
+        ``on_page(fetched_so_far, total_count)`` is called after each page, for progress reports.
+        A number seen on an earlier page is not yielded again (pages can shift when numbers are
+        rented or unrented while paging).
+        """
+        page_size = self._check_limit(page_size, "page_size")
+        base = self._list_params(number_type, number_startswith, subaccount, services)
+        offset = 0
+        fetched = 0
+        seen: set[str] = set()
+        max_pages: int | None = None
+        pages = 0
+        while True:
+            params = dict(base, limit=page_size, offset=offset)
+            page = self._request("GET", self._numbers_url, params=params, operation="list rented numbers")
+            page = self._check_page(page, self._numbers_url)
+            pages += 1
+            objects = page["objects"]
+            total = page["meta"]["total_count"]
+            if max_pages is None:
+                # Guard against a server that never stops paging; allow for growth while we page.
+                max_pages = total // page_size + 10
+            for obj in objects:
+                if obj["number"] in seen:
+                    continue
+                seen.add(obj["number"])
+                fetched += 1
+                yield obj
+            if on_page is not None:
+                on_page(fetched, total)
+            offset += len(objects)
+            if not objects or page["meta"].get("next") is None or offset >= total:
+                return
+            if pages >= max_pages:
+                raise MalformedResponseError(
+                    f"GET {urlsplit(self._numbers_url).path} kept announcing more pages after {pages} pages "
+                    f"(total_count {total}); stopping to avoid an endless loop",
+                    method="GET",
+                    path=urlsplit(self._numbers_url).path,
+                )
+
+    def get_number(
+        self, number: str, *, callback_url: str | None = None, callback_method: str | None = None
+    ) -> dict[str, Any]:
+        """Details of one rented number (raw API object, with ``application`` as a URI or null).
+
+        Raises :class:`NotFoundError` when the account does not rent the number.
+        """
+        num = normalize_number(number)
+        url = self._number_url(num)
+        params = self._async_params(callback_url, callback_method)
+        body = self._request("GET", url, params=params or None, number=num, operation="get number")
+        if callback_url is not None:
+            return self._check_async(body, "GET", url, num)
+        return self._check_number_object(body, "GET", url, num)
+
+    def update_number(
+        self,
+        number: str,
+        *,
+        app_id: Any = UNSET,
+        subaccount: Any = UNSET,
+        callback_url: str | None = None,
+        callback_method: str | None = None,
+    ) -> dict[str, Any]:
+        """Edit a number's application and/or subaccount; returns ``{"message": "changed", "api_id"}``.
+
+        Only the fields given are sent. ``app_id=None`` or ``""`` unlinks the application (sent as
+        JSON ``null``); ``subaccount=None`` or ``""`` moves the number back to the main account (sent
+        as JSON ``null``). Ids may be given bare or as the URIs the API returns.
+        """
+        num = normalize_number(number)
+        body: dict[str, Any] = {}
+        if app_id is not UNSET:
+            body["app_id"] = None if app_id is None else (normalize_app_id(app_id) or None)
+        if subaccount is not UNSET:
+            body["subaccount"] = None if subaccount is None else (normalize_subaccount(subaccount) or None)
+        body.update(self._async_params(callback_url, callback_method))
+        url = self._number_url(num)
+        result = self._request("POST", url, json_body=body, number=num, operation="edit number")
+        if callback_url is not None:
+            return self._check_async(result, "POST", url, num)
+        if not isinstance(result, dict):
+            raise self._malformed("POST", url, num, 'a JSON object like {"message": "changed"}', result)
+        return result
+
+    def unrent_number(
+        self, number: str, *, callback_url: str | None = None, callback_method: str | None = None
+    ) -> str | None:
+        """Unrent (release) a number. Returns None, or the ``api_id`` in asynchronous mode.
+
+        Raises :class:`NotFoundError` when the number is not rented by this account.
+        """
+        num = normalize_number(number)
+        url = self._number_url(num)
+        params = self._async_params(callback_url, callback_method)
+        result = self._request("DELETE", url, params=params or None, number=num, operation="unrent number")
+        if callback_url is not None:
+            return self._check_async(result, "DELETE", url, num)["api_id"]
+        return None
+
+    # -- parameter helpers ----------------------------------------------------------------------
+
+    def _number_url(self, number: str) -> str:
+        return f"{self._numbers_url}{number}/"
+
+    @staticmethod
+    def _check_limit(value: Any, name: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PAGE_SIZE:
+            raise ValueError(
+                f"{name} must be an integer from 1 to {MAX_PAGE_SIZE} (the API's maximum page size), "
+                f"got {describe_value(value)}; use iter_numbers() to fetch more"
+            )
+        return value
+
+    @staticmethod
+    def _list_params(
+        number_type: Any, number_startswith: Any, subaccount: Any, services: Any
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if number_type is not None:
+            if not isinstance(number_type, str) or not number_type.isascii() or not number_type.isalpha():
+                raise ValueError(
+                    "number_type must be a word like 'local' or 'tollfree', "
+                    f"got {describe_value(number_type)}"
+                )
+            params["number_type"] = number_type.lower()
+        if number_startswith is not None:
+            if isinstance(number_startswith, bool) or not isinstance(number_startswith, str | int):
+                raise ValueError(
+                    "number_startswith must be leading digits like '1567', "
+                    f"got {describe_value(number_startswith)}"
+                )
+            prefix = str(number_startswith).strip().lstrip("+").replace(" ", "").replace("-", "")
+            if not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 15):
+                raise ValueError(
+                    "number_startswith must be 1-15 ASCII digits like '1567', "
+                    f"got {describe_value(number_startswith)}"
+                )
+            params["number_startswith"] = prefix
+        if subaccount is not None:
+            sub = normalize_subaccount(subaccount)
+            if not sub:
+                raise ValueError('subaccount filter must be a subaccount auth_id, not ""')
+            params["subaccount"] = sub
+        if services is not None:
+            items = services.split(",") if isinstance(services, str) else list(services)
+            cleaned = []
+            for item in items:
+                word = item.strip().lower() if isinstance(item, str) else None
+                if word not in SERVICES:
+                    raise ValueError(
+                        f"services must be a comma-separated subset of {', '.join(SERVICES)} "
+                        f"(like 'voice,sms'), got {describe_value(services)}"
+                    )
+                if word not in cleaned:
+                    cleaned.append(word)
+            if not cleaned:
+                raise ValueError("services must name at least one of " + ", ".join(SERVICES))
+            params["services"] = ",".join(cleaned)
+        return params
+
+    @staticmethod
+    def _async_params(callback_url: Any, callback_method: Any) -> dict[str, Any]:
+        if callback_url is None:
+            if callback_method is not None:
+                raise ValueError("callback_method is only meaningful together with callback_url")
+            return {}
+        if not isinstance(callback_url, str) or urlsplit(callback_url).scheme not in ("http", "https"):
+            raise ValueError(f"callback_url must be an http(s) URL, got {describe_value(callback_url)}")
+        params = {"callback_url": callback_url}
+        if callback_method is not None:
+            method = str(callback_method).upper()
+            if method not in CALLBACK_METHODS:
+                raise ValueError(
+                    f"callback_method must be GET or POST, got {describe_value(callback_method)}"
+                )
+            params["callback_method"] = method
+        return params
+
+    # -- HTTP -----------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: dict[str, Any] | None = None,
+        number: str | None = None,
+        operation: str,
+    ) -> Any:
+        path = urlsplit(url).path
+        endpoint = f"{method} {path}"
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=None if json_body is None else json.dumps(json_body),
+                headers={"Content-Type": "application/json"} if json_body is not None else None,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            attempts = _find_attempts(exc) or 1
+            reason = self._scrub(_root_reason(exc))
+            what = f"{operation} {number}" if number else operation
+            log.debug("%s failed after %s: %s", endpoint, _plural(attempts, "attempt"), reason)
+            raise TransportError(
+                f"could not {what}: {endpoint} at {self._scrub(self._origin())} "
+                f"failed: {reason}; "
+                f"gave up after {_plural(attempts, 'attempt')}. Check that the API is reachable "
+                f"and {BASE_URL_HINT}",
+                number=number,
+                method=method,
+                path=path,
+                attempts=attempts,
+            ) from None
+        attempts = self._attempts(response)
+        elapsed = time.monotonic() - started
+        log.debug(
+            "%s -> %s (%s, %.3fs)", endpoint, response.status_code, _plural(attempts, "attempt"), elapsed
+        )
+        try:
+            content = response.content
+        except requests.RequestException as exc:
+            raise TransportError(
+                f"could not {operation}{' ' + number if number else ''}: "
+                f"reading the answer to {endpoint} failed: "
+                f"{self._scrub(_root_reason(exc))}",
+                number=number,
+                method=method,
+                path=path,
+                attempts=attempts,
+            ) from None
+        status = response.status_code
+        if 200 <= status < 300:
+            if status == 204 or not content.strip():
+                return None
+            try:
+                return json.loads(content)
+            except ValueError:
+                raise self._malformed(method, url, number, "a JSON body", content, status=status) from None
+        raise self._error_for(response, content, method, path, number, attempts, operation)
+
+    def _origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.hostname or ''}{':' + str(parts.port) if parts.port else ''}"
+
+    @staticmethod
+    def _attempts(response: requests.Response) -> int:
+        retries = getattr(response.raw, "retries", None)
+        history = getattr(retries, "history", None) or ()
+        return len(history) + 1
+
+    def _error_for(
+        self,
+        response: requests.Response,
+        content: bytes,
+        method: str,
+        path: str,
+        number: str | None,
+        attempts: int,
+        operation: str,
+    ) -> PlivoError:
+        status = response.status_code
+        endpoint = f"{method} {path}"
+        api_message: str | None = None
+        api_id: str | None = None
+        is_api_json = False
+        try:
+            data = json.loads(content) if content else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            is_api_json = True
+            raw_id = data.get("api_id")
+            api_id = self._scrub(str(raw_id))[:64] if raw_id is not None else None
+            raw_message = data.get("error", data.get("message"))
+            if raw_message is not None:
+                text = raw_message if isinstance(raw_message, str) else json.dumps(raw_message)
+                api_message = self._scrub(" ".join(text.split()))[:300]
+        detail = api_message if api_message else f"response body {safe_excerpt(content, self._scrub)}"
+        target = f" for number {number}" if number else ""
+        tried = f"gave up after {_plural(attempts, 'attempt')}"
+        common = {
+            "status": status,
+            "api_id": api_id,
+            "number": number,
+            "method": method,
+            "path": path,
+            "attempts": attempts,
+        }
+        if status in (401, 403):
+            reason = "rejected the credentials" if status == 401 else "refused access"
+            return AuthenticationError(
+                f"Plivo {reason} of account {self.auth_id} ({status}) on {endpoint}{target}: {detail}. "
+                f"Check the auth_id and auth token: {CONFIG_HINT}",
+                **common,
+            )
+        if status == 404:
+            if number and is_api_json:
+                message = (
+                    f"number {number} is not rented by account {self.auth_id} ({endpoint} answered 404: "
+                    f"{detail}); rent it in the Plivo console or the buy API, or fix the number"
+                )
+            else:
+                message = (
+                    f"{endpoint} answered 404{target} ({detail}); the URL does not exist: {BASE_URL_HINT}"
+                )
+            return NotFoundError(message, **common)
+        if status == 429:
+            return RateLimitedError(
+                f"Plivo rate-limited {endpoint}{target} (429): {detail}; {tried}, "
+                "each honouring Retry-After. "
+                "Lower the request rate (e.g. pulumi up --parallel) or retry later",
+                **common,
+            )
+        if status >= 500:
+            return ServerError(
+                f"Plivo answered {status} to {endpoint}{target}: {detail}; {tried}. "
+                "The API is failing; retry later",
+                **common,
+            )
+        if 300 <= status < 400:
+            location = self._scrub(response.headers.get("Location", ""))[:200]
+            return PlivoError(
+                f"{endpoint} answered a {status} redirect to {location!r} instead of a result; "
+                f"{BASE_URL_HINT} (use the final https URL)",
+                **common,
+            )
+        if status == 405:
+            return BadRequestError(
+                f"{endpoint} is not allowed (405): {detail}; {BASE_URL_HINT}",
+                **common,
+            )
+        if 400 <= status < 500:
+            return BadRequestError(
+                f"Plivo refused to {operation}{' ' + number if number else ''} ({status} on {endpoint}): "
+                f"{detail}",
+                **common,
+            )
+        return PlivoError(f"unexpected status {status} from {endpoint}{target}: {detail}", **common)
+
+    # -- response checks ------------------------------------------------------------------------
+
+    def _malformed(
+        self,
+        method: str,
+        url: str,
+        number: str | None,
+        expected: str,
+        got: Any,
+        *,
+        status: int | None = None,
+        problem: str | None = None,
+    ) -> MalformedResponseError:
+        path = urlsplit(url).path
+        if isinstance(got, bytes | str) or got is None:
+            excerpt = safe_excerpt(got, self._scrub)
+        else:
+            excerpt = safe_excerpt(json.dumps(got, default=str), self._scrub)
+        target = f" for number {number}" if number else ""
+        what = f": {problem}" if problem else ""
+        return MalformedResponseError(
+            f"unexpected answer to {method} {path}{target}{what}; expected {expected}, got {excerpt}. "
+            f"Is the base URL a Plivo API endpoint? {BASE_URL_HINT}",
+            status=status,
+            number=number,
+            method=method,
+            path=path,
+        )
+
+    def _check_async(self, body: Any, method: str, url: str, number: str | None) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("api_id"), str) or not body["api_id"]:
+            raise self._malformed(method, url, number, 'an asynchronous answer {"api_id": ...}', body)
+        return body
+
+    def _check_number_object(
+        self, obj: Any, method: str, url: str, expected_number: str | None
+    ) -> dict[str, Any]:
+        expected = "a number object with 'number' and 'application'"
+        if not isinstance(obj, dict):
+            raise self._malformed(method, url, expected_number, expected, obj)
+        raw = obj.get("number")
+        if not isinstance(raw, str | int) or isinstance(raw, bool):
+            raise self._malformed(method, url, expected_number, expected, obj, problem="'number' is missing")
+        try:
+            got = normalize_number(raw)
+        except ValueError as exc:
+            raise self._malformed(method, url, expected_number, expected, obj, problem=str(exc)) from None
+        if expected_number is not None and got != expected_number:
+            raise self._malformed(
+                method, url, expected_number, expected, obj, problem=f"it describes number {got} instead"
+            )
+        if "application" not in obj:
+            raise self._malformed(method, url, got, expected, obj, problem="'application' is missing")
+        try:
+            app_id_from_uri(obj["application"])
+        except ValueError as exc:
+            raise self._malformed(
+                method, url, got, expected, obj, problem=f"bad 'application': {exc}"
+            ) from None
+        if "subaccount" in obj:
+            try:
+                subaccount_from_uri(obj["subaccount"])
+            except ValueError as exc:
+                raise self._malformed(
+                    method, url, got, expected, obj, problem=f"bad 'subaccount': {exc}"
+                ) from None
+        for flag in ("voice_enabled", "sms_enabled"):
+            if flag in obj and not isinstance(obj[flag], bool):
+                raise self._malformed(method, url, got, expected, obj, problem=f"'{flag}' is not a boolean")
+        return obj
+
+    def _check_page(self, page: Any, url: str) -> dict[str, Any]:
+        expected = "a page {'meta': {'total_count', 'limit', 'offset', ...}, 'objects': [...]}"
+        if not isinstance(page, dict):
+            raise self._malformed("GET", url, None, expected, page)
+        meta = page.get("meta")
+        objects = page.get("objects")
+        if not isinstance(meta, dict):
+            raise self._malformed("GET", url, None, expected, page, problem="'meta' is missing")
+        if not isinstance(objects, list):
+            raise self._malformed("GET", url, None, expected, page, problem="'objects' is missing")
+        for key in ("total_count", "limit", "offset"):
+            value = meta.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise self._malformed("GET", url, None, expected, meta, problem=f"meta.{key} is missing")
+        for obj in objects:
+            self._check_number_object(obj, "GET", url, None)
+        return page

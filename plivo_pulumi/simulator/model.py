@@ -1,0 +1,694 @@
+"""Domain model of the simulated Plivo account world: accounts, applications, rented numbers.
+
+No HTTP here (see :mod:`plivo_pulumi.simulator.http`). Every operation runs under one lock, so the
+model is safe to use from the threads of a threading HTTP server. Objects handed out are copies.
+
+Rules (where the API reference is silent, the choice is documented in ``docs/simulator.md``):
+
+* A main account sees every number it rents, including those assigned to its subaccounts; a
+  subaccount sees (lists, gets, edits, unrents) only the numbers assigned to it.
+* Edit: ``app_id`` must name an existing application of the same main account family (the main
+  account or any of its subaccounts), else 400; ``None``/``""`` unlinks. ``subaccount`` must name a
+  subaccount of the caller's main account, else 400; ``None``/``""`` moves the number back to the
+  main account. Only a main account may change ``subaccount``: a subaccount gets 400 (not 401/403,
+  so that the API's message reaches the user instead of a credentials hint).
+* Moving a number between subaccounts keeps its application link.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as _dt
+import hmac
+import re
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..numbers import (
+    is_main_account_id,
+    is_subaccount_id,
+    normalize_app_id,
+    normalize_number,
+)
+
+__all__ = [
+    "UNSET",
+    "NUMBER_TYPES",
+    "SERVICES",
+    "Account",
+    "Application",
+    "Number",
+    "SimError",
+    "SeedError",
+    "PlivoState",
+]
+
+NUMBER_TYPES = ("local", "tollfree", "mobile")
+SERVICES = ("voice", "sms", "mms")
+DEFAULT_ADDED_ON = "2024-01-01"
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ALIAS_MAX = 100
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+class SimError(Exception):
+    """A domain error with the HTTP status the API answers with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SeedError(ValueError):
+    """An invalid seed: the message names the section, the entry and the field."""
+
+
+@dataclass
+class Account:
+    auth_id: str
+    auth_token: str
+    is_main: bool
+    parent: str | None = None
+    name: str = ""
+
+    @property
+    def main_id(self) -> str:
+        return self.auth_id if self.is_main else str(self.parent)
+
+    def to_dict(self, *, credentials: bool) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "auth_id": self.auth_id,
+            "is_main": self.is_main,
+            "parent": self.parent,
+            "name": self.name,
+        }
+        if credentials:
+            data["auth_token"] = self.auth_token
+        return data
+
+
+@dataclass
+class Application:
+    app_id: str
+    account: str
+    name: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Number:
+    number: str
+    account: str
+    subaccount: str | None = None
+    app_id: str | None = None
+    alias: str | None = None
+    description: str = ""
+    number_type: str = "local"
+    voice_enabled: bool = True
+    sms_enabled: bool = True
+    mms_enabled: bool = False
+    added_on: str = DEFAULT_ADDED_ON
+    plivo_number: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def has_services(self, services: Iterable[str]) -> bool:
+        return all(getattr(self, f"{service}_enabled") for service in services)
+
+
+def _token() -> str:
+    # Plivo auth tokens are 40 characters of letters and digits.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(40))
+
+
+# -- seed parsing --------------------------------------------------------------------------------
+
+
+def _where(section: str, index: int | None, field: str | None = None) -> str:
+    place = section if index is None else f"{section}[{index}]"
+    return f"{place}.{field}" if field else place
+
+
+def _mapping(value: Any, where: str, allowed: Iterable[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SeedError(f"{where}: expected a mapping, got {type(value).__name__}")
+    unknown = sorted(str(k) for k in value if k not in allowed)
+    if unknown:
+        raise SeedError(
+            f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SeedError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _str(value: Any, where: str, *, default: str | None = None, allow_none: bool = False) -> str | None:
+    if value is None:
+        if allow_none or default is not None:
+            return default
+        raise SeedError(f"{where}: is required")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise SeedError(f"{where}: expected a string, got {type(value).__name__}")
+    return str(value)
+
+
+def _bool(value: Any, where: str, default: bool) -> bool:
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise SeedError(f"{where}: expected true or false, got {value!r}")
+    return value
+
+
+_ACCOUNT_FIELDS = ("auth_id", "auth_token", "name", "subaccounts")
+_SUBACCOUNT_FIELDS = ("auth_id", "auth_token", "name")
+_APPLICATION_FIELDS = ("app_id", "account", "name")
+_NUMBER_FIELDS = (
+    "number",
+    "account",
+    "subaccount",
+    "app_id",
+    "alias",
+    "description",
+    "number_type",
+    "voice_enabled",
+    "sms_enabled",
+    "mms_enabled",
+    "added_on",
+)
+_GENERATE_FIELDS = (
+    "count",
+    "prefix",
+    "length",
+    "start",
+    "account",
+    "subaccount",
+    "app_id",
+    "number_type",
+    "description",
+    "voice_enabled",
+    "sms_enabled",
+    "mms_enabled",
+)
+_SEED_SECTIONS = ("accounts", "applications", "numbers", "generate")
+
+
+class PlivoState:
+    """All accounts, applications and numbers of the simulator, behind one lock."""
+
+    def __init__(
+        self, seed: dict[str, Any] | None = None, *, default_seed: dict[str, Any] | None = None
+    ) -> None:
+        self.lock = threading.RLock()
+        self.accounts: dict[str, Account] = {}
+        self.applications: dict[str, Application] = {}
+        self.numbers: dict[str, Number] = {}
+        self._default_seed = copy.deepcopy(default_seed) if default_seed is not None else None
+        self._known_tokens: dict[str, str] = {}
+        self.startup_seed: dict[str, Any] = {}
+        self.startup_seed = self.load_seed(seed if seed is not None else (default_seed or {}))
+
+    # -- seeding ------------------------------------------------------------------------------
+
+    def load_seed(self, seed: Any) -> dict[str, Any]:
+        """Replace the whole world with ``seed``; returns the seed with every token filled in.
+
+        Tokens missing from the seed are taken from an account with the same auth_id loaded
+        earlier (so ``reset`` keeps credentials stable), else generated at random.
+        """
+        if seed is None:
+            seed = {}
+        seed = _mapping(seed, "seed", _SEED_SECTIONS)
+        resolved = copy.deepcopy(seed)
+        with self.lock:
+            accounts, resolved_accounts, defaulted = self._parse_accounts(seed)
+            resolved["accounts"] = resolved_accounts
+            if "applications" not in seed and defaulted and self._default_seed:
+                app_entries = self._default_seed.get("applications", [])
+                resolved["applications"] = copy.deepcopy(app_entries)
+            else:
+                app_entries = seed.get("applications")
+            applications = self._parse_applications(app_entries, accounts)
+            numbers = self._parse_numbers(seed.get("numbers"), accounts, applications)
+            self._generate(seed.get("generate"), accounts, applications, numbers)
+            self.accounts, self.applications, self.numbers = accounts, applications, numbers
+            for account in accounts.values():
+                self._known_tokens[account.auth_id] = account.auth_token
+        return resolved
+
+    def reset(self, seed: Any = None) -> dict[str, Any]:
+        """Back to ``seed`` or, without one, to the startup seed."""
+        return self.load_seed(copy.deepcopy(self.startup_seed) if seed is None else seed)
+
+    def _parse_accounts(self, seed: dict[str, Any]) -> tuple[dict[str, Account], list[dict[str, Any]], bool]:
+        defaulted = "accounts" not in seed
+        entries = seed.get("accounts")
+        if defaulted:
+            entries = copy.deepcopy((self._default_seed or {}).get("accounts", []))
+        entries = _list(entries, "accounts")
+        if not entries:
+            raise SeedError("accounts: at least one main account is required")
+        accounts: dict[str, Account] = {}
+        resolved: list[dict[str, Any]] = []
+
+        def add(account: Account, where: str) -> None:
+            if account.auth_id in accounts:
+                raise SeedError(f"{where}.auth_id: {account.auth_id} is defined twice")
+            accounts[account.auth_id] = account
+
+        for i, raw in enumerate(entries):
+            where = _where("accounts", i)
+            entry = _mapping(raw, where, _ACCOUNT_FIELDS)
+            auth_id = _str(entry.get("auth_id"), f"{where}.auth_id")
+            if not is_main_account_id(auth_id):
+                raise SeedError(
+                    f"{where}.auth_id: {auth_id!r} is not a main account auth_id "
+                    "(MA followed by 18 uppercase letters or digits)"
+                )
+            token = self._token_for(auth_id, entry.get("auth_token"), f"{where}.auth_token")
+            add(
+                Account(auth_id, token, True, None, _str(entry.get("name"), f"{where}.name", default="")),
+                where,
+            )
+            subs_resolved = []
+            for j, raw_sub in enumerate(_list(entry.get("subaccounts"), f"{where}.subaccounts")):
+                swhere = f"{where}.subaccounts[{j}]"
+                sub = _mapping(raw_sub, swhere, _SUBACCOUNT_FIELDS)
+                sub_id = _str(sub.get("auth_id"), f"{swhere}.auth_id")
+                if not is_subaccount_id(sub_id):
+                    raise SeedError(
+                        f"{swhere}.auth_id: {sub_id!r} is not a subaccount auth_id "
+                        "(SA followed by 18 uppercase letters or digits)"
+                    )
+                sub_token = self._token_for(sub_id, sub.get("auth_token"), f"{swhere}.auth_token")
+                name = _str(sub.get("name"), f"{swhere}.name", default="")
+                add(Account(sub_id, sub_token, False, auth_id, name), swhere)
+                subs_resolved.append({"auth_id": sub_id, "auth_token": sub_token, "name": name})
+            resolved.append(
+                {
+                    "auth_id": auth_id,
+                    "auth_token": token,
+                    "name": accounts[auth_id].name,
+                    "subaccounts": subs_resolved,
+                }
+            )
+        return accounts, resolved, defaulted
+
+    def _token_for(self, auth_id: str, value: Any, where: str) -> str:
+        if value is None:
+            return self._known_tokens.get(auth_id) or _token()
+        token = _str(value, where)
+        assert token is not None
+        if len(token) < 8 or not token.isascii() or not token.isprintable() or " " in token:
+            raise SeedError(f"{where}: must be at least 8 printable ASCII characters without spaces")
+        return token
+
+    @staticmethod
+    def _first_main(accounts: dict[str, Account]) -> str:
+        return next(a.auth_id for a in accounts.values() if a.is_main)
+
+    def _parse_applications(self, entries: Any, accounts: dict[str, Account]) -> dict[str, Application]:
+        applications: dict[str, Application] = {}
+        for i, raw in enumerate(_list(entries, "applications")):
+            where = _where("applications", i)
+            entry = _mapping(raw, where, _APPLICATION_FIELDS)
+            app_id = self._seed_app_id(entry.get("app_id"), f"{where}.app_id")
+            if app_id in applications:
+                raise SeedError(f"{where}.app_id: {app_id} is defined twice")
+            owner = _str(entry.get("account"), f"{where}.account", default=self._first_main(accounts))
+            if owner not in accounts:
+                raise SeedError(f"{where}.account: unknown account {owner!r}; define it under accounts")
+            applications[app_id] = Application(
+                app_id, str(owner), _str(entry.get("name"), f"{where}.name", default="")
+            )
+        return applications
+
+    @staticmethod
+    def _seed_app_id(value: Any, where: str) -> str:
+        text = _str(value, where)
+        try:
+            app_id = normalize_app_id(text)
+        except ValueError as exc:
+            raise SeedError(f"{where}: {exc}") from None
+        if not app_id:
+            raise SeedError(f"{where}: must not be empty")
+        return app_id
+
+    def _number_from_entry(
+        self,
+        entry: dict[str, Any],
+        where: str,
+        accounts: dict[str, Account],
+        applications: dict[str, Application],
+        *,
+        number: str | None = None,
+        today: bool = False,
+    ) -> Number:
+        if number is None:
+            try:
+                number = normalize_number(entry.get("number"))
+            except ValueError as exc:
+                raise SeedError(f"{where}.number: {exc}") from None
+        sub = _str(entry.get("subaccount"), f"{where}.subaccount", allow_none=True) or None
+        if sub is not None:
+            if sub not in accounts or accounts[sub].is_main:
+                raise SeedError(f"{where}.subaccount: unknown subaccount {sub!r}; define it under accounts")
+        account = _str(entry.get("account"), f"{where}.account", allow_none=True)
+        if account is None:
+            account = accounts[sub].main_id if sub else self._first_main(accounts)
+        if account not in accounts or not accounts[account].is_main:
+            raise SeedError(f"{where}.account: {account!r} is not a main account defined under accounts")
+        if sub is not None and accounts[sub].parent != account:
+            raise SeedError(f"{where}.subaccount: {sub} is not a subaccount of {account}")
+        app_id = None
+        if entry.get("app_id") not in (None, ""):
+            app_id = self._seed_app_id(entry.get("app_id"), f"{where}.app_id")
+            if app_id not in applications:
+                raise SeedError(f"{where}.app_id: unknown application {app_id}; define it under applications")
+            if accounts[applications[app_id].account].main_id != account:
+                raise SeedError(f"{where}.app_id: application {app_id} belongs to another main account")
+        number_type = _str(entry.get("number_type"), f"{where}.number_type", default="local")
+        if number_type not in NUMBER_TYPES:
+            raise SeedError(
+                f"{where}.number_type: must be one of {', '.join(NUMBER_TYPES)}, got {number_type!r}"
+            )
+        added_on = _str(
+            entry.get("added_on"),
+            f"{where}.added_on",
+            default=_dt.date.today().isoformat() if today else DEFAULT_ADDED_ON,
+        )
+        if not _DATE_RE.fullmatch(str(added_on)):
+            raise SeedError(f"{where}.added_on: expected a date like 2024-01-31, got {added_on!r}")
+        alias = _str(entry.get("alias"), f"{where}.alias", allow_none=True)
+        if alias is not None and len(alias) > _ALIAS_MAX:
+            raise SeedError(f"{where}.alias: at most {_ALIAS_MAX} characters")
+        return Number(
+            number=number,
+            account=account,
+            subaccount=sub,
+            app_id=app_id,
+            alias=alias,
+            description=str(_str(entry.get("description"), f"{where}.description", default="")),
+            number_type=str(number_type),
+            voice_enabled=_bool(entry.get("voice_enabled"), f"{where}.voice_enabled", True),
+            sms_enabled=_bool(entry.get("sms_enabled"), f"{where}.sms_enabled", number_type != "tollfree"),
+            mms_enabled=_bool(entry.get("mms_enabled"), f"{where}.mms_enabled", False),
+            added_on=str(added_on),
+        )
+
+    def _parse_numbers(
+        self, entries: Any, accounts: dict[str, Account], applications: dict[str, Application]
+    ) -> dict[str, Number]:
+        numbers: dict[str, Number] = {}
+        for i, raw in enumerate(_list(entries, "numbers")):
+            where = _where("numbers", i)
+            entry = _mapping(raw, where, _NUMBER_FIELDS)
+            num = self._number_from_entry(entry, where, accounts, applications)
+            if num.number in numbers:
+                raise SeedError(f"{where}.number: {num.number} is listed twice")
+            numbers[num.number] = num
+        return numbers
+
+    def _generate(
+        self,
+        spec: Any,
+        accounts: dict[str, Account],
+        applications: dict[str, Application],
+        numbers: dict[str, Number],
+    ) -> None:
+        if spec is None:
+            return
+        blocks = spec if isinstance(spec, list) else [spec]
+        for i, raw in enumerate(blocks):
+            where = "generate" if not isinstance(spec, list) else _where("generate", i)
+            entry = _mapping(raw, where, _GENERATE_FIELDS)
+            count = entry.get("count")
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1_000_000:
+                raise SeedError(f"{where}.count: expected an integer from 0 to 1000000, got {count!r}")
+            prefix = str(_str(entry.get("prefix"), f"{where}.prefix", default="1555"))
+            if not (prefix.isascii() and prefix.isdigit()):
+                raise SeedError(f"{where}.prefix: expected digits, got {prefix!r}")
+            length = entry.get("length", 11)
+            start = entry.get("start", 0)
+            for name, value in (("length", length), ("start", start)):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise SeedError(f"{where}.{name}: expected a non-negative integer, got {value!r}")
+            if not 8 <= length <= 15:
+                raise SeedError(f"{where}.length: numbers have 8 to 15 digits, got {length}")
+            width = length - len(prefix)
+            if width < 0 or (count and len(str(start + count - 1)) > width):
+                raise SeedError(
+                    f"{where}: {count} numbers starting at {start} do not fit after prefix {prefix} "
+                    f"in {length} digits"
+                )
+            template = {k: v for k, v in entry.items() if k not in ("count", "prefix", "length", "start")}
+            for k in range(count):
+                number = prefix + str(start + k).zfill(width)
+                if number in numbers:
+                    raise SeedError(f"{where}: generated number {number} is already listed")
+                numbers[number] = self._number_from_entry(
+                    template, where, accounts, applications, number=number
+                )
+
+    # -- authentication and visibility ----------------------------------------------------------
+
+    def authenticate(self, auth_id: str, auth_token: str) -> Account | None:
+        """The account for these credentials, or None (constant-time token comparison)."""
+        with self.lock:
+            account = self.accounts.get(auth_id)
+            expected = account.auth_token if account else "x" * 40
+        ok = hmac.compare_digest(expected.encode(), auth_token.encode())
+        return copy.copy(account) if account is not None and ok else None
+
+    def account(self, auth_id: str) -> Account | None:
+        with self.lock:
+            account = self.accounts.get(auth_id)
+            return copy.copy(account) if account else None
+
+    def application(self, app_id: str) -> Application | None:
+        with self.lock:
+            app = self.applications.get(app_id)
+            return copy.copy(app) if app else None
+
+    def _visible(self, caller: Account, number: Number) -> bool:
+        if caller.is_main:
+            return number.account == caller.auth_id
+        return number.subaccount == caller.auth_id
+
+    def _family(self, main_id: str) -> set[str]:
+        return {a.auth_id for a in self.accounts.values() if a.main_id == main_id}
+
+    # -- API operations -------------------------------------------------------------------------
+
+    def list_numbers(
+        self,
+        caller: Account,
+        *,
+        number_type: str | None = None,
+        number_startswith: str | None = None,
+        subaccount: str | None = None,
+        services: Iterable[str] = (),
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[Number], int]:
+        """One page of the caller's numbers, ordered by number, and the total matching count."""
+        services = tuple(services)
+        with self.lock:
+            if subaccount is not None:
+                sub = self.accounts.get(subaccount)
+                if sub is None or sub.is_main or sub.parent != caller.main_id:
+                    raise SimError(400, f"subaccount {subaccount} not found")
+                if not caller.is_main and subaccount != caller.auth_id:
+                    raise SimError(400, "a subaccount can only list its own numbers")
+            matching = [
+                n
+                for n in self.numbers.values()
+                if self._visible(caller, n)
+                and (number_type is None or n.number_type == number_type)
+                and (number_startswith is None or n.number.startswith(number_startswith))
+                and (subaccount is None or n.subaccount == subaccount)
+                and n.has_services(services)
+            ]
+            matching.sort(key=lambda n: n.number)
+            page = [copy.copy(n) for n in matching[offset : offset + limit]]
+            return page, len(matching)
+
+    def get_number(self, caller: Account, number: str) -> Number:
+        with self.lock:
+            return copy.copy(self._find(caller, number))
+
+    def _find(self, caller: Account, number: str) -> Number:
+        found = self.numbers.get(number)
+        if found is None or not self._visible(caller, found):
+            raise SimError(404, "not found")
+        return found
+
+    def edit_number(
+        self,
+        caller: Account,
+        number: str,
+        *,
+        app_id: Any = UNSET,
+        subaccount: Any = UNSET,
+        alias: Any = UNSET,
+    ) -> Number:
+        """Apply an edit (all checks first, then all changes). ``None`` unlinks / moves to main."""
+        with self.lock:
+            found = self._find(caller, number)
+            changes: dict[str, Any] = {}
+            if subaccount is not UNSET:
+                if not caller.is_main:
+                    raise SimError(
+                        400,
+                        "only the main account can change the subaccount of a number; "
+                        "use the main account's credentials",
+                    )
+                if subaccount is not None:
+                    sub = self.accounts.get(subaccount)
+                    if sub is None or sub.is_main or sub.parent != caller.auth_id:
+                        raise SimError(400, f"subaccount {subaccount} not found")
+                changes["subaccount"] = subaccount
+            if app_id is not UNSET:
+                if app_id is not None:
+                    app = self.applications.get(app_id)
+                    if app is None or app.account not in self._family(caller.main_id):
+                        raise SimError(400, f"application {app_id} not found")
+                changes["app_id"] = app_id
+            if alias is not UNSET:
+                if alias is not None and (not isinstance(alias, str) or len(alias) > _ALIAS_MAX):
+                    raise SimError(400, f"alias must be a string of at most {_ALIAS_MAX} characters")
+                changes["alias"] = alias
+            for key, value in changes.items():
+                setattr(found, key, value)
+            return copy.copy(found)
+
+    def unrent_number(self, caller: Account, number: str) -> None:
+        with self.lock:
+            self._find(caller, number)
+            del self.numbers[number]
+
+    # -- out-of-band operations (the console, not the API) ---------------------------------------
+
+    def oob_get(self, number: str) -> Number | None:
+        with self.lock:
+            found = self.numbers.get(number)
+            return copy.copy(found) if found else None
+
+    def oob_edit(self, number: str, fields: dict[str, Any]) -> Number:
+        """Edit any field of a rented number as a person in the console would (validated)."""
+        allowed = set(_NUMBER_FIELDS) - {"number", "account"}
+        unknown = sorted(set(fields) - allowed)
+        if unknown:
+            raise SimError(
+                400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+            )
+        with self.lock:
+            found = self.numbers.get(number)
+            if found is None:
+                raise SimError(404, f"number {number} is not rented")
+            entry = {k: v for k, v in found.to_dict().items() if k in _NUMBER_FIELDS}
+            entry.update(fields)
+            if "subaccount" in fields and fields["subaccount"] in (None, ""):
+                entry["subaccount"] = None
+            if "app_id" in fields and fields["app_id"] in (None, ""):
+                entry["app_id"] = None
+            updated = self._checked(
+                lambda: self._number_from_entry(
+                    entry, f"number {number}", self.accounts, self.applications, number=number
+                )
+            )
+            self.numbers[number] = updated
+            return copy.copy(updated)
+
+    def oob_unrent(self, number: str) -> Number:
+        with self.lock:
+            found = self.numbers.pop(number, None)
+            if found is None:
+                raise SimError(404, f"number {number} is not rented")
+            return found
+
+    def oob_rent(self, number: str, fields: dict[str, Any]) -> Number:
+        allowed = set(_NUMBER_FIELDS) - {"number"}
+        unknown = sorted(set(fields) - allowed)
+        if unknown:
+            raise SimError(
+                400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+            )
+        with self.lock:
+            if number in self.numbers:
+                raise SimError(409, f"number {number} is already rented by {self.numbers[number].account}")
+            created = self._checked(
+                lambda: self._number_from_entry(
+                    dict(fields),
+                    f"number {number}",
+                    self.accounts,
+                    self.applications,
+                    number=number,
+                    today=True,
+                )
+            )
+            self.numbers[number] = created
+            return copy.copy(created)
+
+    def oob_add_application(self, app_id: str, account: str | None, name: str = "") -> Application:
+        with self.lock:
+            owner = account or self._first_main(self.accounts)
+            if owner not in self.accounts:
+                raise SimError(400, f"unknown account {owner}")
+            app = Application(app_id, owner, name)
+            self.applications[app_id] = app
+            return copy.copy(app)
+
+    def oob_remove_application(self, app_id: str) -> None:
+        """Delete an application; numbers linked to it lose the link (as in the console)."""
+        with self.lock:
+            if self.applications.pop(app_id, None) is None:
+                raise SimError(404, f"application {app_id} not found")
+            for n in self.numbers.values():
+                if n.app_id == app_id:
+                    n.app_id = None
+
+    @staticmethod
+    def _checked(build: Callable[[], Number]) -> Number:
+        try:
+            return build()
+        except SeedError as exc:
+            raise SimError(400, str(exc)) from None
+
+    # -- dump -----------------------------------------------------------------------------------
+
+    def snapshot(self, *, credentials: bool = False) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "accounts": [a.to_dict(credentials=credentials) for a in self.accounts.values()],
+                "applications": [
+                    a.to_dict() for a in sorted(self.applications.values(), key=lambda a: a.app_id)
+                ],
+                "numbers": [n.to_dict() for n in sorted(self.numbers.values(), key=lambda n: n.number)],
+            }
+
+    def main_account(self) -> Account:
+        with self.lock:
+            return copy.copy(self.accounts[self._first_main(self.accounts)])

@@ -1,0 +1,262 @@
+"""Test harness: run the simulator as a separate process and drive its admin API.
+
+Example::
+
+    with SimulatorProcess(seed={"numbers": [{"number": "15550000001"}]}) as sim:
+        client = PlivoClient(sim.auth_id, sim.auth_token, sim.base_url)
+        client.get_number("15550000001")
+        assert sim.requests_log()["by_method"] == {"GET": 1}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+__all__ = ["SimulatorProcess", "SimulatorStartError"]
+
+
+class SimulatorStartError(RuntimeError):
+    """The simulator did not come up (the message carries its stderr)."""
+
+
+class SimulatorProcess:
+    """``python -m plivo_pulumi.simulator --port 0 --ready-file ...`` as a context manager.
+
+    ``seed`` is a dict (written to a YAML file), a path to a seed file, or None (built-in seed).
+    ``faults`` are applied through the admin API once the simulator is up.
+    """
+
+    def __init__(
+        self,
+        seed: dict[str, Any] | str | os.PathLike[str] | None = None,
+        *,
+        faults: dict[str, Any] | None = None,
+        extra_args: list[str] | tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+        startup_timeout: float = 20.0,
+        python: str = sys.executable,
+        quiet: bool = True,
+    ) -> None:
+        self._seed = seed
+        self._faults = faults
+        self._extra_args = list(extra_args)
+        self._env = env
+        self._startup_timeout = startup_timeout
+        self._python = python
+        self._quiet = quiet
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._stdout = None
+        self._stderr = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.base_url = ""
+        self.admin_url = ""
+        self.auth_id = ""
+        self.auth_token = ""
+        self.pid = 0
+        self._http = requests.Session()
+        self._http.trust_env = False
+
+    def __repr__(self) -> str:
+        return f"SimulatorProcess(base_url={self.base_url!r}, pid={self.pid})"
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def workdir(self) -> Path:
+        if self._tmp is None:
+            raise RuntimeError("the simulator is not started")
+        return Path(self._tmp.name)
+
+    def start(self) -> SimulatorProcess:
+        if self.process is not None:
+            raise RuntimeError("already started")
+        self._tmp = tempfile.TemporaryDirectory(prefix="plivo-sim-")
+        work = Path(self._tmp.name)
+        ready = work / "ready.json"
+        cmd = [self._python, "-m", "plivo_pulumi.simulator", "--host", "127.0.0.1", "--port", "0"]
+        cmd += ["--ready-file", str(ready)]
+        if isinstance(self._seed, dict):
+            seed_path = work / "seed.yaml"
+            seed_path.write_text(yaml.safe_dump(self._seed, sort_keys=False), encoding="utf-8")
+            cmd += ["--seed", str(seed_path)]
+        elif self._seed is not None:
+            cmd += ["--seed", os.fspath(self._seed)]
+        if self._quiet:
+            cmd.append("--quiet")
+        cmd += self._extra_args
+        env = dict(os.environ if self._env is None else self._env)
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        self._stdout = open(work / "stdout.log", "wb")  # noqa: SIM115 - closed in stop()
+        self._stderr = open(work / "stderr.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=self._stdout, stderr=self._stderr, env=env
+        )
+        deadline = time.monotonic() + self._startup_timeout
+        while True:
+            if ready.exists():
+                try:
+                    info = json.loads(ready.read_text(encoding="utf-8"))
+                    break
+                except ValueError:
+                    pass  # not possible with the atomic write, but harmless
+            code = self.process.poll()
+            if code is not None:
+                self._close_files()
+                raise SimulatorStartError(
+                    f"the simulator exited with status {code} before it was ready: "
+                    f"{self.stderr_text().strip()}"
+                )
+            if time.monotonic() > deadline:
+                self.kill()
+                raise SimulatorStartError(
+                    f"the simulator was not ready within {self._startup_timeout:.0f} s: "
+                    f"{self.stderr_text().strip()}"
+                )
+            time.sleep(0.02)
+        self.base_url = info["base_url"]
+        self.admin_url = info["admin_url"]
+        self.auth_id = info["auth_id"]
+        self.auth_token = info["auth_token"]
+        self.pid = info["pid"]
+        if self._faults:
+            self.set_faults(**self._faults)
+        return self
+
+    def __enter__(self) -> SimulatorProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self, timeout: float = 5.0) -> int | None:
+        """SIGTERM, wait, then SIGKILL. Returns the exit status."""
+        code = None
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(timeout)
+            code = self.process.returncode
+        self._cleanup()
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL at once (a crash, from the client's point of view)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+    def _close_files(self) -> None:
+        for handle in (self._stdout, self._stderr):
+            if handle is not None and not handle.closed:
+                handle.close()
+
+    def _cleanup(self) -> None:
+        self._close_files()
+        self._http.close()
+        if self._tmp is not None:
+            self._last_stderr = self.stderr_text()
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def stderr_text(self) -> str:
+        if self._tmp is None:
+            return getattr(self, "_last_stderr", "")
+        path = Path(self._tmp.name) / "stderr.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    def stdout_text(self) -> str:
+        if self._tmp is None:
+            return ""
+        path = Path(self._tmp.name) / "stdout.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    # -- admin API ------------------------------------------------------------------------------
+
+    def _admin(self, method: str, path: str, *, expect: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
+        response = self._http.request(method, f"{self.admin_url}/{path}", timeout=30, **kwargs)
+        if response.status_code not in expect:
+            raise AssertionError(
+                f"admin {method} /__sim__/{path} answered {response.status_code}: {response.text[:500]}"
+            )
+        return response.json() if response.content else None
+
+    def requests_log(self) -> dict[str, Any]:
+        """``{"requests": [...], "counts": {...}, "by_route": {...}, "by_method": {...}, ...}``"""
+        return self._admin("GET", "requests")
+
+    def clear_log(self) -> None:
+        self._admin("DELETE", "requests")
+
+    def state(self, *, credentials: bool = False) -> dict[str, Any]:
+        return self._admin("GET", "state", params={"credentials": "1"} if credentials else None)
+
+    def number(self, number: str) -> dict[str, Any] | None:
+        """One rented number as the simulator stores it (app_id, subaccount bare), or None."""
+        response = self._http.get(f"{self.admin_url}/numbers/{number}", timeout=30)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()
+
+    def account(self, auth_id: str) -> dict[str, Any] | None:
+        """One account, with its auth_token."""
+        for account in self.state(credentials=True)["accounts"]:
+            if account["auth_id"] == auth_id:
+                return account
+        return None
+
+    def edit_out_of_band(self, number: str, **fields: Any) -> dict[str, Any]:
+        return self._admin("POST", f"numbers/{number}", json=fields)
+
+    def unrent_out_of_band(self, number: str) -> dict[str, Any]:
+        return self._admin("DELETE", f"numbers/{number}")
+
+    def rent_out_of_band(self, number: str, **fields: Any) -> dict[str, Any]:
+        return self._admin("PUT", f"numbers/{number}", json=fields, expect=(201,))
+
+    def add_application(self, app_id: str, *, account: str | None = None, name: str = "") -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name}
+        if account:
+            body["account"] = account
+        return self._admin("PUT", f"applications/{app_id}", json=body, expect=(201,))
+
+    def set_faults(self, **faults: Any) -> dict[str, Any]:
+        """Replace the fault settings (unspecified ones take their defaults)."""
+        return self._admin("POST", "faults", json=faults)
+
+    def faults(self) -> dict[str, Any]:
+        return self._admin("GET", "faults")
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "faults")
+
+    def callbacks(self) -> list[dict[str, Any]]:
+        return self._admin("GET", "callbacks")["callbacks"]
+
+    def reset(self, seed: dict[str, Any] | None = None, *, keep_log: bool = False) -> dict[str, Any]:
+        """Back to the startup seed, or to ``seed``; clears the request log unless ``keep_log``."""
+        params = {"keep_log": "1"} if keep_log else None
+        data = json.dumps(seed) if seed is not None else None
+        result = self._admin(
+            "POST", "reset", data=data, params=params, headers={"Content-Type": "application/json"}
+        )
+        self.auth_id = result["auth_id"]
+        self.auth_token = result["auth_token"]
+        return result
