@@ -301,6 +301,7 @@ class PlivoClient:
         seen: set[str] = set()
         max_pages: int | None = None
         pages = 0
+        stale_pages = 0
         while True:
             params = dict(base, limit=page_size, offset=offset)
             page = self._request("GET", self._numbers_url, params=params, operation="list rented numbers")
@@ -311,9 +312,19 @@ class PlivoClient:
             if max_pages is None:
                 # Guard against a server that never stops paging; allow for growth while we page.
                 max_pages = total // page_size + 10
-            for obj in objects:
-                if obj["number"] in seen:
-                    continue
+            fresh = [obj for obj in objects if obj["number"] not in seen]
+            stale_pages = stale_pages + 1 if objects and not fresh else 0
+            # A page of repeats can happen when many numbers are rented while paging; three in a row
+            # means the server ignores offset.
+            if stale_pages >= 3:
+                path = urlsplit(self._numbers_url).path
+                raise MalformedResponseError(
+                    f"GET {path} answered offset {offset} with numbers it had already returned; "
+                    "the API seems to ignore offset, stopping to avoid an endless loop",
+                    method="GET",
+                    path=path,
+                )
+            for obj in fresh:
                 seen.add(obj["number"])
                 fetched += 1
                 yield obj
@@ -680,8 +691,15 @@ class PlivoClient:
             raise self._malformed(method, url, expected_number, expected, obj, problem="'number' is missing")
         try:
             got = normalize_number(raw)
-        except ValueError as exc:
-            raise self._malformed(method, url, expected_number, expected, obj, problem=str(exc)) from None
+        except ValueError:
+            raise self._malformed(
+                method,
+                url,
+                expected_number,
+                expected,
+                obj,
+                problem="'number' is not a phone number of 8-15 digits",
+            ) from None
         if expected_number is not None and got != expected_number:
             raise self._malformed(
                 method, url, expected_number, expected, obj, problem=f"it describes number {got} instead"
@@ -690,16 +708,26 @@ class PlivoClient:
             raise self._malformed(method, url, got, expected, obj, problem="'application' is missing")
         try:
             app_id_from_uri(obj["application"])
-        except ValueError as exc:
+        except ValueError:
             raise self._malformed(
-                method, url, got, expected, obj, problem=f"bad 'application': {exc}"
+                method,
+                url,
+                got,
+                expected,
+                obj,
+                problem="bad 'application' (expected null or an application URI)",
             ) from None
         if "subaccount" in obj:
             try:
                 subaccount_from_uri(obj["subaccount"])
-            except ValueError as exc:
+            except ValueError:
                 raise self._malformed(
-                    method, url, got, expected, obj, problem=f"bad 'subaccount': {exc}"
+                    method,
+                    url,
+                    got,
+                    expected,
+                    obj,
+                    problem="bad 'subaccount' (expected null or a subaccount URI)",
                 ) from None
         for flag in ("voice_enabled", "sms_enabled"):
             if flag in obj and not isinstance(obj[flag], bool):

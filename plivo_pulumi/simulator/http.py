@@ -78,7 +78,9 @@ DEFAULT_FAULTS: dict[str, Any] = {
     "retry_after": 1,
     "drop_rate": 0.0,
     "seed": None,
+    "script": [],
 }
+_SCRIPT_RE = re.compile(r"ok|drop|rate_limit|error(?::[45]\d\d)?")
 
 
 @dataclass
@@ -131,6 +133,15 @@ class FaultInjector:
         seed = merged["seed"]
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise ValueError(f"seed must be an integer or null, got {seed!r}")
+        script = merged["script"]
+        if not isinstance(script, list) or not all(
+            isinstance(s, str) and _SCRIPT_RE.fullmatch(s) for s in script
+        ):
+            raise ValueError(
+                "script must be a list of 'ok', 'drop', 'rate_limit', 'error' or 'error:<status>', "
+                f"got {script!r}"
+            )
+        merged["script"] = list(script)
         return merged
 
     def configure(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -142,8 +153,9 @@ class FaultInjector:
         return dict(merged)
 
     def current(self) -> dict[str, Any]:
+        """The settings; ``script`` holds the scripted faults not used yet."""
         with self._lock:
-            return dict(self.config)
+            return dict(self.config, script=list(self.config["script"]))
 
     def decide(self) -> Fault:
         with self._lock:
@@ -153,7 +165,17 @@ class FaultInjector:
             if c["latency_jitter_ms"]:
                 latency += rng.uniform(0, c["latency_jitter_ms"] / 1000.0)
             fault = Fault(latency=latency)
-            if c["drop_rate"] and rng.random() < c["drop_rate"]:
+            if c["script"]:
+                # Scripted faults first, one per request, in order; then the random rates apply.
+                step = c["script"].pop(0)
+                if step == "drop":
+                    fault.kind = "drop"
+                elif step == "rate_limit":
+                    fault.kind, fault.status = "rate_limit", 429
+                elif step.startswith("error"):
+                    status = int(step.split(":")[1]) if ":" in step else c["error_statuses"][0]
+                    fault.kind, fault.status = "error", status
+            elif c["drop_rate"] and rng.random() < c["drop_rate"]:
                 fault.kind = "drop"
             elif c["rate_limit_rate"] and rng.random() < c["rate_limit_rate"]:
                 fault.kind, fault.status = "rate_limit", 429
@@ -359,6 +381,11 @@ class Handler(BaseHTTPRequestHandler):
     timeout = 120  # idle keep-alive connections are closed after this many seconds
     server: SimulatorServer
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in one write; no Nagle delay on small JSON answers.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     # The standard access log is replaced by SimulatorServer.log_line (never logs headers).
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         pass
@@ -428,9 +455,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(payload)))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
-        if payload:
-            self.wfile.write(payload)
+        self._headers_buffer.append(b"\r\n" + payload)
+        self.flush_headers()
 
     def _drop(self) -> None:
         """Close the connection without an HTTP response."""
