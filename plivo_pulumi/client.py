@@ -211,6 +211,8 @@ class PlivoClient:
             raise ValueError(f"max_retries must be a non-negative integer, got {max_retries!r}")
         self.auth_id: str = auth_id
         self.base_url: str = base_url
+        if isinstance(timeout, int | float) and not isinstance(timeout, bool):
+            timeout = (float(timeout), float(timeout))
         self.timeout = tuple(timeout)
         self.max_retries = max_retries
         self.retry = _CountingRetry(
@@ -331,7 +333,8 @@ class PlivoClient:
             if on_page is not None:
                 on_page(fetched, total)
             offset += len(objects)
-            if not objects or page["meta"].get("next") is None or offset >= total:
+            # total_count decides, not meta.next: a missing "next" must not silently cut the listing.
+            if not objects or offset >= total:
                 return
             if pages >= max_pages:
                 raise MalformedResponseError(

@@ -629,6 +629,18 @@ def test_iter_numbers_stops_a_server_that_ignores_offset(fake, fake_client):
     assert len(fake.requests) == 4
 
 
+def test_iter_numbers_trusts_total_count_over_a_missing_next(fake, fake_client):
+    def respond(r):
+        offset = int(r["path"].split("offset=")[1].split("&")[0])
+        objects = [number_object(f"1555{n:07d}") for n in range(offset, min(offset + 2, 5))]
+        page = {"meta": {"total_count": 5, "limit": 2, "offset": offset}, "objects": objects}
+        return 200, {"Content-Type": "application/json"}, json.dumps(page).encode()
+
+    fake.respond = respond
+    assert [o["number"] for o in fake_client.iter_numbers(page_size=2)] == [f"1555{n:07d}" for n in range(5)]
+    assert len(fake.requests) == 3
+
+
 def test_iter_numbers_stops_a_server_that_pages_forever(fake, fake_client):
     counter = iter(range(10_000))
 

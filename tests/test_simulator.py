@@ -723,6 +723,11 @@ def test_port_in_use_is_a_clear_error():
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
+def test_stop_is_graceful(simulator):
+    assert requests.get(simulator.admin_url + "/health", timeout=5).json()["ok"] is True
+    assert simulator.stop() == 0
+
+
 def test_stop_and_kill(simulator):
     pid = simulator.pid
     assert pid == simulator.process.pid
