@@ -1,3 +1,21 @@
-"""Plivo phone-number bindings as code, for Pulumi."""
+"""Plivo phone-number bindings as code, for Pulumi.
+
+`RentedNumber` binds one rented number to an application and a subaccount, `RentedNumberSet` many
+numbers as one resource; `PlivoClient` (plivo_pulumi.client) talks to the Plivo Number API;
+`plivo_pulumi.simulator` is a local stand-in for that API.
+"""
+
+from typing import Any
 
 __version__ = "0.1.0"
+
+__all__ = ["RentedNumber", "RentedNumberArgs", "RentedNumberSet", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Resources import the Pulumi SDK, which is slow to load: the simulator and the CLI do not need it.
+    if name in __all__:
+        from plivo_pulumi import resources
+
+        return getattr(resources, name)
+    raise AttributeError(f"module 'plivo_pulumi' has no attribute {name!r}")

@@ -133,16 +133,20 @@ class EngineStack:
         return found
 
     def state_files_text(self) -> str:
-        return "\n".join(
-            p.read_text(errors="replace") for p in self.state_dir.rglob("*") if p.is_file()
-        )
+        return "\n".join(p.read_text(errors="replace") for p in self.state_dir.rglob("*") if p.is_file())
 
     def export_text(self) -> str:
         return json.dumps(self.export())
 
 
-def seed(auth_id: str, auth_token: str, numbers: list[dict[str, Any]], *,
-         applications: list[str] = (), subaccounts: list[tuple[str, str]] = ()) -> dict[str, Any]:
+def seed(
+    auth_id: str,
+    auth_token: str,
+    numbers: list[dict[str, Any]],
+    *,
+    applications: list[str] = (),
+    subaccounts: list[tuple[str, str]] = (),
+) -> dict[str, Any]:
     """A simulator seed of one main account with the given applications, subaccounts and numbers."""
     return {
         "accounts": [

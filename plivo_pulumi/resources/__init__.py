@@ -1,0 +1,12 @@
+"""Pulumi resources for Plivo numbers. One resource per module."""
+
+from plivo_pulumi.resources.rented_number import RentedNumber, RentedNumberArgs, RentedNumberProvider
+from plivo_pulumi.resources.rented_number_set import RentedNumberSet, RentedNumberSetProvider
+
+__all__ = [
+    "RentedNumber",
+    "RentedNumberArgs",
+    "RentedNumberProvider",
+    "RentedNumberSet",
+    "RentedNumberSetProvider",
+]

@@ -1,0 +1,136 @@
+"""What a binding is, shared by every resource: validation of the desired fields, the live view of a
+number as outputs, and the comparison of the two.
+
+A binding is the number's application (`app_id`) and subaccount (`subaccount`). `None` means "not
+managed": never compared, never written. `""` means "managed as none" (no application, main account).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+
+from plivo_pulumi.numbers import (
+    app_id_from_uri,
+    normalize_app_id,
+    normalize_number,
+    normalize_subaccount,
+    subaccount_from_uri,
+)
+
+# The engine's placeholder for a value that is not known until apply (an output of another resource).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+MANAGED_FIELDS = ("app_id", "subaccount")
+
+# Input that carries `opts.import_` to the provider (see `take_import_id`).
+IMPORT_KEY = "import_id"
+
+# Fields the API reports that become outputs, as they are named in the API's number object.
+API_FIELDS = (
+    "application",
+    "alias",
+    "number_type",
+    "voice_enabled",
+    "sms_enabled",
+    "description",
+    "added_on",
+    "resource_uri",
+    "plivo_number",
+)
+
+_NORMALIZERS: dict[str, Callable[[Any], str]] = {
+    "number": normalize_number,
+    "app_id": normalize_app_id,
+    "subaccount": normalize_subaccount,
+}
+
+
+def is_unknown(value: Any) -> bool:
+    return value == UNKNOWN
+
+
+def check_binding(news: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any], list[CheckFailure]]:
+    """Normalize `number`, `app_id`, `subaccount` and `unrent_on_delete`; one failure per bad field.
+
+    Unknown values pass through untouched: they are checked again once they are known.
+    """
+    inputs = dict(news)
+    failures: list[CheckFailure] = []
+    if news.get("number") is None:
+        failures.append(CheckFailure(f"{prefix}number", "is required: the rented number, like 15676988323"))
+    for name, normalize in _NORMALIZERS.items():
+        value = news.get(name)
+        if value is None or is_unknown(value):
+            continue
+        try:
+            inputs[name] = normalize(value)
+        except ValueError as exc:
+            failures.append(CheckFailure(f"{prefix}{name}", str(exc)))
+    unrent = news.get("unrent_on_delete", False)
+    if unrent is None:
+        unrent = False
+    if not isinstance(unrent, bool) and not is_unknown(unrent):
+        failures.append(CheckFailure(f"{prefix}unrent_on_delete", f"must be true or false, got {unrent!r}"))
+    inputs["unrent_on_delete"] = unrent
+    return inputs, failures
+
+
+def live_outputs(api_number: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs that describe a number as the API reports it (app and subaccount as bare ids)."""
+    outs = {name: api_number.get(name) for name in API_FIELDS}
+    outs["number"] = api_number["number"]
+    outs["app_id"] = app_id_from_uri(api_number.get("application"))
+    outs["subaccount"] = subaccount_from_uri(api_number.get("subaccount"))
+    return outs
+
+
+def binding_changes(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, str]:
+    """Managed fields whose desired value differs from the live one: exactly what a POST must send."""
+    changes: dict[str, str] = {}
+    for name in MANAGED_FIELDS:
+        want = desired.get(name)
+        if want is None:
+            continue
+        if is_unknown(want) or want != (live.get(name) or ""):
+            changes[name] = want
+    return changes
+
+
+# Numbers adopted (created) by any resource of this provider process during the current deployment.
+# A delete of one of them comes from a rename without alias or a move between resources: the number
+# now belongs to another resource, so it is never unrented.
+_ADOPTED: set[str] = set()
+_ADOPTED_LOCK = threading.Lock()
+
+
+def mark_adopted(numbers: Iterable[str]) -> None:
+    with _ADOPTED_LOCK:
+        _ADOPTED.update(numbers)
+
+
+def adopted_in_this_deployment(number: str) -> bool:
+    with _ADOPTED_LOCK:
+        return number in _ADOPTED
+
+
+def take_import_id(opts: pulumi.ResourceOptions | None) -> tuple[pulumi.ResourceOptions | None, str | None]:
+    """Turn `opts.import_` into an "adopt with no write" input.
+
+    The engine imports by calling the provider's read with neither inputs nor state, and Pulumi's
+    Python dynamic-provider host needs the serialized provider from one of them, so an engine import
+    of any Python dynamic resource fails. Adoption gives the same result: create reads the number and
+    makes no write; with `import_id` set it fails instead of writing when a binding differs, just as
+    an engine import fails when the code does not match the resource.
+    """
+    if opts is None or not opts.import_:
+        return opts, None
+    import_id = opts.import_
+    stripped = copy.copy(opts)
+    stripped.import_ = None
+    return stripped, str(import_id)

@@ -1,0 +1,198 @@
+"""`RentedNumber`: one rented Plivo number and its bindings, as a Pulumi dynamic resource.
+
+Lifecycle and API calls (DESIGN.md, "RentedNumber"):
+  check   normalize and validate inputs; no API call
+  diff    compare managed fields; `number` change replaces; no API call
+  create  adopt: GET, then one POST only if a managed field differs
+  read    one GET; 404 means gone (empty id, refresh drops it from state)
+  update  one POST with only the changed managed fields (none if only `unrent_on_delete` changed)
+  delete  no call by default (the number stays rented); DELETE only with `unrent_on_delete=True`
+  import  `opts=ResourceOptions(import_=number)`: adopt with no write (create fails if a binding differs)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from plivo_pulumi.errors import NotFoundError, PlivoError
+from plivo_pulumi.numbers import normalize_number
+from plivo_pulumi.resources._binding import (
+    API_FIELDS,
+    IMPORT_KEY,
+    MANAGED_FIELDS,
+    adopted_in_this_deployment,
+    binding_changes,
+    check_binding,
+    is_unknown,
+    live_outputs,
+    mark_adopted,
+    take_import_id,
+)
+from plivo_pulumi.resources._provider import PlivoResourceProvider, log
+
+
+class RentedNumberProvider(PlivoResourceProvider):
+    """Dynamic provider for `RentedNumber`."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = check_binding(news)
+        import_id = news.get(IMPORT_KEY)
+        if import_id is not None and not failures and not is_unknown(inputs.get("number")):
+            try:
+                inputs[IMPORT_KEY] = normalize_number(import_id)
+            except ValueError as exc:
+                failures.append(CheckFailure("import_", str(exc)))
+            else:
+                if inputs[IMPORT_KEY] != inputs["number"]:
+                    failures.append(
+                        CheckFailure(
+                            "import_",
+                            f"imports number {inputs[IMPORT_KEY]} but `number` is {inputs['number']}",
+                        )
+                    )
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = ["number"] if olds.get("number") != news.get("number") else []
+        changed = list(binding_changes(olds, news))
+        if bool(olds.get("unrent_on_delete")) != bool(news.get("unrent_on_delete")):
+            changed.append("unrent_on_delete")
+        return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        number = props["number"]
+        try:
+            live = live_outputs(self.api().get_number(number))
+        except NotFoundError as exc:
+            raise PlivoError(
+                f"number {number} is not rented by this account: RentedNumber binds numbers that are "
+                "already rented (console or buy API); rent it first or fix `number`"
+            ) from exc
+        changes = binding_changes(live, props)
+        if changes and props.get(IMPORT_KEY):
+            raise PlivoError(_import_mismatch(number, live, changes))
+        if changes:
+            self.api().update_number(number, **changes)
+        mark_adopted([number])
+        return CreateResult(number, _outputs(props, {**live, **changes}))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        number = id_ or props.get("number")
+        try:
+            live = live_outputs(self.api().get_number(number))
+        except NotFoundError:
+            log(f"number {number} is no longer rented by this account; refresh removes it from the stack")
+            return ReadResult("", {})
+        return ReadResult(number, _outputs(props, live))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        changes = binding_changes(olds, news)
+        if changes:
+            self.api().update_number(news["number"], **changes)
+        return UpdateResult(_outputs(news, {**olds, **changes}))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        number = id_ or props.get("number")
+        if not props.get("unrent_on_delete"):
+            log(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
+            return
+        if adopted_in_this_deployment(number):
+            log(f"number {number} stays rented: another resource adopted it in this deployment")
+            return
+        try:
+            self.api().unrent_number(number)
+        except NotFoundError:
+            pass  # already unrented: the goal of delete is met
+        log(f"number {number} unrented (unrent_on_delete is true)")
+
+
+def _import_mismatch(number: str, live: dict[str, Any], changes: dict[str, str]) -> str:
+    fields = ", ".join(f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in changes.items())
+    return (
+        f"cannot import number {number} without a write: {fields}. Make the code match the account "
+        "(or leave the field unset), or drop `import_` to adopt it and apply the code's bindings."
+    )
+
+
+def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """Inputs as declared (normalized), overlaid with what the API reports."""
+    outs = {k: v for k, v in inputs.items() if not k.startswith("__") and k != IMPORT_KEY}
+    outs.setdefault("unrent_on_delete", False)
+    for name in ("number", *MANAGED_FIELDS, *API_FIELDS):
+        if name in live:
+            outs[name] = live[name]
+    return outs
+
+
+@dataclass
+class RentedNumberArgs:
+    """The inputs of a `RentedNumber`, for callers that prefer an args object (as generated SDKs do)."""
+
+    number: pulumi.Input[str]
+    app_id: pulumi.Input[str] | None = None
+    subaccount: pulumi.Input[str] | None = None
+    unrent_on_delete: pulumi.Input[bool] = False
+
+
+class RentedNumber(Resource, module="plivo", name="RentedNumber"):
+    """A rented Plivo number bound to an application and a subaccount.
+
+    `app_id` / `subaccount`: `None` leaves the binding unmanaged; `""` manages it as "none" (unlink /
+    main account). Deleting the resource keeps the number rented unless `unrent_on_delete=True`.
+    """
+
+    number: pulumi.Output[str]
+    app_id: pulumi.Output[str]
+    subaccount: pulumi.Output[str]
+    unrent_on_delete: pulumi.Output[bool]
+    application: pulumi.Output[str | None]
+    alias: pulumi.Output[str | None]
+    number_type: pulumi.Output[str | None]
+    voice_enabled: pulumi.Output[bool | None]
+    sms_enabled: pulumi.Output[bool | None]
+    description: pulumi.Output[str | None]
+    added_on: pulumi.Output[str | None]
+    resource_uri: pulumi.Output[str | None]
+    plivo_number: pulumi.Output[bool | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: RentedNumberArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        number: pulumi.Input[str] | None = None,
+        app_id: pulumi.Input[str] | None = None,
+        subaccount: pulumi.Input[str] | None = None,
+        unrent_on_delete: pulumi.Input[bool] | None = None,
+    ) -> None:
+        if args is not None and any(v is not None for v in (number, app_id, subaccount, unrent_on_delete)):
+            raise TypeError("RentedNumber takes either a RentedNumberArgs or keyword arguments, not both")
+        if args is None:
+            args = RentedNumberArgs(
+                number=number, app_id=app_id, subaccount=subaccount, unrent_on_delete=bool(unrent_on_delete)
+            )
+        raw_number = args.number
+        if isinstance(raw_number, int) and not isinstance(raw_number, bool):
+            raw_number = str(raw_number)  # the wire format would turn an int into a float
+        props: dict[str, Any] = {
+            "number": raw_number,
+            "app_id": args.app_id,
+            "subaccount": args.subaccount,
+            "unrent_on_delete": args.unrent_on_delete,
+        }
+        props.update({name: None for name in API_FIELDS})
+        opts, props[IMPORT_KEY] = take_import_id(opts)
+        super().__init__(RentedNumberProvider(), resource_name, props, opts)

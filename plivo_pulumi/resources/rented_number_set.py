@@ -1,0 +1,378 @@
+"""`RentedNumberSet`: one resource authoritative for the bindings of many numbers (the fleet path).
+
+Why: a `RentedNumber` per number costs the engine's per-resource overhead and one API round trip per
+number on every refresh. A set reads the whole account with the List API (20 numbers a page, pages
+in parallel) or GETs its numbers, whichever is fewer calls, and writes only the numbers that changed,
+several requests in flight.
+
+State is compact: `bindings` maps each number to `"<app>/<subaccount>"`, where a part is `*` when the
+field is not managed and empty for "none" (no application / main account). Inputs hold the declared
+bindings, outputs the live ones, so `pulumi preview --refresh` shows drift per number.
+
+Safety rules are those of `RentedNumber`: creating adopts (every number must already be rented;
+checked before any write), nothing is unrented unless `unrent_on_delete=True` and the whole set is
+deleted, a number removed from the set is released as it is (never unrented), and a number another
+resource adopted in the same deployment is never unrented.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from plivo_pulumi.client import PlivoClient
+from plivo_pulumi.errors import NotFoundError, PlivoError
+from plivo_pulumi.resources._binding import (
+    MANAGED_FIELDS,
+    adopted_in_this_deployment,
+    check_binding,
+    is_unknown,
+    live_outputs,
+    mark_adopted,
+)
+from plivo_pulumi.resources._provider import PlivoResourceProvider, log
+
+PAGE_SIZE = 20  # the List API's maximum
+DEFAULT_IN_FLIGHT = 8
+NOT_MANAGED = "*"
+
+
+def encode(app_id: str | None, subaccount: str | None) -> str:
+    """One binding as a short string: `None` (not managed) is `*`, "" (none) stays empty."""
+    return f"{NOT_MANAGED if app_id is None else app_id}/{NOT_MANAGED if subaccount is None else subaccount}"
+
+
+def decode(value: str) -> dict[str, str | None]:
+    app_id, _, subaccount = value.partition("/")
+    return {
+        "app_id": None if app_id == NOT_MANAGED else app_id,
+        "subaccount": None if subaccount == NOT_MANAGED else subaccount,
+    }
+
+
+def changed_numbers(live: Mapping[str, str], desired: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """For each desired number, the managed fields whose live value differs: what its POST must send."""
+    changes: dict[str, dict[str, str]] = {}
+    for number, wanted in desired.items():
+        want = decode(wanted)
+        have = decode(live.get(number, "/"))
+        fields = {f: want[f] for f in MANAGED_FIELDS if want[f] is not None and want[f] != (have[f] or "")}
+        if fields:
+            changes[number] = fields
+    return changes
+
+
+def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
+    """Accept {number: {app_id, subaccount}} or [{number, app_id, subaccount}, ...] (or Binding objects)."""
+    if isinstance(bindings, Mapping):
+        for key, value in bindings.items():
+            if isinstance(value, str):  # already encoded (from state)
+                yield f'["{key}"]', {**decode(value), "number": str(key)}
+            elif isinstance(value, Mapping) or value is None:
+                yield f'["{key}"]', {**(value or {}), "number": str(key)}
+            else:
+                yield f'["{key}"]', value
+        return
+    for index, entry in enumerate(bindings):
+        if not isinstance(entry, Mapping) and not is_unknown(entry):
+            entry = {f: getattr(entry, f, None) for f in ("number", *MANAGED_FIELDS)}
+        yield f"[{index}]", entry
+
+
+def check_bindings(raw: Any) -> tuple[dict[str, str], list[CheckFailure]]:
+    """Normalize the declared bindings into `{number: "<app>/<sub>"}`; one failure per bad field."""
+    if raw is None or not isinstance(raw, (Mapping, Sequence)) or isinstance(raw, str):
+        return {}, [CheckFailure("bindings", "must be a mapping of number to binding, or a list of bindings")]
+    encoded: dict[str, str] = {}
+    failures: list[CheckFailure] = []
+    for label, entry in _entries(raw):
+        if not isinstance(entry, Mapping):
+            failures.append(
+                CheckFailure(f"bindings{label}", "must be a known mapping with number, app_id, subaccount")
+            )
+            continue
+        normalized, problems = check_binding(entry, f"bindings{label}.")
+        problems = [p for p in problems if not p.property.endswith("unrent_on_delete")]
+        unknown = [f for f in ("number", *MANAGED_FIELDS) if is_unknown(normalized.get(f))]
+        if unknown:
+            problems.append(
+                CheckFailure(f"bindings{label}", f"{', '.join(unknown)} must be known at preview time")
+            )
+        failures.extend(problems)
+        if problems:
+            continue
+        number = normalized["number"]
+        if number in encoded:
+            failures.append(CheckFailure(f"bindings{label}.number", f"number {number} is listed twice"))
+            continue
+        encoded[number] = encode(normalized.get("app_id"), normalized.get("subaccount"))
+    return dict(sorted(encoded.items())), failures
+
+
+class RentedNumberSetProvider(PlivoResourceProvider):
+    """Dynamic provider for `RentedNumberSet`."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = dict(news)
+        bindings, failures = check_bindings(news.get("bindings"))
+        inputs["bindings"] = bindings
+        for name, default in (("unrent_on_delete", False), ("max_in_flight", DEFAULT_IN_FLIGHT)):
+            value = news.get(name)
+            inputs[name] = default if value is None else value
+        if not isinstance(inputs["unrent_on_delete"], bool):
+            failures.append(CheckFailure("unrent_on_delete", "must be true or false"))
+        in_flight = inputs["max_in_flight"]
+        if isinstance(in_flight, float) and in_flight.is_integer():
+            inputs["max_in_flight"] = in_flight = int(in_flight)
+        if not isinstance(in_flight, int) or isinstance(in_flight, bool) or not 1 <= in_flight <= 32:
+            failures.append(CheckFailure("max_in_flight", "must be a whole number from 1 to 32"))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        live = olds.get("bindings") or {}
+        wanted = news.get("bindings") or {}
+        changes = bool(changed_numbers(live, wanted)) or set(live) != set(wanted)
+        changes = changes or any(olds.get(k) != news.get(k) for k in ("unrent_on_delete", "max_in_flight"))
+        return DiffResult(changes=changes, replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        wanted = props["bindings"]
+        live = self._read_live(wanted, props)
+        gone = sorted(n for n, b in live.items() if b is None)
+        if gone:
+            raise PlivoError(
+                f"{len(gone)} number(s) are not rented by this account: {', '.join(gone[:20])}"
+                f"{' ...' if len(gone) > 20 else ''}. RentedNumberSet binds numbers that are already "
+                "rented (console or buy API); rent them first or remove them from `bindings`. "
+                "Nothing was changed."
+            )
+        outs = self._apply(wanted, live, props)
+        mark_adopted(wanted)
+        return CreateResult(_set_id(wanted), outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        numbers = props.get("bindings") or {}
+        live = self._read_live(numbers, props)
+        gone = sorted(n for n, b in live.items() if b is None)
+        if gone:
+            log(f"{len(gone)} number(s) of set {id_} are no longer rented: {', '.join(gone[:20])}")
+        outs = {**_plain(props), "bindings": {n: b for n, b in sorted(live.items()) if b is not None}}
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        wanted = news["bindings"]
+        known = olds.get("bindings") or {}
+        new_numbers = {n: b for n, b in wanted.items() if n not in known}
+        live = dict(known)
+        if new_numbers:  # adopt the numbers added to the set, with the same checks as create
+            fresh = self._read_live(new_numbers, news)
+            gone = sorted(n for n, b in fresh.items() if b is None)
+            if gone:
+                raise PlivoError(
+                    f"cannot add {', '.join(gone[:20])} to set {id_}: not rented by this account. "
+                    "Rent them first or remove them from `bindings`. Nothing was changed."
+                )
+            live.update(fresh)
+            mark_adopted(new_numbers)
+        released = sorted(set(known) - set(wanted))
+        if released:
+            log(f"{len(released)} number(s) left set {id_}, still rented: {', '.join(released[:20])}")
+        return UpdateResult(self._apply(wanted, live, news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        numbers = sorted(props.get("bindings") or {})
+        if not props.get("unrent_on_delete"):
+            log(f"set {id_}: {len(numbers)} number(s) stay rented and bound (unrent_on_delete is false)")
+            return
+        kept = [n for n in numbers if adopted_in_this_deployment(n)]
+        doomed = [n for n in numbers if n not in kept]
+        if kept:
+            log(f"set {id_}: {len(kept)} number(s) stay rented: another resource adopted them just now")
+
+        def unrent(number: str) -> None:
+            try:
+                self.api().unrent_number(number)
+            except NotFoundError:
+                pass  # already unrented
+
+        _run_all(unrent, doomed, props, f"unrent numbers of set {id_}")
+        log(f"set {id_}: {len(doomed)} number(s) unrented (unrent_on_delete is true)")
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _apply(self, wanted: dict[str, str], live: dict[str, str], props: dict[str, Any]) -> dict[str, Any]:
+        """POST every number whose managed fields differ; outputs are the live bindings after it."""
+        changes = changed_numbers(live, wanted)
+        api = self.api()
+        _run_all(lambda n: api.update_number(n, **changes[n]), sorted(changes), props, "update bindings")
+        result = {}
+        for number in wanted:
+            have = decode(live.get(number, "/"))
+            have = {f: have[f] or "" for f in MANAGED_FIELDS}
+            have.update(changes.get(number, {}))
+            result[number] = encode(have["app_id"], have["subaccount"])
+        return {**_plain(props), "bindings": dict(sorted(result.items()))}
+
+    def _read_live(self, numbers: Iterable[str], props: dict[str, Any]) -> dict[str, str | None]:
+        """Live bindings of `numbers` (None: not rented), in at most min(N, pages) + 1 calls."""
+        return read_live_bindings(self.api(), list(numbers), _in_flight(props))
+
+
+def read_live_bindings(api: PlivoClient, numbers: list[str], in_flight: int) -> dict[str, str | None]:
+    """Page 1 of the List API tells the account's size M. Then either GET the N numbers it did not
+    return, or list the remaining pages in parallel, whichever is fewer calls. Numbers a full listing
+    did not return are confirmed with a GET, so a number that moved between pages is never taken
+    for gone."""
+    wanted = set(numbers)
+    if not wanted:
+        return {}
+    first = api.list_numbers(limit=PAGE_SIZE, offset=0)
+    found = _pick(first["objects"], wanted)
+    pages = math.ceil(int(first["meta"].get("total_count") or 0) / PAGE_SIZE)
+    missing = sorted(wanted - found.keys())
+    if missing and len(missing) > pages - 1:
+        offsets = range(PAGE_SIZE, pages * PAGE_SIZE, PAGE_SIZE)
+        with ThreadPoolExecutor(max_workers=in_flight) as pool:
+            for page in pool.map(lambda off: api.list_numbers(limit=PAGE_SIZE, offset=off), offsets):
+                found.update(_pick(page["objects"], wanted))
+        missing = sorted(wanted - found.keys())
+
+    def get(number: str) -> str | None:
+        try:
+            live = live_outputs(api.get_number(number))
+        except NotFoundError:
+            return None
+        return encode(live["app_id"], live["subaccount"])
+
+    with ThreadPoolExecutor(max_workers=in_flight) as pool:
+        found.update(zip(missing, pool.map(get, missing), strict=True))
+    return found
+
+
+def _pick(objects: Iterable[Mapping[str, Any]], wanted: set[str]) -> dict[str, str | None]:
+    picked: dict[str, str | None] = {}
+    for obj in objects:
+        if obj.get("number") in wanted:
+            live = live_outputs(obj)
+            picked[live["number"]] = encode(live["app_id"], live["subaccount"])
+    return picked
+
+
+def _run_all(action: Callable[[str], Any], numbers: list[str], props: dict[str, Any], what: str) -> None:
+    """Run `action` for every number with several in flight; report every failure, not just the first."""
+    failures: dict[str, Exception] = {}
+
+    def attempt(number: str) -> None:
+        try:
+            action(number)
+        except PlivoError as exc:
+            failures[number] = exc
+
+    with ThreadPoolExecutor(max_workers=_in_flight(props)) as pool:
+        list(pool.map(attempt, numbers))
+    if failures:
+        done = len(numbers) - len(failures)
+        lines = [f"  {n}: {failures[n]}" for n in sorted(failures)[:20]]
+        more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
+        raise PlivoError(
+            f"could not {what} for {len(failures)} of {len(numbers)} number(s) ({done} succeeded; "
+            "state keeps the previous bindings, so a rerun retries exactly what is left):\n"
+            + "\n".join(lines)
+            + more
+        )
+
+
+def _in_flight(props: Mapping[str, Any]) -> int:
+    value = props.get("max_in_flight")
+    return int(value) if isinstance(value, (int, float)) and value >= 1 else DEFAULT_IN_FLIGHT
+
+
+def _plain(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if not k.startswith("__") and k != "bindings"}
+
+
+def _set_id(bindings: Mapping[str, str]) -> str:
+    digest = hashlib.sha256(",".join(sorted(bindings)).encode()).hexdigest()[:12]
+    return f"numberset-{digest}"
+
+
+class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
+    """Many rented numbers and their bindings as one resource (see the module docstring).
+
+    `bindings`: `{number: {"app_id": ..., "subaccount": ...}}` or a list of
+    `{"number", "app_id", "subaccount"}` (or `plivo_pulumi.bindings.Binding` objects). As with
+    `RentedNumber`, `None` leaves a field unmanaged and `""` manages it as "none".
+    """
+
+    bindings: pulumi.Output[dict[str, str]]
+    unrent_on_delete: pulumi.Output[bool]
+    max_in_flight: pulumi.Output[int]
+
+    def __init__(
+        self,
+        resource_name: str,
+        bindings: Mapping[str, Any] | Sequence[Any],
+        *,
+        unrent_on_delete: bool = False,
+        max_in_flight: int = DEFAULT_IN_FLIGHT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "bindings": _plain_bindings(bindings),
+            "unrent_on_delete": unrent_on_delete,
+            "max_in_flight": max_in_flight,
+        }
+        super().__init__(RentedNumberSetProvider(), resource_name, props, opts)
+
+    @classmethod
+    def from_yaml(
+        cls,
+        resource_name: str,
+        path: str | Path,
+        *,
+        max_in_flight: int = DEFAULT_IN_FLIGHT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> RentedNumberSet:
+        """Declare the set from a bindings file (see docs/bindings.md). Every entry must agree on
+        `unrent_on_delete`, since a set is deleted as a whole."""
+        from plivo_pulumi.bindings import load_bindings
+
+        entries = load_bindings(path)
+        flags = {b.unrent_on_delete for b in entries}
+        if len(flags) > 1:
+            raise ValueError(
+                f"{path}: entries disagree on unrent_on_delete; a RentedNumberSet is unrented as a whole, "
+                "so set it once under `defaults` (or declare the numbers as RentedNumber resources)"
+            )
+        return cls(
+            resource_name,
+            entries,
+            unrent_on_delete=bool(flags and flags.pop()),
+            max_in_flight=max_in_flight,
+            opts=opts,
+        )
+
+
+def _plain_bindings(bindings: Mapping[str, Any] | Sequence[Any]) -> Any:
+    """Turn Binding objects into plain dicts so the engine can serialize them."""
+    if isinstance(bindings, Mapping):
+        return {str(k): (dict(v) if isinstance(v, Mapping) else v) for k, v in bindings.items()}
+    return [
+        dict(e) if isinstance(e, Mapping) else {f: getattr(e, f, None) for f in ("number", *MANAGED_FIELDS)}
+        for e in bindings
+    ]

@@ -1,0 +1,135 @@
+"""The RentedNumber provider's methods against the simulator over real HTTP, without the engine:
+fast checks of the lifecycle, the API calls each makes, and unknown values during preview."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from plivo_pulumi.config import MissingCredentialsError
+from plivo_pulumi.errors import PlivoError
+from plivo_pulumi.resources._binding import UNKNOWN
+from plivo_pulumi.resources.rented_number import RentedNumberProvider
+from plivo_pulumi.simulator.testing import SimulatorProcess
+
+MAIN = "MAPROVIDERTEST000001"
+TOKEN = "tok-provider-Qp8LmZ2xWc"
+APP_A, APP_B = "44444444444444", "55555555555555"
+NUM = "15551230001"
+
+
+@pytest.fixture(scope="module")
+def sim_module():
+    with SimulatorProcess() as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(sim_module):
+    sim_module.reset(
+        {
+            "accounts": [{"auth_id": MAIN, "auth_token": TOKEN}],
+            "applications": [{"app_id": a, "account": MAIN} for a in (APP_A, APP_B)],
+            "numbers": [{"number": NUM, "account": MAIN}, {"number": "15551230002", "account": MAIN}],
+        }
+    )
+    sim_module.clear_log()
+    return sim_module
+
+
+def provider_for(sim, token: str | None = TOKEN) -> RentedNumberProvider:
+    raw = {"plivo:authId": MAIN, "plivo:baseUrl": sim.base_url}
+    if token:
+        raw["plivo:authToken"] = token
+    provider = RentedNumberProvider()
+    provider.configure(ConfigureRequest(Config(raw, "test")))
+    return provider
+
+
+def by_method(sim) -> dict[str, int]:
+    return sim.requests_log()["by_method"]
+
+
+def test_check_normalizes_and_reports_each_bad_field():
+    provider = RentedNumberProvider()
+    result = provider.check(
+        {}, {"number": "+1 (555) 123-0001", "app_id": f"/v1/Account/{MAIN}/Application/{APP_A}/"}
+    )
+    assert result.failures == []
+    assert result.inputs["number"] == NUM and result.inputs["app_id"] == APP_A
+    assert result.inputs["unrent_on_delete"] is False
+
+    bad = provider.check(
+        {}, {"number": "12", "app_id": "abc", "subaccount": "SA1", "unrent_on_delete": "yes"}
+    )
+    assert sorted(f.property for f in bad.failures) == ["app_id", "number", "subaccount", "unrent_on_delete"]
+    assert all(f.reason for f in bad.failures)
+    assert provider.check({}, {}).failures[0].property == "number"
+
+
+def test_check_and_diff_pass_unknown_values_through():
+    provider = RentedNumberProvider()
+    result = provider.check({}, {"number": NUM, "app_id": UNKNOWN, "subaccount": UNKNOWN})
+    assert result.failures == [] and result.inputs["app_id"] == UNKNOWN
+    diff = provider.diff(NUM, {"number": NUM, "app_id": APP_A, "subaccount": ""}, result.inputs)
+    assert diff.changes is True and diff.replaces == []
+
+
+def test_diff_rules():
+    provider = RentedNumberProvider()
+    olds = {"number": NUM, "app_id": APP_A, "subaccount": "", "unrent_on_delete": False}
+    assert provider.diff(NUM, olds, {**olds}).changes is False
+    assert provider.diff(NUM, olds, {**olds, "app_id": None}).changes is False  # unmanaged
+    assert provider.diff(NUM, olds, {**olds, "app_id": APP_B}).changes is True
+    assert provider.diff(NUM, olds, {**olds, "number": "15551230002"}).replaces == ["number"]
+    assert provider.diff(NUM, olds, {**olds, "unrent_on_delete": True}).changes is True
+
+
+def test_create_adopts_with_one_get_and_one_post_only_when_needed(sim):
+    provider = provider_for(sim)
+    inputs = provider.check({}, {"number": NUM, "app_id": APP_A}).inputs
+    created = provider.create(inputs)
+    assert created.id == NUM and created.outs["app_id"] == APP_A
+    assert by_method(sim) == {"GET": 1, "POST": 1}
+    assert sim.number(NUM)["app_id"] == APP_A
+
+    sim.clear_log()
+    provider.create(inputs)  # already bound: adoption only reads
+    assert by_method(sim) == {"GET": 1}
+
+
+def test_read_reports_live_values_and_gone_numbers(sim):
+    provider = provider_for(sim)
+    sim.edit_out_of_band(NUM, app_id=APP_B)
+    read = provider.read(NUM, {"number": NUM, "app_id": APP_A, "unrent_on_delete": False})
+    assert read.id == NUM and read.outs["app_id"] == APP_B
+    sim.unrent_out_of_band(NUM)
+    gone = provider.read(NUM, {"number": NUM})
+    assert not gone.id
+    assert by_method(sim) == {"GET": 2}
+
+
+def test_update_posts_only_changed_fields_and_flag_changes_are_free(sim):
+    provider = provider_for(sim)
+    olds = {"number": NUM, "app_id": "", "subaccount": "", "unrent_on_delete": False}
+    provider.update(NUM, olds, {**olds, "unrent_on_delete": True})
+    assert by_method(sim) == {}
+    outs = provider.update(NUM, olds, {**olds, "app_id": APP_B}).outs
+    assert outs["app_id"] == APP_B and by_method(sim) == {"POST": 1}
+
+
+def test_delete_keeps_the_number_unless_asked(sim):
+    provider = provider_for(sim)
+    provider.delete(NUM, {"number": NUM, "unrent_on_delete": False})
+    assert by_method(sim) == {} and sim.number(NUM) is not None
+    provider.delete("15551230002", {"number": "15551230002", "unrent_on_delete": True})
+    assert by_method(sim) == {"DELETE": 1} and sim.number("15551230002") is None
+    provider.delete("15551230002", {"number": "15551230002", "unrent_on_delete": True})  # 404 is done
+
+
+def test_credentials_errors_name_the_config_keys(sim):
+    with pytest.raises(MissingCredentialsError, match="plivo:authToken"):
+        provider_for(sim, token=None).create({"number": NUM})
+    with pytest.raises(PlivoError, match="plivo:authToken") as err:
+        provider_for(sim, token="wrong-token-value").create({"number": NUM})
+    assert "wrong-token-value" not in str(err.value)
