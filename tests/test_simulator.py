@@ -602,6 +602,9 @@ def test_async_errors_are_delivered_to_the_callback(sim, callback_receiver):
     hit = callback_receiver.get()
     assert hit["form"]["status"] == "404"
     assert json.loads(hit["form"]["response"])["error"] == "not found"
+    deadline = time.monotonic() + 5
+    while not sim.callbacks() and time.monotonic() < deadline:
+        time.sleep(0.02)  # the delivery is recorded once the receiver has answered
     assert sim.callbacks()[-1]["delivered"] == 200
 
 

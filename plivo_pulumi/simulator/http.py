@@ -501,8 +501,8 @@ class Handler(BaseHTTPRequestHandler):
             raw_body = self._read_body(MAX_API_BODY)
         except ApiError as exc:
             reply = Reply(exc.status, {"api_id": new_api_id(), "error": exc.message})
-            self._send(reply)
             self.server.request_log.add(method, path, route, reply.status, None, None)
+            self._send(reply)
             return
         fault = self.server.faults.decide()
         if fault.latency:
@@ -522,8 +522,10 @@ class Handler(BaseHTTPRequestHandler):
             )
         else:
             reply, account_id = self._api(method, path, query, raw_body, match)
-        self._send(reply)
+        # Logged before the answer goes out, so a client that reads the log right after its answer
+        # always finds its request there.
         self.server.request_log.add(method, path, route, reply.status, account_id, fault.kind)
+        self._send(reply)
         self.server.log_line(
             f"{method} {path} -> {reply.status}{' (fault)' if fault.kind else ''} "
             f"{(time.monotonic() - started) * 1000:.0f} ms"
