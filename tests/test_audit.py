@@ -1,0 +1,561 @@
+"""The audit's pure half (state extraction, comparison, rendering), its credential resolution and
+engine wrapper with stand-ins for the engine, and the CLI's argument and error handling. The real
+engine and the simulator are in tests/e2e/test_audit_e2e.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from plivo_pulumi import cli
+from plivo_pulumi.audit import (
+    RENTED_NUMBER_SET_TYPE,
+    RENTED_NUMBER_TYPE,
+    AuditError,
+    AuditReport,
+    EngineError,
+    Finding,
+    LiveNumber,
+    ManagedNumber,
+    PulumiCLI,
+    compare,
+    managed_from_state,
+    numbers_to_look_up,
+    read_settings,
+    register_extractor,
+    render_json,
+    render_table,
+    run_audit,
+)
+
+MAIN = "MAGWNTM3ZTK1M2YZMDF5"
+SUB = "SAMJY2ZWNJYWMZK1MWVK"
+APP1, APP2 = "11111111111111", "22222222222222"
+N1, N2, N3, N4 = "15550000001", "15550000002", "15550000003", "15550000004"
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+
+
+def res(name: str, type_: str = RENTED_NUMBER_TYPE, **inputs) -> dict:
+    return {
+        "urn": f"urn:pulumi:dev::proj::{type_}::{name}",
+        "custom": True,
+        "type": type_,
+        "id": inputs.get("number", ""),
+        "inputs": {"unrent_on_delete": False, "__provider": "opaque", **inputs},
+        "outputs": {},
+    }
+
+
+def export(*resources: dict) -> dict:
+    stack = {"urn": "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev", "type": "pulumi:pulumi:Stack"}
+    return {"version": 3, "deployment": {"manifest": {}, "resources": [stack, *resources]}}
+
+
+# -- state extraction -----------------------------------------------------------------------------
+
+
+def test_rented_numbers_are_read_from_the_state_inputs():
+    state = export(
+        res("support", number=N1, app_id=APP1),
+        res("sales", number=N2, app_id="", subaccount=SUB),
+        res("bare", number=N3),
+        {
+            "urn": "urn:pulumi:dev::proj::pulumi:providers:pulumi-python::default",
+            "type": "pulumi:providers:x",
+        },
+    )
+    assert managed_from_state(state) == [
+        ManagedNumber(N1, APP1, None, "support"),
+        ManagedNumber(N2, "", SUB, "sales"),
+        ManagedNumber(N3, None, None, "bare"),
+    ]
+    # The deployment alone works too.
+    assert managed_from_state(state["deployment"]) == managed_from_state(state)
+
+
+def test_state_values_are_normalized_and_oddities_are_handled():
+    state = export(
+        res("uri", number="+1 (555) 000-0001", app_id=f"/v1/Account/{MAIN}/Application/{APP1}/"),
+        res("secret", number=N2, app_id=SECRET, subaccount=SUB),
+        {**res("old-half-of-a-replacement", number=N3, app_id=APP1), "delete": True},
+        {**res("no-number-input", app_id=APP2), "id": N4},
+        res("garbage", number="not a number"),
+    )
+    assert managed_from_state(state) == [
+        ManagedNumber(N1, APP1, None, "uri"),
+        ManagedNumber(N2, None, SUB, "secret"),  # a secret desired value cannot be compared
+        ManagedNumber(N4, APP2, None, "no-number-input"),
+    ]
+
+
+def test_empty_and_resource_less_states():
+    assert managed_from_state({"version": 3, "deployment": {"manifest": {}}}) == []
+    assert managed_from_state({}) == []
+
+
+def test_rented_number_set_bindings_are_extracted():
+    state = export(
+        res(
+            "fleet",
+            RENTED_NUMBER_SET_TYPE,
+            bindings={
+                N1: {"app_id": APP1, "subaccount": None},
+                N2: {"app_id": None, "subaccount": ""},
+                "bad": {"app_id": APP1},
+            },
+        )
+    )
+    assert managed_from_state(state) == [
+        ManagedNumber(N1, APP1, None, "fleet", RENTED_NUMBER_SET_TYPE),
+        ManagedNumber(N2, None, "", "fleet", RENTED_NUMBER_SET_TYPE),
+    ]
+
+
+def test_extraction_is_pluggable_per_resource_type():
+    token = "pulumi-python:dynamic/test:Custom"
+
+    @register_extractor(token)
+    def _custom(resource):
+        for number in resource["inputs"]["numbers"]:
+            yield ManagedNumber(number, APP2, None, "custom", token)
+
+    state = export(res("c", token, numbers=[N3, N4]))
+    assert [m.number for m in managed_from_state(state)] == [N3, N4]
+
+
+# -- comparison -----------------------------------------------------------------------------------
+
+
+def live(*items: LiveNumber) -> dict[str, LiveNumber]:
+    return {i.number: i for i in items}
+
+
+def test_clean_account_has_no_findings():
+    managed = [ManagedNumber(N1, APP1, "", "a"), ManagedNumber(N2, None, SUB, "b")]
+    listed = live(LiveNumber(N1, APP1, ""), LiveNumber(N2, APP2, SUB))
+    assert compare(managed, listed) == []
+
+
+def test_unmanaged_drifted_and_gone_sorted_by_kind_then_number():
+    managed = [
+        ManagedNumber(N3, APP1, SUB, "c"),
+        ManagedNumber(N1, APP1, "", "a"),
+        ManagedNumber(N2, None, None, "b"),
+    ]
+    listed = live(LiveNumber(N4), LiveNumber(N1, APP2, SUB), LiveNumber("15559999999", APP1))
+    assert compare(managed, listed) == [
+        Finding("unmanaged", N4),
+        Finding("unmanaged", "15559999999"),
+        Finding("drifted", N1, "a", "app_id", APP1, APP2),
+        Finding("drifted", N1, "a", "subaccount", "", SUB),
+        Finding("gone", N2, "b"),
+        Finding("gone", N3, "c"),
+    ]
+
+
+def test_unmanaged_fields_never_drift_and_empty_means_none():
+    managed = [ManagedNumber(N1, None, None, "a"), ManagedNumber(N2, "", "", "b")]
+    listed = live(LiveNumber(N1, APP1, SUB), LiveNumber(N2, APP1, ""))
+    assert compare(managed, listed) == [Finding("drifted", N2, "b", "app_id", "", APP1)]
+
+
+def test_filtered_listing_uses_look_ups_and_never_guesses_gone():
+    managed = [
+        ManagedNumber(N1, APP1, None, "a"),
+        ManagedNumber(N2, APP1, None, "b"),
+        ManagedNumber(N3, APP1, None, "c"),
+    ]
+    listed = live(LiveNumber(N1, APP1), LiveNumber(N4))
+    assert numbers_to_look_up(managed, listed, filtered=False) == []
+    assert numbers_to_look_up(managed, listed, filtered=True) == [N2, N3]
+    looked_up = {N2: None, N3: LiveNumber(N3, APP2, SUB)}
+    assert compare(managed, listed, looked_up, filtered=True) == [
+        Finding("unmanaged", N4),
+        Finding("drifted", N3, "c", "app_id", APP1, APP2),
+        Finding("gone", N2, "b"),
+    ]
+    # Not looked up: outside the filters, unknown, so not reported.
+    assert compare(managed, listed, {}, filtered=True) == [Finding("unmanaged", N4)]
+    # Without filters the listing is complete: missing means gone.
+    assert [f.kind for f in compare(managed, listed)] == ["unmanaged", "gone", "gone"]
+
+
+def test_the_same_number_in_two_resources_is_checked_against_each():
+    managed = [ManagedNumber(N1, APP1, None, "a"), ManagedNumber(N1, APP2, None, "b")]
+    assert compare(managed, live(LiveNumber(N1, APP1))) == [Finding("drifted", N1, "b", "app_id", APP2, APP1)]
+
+
+def test_live_number_from_api_objects():
+    obj = {
+        "number": N1,
+        "application": f"/v1/Account/{MAIN}/Application/{APP1}/",
+        "subaccount": f"/v1/Account/{MAIN}/Subaccount/{SUB}/",
+    }
+    assert LiveNumber.from_api(obj) == LiveNumber(N1, APP1, SUB)
+    assert LiveNumber.from_api({"number": N2, "application": None}) == LiveNumber(N2, "", "")
+    with pytest.raises(AuditError, match="cannot read"):
+        LiveNumber.from_api({"number": N2, "application": "/elsewhere/"})
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def report(findings, **kw) -> AuditReport:
+    base = {"stack": "dev", "account": MAIN, "live_total": 4, "managed_total": 3, "findings": findings}
+    return AuditReport(**{**base, **kw})
+
+
+def test_json_document_shape():
+    doc = json.loads(
+        render_json(
+            report([Finding("unmanaged", N4), Finding("drifted", N1, "a", "app_id", APP1, "")], filters={})
+        )
+    )
+    assert doc == {
+        "stack": "dev",
+        "account": MAIN,
+        "filters": {},
+        "live_total": 4,
+        "managed_total": 3,
+        "counts": {"unmanaged": 1, "drifted": 1, "gone": 0},
+        "findings": [
+            {
+                "kind": "unmanaged",
+                "number": N4,
+                "resource": None,
+                "field": None,
+                "expected": None,
+                "live": None,
+            },
+            {
+                "kind": "drifted",
+                "number": N1,
+                "resource": "a",
+                "field": "app_id",
+                "expected": APP1,
+                "live": "",
+            },
+        ],
+    }
+
+
+def test_table_has_sections_with_counts_and_one_line_per_finding():
+    text = render_table(
+        report(
+            [
+                Finding("unmanaged", N4),
+                Finding("drifted", N1, "support", "app_id", APP1, ""),
+                Finding("drifted", N2, "sales", "subaccount", SUB, ""),
+                Finding("gone", N3, "alerts"),
+            ],
+            filters={"number_startswith": "1555"},
+            looked_up=2,
+        )
+    )
+    lines = text.splitlines()
+    assert lines[0] == f"Audit of stack dev against Plivo account {MAIN}"
+    assert "  live numbers listed: 4 (filters: number_startswith=1555)" in lines
+    assert "  managed numbers outside the listing, checked one by one: 2" in lines
+    assert "Unmanaged numbers: 1 (rented by the account, not in the stack)" in lines
+    assert "Drifted bindings: 2 (a managed field differs from the live account)" in lines
+    assert "Managed numbers no longer rented: 1 (in the stack, not rented by the account)" in lines
+    rows = [line.split() for line in lines if line.startswith("  ") and line.split()[0] in cli_kinds()]
+    assert rows == [
+        ["unmanaged", N4, "-", "-", "-", "-"],
+        ["drifted", N1, "support", "app_id", APP1, "(none)"],
+        ["drifted", N2, "sales", "subaccount", SUB, "(main", "account)"],
+        ["gone", N3, "alerts", "-", "-", "-"],
+    ]
+    assert lines[-1] == "Result: 4 findings (1 unmanaged, 2 drifted, 1 gone)."
+
+
+def cli_kinds() -> tuple[str, ...]:
+    return ("unmanaged", "drifted", "gone")
+
+
+def test_clean_table():
+    text = render_table(report([], live_total=3))
+    assert "Unmanaged numbers: 0" in text and "Drifted bindings: 0" in text
+    assert "KIND" not in text
+    assert text.rstrip().endswith("Result: no findings; the account matches the stack.")
+    assert report([]).exit_code == 0 and report([Finding("gone", N1, "a")]).exit_code == 1
+
+
+# -- credentials ----------------------------------------------------------------------------------
+
+
+class FakeEngine:
+    """Stands in for PulumiCLI in credential tests (the e2e tests run the real engine)."""
+
+    def __init__(self, config=None, *, secrets_fail: bool = False, state=None) -> None:
+        self._config = config or {}
+        self.secrets_fail = secrets_fail
+        self.calls: list[str] = []
+        self.state = state if state is not None else export()
+
+    def export(self):
+        self.calls.append("export")
+        return self.state
+
+    def config(self, *, show_secrets: bool):
+        self.calls.append(f"config show_secrets={show_secrets}")
+        if show_secrets and self.secrets_fail:
+            raise EngineError("`pulumi config` failed (exit 1): error: passphrase must be set")
+        return {
+            k: ({"secret": True} if v[1] and (not show_secrets) else {"value": v[0], "secret": v[1]})
+            for k, v in self._config.items()
+        }
+
+
+CONFIG = {
+    "plivo:authId": (MAIN, False),
+    "plivo:authToken": ("tok-config", True),
+    "plivo:baseUrl": ("http://127.0.0.1:1/v1", False),
+}
+
+
+def test_config_first_in_one_call():
+    engine = FakeEngine(CONFIG)
+    settings = read_settings(
+        engine, {"PLIVO_AUTH_ID": "MAENV0000000000000000", "PLIVO_AUTH_TOKEN": "tok-env"}
+    )
+    assert (settings.auth_id, settings.auth_token, settings.base_url) == (
+        MAIN,
+        "tok-config",
+        "http://127.0.0.1:1/v1",
+    )
+    assert engine.calls == ["config show_secrets=True"]
+
+
+def test_environment_second():
+    settings = read_settings(FakeEngine({}), {"PLIVO_AUTH_ID": MAIN, "PLIVO_AUTH_TOKEN": "tok-env"})
+    assert (settings.auth_id, settings.auth_token) == (MAIN, "tok-env")
+    assert settings.base_url == "https://api.plivo.com/v1"
+
+
+def test_undecryptable_config_falls_back_to_the_environment_with_a_note():
+    notes = []
+    engine = FakeEngine(CONFIG, secrets_fail=True)
+    settings = read_settings(engine, {"PLIVO_AUTH_TOKEN": "tok-env"}, note=notes.append)
+    assert (settings.auth_id, settings.auth_token) == (MAIN, "tok-env")
+    assert engine.calls == ["config show_secrets=True", "config show_secrets=False"]
+    assert notes and "PULUMI_CONFIG_PASSPHRASE" in notes[0] and "PLIVO_AUTH_TOKEN" in notes[0]
+
+
+def test_no_token_anywhere_names_the_keys_and_the_passphrase():
+    with pytest.raises(AuditError) as info:
+        read_settings(FakeEngine(CONFIG, secrets_fail=True), {})
+    message = str(info.value)
+    assert "plivo:authToken" in message and "PLIVO_AUTH_TOKEN" in message
+    assert "PULUMI_CONFIG_PASSPHRASE" in message
+    with pytest.raises(AuditError, match=r"plivo:authId \(or PLIVO_AUTH_ID\)"):
+        read_settings(FakeEngine({}), {})
+
+
+# -- the engine wrapper ---------------------------------------------------------------------------
+
+
+def fake_pulumi(tmp_path: Path, script: str) -> str:
+    path = tmp_path / "pulumi"
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def test_engine_command_line_and_failure_message(tmp_path):
+    exe = fake_pulumi(
+        tmp_path, 'echo "$@" > "$(dirname "$0")/args"; echo "error: no stack named nope" >&2; exit 6'
+    )
+    engine = PulumiCLI("nope", tmp_path / "project", executable=exe)
+    with pytest.raises(EngineError) as info:
+        engine.export()
+    args = (tmp_path / "args").read_text().split()
+    assert args == [
+        "stack",
+        "export",
+        "--stack",
+        "nope",
+        "--non-interactive",
+        "--color",
+        "never",
+        "--cwd",
+        str(tmp_path / "project"),
+    ]
+    message = str(info.value)
+    assert message.startswith(
+        "`pulumi stack export --stack nope` failed (exit 6): error: no stack named nope; "
+    )
+    assert "--cwd" in message and "PULUMI_BACKEND_URL" in message
+
+
+def test_engine_output_that_is_not_json(tmp_path):
+    engine = PulumiCLI("dev", executable=fake_pulumi(tmp_path, "echo hello"))
+    with pytest.raises(EngineError, match="not JSON"):
+        engine.export()
+
+
+def test_missing_engine(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EngineError, match="`pulumi` is not on PATH"):
+        PulumiCLI("dev").export()
+
+
+def test_bad_filters_fail_before_the_engine_runs():
+    engine = FakeEngine(CONFIG)
+    with pytest.raises(AuditError, match="invalid filter: services must be"):
+        run_audit("dev", filters={"services": "fax"}, engine=engine)
+    with pytest.raises(AuditError, match="invalid filter: subaccount"):
+        run_audit("dev", filters={"subaccount": "nope"}, engine=engine)
+    assert engine.calls == []
+
+
+# -- run_audit with a stand-in client -------------------------------------------------------------
+
+
+class FakeClient:
+    def __init__(self, numbers: list[dict]) -> None:
+        self.numbers = numbers
+        self.gets: list[str] = []
+        self.closed = False
+
+    def iter_numbers(self, *, on_page=None, number_startswith=None, **filters):
+        found = [
+            n for n in self.numbers if not number_startswith or n["number"].startswith(number_startswith)
+        ]
+        for i, obj in enumerate(found):
+            yield obj
+            if on_page and (i + 1) % 2 == 0:
+                on_page(i + 1, len(found))
+
+    def get_number(self, number):
+        from plivo_pulumi.errors import NotFoundError
+
+        self.gets.append(number)
+        for obj in self.numbers:
+            if obj["number"] == number:
+                return obj
+        raise NotFoundError(f"number {number} is not rented")
+
+    def close(self):
+        self.closed = True
+
+
+def test_run_audit_wires_state_credentials_listing_and_look_ups():
+    state = export(res("a", number=N1, app_id=APP1), res("b", number=N2, app_id=APP1), res("c", number=N3))
+    client = FakeClient([{"number": N1, "application": None}, {"number": "16660000001"}, {"number": N3}])
+    messages = []
+    result = run_audit(
+        "dev",
+        filters={"number_startswith": "1666", "number_type": None},
+        engine=FakeEngine(CONFIG, state=state),
+        progress=messages.append,
+        client_factory=lambda settings: client,
+    )
+    assert result.filters == {"number_startswith": "1666"}
+    assert (result.live_total, result.managed_total, result.looked_up) == (1, 3, 3)
+    assert sorted(client.gets) == [N1, N2, N3] and client.closed
+    assert result.findings == [
+        Finding("unmanaged", "16660000001"),
+        Finding("drifted", N1, "a", "app_id", APP1, ""),
+        Finding("gone", N2, "b"),
+    ]
+    assert "checking 3 managed numbers outside the filtered listing" in messages
+
+
+def test_api_errors_are_audit_errors_without_the_token():
+    from plivo_pulumi.errors import AuthenticationError
+
+    class Failing(FakeClient):
+        def iter_numbers(self, **kw):
+            raise AuthenticationError("Plivo rejected tok-config; check plivo:authToken")
+            yield  # pragma: no cover
+
+    with pytest.raises(AuditError) as info:
+        run_audit("dev", engine=FakeEngine(CONFIG), client_factory=lambda s: Failing([]))
+    assert "plivo:authToken" in str(info.value) and "tok-config" not in str(info.value)
+
+
+# -- the CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_usage_errors_and_help(capsys):
+    assert cli.main(["audit"]) == 2
+    assert "--stack" in capsys.readouterr().err
+    assert cli.main([]) == 2
+    assert cli.main(["--help"]) == 0
+    assert "audit" in capsys.readouterr().out
+    assert cli.main(["audit", "--help"]) == 0
+    out = capsys.readouterr().out
+    for flag in (
+        "--stack",
+        "--cwd",
+        "--json",
+        "--number-type",
+        "--number-startswith",
+        "--subaccount",
+        "--services",
+    ):
+        assert flag in out
+
+
+def test_cli_cwd_must_exist(capsys, tmp_path):
+    assert cli.main(["audit", "--stack", "dev", "--cwd", str(tmp_path / "missing")]) == 2
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_cli_engine_missing_is_exit_2(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert cli.main(["audit", "--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("plivo-numbers audit: error: the Pulumi CLI `pulumi` is not on PATH")
+
+
+def test_cli_engine_failure_is_exit_2_with_the_engine_message(capsys, tmp_path, monkeypatch):
+    fake_pulumi(tmp_path, "echo \"error: no stack named 'prod' found\" >&2; exit 255")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    assert cli.main(["audit", "--stack", "prod"]) == 2
+    assert "error: no stack named 'prod' found" in capsys.readouterr().err
+
+
+def test_progress_overwrites_on_a_terminal_and_is_throttled_otherwise():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    progress = cli._Progress(tty, quiet=False)
+    progress("listed 20/60 numbers")
+    progress("listed 40/60 numbers")
+    progress.flush()
+    assert tty.getvalue() == "\r\x1b[Kaudit: listed 20/60 numbers\r\x1b[Kaudit: listed 40/60 numbers\n"
+
+    pipe = io.StringIO()
+    progress = cli._Progress(pipe, quiet=False, interval=3600)
+    for i in (20, 40, 60):
+        progress(f"listed {i}/60 numbers")
+    progress("checking 2 managed numbers outside the filtered listing")
+    assert pipe.getvalue().splitlines() == [
+        "audit: listed 20/60 numbers",
+        "audit: listed 60/60 numbers",
+        "audit: checking 2 managed numbers outside the filtered listing",
+    ]
+
+    quiet = io.StringIO()
+    progress = cli._Progress(quiet, quiet=True)
+    progress("listed 20/60 numbers")
+    progress.flush()
+    assert quiet.getvalue() == ""
+
+
+def test_module_entry_point_is_the_console_script():
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["plivo-numbers"] == "plivo_pulumi.cli:main"
+    assert callable(cli.main) and sys.modules["plivo_pulumi.cli"] is cli
