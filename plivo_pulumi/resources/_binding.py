@@ -17,6 +17,7 @@ from pulumi.dynamic import CheckFailure
 
 from plivo_pulumi.numbers import (
     app_id_from_uri,
+    application_uri,
     normalize_app_id,
     normalize_number,
     normalize_subaccount,
@@ -87,6 +88,14 @@ def live_outputs(api_number: Mapping[str, Any]) -> dict[str, Any]:
     outs["number"] = api_number["number"]
     outs["app_id"] = app_id_from_uri(api_number.get("application"))
     outs["subaccount"] = subaccount_from_uri(api_number.get("subaccount"))
+    return outs
+
+
+def after_write(live: Mapping[str, Any], changes: Mapping[str, str], account_id: str) -> dict[str, Any]:
+    """The live outputs once a POST of `changes` succeeded, without another GET."""
+    outs = {**live, **changes}
+    if "app_id" in changes:
+        outs["application"] = application_uri(account_id, changes["app_id"]) if changes["app_id"] else None
     return outs
 
 

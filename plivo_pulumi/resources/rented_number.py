@@ -33,6 +33,7 @@ from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     MANAGED_FIELDS,
     adopted_in_this_deployment,
+    after_write,
     binding_changes,
     check_binding,
     is_unknown,
@@ -86,7 +87,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         if changes:
             self.api().update_number(number, **changes)
         mark_adopted([number])
-        return CreateResult(number, _outputs(props, {**live, **changes}))
+        return CreateResult(number, _outputs(props, after_write(live, changes, self.api().auth_id)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         number = id_ or props.get("number")
@@ -101,7 +102,8 @@ class RentedNumberProvider(PlivoResourceProvider):
         changes = binding_changes(olds, news)
         if changes:
             self.api().update_number(news["number"], **changes)
-        return UpdateResult(_outputs(news, {**olds, **changes}))
+        live = after_write(olds, changes, self.api().auth_id) if changes else olds
+        return UpdateResult(_outputs(news, live))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         number = id_ or props.get("number")

@@ -12,7 +12,8 @@ bindings, outputs the live ones, so `pulumi preview --refresh` shows drift per n
 Safety rules are those of `RentedNumber`: creating adopts (every number must already be rented;
 checked before any write), nothing is unrented unless `unrent_on_delete=True` and the whole set is
 deleted, a number removed from the set is released as it is (never unrented), and a number another
-resource adopted in the same deployment is never unrented.
+resource adopted in the same deployment is never unrented. `opts=ResourceOptions(import_=...)`
+adopts every number with no write, and fails instead of writing if a binding differs.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ from pulumi.dynamic import (
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.errors import NotFoundError, PlivoError
 from plivo_pulumi.resources._binding import (
+    IMPORT_KEY,
     MANAGED_FIELDS,
     adopted_in_this_deployment,
     check_binding,
     is_unknown,
     live_outputs,
     mark_adopted,
+    take_import_id,
 )
 from plivo_pulumi.resources._provider import PlivoResourceProvider, log
 
@@ -161,6 +164,16 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                 "rented (console or buy API); rent them first or remove them from `bindings`. "
                 "Nothing was changed."
             )
+        if props.get(IMPORT_KEY):
+            differing = changed_numbers(live, wanted)
+            if differing:
+                shown = "; ".join(
+                    f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in sorted(differing)[:20]
+                )
+                raise PlivoError(
+                    f"cannot import {len(differing)} number(s) without a write ({shown}). Make the code "
+                    "match the account, or drop `import_` to adopt them and apply the code's bindings."
+                )
         outs = self._apply(wanted, live, props)
         mark_adopted(wanted)
         return CreateResult(_set_id(wanted), outs)
@@ -303,7 +316,7 @@ def _in_flight(props: Mapping[str, Any]) -> int:
 
 
 def _plain(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if not k.startswith("__") and k != "bindings"}
+    return {k: v for k, v in props.items() if not k.startswith("__") and k not in ("bindings", IMPORT_KEY)}
 
 
 def _set_id(bindings: Mapping[str, str]) -> str:
@@ -337,6 +350,7 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
             "unrent_on_delete": unrent_on_delete,
             "max_in_flight": max_in_flight,
         }
+        opts, props[IMPORT_KEY] = take_import_id(opts)
         super().__init__(RentedNumberSetProvider(), resource_name, props, opts)
 
     @classmethod

@@ -66,6 +66,8 @@ def test_preview_is_free_up_adopts_and_binds_then_nothing_to_do(sim, make_stack)
     assert calls(sim) == 0, "a no-op preview must make no API call"
     noop = stack.up()
     assert noop.ok and calls(sim) == 0
+    refresh = stack.refresh(expect_no_changes=True)
+    assert refresh.ok, "outputs written by up must match what a refresh reads: " + refresh.output
 
 
 def test_adopting_an_already_bound_number_makes_no_write(sim, make_stack):
