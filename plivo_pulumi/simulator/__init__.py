@@ -34,11 +34,16 @@ Admin API (not in the real API; no auth; not logged; not faulted), under ``/__si
     GET    /__sim__/faults                  current fault settings
     POST   /__sim__/faults                  replace them: {"latency_ms", "latency_jitter_ms", "error_rate",
                                              "error_statuses", "rate_limit_rate", "retry_after",
-                                             "drop_rate", "seed"}
+                                             "drop_rate", "seed", "script": ["drop", "rate_limit",
+                                             "error", "error:503", "ok", ...]} (script steps are used
+                                             up one per API request, before the random rates)
     DELETE /__sim__/faults                  no faults
     POST   /__sim__/reset                   back to the startup seed, or to the JSON/YAML seed in the body
     POST   /__sim__/seed                    reset to the seed in the body (required)
     GET    /__sim__/callbacks               asynchronous-mode callbacks delivered so far
+
+Faults apply to real-API requests only, before authentication, and a faulted request changes
+nothing. Reset clears the request log (unless ``?keep_log=1``) but keeps the fault settings.
 """
 
 from .model import Account, Application, Number, PlivoState, SeedError, SimError
