@@ -254,6 +254,15 @@ def _rented_number(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
     )
 
 
+def _decode_set_binding(value: str) -> dict[str, str | None]:
+    """A set's compact binding ``"<app_id>/<subaccount>"``: ``*`` = not managed, empty = none."""
+    app_id, _, subaccount = value.partition("/")
+    return {
+        "app_id": None if app_id == "*" else app_id,
+        "subaccount": None if subaccount == "*" else subaccount,
+    }
+
+
 @register_extractor(RENTED_NUMBER_SET_TYPE)
 def _rented_number_set(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
     bindings = (resource.get("inputs") or {}).get("bindings")
@@ -264,7 +273,10 @@ def _rented_number_set(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
         number = _state_number(raw_number)
         if number is None:
             continue
-        binding = binding if isinstance(binding, Mapping) else {}
+        if isinstance(binding, str):
+            binding = _decode_set_binding(binding)
+        elif not isinstance(binding, Mapping):
+            binding = {}
         yield ManagedNumber(
             number=number,
             app_id=_desired(binding.get("app_id"), normalize_app_id),

@@ -115,6 +115,15 @@ def test_rented_number_set_bindings_are_extracted():
         ManagedNumber(N1, APP1, None, "fleet", RENTED_NUMBER_SET_TYPE),
         ManagedNumber(N2, None, "", "fleet", RENTED_NUMBER_SET_TYPE),
     ]
+    # The compact form: "<app_id>/<subaccount>", "*" = not managed, empty = none / main account.
+    compact = export(
+        res("fleet", RENTED_NUMBER_SET_TYPE, bindings={N1: f"{APP1}/*", N2: "*/", N3: f"/{SUB}"})
+    )
+    assert managed_from_state(compact) == [
+        ManagedNumber(N1, APP1, None, "fleet", RENTED_NUMBER_SET_TYPE),
+        ManagedNumber(N2, None, "", "fleet", RENTED_NUMBER_SET_TYPE),
+        ManagedNumber(N3, "", SUB, "fleet", RENTED_NUMBER_SET_TYPE),
+    ]
 
 
 def test_extraction_is_pluggable_per_resource_type():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from plivo_pulumi import resources
 from plivo_pulumi.bindings import declare_bindings
 from plivo_pulumi.cli import main
 from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
@@ -392,3 +393,36 @@ def test_console_script_in_a_subprocess(audited):
         ("drifted", "support", APPS[0], APPS[1])
     ]
     assert TOKEN not in proc.stdout + proc.stderr
+
+
+def test_a_rented_number_set_state_is_audited_per_number(audited, capsys):
+    bindings = audited.stack.workdir / "bindings.yaml"
+    fleet = EngineStack(
+        audited.stack.workdir,
+        lambda: resources.RentedNumberSet.from_yaml("fleet", str(bindings)),
+        config={
+            "plivo:baseUrl": (audited.sim.base_url, False),
+            "plivo:authId": (MAIN, False),
+            "plivo:authToken": (TOKEN, True),
+        },
+        stack="fleet",
+    )
+    up = fleet.up()
+    assert up.ok, up.output
+    assert main(audited.argv(stack="fleet")) == 0
+    assert "  managed numbers in the stack: 3" in capsys.readouterr().out
+
+    audited.sim.edit_out_of_band(NUMBERS[1], app_id=APPS[0], subaccount="")
+    audited.sim.edit_out_of_band(NUMBERS[0], subaccount=SUB)  # not managed
+    audited.sim.unrent_out_of_band(NUMBERS[2])
+    audited.sim.rent_out_of_band(EXTRA, account=MAIN)
+    code, doc, _ = run_json(capsys, audited.argv(stack="fleet"))
+    assert code == 1
+    assert [
+        (f["kind"], f["number"], f["resource"], f["field"], f["expected"], f["live"]) for f in doc["findings"]
+    ] == [
+        ("unmanaged", EXTRA, None, None, None, None),
+        ("drifted", NUMBERS[1], "fleet", "app_id", APPS[1], APPS[0]),
+        ("drifted", NUMBERS[1], "fleet", "subaccount", SUB, ""),
+        ("gone", NUMBERS[2], "fleet", None, None, None),
+    ]
