@@ -87,7 +87,9 @@ def live_outputs(api_number: Mapping[str, Any]) -> dict[str, Any]:
     outs = {name: api_number.get(name) for name in API_FIELDS}
     outs["number"] = api_number["number"]
     outs["app_id"] = app_id_from_uri(api_number.get("application"))
-    outs["subaccount"] = subaccount_from_uri(api_number.get("subaccount"))
+    # This project's reference names the field `subaccount`; Plivo's live API is reported to say
+    # `sub_account`. Either is read.
+    outs["subaccount"] = subaccount_from_uri(api_number.get("subaccount", api_number.get("sub_account")))
     return outs
 
 

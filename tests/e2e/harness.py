@@ -9,6 +9,8 @@ import os
 import re
 import shutil
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +76,7 @@ class EngineStack:
             "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
         }
         env_vars.update(env or {})
+        self.env = env_vars  # what the engine runs with: tools started beside it (audit) need the same
         settings = auto.ProjectSettings(
             name=project, runtime="python", backend=auto.ProjectBackend(url=f"file://{self.state_dir}")
         )
@@ -99,15 +102,25 @@ class EngineStack:
         except auto.errors.CommandError as exc:
             text = "\n".join(lines) + "\n" + str(exc)
             self.outputs.append(text)
+            self._save_output(action, text)
             return Run(_code_of(exc), text)
         text = "\n".join(lines)
         self.outputs.append(text)
+        self._save_output(action, text + "\n" + (getattr(result, "stderr", "") or ""))
         summary: dict[str, int] = {}
         if hasattr(result, "change_summary"):
             summary = {str(k): v for k, v in result.change_summary.items()}
         elif getattr(result, "summary", None) is not None and result.summary.resource_changes:
             summary = dict(result.summary.resource_changes)
         return Run(0, text, summary)
+
+    def _save_output(self, action: str, text: str) -> None:
+        """Keep what every engine run printed (stdout and stderr) under `workdir/engine-output/`, so a
+        scan of the test session's files (tests/e2e/test_zz_secrets.py) sees it."""
+        out_dir = self.workdir / "engine-output"
+        out_dir.mkdir(exist_ok=True)
+        name = f"{time.time_ns()}-{os.getpid()}-{threading.get_ident()}-{action}.log"
+        (out_dir / name).write_text(text, encoding="utf-8", errors="replace")
 
     def preview(self, **kwargs: Any) -> Run:
         return self._run("preview", diff=True, **kwargs)

@@ -1,0 +1,77 @@
+"""Run a Pulumi program of this project through the Automation API, on a local file backend.
+
+The demo and the pipeline example use it. A program is a Python file such as an example's
+`__main__.py`; it runs in-process as an inline program, so no Python language host is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from pulumi import automation as auto
+
+
+def program_from_file(path: str | os.PathLike[str]) -> Callable[[], None]:
+    """A Pulumi program file as an inline program (it runs as `__main__`, `__file__` set)."""
+    resolved = Path(path).resolve()
+    if resolved.is_dir():
+        resolved = resolved / "__main__.py"
+    if not resolved.is_file():
+        raise FileNotFoundError(f"no Pulumi program at {resolved}")
+
+    def program() -> None:
+        runpy.run_path(str(resolved), run_name="__main__")
+
+    return program
+
+
+def engine_command() -> auto.PulumiCommand:
+    """The `pulumi` on PATH (`make tools` puts the pinned engine in .tools/bin)."""
+    found = shutil.which("pulumi")
+    if found is None:
+        raise RuntimeError("the Pulumi engine is not on PATH: run `make tools` and put .tools/bin on PATH")
+    return auto.PulumiCommand(root=str(Path(found).resolve().parent.parent), skip_version_check=True)
+
+
+def local_stack(
+    program: Callable[[], None],
+    *,
+    project: str,
+    stack: str,
+    work_dir: str | os.PathLike[str],
+    backend_dir: str | os.PathLike[str],
+    config: Mapping[str, tuple[str, bool]] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> auto.Stack:
+    """Create or select `stack` with state under `backend_dir` and set `config` ({key: (value, secret)})."""
+    work_dir, backend_dir = Path(work_dir), Path(backend_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    backend_dir.mkdir(parents=True, exist_ok=True)
+    backend = f"file://{backend_dir.resolve()}"
+    env_vars = {
+        "PULUMI_BACKEND_URL": backend,
+        "PULUMI_SKIP_UPDATE_CHECK": "1",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
+        "PULUMI_PYTHON_CMD": os.environ.get("PULUMI_PYTHON_CMD", sys.executable),
+        **(env or {}),
+    }
+    settings = auto.ProjectSettings(name=project, runtime="python", backend=auto.ProjectBackend(url=backend))
+    selected = auto.create_or_select_stack(
+        stack_name=stack,
+        project_name=project,
+        program=program,
+        opts=auto.LocalWorkspaceOptions(
+            work_dir=str(work_dir),
+            env_vars=env_vars,
+            project_settings=settings,
+            pulumi_command=engine_command(),
+        ),
+    )
+    for key, (value, secret) in (config or {}).items():
+        selected.set_config(key, auto.ConfigValue(value=value, secret=secret))
+    return selected
