@@ -385,8 +385,15 @@ class PlivoClient:
         result = self._request("POST", url, json_body=body, number=num, operation="edit number")
         if callback_url is not None:
             return self._check_async(result, "POST", url, num)
+        expected = 'a JSON object like {"message": "changed", "api_id": "..."}'
         if not isinstance(result, dict):
-            raise self._malformed("POST", url, num, 'a JSON object like {"message": "changed"}', result)
+            raise self._malformed("POST", url, num, expected, result)
+        # Every Plivo answer carries an api_id; a 2xx without one (`{}` from a proxy or a stub) is not
+        # proof that the edit happened, and the provider would record a binding that was never applied.
+        if "error" in result or not isinstance(result.get("api_id"), str) or not result["api_id"]:
+            raise self._malformed(
+                "POST", url, num, expected, result, problem="no api_id: the edit was not confirmed"
+            )
         return result
 
     def unrent_number(
@@ -720,9 +727,11 @@ class PlivoClient:
                 obj,
                 problem="bad 'application' (expected null or an application URI)",
             ) from None
-        if "subaccount" in obj:
+        # The field the provider reads: `subaccount` (this project's reference), else `sub_account`.
+        sub_key = "subaccount" if "subaccount" in obj else "sub_account" if "sub_account" in obj else None
+        if sub_key is not None:
             try:
-                subaccount_from_uri(obj["subaccount"])
+                subaccount_from_uri(obj[sub_key])
             except ValueError:
                 raise self._malformed(
                     method,
@@ -730,7 +739,7 @@ class PlivoClient:
                     got,
                     expected,
                     obj,
-                    problem="bad 'subaccount' (expected null or a subaccount URI)",
+                    problem=f"bad '{sub_key}' (expected null or a subaccount URI)",
                 ) from None
         for flag in ("voice_enabled", "sms_enabled"):
             if flag in obj and not isinstance(obj[flag], bool):

@@ -1,13 +1,26 @@
-"""Provider configuration: where the credentials and the endpoint come from.
+"""Provider configuration: where the credentials and the endpoint come from, and how hard to retry.
 
 Stack config first (`plivo:authId`, `plivo:authToken` set with `--secret`, `plivo:baseUrl`), the
 environment second (`PLIVO_AUTH_ID`, `PLIVO_AUTH_TOKEN`, `PLIVO_BASE_URL`). It is read inside the
 provider process, in `ResourceProvider.configure()`, so credentials are never captured in the
 serialized provider that Pulumi stores in state.
+
+Optional tuning of the HTTP client, same precedence (stack config, then environment):
+
+| config key            | environment variable    | default | meaning                                   |
+|-----------------------|-------------------------|---------|-------------------------------------------|
+| `plivo:timeoutSeconds`| `PLIVO_TIMEOUT_SECONDS` | 30      | read timeout of one attempt, seconds      |
+| `plivo:maxRetries`    | `PLIVO_MAX_RETRIES`     | 5       | retries after the first attempt (0: none) |
+| `plivo:backoffFactor` | `PLIVO_BACKOFF_FACTOR`  | 0.5     | exponential backoff base, seconds         |
+
+The connect timeout is 5 s, or the read timeout if that is smaller. One API operation makes at most
+`1 + maxRetries` attempts; a 429 waits its `Retry-After` (capped at 60 s), other retries wait
+`backoffFactor * 2**(n-1)` seconds before the n-th retry (urllib3's schedule: none before the first).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,9 +32,30 @@ from plivo_pulumi.errors import PlivoError
 CONFIG_KEYS = {"auth_id": "plivo:authId", "auth_token": "plivo:authToken", "base_url": "plivo:baseUrl"}
 ENV_VARS = {"auth_id": "PLIVO_AUTH_ID", "auth_token": "PLIVO_AUTH_TOKEN", "base_url": "PLIVO_BASE_URL"}
 
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_RETRIES = 5
+DEFAULT_BACKOFF_FACTOR = 0.5
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+# Optional client settings: name -> (config key, environment variable).
+TUNING_KEYS = {
+    "timeout_seconds": ("plivo:timeoutSeconds", "PLIVO_TIMEOUT_SECONDS"),
+    "max_retries": ("plivo:maxRetries", "PLIVO_MAX_RETRIES"),
+    "backoff_factor": ("plivo:backoffFactor", "PLIVO_BACKOFF_FACTOR"),
+}
+# Upper limits: beyond them a value is surely a typo (and would make a run hang for hours).
+MAX_TIMEOUT_SECONDS = 3600.0
+MAX_MAX_RETRIES = 100
+MAX_BACKOFF_FACTOR = 60.0
+
 
 class MissingCredentialsError(PlivoError):
     """Raised when neither stack config nor the environment names the Plivo credentials."""
+
+
+class InvalidSettingError(PlivoError, ValueError):
+    """Raised when an optional setting (timeout, retries, backoff) has a value that cannot be used;
+    the message names the config key and the environment variable."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +65,16 @@ class ProviderSettings:
     auth_id: str
     auth_token: str = field(repr=False)
     base_url: str = DEFAULT_BASE_URL
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    max_retries: int = DEFAULT_MAX_RETRIES
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR
 
     def client(self, **kwargs: Any) -> PlivoClient:
+        """A client with these settings; keyword arguments override them (`timeout=`, `max_retries=`...)."""
+        connect = min(CONNECT_TIMEOUT_SECONDS, self.timeout_seconds)
+        kwargs.setdefault("timeout", (connect, self.timeout_seconds))
+        kwargs.setdefault("max_retries", self.max_retries)
+        kwargs.setdefault("backoff_factor", self.backoff_factor)
         return PlivoClient(self.auth_id, self.auth_token, self.base_url, **kwargs)
 
 
@@ -44,10 +86,91 @@ def _missing_message(missing: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _setting_error(name: str, raw: Any, expected: str) -> InvalidSettingError:
+    key, env = TUNING_KEYS[name]
+    shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
+    return InvalidSettingError(
+        f"{key} (or {env}) must be {expected}, got {shown}; "
+        f"fix it with `pulumi config set {key} <value>` or unset it to use the default"
+    )
+
+
+def _parse_number(name: str, raw: Any, *, integer: bool, low: float, high: float, low_open: bool) -> Any:
+    """A number from config (str, int or float) within [low, high] (or (low, high] when low_open)."""
+    bound = f"{'more than' if low_open else 'at least'} {low:g} and at most {high:g}"
+    expected = f"a whole number {bound}" if integer else f"a number of seconds {bound}"
+    if isinstance(raw, bool):
+        raise _setting_error(name, raw, expected)
+    value: Any = raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            if integer:
+                try:  # "5.0" is fine, "5.5" is not
+                    as_float = float(text)
+                except ValueError:
+                    raise _setting_error(name, raw, expected) from None
+                if not as_float.is_integer():
+                    raise _setting_error(name, raw, expected) from None
+                value = int(as_float)
+            else:
+                raise _setting_error(name, raw, expected) from None
+    elif isinstance(raw, float) and integer:
+        if not raw.is_integer():
+            raise _setting_error(name, raw, expected)
+        value = int(raw)
+    elif not isinstance(raw, int | float):
+        raise _setting_error(name, raw, expected)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _setting_error(name, raw, expected)
+    if value > high or value < low or (low_open and value == low):
+        raise _setting_error(name, raw, expected)
+    return int(value) if integer else float(value)
+
+
+def _tuning(config_get: Callable[[str], Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for name, (key, env) in TUNING_KEYS.items():
+        value = config_get(key) if config_get is not None else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            value = environ.get(env)
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            raw[name] = value
+    settings: dict[str, Any] = {}
+    if "timeout_seconds" in raw:
+        settings["timeout_seconds"] = _parse_number(
+            "timeout_seconds",
+            raw["timeout_seconds"],
+            integer=False,
+            low=0,
+            high=MAX_TIMEOUT_SECONDS,
+            low_open=True,
+        )
+    if "max_retries" in raw:
+        settings["max_retries"] = _parse_number(
+            "max_retries", raw["max_retries"], integer=True, low=0, high=MAX_MAX_RETRIES, low_open=False
+        )
+    if "backoff_factor" in raw:
+        settings["backoff_factor"] = _parse_number(
+            "backoff_factor",
+            raw["backoff_factor"],
+            integer=False,
+            low=0,
+            high=MAX_BACKOFF_FACTOR,
+            low_open=False,
+        )
+    return settings
+
+
 def resolve_settings(
     config_get: Callable[[str], Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> ProviderSettings:
-    """Resolve settings from a config getter (key -> value or None) and the environment."""
+    """Resolve settings from a config getter (key -> value or None) and the environment.
+
+    Raises :class:`MissingCredentialsError` without credentials and :class:`InvalidSettingError` when
+    an optional setting is not usable (the message names the key)."""
     environ = os.environ if environ is None else environ
     values: dict[str, str] = {}
     for name, key in CONFIG_KEYS.items():
@@ -60,4 +183,9 @@ def resolve_settings(
     ]
     if missing:
         raise MissingCredentialsError(_missing_message(missing))
-    return ProviderSettings(values["auth_id"], values["auth_token"], values["base_url"] or DEFAULT_BASE_URL)
+    return ProviderSettings(
+        values["auth_id"],
+        values["auth_token"],
+        values["base_url"] or DEFAULT_BASE_URL,
+        **_tuning(config_get, environ),
+    )
