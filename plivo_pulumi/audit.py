@@ -36,7 +36,7 @@ from plivo_pulumi.config import (
     ProviderSettings,
     resolve_settings,
 )
-from plivo_pulumi.errors import NotFoundError, PlivoError, Scrubber
+from plivo_pulumi.errors import NumberNotFoundError, PlivoError, Scrubber
 from plivo_pulumi.numbers import (
     app_id_from_uri,
     normalize_app_id,
@@ -597,7 +597,7 @@ def look_up(client: Any, numbers: Iterable[str], workers: int = 8) -> dict[str, 
     def one(number: str) -> tuple[str, LiveNumber | None]:
         try:
             return number, LiveNumber.from_api(client.get_number(number))
-        except NotFoundError:
+        except NumberNotFoundError:
             return number, None
 
     numbers = list(numbers)

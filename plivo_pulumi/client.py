@@ -41,6 +41,7 @@ from .errors import (
     BadRequestError,
     MalformedResponseError,
     NotFoundError,
+    NumberNotFoundError,
     PlivoError,
     RateLimitedError,
     Scrubber,
@@ -622,7 +623,8 @@ class PlivoClient:
                 message = (
                     f"{endpoint} answered 404{target} ({detail}); the URL does not exist: {BASE_URL_HINT}"
                 )
-            return NotFoundError(message, **common)
+            gone = NumberNotFoundError if number and is_api_json else NotFoundError
+            return gone(message, **common)
         if status == 429:
             return RateLimitedError(
                 f"Plivo rate-limited {endpoint}{target} (429): {detail}; {tried}, "

@@ -16,6 +16,7 @@ __all__ = [
     "PlivoError",
     "AuthenticationError",
     "NotFoundError",
+    "NumberNotFoundError",
     "BadRequestError",
     "RateLimitedError",
     "ServerError",
@@ -74,6 +75,12 @@ class AuthenticationError(PlivoError):
 
 class NotFoundError(PlivoError):
     """404: the number is not rented by this account (or the base URL is wrong)."""
+
+
+class NumberNotFoundError(NotFoundError):
+    """404 answered by the API itself for a number: that number is not rented by this account. Only
+    this proves a number is gone; a 404 page from a proxy or a wrong base URL is a plain
+    `NotFoundError`."""
 
 
 class BadRequestError(PlivoError):

@@ -443,13 +443,13 @@ class FakeClient:
                 on_page(i + 1, len(found))
 
     def get_number(self, number):
-        from plivo_pulumi.errors import NotFoundError
+        from plivo_pulumi.errors import NumberNotFoundError
 
         self.gets.append(number)
         for obj in self.numbers:
             if obj["number"] == number:
                 return obj
-        raise NotFoundError(f"number {number} is not rented")
+        raise NumberNotFoundError(f"number {number} is not rented")
 
     def close(self):
         self.closed = True

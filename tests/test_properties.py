@@ -353,8 +353,7 @@ def test_rented_number_check_names_exactly_the_bad_fields(news: dict[str, Any]) 
     assert failed == want, [(f.property, f.reason) for f in result.failures]
     for failure in result.failures:
         assert isinstance(failure.reason, str) and failure.reason
-        if failure.property != "unrent_on_delete":  # see the xfail test below
-            assert_brief(failure.reason)
+        assert_brief(failure.reason)
     if not result.failures:
         inputs = result.inputs
         assert inputs["number"] == UNKNOWN or NUMBER_RE.fullmatch(inputs["number"])
@@ -366,11 +365,6 @@ def test_rented_number_check_names_exactly_the_bad_fields(news: dict[str, Any]) 
         assert inputs["unrent_on_delete"] in (True, False, UNKNOWN)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (resources/_binding.check_binding): the unrent_on_delete failure echoes the whole input "
-    "(`got {unrent!r}`), unlike every other field (at most ~40 characters): a huge value floods the output",
-)
 def test_unrent_on_delete_failure_does_not_echo_a_huge_value() -> None:
     result = RentedNumberProvider().check({}, {"number": NUM, "unrent_on_delete": "1" * 50_000})
     [failure] = result.failures
@@ -450,12 +444,6 @@ def test_rented_number_set_check_keeps_every_valid_entry(entries: list[tuple[str
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (rented_number_set._entries): a plain string value is taken as the encoded state form "
-    "'<app>/<sub>', so {'15557770001': '72509666337566'} silently manages subaccount as '' (main account) "
-    "instead of failing check; an `up` would move a subaccount's number to the main account",
-)
 def test_rented_number_set_plain_string_value_is_refused_not_guessed() -> None:
     result = RentedNumberSetProvider().check({}, {"bindings": {NUM: APP}})
     assert [f.property for f in result.failures] == [f'bindings["{NUM}"]']

@@ -18,6 +18,7 @@ from pulumi.dynamic import CheckFailure
 from plivo_pulumi.numbers import (
     app_id_from_uri,
     application_uri,
+    describe_value,
     normalize_app_id,
     normalize_number,
     normalize_subaccount,
@@ -77,7 +78,9 @@ def check_binding(news: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, 
     if unrent is None:
         unrent = False
     if not isinstance(unrent, bool) and not is_unknown(unrent):
-        failures.append(CheckFailure(f"{prefix}unrent_on_delete", f"must be true or false, got {unrent!r}"))
+        failures.append(
+            CheckFailure(f"{prefix}unrent_on_delete", f"must be true or false, got {describe_value(unrent)}")
+        )
     inputs["unrent_on_delete"] = unrent
     return inputs, failures
 

@@ -26,7 +26,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from plivo_pulumi.errors import NotFoundError, PlivoError
+from plivo_pulumi.errors import NumberNotFoundError, PlivoError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
     API_FIELDS,
@@ -76,7 +76,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         number = props["number"]
         try:
             live = live_outputs(self.api().get_number(number))
-        except NotFoundError as exc:
+        except NumberNotFoundError as exc:
             raise PlivoError(
                 f"number {number} is not rented by this account: RentedNumber binds numbers that are "
                 "already rented (console or buy API); rent it first or fix `number`"
@@ -93,7 +93,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         number = id_ or props.get("number")
         try:
             live = live_outputs(self.api().get_number(number))
-        except NotFoundError:
+        except NumberNotFoundError:
             log(f"number {number} is no longer rented by this account; refresh removes it from the stack")
             return ReadResult("", {})
         return ReadResult(number, _outputs(props, live))
@@ -115,7 +115,7 @@ class RentedNumberProvider(PlivoResourceProvider):
             return
         try:
             self.api().unrent_number(number)
-        except NotFoundError:
+        except NumberNotFoundError:
             pass  # already unrented: the goal of delete is met
         log(f"number {number} unrented (unrent_on_delete is true)")
 

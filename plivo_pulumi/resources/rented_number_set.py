@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,7 +38,15 @@ from pulumi.dynamic import (
 )
 
 from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.errors import NotFoundError, PlivoError
+from plivo_pulumi.errors import (
+    AuthenticationError,
+    MalformedResponseError,
+    NumberNotFoundError,
+    PlivoError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     MANAGED_FIELDS,
@@ -84,9 +93,7 @@ def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
     """Accept {number: {app_id, subaccount}} or [{number, app_id, subaccount}, ...] (or Binding objects)."""
     if isinstance(bindings, Mapping):
         for key, value in bindings.items():
-            if isinstance(value, str):  # already encoded (from state)
-                yield f'["{key}"]', {**decode(value), "number": str(key)}
-            elif isinstance(value, Mapping) or value is None:
+            if isinstance(value, Mapping) or value is None:
                 yield f'["{key}"]', {**(value or {}), "number": str(key)}
             else:
                 yield f'["{key}"]', value
@@ -220,7 +227,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         def unrent(number: str) -> None:
             try:
                 self.api().unrent_number(number)
-            except NotFoundError:
+            except NumberNotFoundError:
                 pass  # already unrented
 
         _run_all(unrent, doomed, props, f"unrent numbers of set {id_}")
@@ -268,7 +275,7 @@ def read_live_bindings(api: PlivoClient, numbers: list[str], in_flight: int) -> 
     def get(number: str) -> str | None:
         try:
             live = live_outputs(api.get_number(number))
-        except NotFoundError:
+        except NumberNotFoundError:
             return None
         return encode(live["app_id"], live["subaccount"])
 
@@ -286,24 +293,37 @@ def _pick(objects: Iterable[Mapping[str, Any]], wanted: set[str]) -> dict[str, s
     return picked
 
 
+# Failures that say the API as a whole is unusable (not one number): once one is seen, the numbers
+# not yet started are skipped, so an outage fails the run in one operation's time, not N's.
+_SYSTEMIC = (AuthenticationError, RateLimitedError, ServerError, TransportError, MalformedResponseError)
+
+
 def _run_all(action: Callable[[str], Any], numbers: list[str], props: dict[str, Any], what: str) -> None:
     """Run `action` for every number with several in flight; report every failure, not just the first."""
     failures: dict[str, Exception] = {}
+    skipped: list[str] = []
+    stop = threading.Event()
 
     def attempt(number: str) -> None:
+        if stop.is_set():
+            skipped.append(number)
+            return
         try:
             action(number)
         except PlivoError as exc:
             failures[number] = exc
+            if isinstance(exc, _SYSTEMIC):
+                stop.set()
 
     with ThreadPoolExecutor(max_workers=_in_flight(props)) as pool:
         list(pool.map(attempt, numbers))
     if failures:
-        done = len(numbers) - len(failures)
+        done = len(numbers) - len(failures) - len(skipped)
         lines = [f"  {n}: {failures[n]}" for n in sorted(failures)[:20]]
         more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
+        not_tried = f", {len(skipped)} not attempted after the API failed" if skipped else ""
         raise PlivoError(
-            f"could not {what} for {len(failures)} of {len(numbers)} number(s) ({done} succeeded; "
+            f"could not {what} for {len(failures)} of {len(numbers)} number(s) ({done} succeeded{not_tried}; "
             "state keeps the previous bindings, so a rerun retries exactly what is left):\n"
             + "\n".join(lines)
             + more

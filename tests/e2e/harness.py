@@ -4,10 +4,10 @@ secret). Nothing here mocks Pulumi or HTTP."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -149,7 +149,17 @@ class EngineStack:
         return "\n".join(p.read_text(errors="replace") for p in self.state_dir.rglob("*") if p.is_file())
 
     def export_text(self) -> str:
-        return json.dumps(self.export())
+        """What `pulumi stack export` prints, as a user runs it (the Automation API's export_stack
+        passes --show-secrets, which would decrypt secrets on purpose)."""
+        done = subprocess.run(
+            ["pulumi", "stack", "export", "--stack", self.stack.name],
+            cwd=self.workdir / "project",
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
 
 
 def seed(

@@ -173,12 +173,6 @@ def test_error_page_during_refresh_fails_and_keeps_the_state(sim, tmp_path, rela
     assert numbers_in_state(stack) == before, "the state still holds the last known truth"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (RentedNumberProvider.read): any 404 counts as 'number gone', also a 404 HTML page "
-    "from a proxy (or a wrong plivo:baseUrl path), which the client itself recognises as 'the URL does not "
-    "exist'; `pulumi refresh` then drops the number from the state although it is still rented and bound",
-)
 def test_html_404_from_a_proxy_during_refresh_does_not_forget_the_number(sim, tmp_path, relay):
     spec = {"bindings": {NUM: {"app_id": APPS[0]}}}
     stack = fault_stack(tmp_path / "dev", Endpoint(relay.base_url), number_program(spec), retries=0)

@@ -276,8 +276,10 @@ def test_auth_token_never_appears_in_plain_text(sim, make_stack):
     sim.edit_out_of_band(NUMBERS[0], app_id=APPS[2])
     stack.preview(refresh=True)
     stack.up(refresh=True)
+    export = stack.export_text()
+    assert f'"{NUMBERS[0]}"' in export, "the export holds the numbers: it is the real thing"
     stack.destroy()
-    everything = stack.state_files_text() + stack.export_text() + "\n".join(stack.outputs)
+    everything = stack.state_files_text() + export + stack.export_text() + "\n".join(stack.outputs)
     config_file = (stack.workdir / "project" / "Pulumi.dev.yaml").read_text()
     assert TOKEN not in everything
     assert TOKEN not in config_file and "secure:" in config_file
