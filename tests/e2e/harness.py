@@ -1,12 +1,11 @@
 """A real Pulumi stack for end-to-end tests: the pinned engine, a local file backend in a temp dir,
 an inline Automation API program, and config set the way a user sets it (`plivo:authToken` as a
-secret). Nothing here mocks Pulumi or HTTP."""
+secret). Nothing here mocks Pulumi or HTTP. A missing engine fails the tests, never skips them."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,16 +17,10 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from plivo_pulumi.workspace import local_stack
+
 PINNED_ENGINE = "v3.274.1"
 PASSPHRASE = "e2e-passphrase-not-a-secret"
-
-
-def engine_command() -> auto.PulumiCommand:
-    """The pinned engine from PATH (`make test` puts .tools/bin first). Missing engine fails, never skips."""
-    path = shutil.which("pulumi")
-    if path is None:
-        raise RuntimeError("the Pulumi engine is not on PATH: run `make tools` (or `make test`)")
-    return auto.PulumiCommand(root=str(Path(path).resolve().parent.parent), skip_version_check=True)
 
 
 @dataclass
@@ -67,32 +60,22 @@ class EngineStack:
         (workdir / "project").mkdir(exist_ok=True)
         self.program = program
         self.outputs: list[str] = []
-        env_vars = {
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
-            "PULUMI_HOME": str(workdir / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "1",
-            "PULUMI_PYTHON_CMD": sys.executable,
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
-        }
-        env_vars.update(env or {})
-        self.env = env_vars  # what the engine runs with: tools started beside it (audit) need the same
-        settings = auto.ProjectSettings(
-            name=project, runtime="python", backend=auto.ProjectBackend(url=f"file://{self.state_dir}")
+        self.stack = local_stack(
+            lambda: self.program(),
+            project=project,
+            stack=stack,
+            work_dir=workdir / "project",
+            backend_dir=self.state_dir,
+            config=config,
+            env={
+                "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+                "PULUMI_HOME": str(workdir / "pulumi-home"),
+                "PULUMI_PYTHON_CMD": sys.executable,
+                **(env or {}),
+            },
         )
-        self.stack = auto.create_or_select_stack(
-            stack_name=stack,
-            project_name=project,
-            program=lambda: self.program(),
-            opts=auto.LocalWorkspaceOptions(
-                work_dir=str(workdir / "project"),
-                env_vars=env_vars,
-                project_settings=settings,
-                pulumi_command=engine_command(),
-            ),
-        )
-        for key, (value, secret) in config.items():
-            self.stack.set_config(key, auto.ConfigValue(value=value, secret=secret))
+        # What the engine runs with: tools started beside it (audit, stack export) need the same.
+        self.env: dict[str, str] = dict(self.stack.workspace.env_vars)
 
     def _run(self, action: str, **kwargs: Any) -> Run:
         lines: list[str] = []

@@ -27,8 +27,9 @@ from pathlib import Path
 import pytest
 
 from plivo_pulumi import RentedNumber
+from plivo_pulumi.workspace import engine_command
 from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
-from tests.e2e.harness import EngineStack, engine_command
+from tests.e2e.harness import EngineStack
 from tests.test_properties import PROP_TOKEN
 
 WRONG_TOKEN = "tok-wrong-Jd8Ye2Ka5Np0Fr"
