@@ -1,0 +1,254 @@
+"""docs/benchmarks.md from one run's results: targets, method, table, ratios, the choice between
+RentedNumber and RentedNumberSet (with this run's figures), what the engine costs, machine, rerun."""
+
+from __future__ import annotations
+
+from bench.report import (
+    RATIO_HEADER,
+    TABLE_HEADER,
+    Results,
+    md_table,
+    ratio_rows,
+    table_rows,
+    targets,
+)
+from bench.runner import APP, DRIFT_SHARE, OTHER_APP
+
+
+def _s(results: Results, variant: str, n: int, latency: int, step: str) -> str:
+    cell = results.get(variant, n, latency, step)
+    return "n/a" if cell is None else f"{cell.median:.1f} s"
+
+
+def _calls(results: Results, variant: str, n: int, latency: int, step: str) -> str:
+    cell = results.get(variant, n, latency, step)
+    return "n/a" if cell is None else str(sum(cell.calls.values()))
+
+
+def _state(results: Results, variant: str, n: int) -> str:
+    for latency in (0, 50):
+        cell = results.get(variant, n, latency, "first_up")
+        if cell is not None and cell.state_bytes:
+            return f"{cell.state_bytes / n:,.0f} B"
+    return "n/a"
+
+
+def _ratio(results: Results, a: str, b: str, n: int, latency: int, step: str) -> str:
+    value = results.ratio(a, b, n, latency, step)
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _growth(results: Results, variant: str, step: str, latency: int = 0) -> str:
+    small, big = results.get(variant, 100, latency, step), results.get(variant, 1000, latency, step)
+    if small is None or big is None:
+        return "n/a"
+    return f"{big.median / small.median:.0f}x"
+
+
+def choose(results: Results) -> str:
+    r = results
+    lines = [
+        "## When to choose which",
+        "",
+        f"- **A handful of numbers, or bindings computed from other resources: `RentedNumber`.** At N=10 "
+        f"both cost about what the engine itself costs (first up: RentedNumber "
+        f"{_s(r, 'rented_number', 10, 0, 'first_up')}, RentedNumberSet "
+        f"{_s(r, 'rented_number_set', 10, 0, 'first_up')}, floor {_s(r, 'floor', 10, 0, 'first_up')}). "
+        "Each number is then its own resource: `protect`, `--target`, `depends_on`, `aliases` and outputs "
+        "per number, and `app_id` / `subaccount` may be outputs of other resources (unknown during "
+        "preview), which a set refuses (its bindings must be known at preview time).",
+        f"- **A fleet (about 100 numbers and up), a drift gate in CI, bindings from YAML: "
+        f"`RentedNumberSet`.** Separate resources cost the engine more than linearly: from N=100 to "
+        f"N=1,000 the floor's first up grows {_growth(r, 'floor', 'first_up')} and RentedNumber's "
+        f"{_growth(r, 'rented_number', 'first_up')} ({_s(r, 'rented_number', 1000, 0, 'first_up')} "
+        f"at N=1,000), the set's {_growth(r, 'rented_number_set', 'first_up')} "
+        f"({_s(r, 'rented_number_set', 1000, 0, 'first_up')}). A refresh costs one GET per number with "
+        f"RentedNumber ({_calls(r, 'rented_number', 1000, 50, 'refresh')} calls, "
+        f"{_s(r, 'rented_number', 1000, 50, 'refresh')} at N=1,000 and 50 ms) and one List page per 20 "
+        f"numbers with the set ({_calls(r, 'rented_number_set', 1000, 50, 'refresh')} calls, "
+        f"{_s(r, 'rented_number_set', 1000, 50, 'refresh')}); the reconcile after 5% drift takes "
+        f"{_s(r, 'rented_number', 1000, 50, 'drift_up')} against "
+        f"{_s(r, 'rented_number_set', 1000, 50, 'drift_up')}. State: "
+        f"{_state(r, 'rented_number', 1000)} per number against {_state(r, 'rented_number_set', 1000)}.",
+        "- **What the set gives up:** it is one resource, so `protect`, `--target` and `unrent_on_delete` "
+        "apply to the whole set; a failed write fails the set's update (the numbers that were written "
+        "stay written and state keeps the previous bindings, so a rerun retries what is left); the plan "
+        "shows one update of the `bindings` map rather than one line per number.",
+        f"- **Against the imperative script:** a one-off reconcile script is cheaper at small N, where "
+        f"the engine's fixed cost dominates (N=100, 0 ms, reconcile: script "
+        f"{_s(r, 'imperative', 100, 0, 'drift_up')}, set {_s(r, 'rented_number_set', 100, 0, 'drift_up')}"
+        f"). At N=1,000 and 50 ms the set is within "
+        f"{_ratio(r, 'rented_number_set', 'imperative', 1000, 50, 'drift_up')} of it for the reconcile "
+        f"and {_ratio(r, 'rented_number_set', 'imperative', 1000, 50, 'refresh')} for reading the "
+        "account (the set lists pages 8 at a time, the script one after the other), with a preview, "
+        "state and drift detection on top.",
+    ]
+    return "\n".join(lines)
+
+
+def engine_costs(results: Results, overhead: dict[str, float]) -> str:
+    r = results
+    floor = r.get("floor", 1000, 0, "first_up") or r.get("floor", 100, 0, "first_up")
+    lines = ["## What the engine costs (read before comparing seconds)", ""]
+    wide = r.ratio("floor_wide", "floor", 200, 0, "first_up")
+    rn_vs_wide = r.ratio("rented_number", "floor_wide", 200, 0, "first_up")
+    lines.append(
+        "- **Creating many resources grows faster than linearly.** From N=100 to N=1,000 (10x) the "
+        f"floor's preview of a new stack grows {_growth(r, 'floor', 'preview_new')} and its first up "
+        f"{_growth(r, 'floor', 'first_up')}, while its no-op up grows {_growth(r, 'floor', 'noop_up')}. "
+        "A profile of the inline program (py-spy, during development) puts most of that time in the "
+        "Pulumi Python SDK's `wait_for_rpcs` (`pulumi/runtime/stack.py`), which calls "
+        "`asyncio.wait(..., FIRST_COMPLETED)` on every outstanding output again each time one "
+        "completes; every property of every resource is such an output, so the cost grows with "
+        "resources x properties x completions. It is the same for any Python dynamic resource."
+    )
+    if wide is not None and rn_vs_wide is not None:
+        lines.append(
+            f"- **Properties cost as much as API calls.** At N=200 and 0 ms, a do-nothing resource with "
+            f"RentedNumber's 13 properties (`floor_wide`) takes {wide:.2f}x the one-property floor for "
+            f"its first up; RentedNumber, which adds a GET and a POST per number, takes {rn_vs_wide:.2f}x "
+            f"`floor_wide`. RentedNumber declares its 9 API-reported fields (`alias`, `number_type`, ...) "
+            "as properties so that they are typed outputs; that, more than its API calls, is what "
+            "separates it from the floor."
+        )
+    detail = floor.state_detail if floor is not None else {}
+    rn = r.get("rented_number", 1000, 0, "first_up") or r.get("rented_number", 100, 0, "first_up")
+    if detail.get("resources") and rn is not None and rn.state_detail.get("resources"):
+        per = detail["source_positions"] / floor.n
+        rn_per = rn.state_detail["source_positions"] / rn.n
+        blob = rn.state_detail["serialized_provider"] / rn.n
+        lines.append(
+            f"- **State per resource is mostly the engine's.** Each resource in the checkpoint carries the "
+            f"stack trace of the program line that declared it: {per:,.0f} B per resource for the floor, "
+            f"{rn_per:,.0f} B for RentedNumber (an inline Automation API program declares resources "
+            f"under asyncio and gRPC frames, so its traces are long), and the serialized provider twice "
+            f"(inputs and outputs, {blob:,.0f} B for RentedNumber). A set pays this once for all its "
+            "numbers."
+        )
+    if overhead:
+        total = sum(overhead.values())
+        parts = ", ".join(f"`pulumi {k.replace('_', ' ')}` {v:.2f} s" for k, v in overhead.items())
+        lines.append(
+            f"- **Every `up` figure includes about {total:.1f} s of Automation API bookkeeping**: after the "
+            f"update it runs {parts} to build its result. A CLI user running `pulumi up` does not pay "
+            "it; every engine variant pays it alike."
+        )
+    lines.append(
+        "- The figures are the engine's defaults: `pulumi up` runs at most 8 resource operations at a "
+        "time (its `--parallel` default here) and the Python dynamic-provider host serves 4 calls at a "
+        "time, so RentedNumber has at most 4 API requests in flight; RentedNumberSet uses its "
+        "`max_in_flight` (8)."
+    )
+    return "\n".join(lines)
+
+
+def render(
+    results: Results,
+    info: dict[str, str],
+    plan: list[str],
+    seconds: float,
+    overhead: dict[str, float],
+    *,
+    full: bool,
+) -> str:
+    target_rows = [[t.name, t.measured, t.limit, f"**{t.verdict}**"] for t in targets(results)]
+    machine_rows = [[k, v] for k, v in info.items()]
+    drift_pct = f"{DRIFT_SHARE:.0%}"
+    parts = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` (`python -m bench`) on {info.get('date', 'n/a')}; the run took "
+        f"{seconds / 60:.1f} minutes. Every figure below comes from that one run, in which the variants "
+        "were measured side by side (one after the other within each repetition). The machine was "
+        f"shared with other work (load average {info.get('load average at start', 'n/a')} at the start), "
+        "so seconds are noisy; medians of 3 runs (1 where the plan says so) and the ratios between "
+        "variants measured in the same repetitions are the figures to read."
+        + ("" if full else " **This was not the full plan** (see `Plan`)."),
+        "",
+        "## Targets",
+        "",
+        md_table(["target", "measured", "limit", "verdict"], target_rows),
+        "",
+        "## What is measured",
+        "",
+        "- **Account:** the local simulator (`plivo_pulumi.simulator`) seeded with one main account that "
+        f'holds exactly N rented numbers (`generate: {{count: N, prefix: "1555"}}`) and two '
+        f"applications; no number is linked at the start. The code binds every number to application "
+        f"`{APP}`.",
+        "- **Variants**, through the same pinned engine (Automation API, inline program, local file "
+        "backend in a temp dir, `plivo:authToken` set as a secret) and the same simulator:",
+        "  - `floor`: N do-nothing Python dynamic resources (`bench/noop.py`): the engine's own cost;",
+        "  - `floor_wide` (N=200 only): the same with RentedNumber's 13 properties;",
+        "  - `rented_number`: N `RentedNumber(number=..., app_id=...)`;",
+        "  - `rented_number_set`: one `RentedNumberSet` of the N bindings;",
+        "  - `imperative`: the script a user would write instead (`bench/imperative.py`): list the "
+        "account with `PlivoClient.iter_numbers` (pages one after the other), compare, POST only what "
+        "differs with 8 requests in flight; no engine, no state.",
+        "- **Steps** (engine command / imperative equivalent):",
+        "  - `preview_new`: `preview` of a new stack / list and compare, no write;",
+        "  - `first_up`: `up` of a new stack (adopt and bind all N) / list, compare, POST all N;",
+        "  - `noop_up`: `up` with nothing to change / list and compare;",
+        "  - `refresh`: `refresh` with nothing drifted / list and compare (the drift report);",
+        f"  - `drift_up`: {drift_pct} of the numbers (at least one, spread over the account, a different "
+        f"set each repetition) are relinked to application `{OTHER_APP}` out of band (simulator admin "
+        "API), then **`up --refresh`**, one engine command that refreshes and then updates: its time "
+        "and calls are the whole reconcile (refresh + up) / list, compare, POST the drifted numbers.",
+        "- **Repetitions:** `preview_new` and `first_up` run on a fresh start each time (simulator "
+        "reset to the seed, new stack); `noop_up`, `refresh` and `drift_up` reuse the last stack, the "
+        "drift being re-applied before each `drift_up`. Every run is checked: after each first up and "
+        "each reconcile every number must be bound as declared.",
+        "- **Wall time:** `time.perf_counter()` around the Automation API call (CLI start, inline program, "
+        "provider start, and for `up` the Automation API's bookkeeping, see below); for the imperative "
+        "script, around the whole process (interpreter start included; its in-script time is in "
+        "`.bench/results.json`).",
+        "- **API calls:** the simulator's request log, cleared before each step (admin requests are "
+        "never logged), by method; the calls of the median run (`*` when runs differed).",
+        "- **State:** size of the stack's checkpoint file in the file backend "
+        "(`.pulumi/stacks/<project>/<stack>.json`) after the first up, divided by N.",
+        "- **Peak RSS:** a sampler thread in the benchmark process walks its descendant processes "
+        "every 20 ms (`/proc/PID/task/*/children`) and keeps the largest `VmHWM` (the kernel's "
+        "resident-set high-water mark, in `/proc/PID/status`) of the dynamic provider host "
+        "(`python -m pulumi.dynamic`, started by the engine) and of the `pulumi` CLI; for the "
+        "imperative script, the script's own `VmHWM` at exit. Maximum over the runs.",
+        "- **Latency:** `set_faults(latency_ms=50)` delays every API request by 50 ms. The floor makes "
+        "no API call, so it is measured once and its figures serve both latencies.",
+        "",
+        "## Plan",
+        "",
+        "Groups of variants measured side by side (`N`, latency, runs: variants | steps):",
+        "",
+        *[f"- {line}" for line in plan],
+        "",
+        "## Results",
+        "",
+        md_table(TABLE_HEADER, table_rows(results)),
+        "",
+        "## Ratios of median wall times",
+        "",
+        md_table(RATIO_HEADER, ratio_rows(results)),
+        "",
+        choose(results),
+        "",
+        engine_costs(results, overhead),
+        "",
+        "## Machine",
+        "",
+        md_table(["", ""], machine_rows),
+        "",
+        "## Rerun",
+        "",
+        "```sh",
+        "make bench                        # the full plan (about 25 minutes on 2 cores); rewrites this file",
+        "python -m bench --quick           # N=10 and 100, one run each, no doc (development)",
+        "python -m bench --sizes 1000 --latencies 50 --variants rented_number_set,imperative --runs 3",
+        "python -m bench --from-json .bench/results.json --doc docs/benchmarks.md   # re-render, no run",
+        "python -m bench --help",
+        "```",
+        "",
+        "Run it with the pinned engine and the venv first on PATH (`make bench` does): "
+        "`PATH=$PWD/.tools/bin:$PWD/.venv/bin:$PATH .venv/bin/python -m bench`. Raw samples of the last "
+        "run are in `.bench/results.json`. Only a full run (no `--quick`, `--sizes`, ...) rewrites this "
+        "file unless `--doc` is given.",
+        "",
+    ]
+    return "\n".join(parts)

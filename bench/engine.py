@@ -1,0 +1,105 @@
+"""A Pulumi stack driven through the Automation API with an inline program: the pinned engine from
+PATH (or the repository's `.tools/bin`), a local file backend in a temp dir, and the provider config
+set the way a user sets it (`plivo:authToken` as a secret)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = REPO / ".tools" / "bin"
+PROJECT = "plivo-bench"
+PASSPHRASE = "bench-passphrase-not-a-secret"
+
+
+class EngineError(RuntimeError):
+    """An engine command failed: the message carries what it printed."""
+
+
+def engine_path() -> str:
+    """PATH for the engine and the processes it starts: the pinned engine and this python first."""
+    parts = [str(TOOLS), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+    return os.pathsep.join(p for p in parts if p)
+
+
+def engine_command() -> auto.PulumiCommand:
+    found = shutil.which("pulumi", path=engine_path())
+    if found is None:
+        raise SystemExit(
+            "the Pulumi engine is not on PATH nor in .tools/bin: run `make tools` (or `make bench`)"
+        )
+    return auto.PulumiCommand(root=str(Path(found).resolve().parent.parent), skip_version_check=True)
+
+
+def engine_version(command: auto.PulumiCommand) -> str:
+    try:
+        return command.run(["version"], cwd=str(REPO), additional_env={}).stdout.strip()
+    except Exception as exc:  # noqa: BLE001 - only for the report
+        return f"unknown ({exc})"
+
+
+class BenchStack:
+    """One stack in `workdir` (its own backend dir and PULUMI_HOME)."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        name: str,
+        program: Callable[[], None],
+        *,
+        config: dict[str, tuple[str, bool]],
+        command: auto.PulumiCommand,
+    ) -> None:
+        self.name = name
+        self.state_dir = workdir / "state"
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (workdir / "project").mkdir(exist_ok=True)
+        env = {
+            "PATH": engine_path(),
+            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
+            "PULUMI_HOME": str(workdir / "pulumi-home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "1",
+            "PULUMI_PYTHON_CMD": sys.executable,
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
+        }
+        settings = auto.ProjectSettings(
+            name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=f"file://{self.state_dir}")
+        )
+        self.stack = auto.create_or_select_stack(
+            stack_name=name,
+            project_name=PROJECT,
+            program=program,
+            opts=auto.LocalWorkspaceOptions(
+                work_dir=str(workdir / "project"),
+                env_vars=env,
+                project_settings=settings,
+                pulumi_command=command,
+            ),
+        )
+        self.stack.set_all_config({k: auto.ConfigValue(value=v, secret=s) for k, (v, s) in config.items()})
+
+    def run(self, action: str, **kwargs: Any) -> Any:
+        """`preview`, `up`, `refresh` (kwargs as the Automation API takes them); raises EngineError."""
+        lines: list[str] = []
+        try:
+            return getattr(self.stack, action)(color="never", on_output=lines.append, **kwargs)
+        except auto.errors.CommandError as exc:
+            tail = "\n".join(lines[-40:])
+            raise EngineError(f"pulumi {action} of stack {self.name} failed:\n{tail}\n{exc}") from exc
+
+    def checkpoint(self) -> Path:
+        """The stack's checkpoint file in the file backend."""
+        stacks = self.state_dir / ".pulumi" / "stacks" / PROJECT
+        for candidate in (stacks / f"{self.name}.json", stacks / f"{self.name}.json.gz"):
+            if candidate.exists():
+                return candidate
+        raise EngineError(f"no checkpoint for stack {self.name} under {stacks}")

@@ -1,0 +1,59 @@
+"""The imperative baseline: the script a user would write instead of a Pulumi stack.
+
+List the whole account (`PlivoClient.iter_numbers`, one page after the other, as a plain script
+does), compare each number's application with the desired one, and POST only the numbers that
+differ, 8 requests in flight. No engine, no state.
+
+Run as `python -m bench.imperative` with a JSON request on stdin (so the auth token is never on a
+command line): `{"base_url", "auth_id", "auth_token", "desired": {number: app_id}, "write": bool}`.
+Prints one JSON line: `{"seconds", "listed", "differ", "posted", "vm_hwm"}` (`seconds` is the work
+inside the script; the benchmark also times the whole process from the outside).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from plivo_pulumi.client import PlivoClient
+from plivo_pulumi.numbers import app_id_from_uri
+
+IN_FLIGHT = 8
+
+
+def reconcile(client: PlivoClient, desired: dict[str, str], *, write: bool) -> dict[str, int]:
+    """List, compare, and (with `write`) POST what differs. Returns counts for the report."""
+    live: dict[str, str] = {}
+    for obj in client.iter_numbers():
+        live[obj["number"]] = app_id_from_uri(obj.get("application")) or ""
+    missing = sorted(n for n in desired if n not in live)
+    if missing:
+        raise SystemExit(f"{len(missing)} desired number(s) are not rented: {', '.join(missing[:10])}")
+    differ = sorted(n for n, app in desired.items() if live[n] != app)
+    if write and differ:
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+            list(pool.map(lambda n: client.update_number(n, app_id=desired[n]), differ))
+    return {"listed": len(live), "differ": len(differ), "posted": len(differ) if write else 0}
+
+
+def _vm_hwm() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    start = time.perf_counter()
+    with PlivoClient(request["auth_id"], request["auth_token"], request["base_url"]) as client:
+        counts = reconcile(client, request["desired"], write=bool(request["write"]))
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, **counts, "vm_hwm": _vm_hwm()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,413 @@
+"""Runs the benchmark plan: one simulator, a fresh stack per repetition where a step needs a fresh
+start (preview of a new stack, first up), the same stack for no-op up, refresh and reconcile."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.engine import REPO, BenchStack, engine_command
+from bench.rss import PeakRss
+
+MAIN = "MABENCHMARK000000001"
+TOKEN = "tok-bench-Qm4Zr8Lx2Vn6Tb"
+APP = "10000000000001"  # what the code binds every number to
+OTHER_APP = "20000000000002"  # what an out-of-band change binds 5% of them to
+DRIFT_SHARE = 0.05
+
+VARIANTS = ("floor", "rented_number", "rented_number_set", "imperative")
+# `floor_wide` is diagnostic, not in the default grid: a do-nothing resource with RentedNumber's 13
+# properties, to tell the engine's cost per property from the cost of the API calls.
+ALL_VARIANTS = ("floor", "floor_wide", "rented_number", "rented_number_set", "imperative")
+NO_API = ("floor", "floor_wide")
+STEPS = ("preview_new", "first_up", "noop_up", "refresh", "drift_up")
+FRESH_STEPS = ("preview_new", "first_up")
+
+
+@dataclass
+class Sample:
+    seconds: float
+    calls: dict[str, int]
+    provider_rss: int = 0  # bytes; for `imperative`, the script's own process
+    engine_rss: int = 0
+    inner_seconds: float | None = None  # imperative only: the work inside the script
+
+
+@dataclass
+class Cell:
+    variant: str
+    n: int
+    latency: int
+    step: str
+    samples: list[Sample] = field(default_factory=list)
+    state_bytes: int | None = None  # checkpoint size after first up
+    state_detail: dict[str, int] = field(default_factory=dict)  # what the checkpoint spends bytes on
+
+    @property
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def calls(self) -> dict[str, int]:
+        """Calls of the run whose time is the median (all runs of a step make the same calls)."""
+        ordered = sorted(self.samples, key=lambda s: s.seconds)
+        return ordered[(len(ordered) - 1) // 2].calls
+
+    @property
+    def calls_vary(self) -> bool:
+        return len({json.dumps(s.calls, sort_keys=True) for s in self.samples}) > 1
+
+    @property
+    def provider_rss(self) -> int:
+        return max(s.provider_rss for s in self.samples)
+
+    @property
+    def engine_rss(self) -> int:
+        return max(s.engine_rss for s in self.samples)
+
+
+@dataclass
+class Group:
+    """Variants measured side by side at one size and latency: the fresh-start steps (preview of a new
+    stack, first up) for each repetition and each variant in turn, then every other step, again one
+    variant after the other within each repetition, so that a change in the machine's load hits
+    every variant alike. `note` says why a group measures less than the whole grid."""
+
+    n: int
+    latency: int
+    variants: tuple[str, ...]
+    steps: tuple[str, ...]
+    runs: int
+    note: str = ""
+
+    def describe(self) -> str:
+        text = (
+            f"N={self.n} {self.latency}ms x{self.runs}: {', '.join(self.variants)} | {' '.join(self.steps)}"
+        )
+        return f"{text} ({self.note})" if self.note else text
+
+
+def seed(n: int) -> dict[str, Any]:
+    return {
+        "accounts": [{"auth_id": MAIN, "auth_token": TOKEN, "name": "bench"}],
+        "applications": [
+            {"app_id": APP, "account": MAIN, "name": "voice-prod"},
+            {"app_id": OTHER_APP, "account": MAIN, "name": "voice-old"},
+        ],
+        # Rented, not linked to any application: the first up binds every number.
+        "generate": {"count": n, "prefix": "1555", "account": MAIN, "number_type": "local"},
+    }
+
+
+def drifted(numbers: list[str], rep: int) -> list[str]:
+    """5% of the numbers (at least one), spread over the account, a different set each repetition."""
+    k = max(1, round(len(numbers) * DRIFT_SHARE))
+    stride = len(numbers) // k
+    return numbers[rep % stride :: stride][:k]
+
+
+# -- programs -------------------------------------------------------------------------------------
+
+
+def program_for(variant: str, numbers: list[str]) -> Callable[[], None]:
+    if variant == "floor":
+
+        def program() -> None:
+            from bench.noop import Noop
+
+            for number in numbers:
+                Noop(f"n{number}", number)
+
+    elif variant == "floor_wide":
+
+        def program() -> None:
+            from bench.noop import NoopWide
+
+            for number in numbers:
+                NoopWide(f"n{number}", number, APP)
+
+    elif variant == "rented_number":
+
+        def program() -> None:
+            from plivo_pulumi import RentedNumber
+
+            for number in numbers:
+                RentedNumber(f"n{number}", number=number, app_id=APP)
+
+    elif variant == "rented_number_set":
+
+        def program() -> None:
+            from plivo_pulumi import RentedNumberSet
+
+            RentedNumberSet("fleet", {number: {"app_id": APP} for number in numbers})
+
+    else:
+        raise ValueError(f"no engine program for variant {variant}")
+    return program
+
+
+# -- the run --------------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(
+        self, groups: list[Group], *, keep: bool = False, log: Callable[[str], None] = print
+    ) -> None:
+        self.groups = groups
+        self.keep = keep
+        self.log = log
+        self.cells: dict[tuple[str, int, int, str], Cell] = {}
+        self.started = time.monotonic()
+        self.command = engine_command()
+        self.sim: Any = None
+        self.root = Path(tempfile.mkdtemp(prefix="plivo-bench-"))
+        self.stacks: dict[tuple[str, int], BenchStack] = {}  # the deployed stack of each variant and size
+        self._stack_count = 0
+        self.overhead: dict[str, float] = {}
+
+    def say(self, text: str) -> None:
+        elapsed = time.monotonic() - self.started
+        self.log(f"[{int(elapsed // 60):3d}:{int(elapsed % 60):02d}] {text}")
+
+    # simulator ---------------------------------------------------------------------------------
+
+    def fresh_account(self, n: int) -> list[str]:
+        """The account holds exactly N rented numbers, none linked to an application."""
+        self.sim.reset(seed(n))
+        numbers = sorted(x["number"] for x in self.sim.state()["numbers"])
+        if len(numbers) != n:
+            raise RuntimeError(f"the simulator holds {len(numbers)} numbers, expected {n}")
+        return numbers
+
+    def unbound(self, numbers: list[str]) -> list[str]:
+        apps = {x["number"]: x["app_id"] for x in self.sim.state()["numbers"]}
+        return [x for x in numbers if apps.get(x) != APP]
+
+    def check_bound(self, numbers: list[str], what: str) -> None:
+        wrong = self.unbound(numbers)
+        if wrong:
+            raise RuntimeError(f"after {what}, {len(wrong)} number(s) are not bound to {APP}: {wrong[:5]}")
+
+    def drift(self, numbers: list[str], rep: int) -> None:
+        for number in drifted(numbers, rep):
+            self.sim.edit_out_of_band(number, app_id=OTHER_APP)
+
+    # measuring ---------------------------------------------------------------------------------
+
+    def measure(self, variant: str, group: Group, step: str, rep: int, action: Callable[[], Any]) -> Sample:
+        """Time `action` (an engine command, or the imperative script, which returns its own work
+        time and peak RSS), with the request log cleared before and read after."""
+        self.sim.clear_log()
+        with PeakRss() as peak:
+            start = time.perf_counter()
+            inner = action()
+            seconds = time.perf_counter() - start
+        calls = dict(sorted(self.sim.requests_log()["by_method"].items()))
+        sample = Sample(seconds, calls, peak.provider, peak.engine)
+        if isinstance(inner, tuple):
+            sample.inner_seconds, sample.provider_rss = inner
+        key = (variant, group.n, group.latency, step)
+        self.cells.setdefault(key, Cell(*key)).samples.append(sample)
+        shown = ", ".join(f"{m} {c}" for m, c in calls.items()) or "no API call"
+        rss = f", {sample.provider_rss / 2**20:.0f} MB" if sample.provider_rss else ""
+        self.say(
+            f"{variant} N={group.n} {group.latency}ms {step} run {rep + 1}/{group.runs}: "
+            f"{seconds:.2f} s, {shown}{rss}"
+        )
+        return sample
+
+    # engine variants ---------------------------------------------------------------------------
+
+    def new_stack(self, variant: str, numbers: list[str]) -> BenchStack:
+        self._stack_count += 1
+        workdir = self.root / f"{variant}-{len(numbers)}"
+        workdir.mkdir(exist_ok=True)
+        config = {
+            "plivo:authId": (MAIN, False),
+            "plivo:authToken": (TOKEN, True),
+            "plivo:baseUrl": (self.sim.base_url, False),
+        }
+        return BenchStack(
+            workdir,
+            f"s{self._stack_count}",
+            program_for(variant, numbers),
+            config=config,
+            command=self.command,
+        )
+
+    def fresh_start(self, variant: str, group: Group, rep: int, *, timed: bool) -> None:
+        """A fresh account and, for the engine variants, a new stack: preview it, then first up."""
+        numbers = self.fresh_account(group.n)
+        api = variant not in NO_API
+        if variant == "imperative":
+            if timed and "preview_new" in group.steps:  # what would change: list and compare, no write
+                self.measure(variant, group, "preview_new", rep, lambda: self.script(numbers, write=False))
+            if timed and "first_up" in group.steps:
+                self.measure(variant, group, "first_up", rep, lambda: self.script(numbers, write=True))
+            else:
+                self.script(numbers, write=True)
+        else:
+            stack = self.new_stack(variant, numbers)
+            if timed and "preview_new" in group.steps:
+                self.measure(variant, group, "preview_new", rep, lambda: stack.run("preview"))
+            if timed and "first_up" in group.steps:
+                self.measure(variant, group, "first_up", rep, lambda: stack.run("up"))
+                cell = self.cells[(variant, group.n, group.latency, "first_up")]
+                cell.state_bytes = stack.checkpoint().stat().st_size
+                cell.state_detail = checkpoint_detail(stack.checkpoint())
+            else:
+                self.say(f"{variant} N={group.n}: deploying the stack (not measured)")
+                stack.run("up")
+            self.stacks[(variant, group.n)] = stack
+        if api:
+            self.check_bound(numbers, f"the first {variant} deployment")
+
+    def reuse_step(self, variant: str, group: Group, step: str, rep: int, numbers: list[str]) -> None:
+        api = variant not in NO_API
+        if variant == "imperative":
+            if step == "noop_up":
+                self.measure(variant, group, step, rep, lambda: self.script(numbers, write=True))
+            elif step == "refresh":  # read the account and report drift
+                self.measure(variant, group, step, rep, lambda: self.script(numbers, write=False))
+            elif step == "drift_up":
+                self.drift(numbers, rep)
+                self.measure(variant, group, step, rep, lambda: self.script(numbers, write=True))
+        else:
+            stack = self.stacks[(variant, group.n)]
+            if step == "noop_up":
+                self.measure(variant, group, step, rep, lambda: stack.run("up"))
+            elif step == "refresh":
+                self.measure(variant, group, step, rep, lambda: stack.run("refresh"))
+            elif step == "drift_up":
+                if api:
+                    self.drift(numbers, rep)
+                self.measure(variant, group, step, rep, lambda: stack.run("up", refresh=True))
+        if api and step == "drift_up":
+            self.check_bound(numbers, f"{variant} {step}")
+
+    # imperative --------------------------------------------------------------------------------
+
+    def script(self, numbers: list[str], *, write: bool) -> tuple[float, int]:
+        request = {
+            "base_url": self.sim.base_url,
+            "auth_id": MAIN,
+            "auth_token": TOKEN,
+            "desired": {number: APP for number in numbers},
+            "write": write,
+        }
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.imperative"],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"the imperative script failed ({done.returncode}): {done.stderr[-2000:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        return result["seconds"], result["vm_hwm"]
+
+    # driver ------------------------------------------------------------------------------------
+
+    def run_group(self, group: Group) -> None:
+        self.sim.set_faults(latency_ms=group.latency)
+        fresh = [s for s in group.steps if s in FRESH_STEPS]
+        reuse = [s for s in group.steps if s not in FRESH_STEPS]
+        if fresh:
+            for rep in range(group.runs):
+                for variant in group.variants:
+                    self.fresh_start(variant, group, rep, timed=True)
+        if not reuse:
+            return
+        for variant in group.variants:
+            if variant != "imperative" and (variant, group.n) not in self.stacks:
+                self.fresh_start(variant, group, 0, timed=False)
+        numbers = sorted(x["number"] for x in self.sim.state()["numbers"])
+        if any(v not in NO_API for v in group.variants):
+            for number in self.unbound(numbers):  # the floor's fresh start leaves the account unbound
+                self.sim.edit_out_of_band(number, app_id=APP)
+        for step in reuse:
+            for rep in range(group.runs):
+                for variant in group.variants:
+                    self.reuse_step(variant, group, step, rep, numbers)
+
+    def measure_overhead(self) -> None:
+        """After `up`, the Automation API runs `pulumi stack output` and `pulumi stack history` (for
+        UpResult): time both on a deployed stack, as a fixed cost included in every `up` figure."""
+        if not self.stacks:
+            return
+        stack = min(self.stacks.items(), key=lambda item: item[0][1])[1].stack
+        for name, call in (("stack_output", stack.outputs), ("stack_history", stack.info)):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - start)
+            self.overhead[name] = statistics.median(times)
+        self.say(
+            "Automation API bookkeeping after each up: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in self.overhead.items())
+        )
+
+    def run(self) -> list[Cell]:
+        from plivo_pulumi.simulator.testing import SimulatorProcess
+
+        try:
+            with SimulatorProcess(seed=seed(1)) as sim:
+                self.sim = sim
+                for index, group in enumerate(self.groups, 1):
+                    self.say(f"group {index}/{len(self.groups)}: {group.describe()}")
+                    self.run_group(group)
+                self.measure_overhead()
+        finally:
+            if self.keep:
+                self.say(f"kept the stacks in {self.root}")
+            else:
+                shutil.rmtree(self.root, ignore_errors=True)
+        return list(self.cells.values())
+
+
+def checkpoint_detail(path: Path) -> dict[str, int]:
+    """Bytes of the checkpoint spent on the plivo/bench resources, the engine's record of where each
+    was declared (`stackTrace`, `sourcePosition`), and the serialized provider (`__provider`)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    resources = data["checkpoint"]["latest"]["resources"]
+    detail = {"resources": 0, "source_positions": 0, "serialized_provider": 0}
+    for res in resources:
+        if not res["type"].startswith("pulumi-python:dynamic/"):
+            continue
+        detail["resources"] += len(json.dumps(res, separators=(",", ":")))
+        for key in ("stackTrace", "sourcePosition"):
+            if key in res:
+                detail["source_positions"] += len(json.dumps(res[key], separators=(",", ":"))) + len(key) + 4
+        for part in ("inputs", "outputs"):
+            blob = (res.get(part) or {}).get("__provider")
+            if blob:
+                detail["serialized_provider"] += len(blob) + len('"__provider":"",')
+    return detail
+
+
+def cells_to_json(cells: list[Cell]) -> list[dict[str, Any]]:
+    return [asdict(c) for c in cells]
+
+
+def cells_from_json(data: list[dict[str, Any]]) -> list[Cell]:
+    cells = []
+    for item in data:
+        samples = [Sample(**s) for s in item.pop("samples")]
+        cells.append(Cell(**item, samples=samples))
+    return cells
