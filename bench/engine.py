@@ -56,12 +56,13 @@ class BenchStack:
         *,
         config: dict[str, tuple[str, bool]],
         command: auto.PulumiCommand,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.state_dir = workdir / "state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (workdir / "project").mkdir(exist_ok=True)
-        env = {
+        env_vars = {
             "PATH": engine_path(),
             "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
@@ -71,6 +72,7 @@ class BenchStack:
             "PULUMI_PYTHON_CMD": sys.executable,
             "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
         }
+        env_vars.update(env or {})
         settings = auto.ProjectSettings(
             name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=f"file://{self.state_dir}")
         )
@@ -80,7 +82,7 @@ class BenchStack:
             program=program,
             opts=auto.LocalWorkspaceOptions(
                 work_dir=str(workdir / "project"),
-                env_vars=env,
+                env_vars=env_vars,
                 project_settings=settings,
                 pulumi_command=command,
             ),

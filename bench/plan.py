@@ -60,6 +60,16 @@ def full_plan() -> list[Group]:
         ),
         Group(
             1000,
+            0,
+            ("floor", "rented_number"),
+            ("first_up", "noop_up", "refresh", "drift_up"),
+            1,
+            "one run: how much of the time is the engine saving state after every step",
+            engine_env={"PULUMI_SKIP_CHECKPOINTS": "true"},
+            tag="+skip_checkpoints",
+        ),
+        Group(
+            1000,
             50,
             ("rented_number",),
             ("refresh", "drift_up"),

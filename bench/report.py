@@ -9,7 +9,7 @@ import platform
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bench.runner import ALL_VARIANTS, NO_API, STEPS, Cell
+from bench.runner import ALL_VARIANTS, NO_API, STEPS, Cell, base_variant
 
 STEP_LABELS = {
     "preview_new": "preview (new stack)",
@@ -32,7 +32,7 @@ class Results:
         self.cells = {(c.variant, c.n, c.latency, c.step): c for c in cells if c.samples}
 
     def get(self, variant: str, n: int, latency: int, step: str) -> Cell | None:
-        if variant in NO_API:  # the floor makes no API call: latency does not apply
+        if base_variant(variant) in NO_API:  # the floor makes no API call: latency does not apply
             return self.cells.get((variant, n, latency, step)) or next(
                 (c for (v, m, _, s), c in sorted(self.cells.items()) if (v, m, s) == (variant, n, step)), None
             )
@@ -40,12 +40,20 @@ class Results:
 
     def ordered(self) -> list[Cell]:
         def key(c: Cell) -> tuple:
-            return (c.n, c.latency, ALL_VARIANTS.index(c.variant), STEPS.index(c.step))
+            return (
+                c.n,
+                c.latency,
+                ALL_VARIANTS.index(base_variant(c.variant)),
+                c.variant,
+                STEPS.index(c.step),
+            )
 
         return sorted(self.cells.values(), key=key)
 
     def sizes_latencies(self) -> list[tuple[int, int]]:
-        return sorted({(c.n, c.latency) for c in self.cells.values() if c.variant not in NO_API})
+        return sorted(
+            {(c.n, c.latency) for c in self.cells.values() if base_variant(c.variant) not in NO_API}
+        )
 
     def ratio(self, num: str, den: str, n: int, latency: int, step: str) -> float | None:
         a, b = self.get(num, n, latency, step), self.get(den, n, latency, step)
@@ -87,7 +95,7 @@ def table_rows(results: Results) -> list[list[str]]:
             [
                 c.variant,
                 f"{c.n:,}",
-                "-" if c.variant in NO_API else f"{c.latency}",
+                "-" if base_variant(c.variant) in NO_API else f"{c.latency}",
                 c.step,
                 f"{c.median:.2f}",
                 f"{runs}" if runs == 1 else f"{runs} ({spread})",
@@ -251,6 +259,14 @@ def text_report(results: Results) -> str:
             f"  (N=200 first up: a do-nothing resource with RentedNumber's 13 properties is {wide:.2f}x the "
             f"floor; RentedNumber, with its API calls, is {rn:.2f}x that)"
         )
+    for variant in ("floor", "rented_number"):
+        for step in ("first_up", "drift_up"):
+            saved, plain = (results.get(variant + t, 1000, 0, step) for t in ("+skip_checkpoints", ""))
+            if saved is not None and plain is not None:
+                parts.append(
+                    f"  (N=1,000 {variant} {step} with PULUMI_SKIP_CHECKPOINTS=true: {saved.median:.1f} s, "
+                    f"{plain.median:.1f} s without)"
+                )
     return "\n".join(parts)
 
 

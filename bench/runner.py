@@ -30,6 +30,13 @@ VARIANTS = ("floor", "rented_number", "rented_number_set", "imperative")
 # properties, to tell the engine's cost per property from the cost of the API calls.
 ALL_VARIANTS = ("floor", "floor_wide", "rented_number", "rented_number_set", "imperative")
 NO_API = ("floor", "floor_wide")
+
+
+def base_variant(name: str) -> str:
+    """`rented_number+skip_checkpoints` -> `rented_number`."""
+    return name.split("+", 1)[0]
+
+
 STEPS = ("preview_new", "first_up", "noop_up", "refresh", "drift_up")
 FRESH_STEPS = ("preview_new", "first_up")
 
@@ -89,11 +96,14 @@ class Group:
     steps: tuple[str, ...]
     runs: int
     note: str = ""
+    engine_env: dict[str, str] = field(default_factory=dict)  # extra engine settings for this group
+    tag: str = ""  # appended to the variant names when engine_env changes what is measured
 
     def describe(self) -> str:
-        text = (
-            f"N={self.n} {self.latency}ms x{self.runs}: {', '.join(self.variants)} | {' '.join(self.steps)}"
-        )
+        names = ", ".join(v + self.tag for v in self.variants)
+        text = f"N={self.n} {self.latency}ms x{self.runs}: {names} | {' '.join(self.steps)}"
+        if self.engine_env:
+            text += " with " + " ".join(f"{k}={v}" for k, v in self.engine_env.items())
         return f"{text} ({self.note})" if self.note else text
 
 
@@ -216,21 +226,21 @@ class Bench:
         sample = Sample(seconds, calls, peak.provider, peak.engine)
         if isinstance(inner, tuple):
             sample.inner_seconds, sample.provider_rss = inner
-        key = (variant, group.n, group.latency, step)
+        key = (variant + group.tag, group.n, group.latency, step)
         self.cells.setdefault(key, Cell(*key)).samples.append(sample)
         shown = ", ".join(f"{m} {c}" for m, c in calls.items()) or "no API call"
         rss = f", {sample.provider_rss / 2**20:.0f} MB" if sample.provider_rss else ""
         self.say(
-            f"{variant} N={group.n} {group.latency}ms {step} run {rep + 1}/{group.runs}: "
+            f"{variant}{group.tag} N={group.n} {group.latency}ms {step} run {rep + 1}/{group.runs}: "
             f"{seconds:.2f} s, {shown}{rss}"
         )
         return sample
 
     # engine variants ---------------------------------------------------------------------------
 
-    def new_stack(self, variant: str, numbers: list[str]) -> BenchStack:
+    def new_stack(self, variant: str, numbers: list[str], group: Group) -> BenchStack:
         self._stack_count += 1
-        workdir = self.root / f"{variant}-{len(numbers)}"
+        workdir = self.root / f"{variant}{group.tag}-{len(numbers)}"
         workdir.mkdir(exist_ok=True)
         config = {
             "plivo:authId": (MAIN, False),
@@ -243,6 +253,7 @@ class Bench:
             program_for(variant, numbers),
             config=config,
             command=self.command,
+            env=group.engine_env,
         )
 
     def fresh_start(self, variant: str, group: Group, rep: int, *, timed: bool) -> None:
@@ -257,18 +268,18 @@ class Bench:
             else:
                 self.script(numbers, write=True)
         else:
-            stack = self.new_stack(variant, numbers)
+            stack = self.new_stack(variant, numbers, group)
             if timed and "preview_new" in group.steps:
                 self.measure(variant, group, "preview_new", rep, lambda: stack.run("preview"))
             if timed and "first_up" in group.steps:
                 self.measure(variant, group, "first_up", rep, lambda: stack.run("up"))
-                cell = self.cells[(variant, group.n, group.latency, "first_up")]
+                cell = self.cells[(variant + group.tag, group.n, group.latency, "first_up")]
                 cell.state_bytes = stack.checkpoint().stat().st_size
                 cell.state_detail = checkpoint_detail(stack.checkpoint())
             else:
                 self.say(f"{variant} N={group.n}: deploying the stack (not measured)")
                 stack.run("up")
-            self.stacks[(variant, group.n)] = stack
+            self.stacks[(variant + group.tag, group.n)] = stack
         if api:
             self.check_bound(numbers, f"the first {variant} deployment")
 
@@ -283,7 +294,7 @@ class Bench:
                 self.drift(numbers, rep)
                 self.measure(variant, group, step, rep, lambda: self.script(numbers, write=True))
         else:
-            stack = self.stacks[(variant, group.n)]
+            stack = self.stacks[(variant + group.tag, group.n)]
             if step == "noop_up":
                 self.measure(variant, group, step, rep, lambda: stack.run("up"))
             elif step == "refresh":
@@ -334,7 +345,7 @@ class Bench:
         if not reuse:
             return
         for variant in group.variants:
-            if variant != "imperative" and (variant, group.n) not in self.stacks:
+            if variant != "imperative" and (variant + group.tag, group.n) not in self.stacks:
                 self.fresh_start(variant, group, 0, timed=False)
         numbers = sorted(x["number"] for x in self.sim.state()["numbers"])
         if any(v not in NO_API for v in group.variants):
