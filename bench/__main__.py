@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.engine import REPO, engine_command, engine_version
 from bench.plan import custom_plan, full_plan, quick_plan
-from bench.report import Results, machine, text_report
+from bench.report import Results, machine, sdk_version, text_report
 from bench.runner import ALL_VARIANTS, STEPS, Bench, cells_from_json, cells_to_json
 
 DOC = REPO / "docs" / "benchmarks.md"
@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = cells_from_json(data["cells"])
         info, plan_text, seconds = data["machine"], data["plan"], data["seconds"]
         overhead = data.get("overhead", {})
+        info.setdefault("Pulumi Python SDK", sdk_version())  # pinned in pyproject.toml
         full = data.get("full", False)
     else:
         if args.quick:

@@ -102,20 +102,28 @@ def engine_costs(results: Results, overhead: dict[str, float]) -> str:
         f"{_growth(r, 'floor', 'preview_new')}, its no-op up {_growth(r, 'floor', 'noop_up')})."
     )
     if pairs:
-        shown = "; ".join(
-            f"{'RentedNumber' if v == 'rented_number' else 'floor'} {STEP_NAMES[st]} "
-            f"{_s(r, v + skip, 1000, 0, st)} instead of {_s(r, v, 1000, 0, st)}"
-            for v, st in pairs
-        )
+
+        def pair(v: str, st: str) -> str:
+            name = "RentedNumber" if v == "rented_number" else "floor"
+            return (
+                f"{name} {STEP_NAMES[st]} {_s(r, v + skip, 1000, 0, st)} instead of {_s(r, v, 1000, 0, st)}"
+            )
+
+        creates = "; ".join(pair(v, st) for v, st in pairs if st == "first_up")
+        reconciles = "; ".join(pair(v, st) for v, st in pairs if st == "drift_up")
         saved = r.get("floor" + skip, 1000, 0, "first_up")
         full_save = r.get("floor", 1000, 0, "first_up")
         most = saved is not None and full_save is not None and saved.median < full_save.median / 2
         text += (
             f" {'Most' if most else 'Part'} of that is the file backend saving the whole state after "
             "every resource step (state grows with N, so the bytes written grow with N squared): with "
-            "the engine setting "
-            f"`PULUMI_SKIP_CHECKPOINTS=true`, which saves it once at the end, at N=1,000: {shown}. "
-            "The price of that setting is that an interrupted update records nothing of what it did; "
+            "the engine setting `PULUMI_SKIP_CHECKPOINTS=true`, which saves it once at the end, at "
+            f"N=1,000: {creates}."
+        )
+        if reconciles:
+            text += f" A reconcile, which changes few resources, moves much less: {reconciles}."
+        text += (
+            " The price of that setting is that an interrupted update records nothing of what it did; "
             "for these resources a rerun adopts the numbers again."
         )
     lines.append(text)

@@ -4,6 +4,7 @@ markdown for docs/benchmarks.md."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import os
 import platform
 from collections.abc import Iterable
@@ -270,6 +271,13 @@ def text_report(results: Results) -> str:
     return "\n".join(parts)
 
 
+def sdk_version() -> str:
+    try:
+        return importlib.metadata.version("pulumi")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def machine() -> dict[str, str]:
     cpu = "unknown"
     try:
@@ -293,6 +301,7 @@ def machine() -> dict[str, str]:
         "memory": mem,
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
+        "Pulumi Python SDK": sdk_version(),
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
