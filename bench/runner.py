@@ -180,7 +180,7 @@ class Bench:
         self.started = time.monotonic()
         self.command = engine_command()
         self.sim: Any = None
-        self.root = Path(tempfile.mkdtemp(prefix="plivo-bench-"))
+        self.root = Path()  # a temp dir, made by run()
         self.stacks: dict[tuple[str, int], BenchStack] = {}  # the deployed stack of each variant and size
         self._stack_count = 0
         self.overhead: dict[str, float] = {}
@@ -377,6 +377,7 @@ class Bench:
     def run(self) -> list[Cell]:
         from plivo_pulumi.simulator.testing import SimulatorProcess
 
+        self.root = Path(tempfile.mkdtemp(prefix="plivo-bench-"))
         try:
             with SimulatorProcess(seed=seed(1)) as sim:
                 self.sim = sim
