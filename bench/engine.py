@@ -13,6 +13,8 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from plivo_pulumi.workspace import local_stack
+
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / ".tools" / "bin"
 PROJECT = "plivo-bench"
@@ -60,34 +62,23 @@ class BenchStack:
     ) -> None:
         self.name = name
         self.state_dir = workdir / "state"
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        (workdir / "project").mkdir(exist_ok=True)
-        env_vars = {
-            "PATH": engine_path(),
-            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
-            "PULUMI_HOME": str(workdir / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "1",
-            "PULUMI_PYTHON_CMD": sys.executable,
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
-        }
-        env_vars.update(env or {})
-        settings = auto.ProjectSettings(
-            name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=f"file://{self.state_dir}")
+        self.stack = local_stack(
+            program,
+            project=PROJECT,
+            stack=name,
+            work_dir=workdir / "project",
+            backend_dir=self.state_dir,
+            config=config,
+            env={
+                "PATH": engine_path(),
+                "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
+                "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+                "PULUMI_HOME": str(workdir / "pulumi-home"),
+                "PULUMI_PYTHON_CMD": sys.executable,
+                **(env or {}),
+            },
+            pulumi_command=command,
         )
-        self.stack = auto.create_or_select_stack(
-            stack_name=name,
-            project_name=PROJECT,
-            program=program,
-            opts=auto.LocalWorkspaceOptions(
-                work_dir=str(workdir / "project"),
-                env_vars=env_vars,
-                project_settings=settings,
-                pulumi_command=command,
-            ),
-        )
-        self.stack.set_all_config({k: auto.ConfigValue(value=v, secret=s) for k, (v, s) in config.items()})
 
     def run(self, action: str, **kwargs: Any) -> Any:
         """`preview`, `up`, `refresh` (kwargs as the Automation API takes them); raises EngineError."""

@@ -47,6 +47,12 @@ TUNING_KEYS = {
 MAX_TIMEOUT_SECONDS = 3600.0
 MAX_MAX_RETRIES = 100
 MAX_BACKOFF_FACTOR = 60.0
+# How each tuning setting is parsed: whole number or not, and its range ((low, high] when low_open).
+_TUNING_BOUNDS: dict[str, dict[str, Any]] = {
+    "timeout_seconds": {"integer": False, "low": 0, "high": MAX_TIMEOUT_SECONDS, "low_open": True},
+    "max_retries": {"integer": True, "low": 0, "high": MAX_MAX_RETRIES, "low_open": False},
+    "backoff_factor": {"integer": False, "low": 0, "high": MAX_BACKOFF_FACTOR, "low_open": False},
+}
 
 
 class MissingCredentialsError(PlivoError):
@@ -138,30 +144,7 @@ def _tuning(config_get: Callable[[str], Any] | None, environ: Mapping[str, str])
             value = environ.get(env)
         if value is not None and not (isinstance(value, str) and not value.strip()):
             raw[name] = value
-    settings: dict[str, Any] = {}
-    if "timeout_seconds" in raw:
-        settings["timeout_seconds"] = _parse_number(
-            "timeout_seconds",
-            raw["timeout_seconds"],
-            integer=False,
-            low=0,
-            high=MAX_TIMEOUT_SECONDS,
-            low_open=True,
-        )
-    if "max_retries" in raw:
-        settings["max_retries"] = _parse_number(
-            "max_retries", raw["max_retries"], integer=True, low=0, high=MAX_MAX_RETRIES, low_open=False
-        )
-    if "backoff_factor" in raw:
-        settings["backoff_factor"] = _parse_number(
-            "backoff_factor",
-            raw["backoff_factor"],
-            integer=False,
-            low=0,
-            high=MAX_BACKOFF_FACTOR,
-            low_open=False,
-        )
-    return settings
+    return {name: _parse_number(name, value, **_TUNING_BOUNDS[name]) for name, value in raw.items()}
 
 
 def resolve_settings(

@@ -47,6 +47,7 @@ def local_stack(
     backend_dir: str | os.PathLike[str],
     config: Mapping[str, tuple[str, bool]] | None = None,
     env: Mapping[str, str] | None = None,
+    pulumi_command: auto.PulumiCommand | None = None,
 ) -> auto.Stack:
     """Create or select `stack` with state under `backend_dir` and set `config` ({key: (value, secret)})."""
     work_dir, backend_dir = Path(work_dir), Path(backend_dir)
