@@ -70,7 +70,7 @@ def local_stack(
             work_dir=str(work_dir),
             env_vars=env_vars,
             project_settings=settings,
-            pulumi_command=engine_command(),
+            pulumi_command=pulumi_command or engine_command(),
         ),
     )
     for key, (value, secret) in (config or {}).items():

@@ -771,3 +771,30 @@ def test_auth_token_absent_from_simulator_client_errors_and_logs(sim, caplog):
             assert token not in str(info.value)
     assert caplog.records
     assert token not in caplog.text
+
+
+# -- proxy settings from the environment ----------------------------------------------------------
+
+
+def test_proxy_from_the_environment_is_used_and_no_proxy_is_honoured(fake, monkeypatch):
+    """The client reads HTTP(S)_PROXY / NO_PROXY once, when it is built (not on every request), and
+    still sends every call through the proxy they name."""
+    fake.respond = as_json(200, number_object())
+    for name in ("http_proxy", "https_proxy", "no_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    proxy = fake.base_url.removesuffix("/v1")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    with PlivoClient(MAIN, TOKEN, "http://api.plivo.invalid/v1", max_retries=0) as c:
+        assert c.get_number("15676988323")["number"] == "15676988323"
+        assert c.get_number("15676988323")["number"] == "15676988323"
+    # A proxy sees the absolute URL in the request line.
+    assert [r["path"] for r in fake.requests] == [
+        f"http://api.plivo.invalid/v1/Account/{MAIN}/Number/15676988323/"
+    ] * 2
+
+    monkeypatch.setenv("NO_PROXY", "api.plivo.invalid")
+    with PlivoClient(MAIN, TOKEN, "http://api.plivo.invalid/v1", max_retries=0, timeout=(1, 1)) as c:
+        with pytest.raises(TransportError):  # direct: the .invalid host does not resolve
+            c.get_number("15676988323")
+    assert len(fake.requests) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 from tests.e2e.harness import PINNED_ENGINE, EngineStack
 from tests.e2e.noop_resource import Noop
@@ -32,3 +33,25 @@ def test_dynamic_resource_up_preview_destroy(tmp_path):
     destroy = stack.destroy()
     assert destroy.ok, destroy.output
     assert stack.resources("Noop") == {}
+
+
+def test_local_stack_runs_the_engine_it_is_given(tmp_path):
+    """`workspace.local_stack(pulumi_command=...)` (the bench passes the engine it resolved itself)
+    must use that engine, not look one up on PATH again."""
+    from pulumi import automation as auto
+
+    from plivo_pulumi.workspace import local_stack
+
+    found = shutil.which("pulumi")
+    assert found is not None
+    command = auto.PulumiCommand(root=str(Path(found).resolve().parent.parent), skip_version_check=True)
+    stack = local_stack(
+        lambda: None,
+        project="given-engine",
+        stack="dev",
+        work_dir=tmp_path / "project",
+        backend_dir=tmp_path / "state",
+        env={"PULUMI_CONFIG_PASSPHRASE": "test-passphrase"},
+        pulumi_command=command,
+    )
+    assert stack.workspace.pulumi_command is command

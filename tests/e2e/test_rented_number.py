@@ -217,6 +217,22 @@ def test_destroy_keeps_numbers_by_default_and_unrents_when_asked(sim, make_stack
     assert f"number {NUMBERS[0]} stays rented" in destroy.output
 
 
+def test_unrent_on_delete_given_as_an_output_is_taken_at_its_value(sim, make_stack):
+    """`unrent_on_delete=<Output of False>` must keep the number: an Output object is truthy."""
+
+    def program() -> None:
+        RentedNumber(
+            "kept", number=NUMBERS[0], app_id=APPS[0], unrent_on_delete=pulumi.Output.from_input(False)
+        )
+        RentedNumber("gone", number=NUMBERS[1], unrent_on_delete=pulumi.Output.from_input(True))
+
+    stack = make_stack(program)
+    assert stack.up().ok
+    assert stack.destroy().ok
+    assert sim.number(NUMBERS[0])["app_id"] == APPS[0], "kept rented and bound"
+    assert sim.number(NUMBERS[1]) is None
+
+
 def test_args_object_is_accepted(sim, make_stack):
     def program() -> None:
         RentedNumber("support", RentedNumberArgs(number=NUMBERS[0], app_id=APPS[0]))
