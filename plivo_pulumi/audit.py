@@ -609,13 +609,10 @@ def look_up(client: Any, numbers: Iterable[str], workers: int = 8) -> dict[str, 
 
 def _check_filters(filters: Mapping[str, str]) -> None:
     """Reject bad filter values before any engine or API call, with the client's own rules."""
-    from plivo_pulumi.client import PlivoClient
+    from plivo_pulumi.client import list_filter_params
 
-    check = getattr(PlivoClient, "_list_params", None)
-    if check is None:  # pragma: no cover - the client checks them again when listing
-        return
     try:
-        check(*(filters.get(name) for name in FILTER_NAMES))
+        list_filter_params(**{name: filters.get(name) for name in FILTER_NAMES})
     except ValueError as exc:
         raise AuditError(f"invalid filter: {exc}") from None
 

@@ -278,7 +278,7 @@ class PlivoClient:
         refused here rather than silently truncated), ``offset`` >= 0. In asynchronous mode
         (``callback_url``) returns the API's ``{"api_id": ..., "message": ...}``.
         """
-        params = self._list_params(number_type, number_startswith, subaccount, services)
+        params = list_filter_params(number_type, number_startswith, subaccount, services)
         params["limit"] = self._check_limit(limit, "limit")
         if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
             raise ValueError(f"offset must be an integer >= 0, got {describe_value(offset)}")
@@ -306,7 +306,7 @@ class PlivoClient:
         rented or unrented while paging).
         """
         page_size = self._check_limit(page_size, "page_size")
-        base = self._list_params(number_type, number_startswith, subaccount, services)
+        base = list_filter_params(number_type, number_startswith, subaccount, services)
         offset = 0
         fetched = 0
         seen: set[str] = set()
@@ -433,53 +433,6 @@ class PlivoClient:
                 f"got {describe_value(value)}; use iter_numbers() to fetch more"
             )
         return value
-
-    @staticmethod
-    def _list_params(
-        number_type: Any, number_startswith: Any, subaccount: Any, services: Any
-    ) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        if number_type is not None:
-            if not isinstance(number_type, str) or not number_type.isascii() or not number_type.isalpha():
-                raise ValueError(
-                    "number_type must be a word like 'local' or 'tollfree', "
-                    f"got {describe_value(number_type)}"
-                )
-            params["number_type"] = number_type.lower()
-        if number_startswith is not None:
-            if isinstance(number_startswith, bool) or not isinstance(number_startswith, str | int):
-                raise ValueError(
-                    "number_startswith must be leading digits like '1567', "
-                    f"got {describe_value(number_startswith)}"
-                )
-            prefix = str(number_startswith).strip().lstrip("+").replace(" ", "").replace("-", "")
-            if not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 15):
-                raise ValueError(
-                    "number_startswith must be 1-15 ASCII digits like '1567', "
-                    f"got {describe_value(number_startswith)}"
-                )
-            params["number_startswith"] = prefix
-        if subaccount is not None:
-            sub = normalize_subaccount(subaccount)
-            if not sub:
-                raise ValueError('subaccount filter must be a subaccount auth_id, not ""')
-            params["subaccount"] = sub
-        if services is not None:
-            items = services.split(",") if isinstance(services, str) else list(services)
-            cleaned = []
-            for item in items:
-                word = item.strip().lower() if isinstance(item, str) else None
-                if word not in SERVICES:
-                    raise ValueError(
-                        f"services must be a comma-separated subset of {', '.join(SERVICES)} "
-                        f"(like 'voice,sms'), got {describe_value(services)}"
-                    )
-                if word not in cleaned:
-                    cleaned.append(word)
-            if not cleaned:
-                raise ValueError("services must name at least one of " + ", ".join(SERVICES))
-            params["services"] = ",".join(cleaned)
-        return params
 
     @staticmethod
     def _async_params(callback_url: Any, callback_method: Any) -> dict[str, Any]:
@@ -773,3 +726,52 @@ class PlivoClient:
         for obj in objects:
             self._check_number_object(obj, "GET", url, None)
         return page
+
+
+def list_filter_params(
+    number_type: Any = None, number_startswith: Any = None, subaccount: Any = None, services: Any = None
+) -> dict[str, Any]:
+    """The List API query parameters for these filters, normalized; ValueError names a bad one.
+
+    Public so that callers (the audit) can refuse bad filters before any other work."""
+    params: dict[str, Any] = {}
+    if number_type is not None:
+        if not isinstance(number_type, str) or not number_type.isascii() or not number_type.isalpha():
+            raise ValueError(
+                f"number_type must be a word like 'local' or 'tollfree', got {describe_value(number_type)}"
+            )
+        params["number_type"] = number_type.lower()
+    if number_startswith is not None:
+        if isinstance(number_startswith, bool) or not isinstance(number_startswith, str | int):
+            raise ValueError(
+                "number_startswith must be leading digits like '1567', "
+                f"got {describe_value(number_startswith)}"
+            )
+        prefix = str(number_startswith).strip().lstrip("+").replace(" ", "").replace("-", "")
+        if not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 15):
+            raise ValueError(
+                "number_startswith must be 1-15 ASCII digits like '1567', "
+                f"got {describe_value(number_startswith)}"
+            )
+        params["number_startswith"] = prefix
+    if subaccount is not None:
+        sub = normalize_subaccount(subaccount)
+        if not sub:
+            raise ValueError('subaccount filter must be a subaccount auth_id, not ""')
+        params["subaccount"] = sub
+    if services is not None:
+        items = services.split(",") if isinstance(services, str) else list(services)
+        cleaned = []
+        for item in items:
+            word = item.strip().lower() if isinstance(item, str) else None
+            if word not in SERVICES:
+                raise ValueError(
+                    f"services must be a comma-separated subset of {', '.join(SERVICES)} "
+                    f"(like 'voice,sms'), got {describe_value(services)}"
+                )
+            if word not in cleaned:
+                cleaned.append(word)
+        if not cleaned:
+            raise ValueError("services must name at least one of " + ", ".join(SERVICES))
+        params["services"] = ",".join(cleaned)
+    return params
