@@ -149,6 +149,21 @@ def engine_costs(results: Results, overhead: dict[str, float]) -> str:
             f"requires as outputs ({_state(r, 'floor_wide', 200)} of state per number against "
             f"{_state(r, 'floor', 200)} for the floor)."
         )
+    slim = r.get("rented_number_slim", 200, 0, "first_up")
+    if floor and rn and slim:
+        lines.append(
+            f"- **What the 9 API-reported outputs cost.** `rented_number_slim` is RentedNumber's own "
+            f"provider (same checks, same GET and POST per number) keeping only the 4 binding outputs: "
+            f"{slim.median:.1f} s, {slim.median / floor.median:.2f}x the floor "
+            f"({_state(r, 'rented_number_slim', 200)} of state per number), against "
+            f"{rn.median / floor.median:.2f}x for RentedNumber. "
+            + (
+                "Without those outputs RentedNumber would meet target (a); they are in DESIGN.md's "
+                "contract, so dropping them is the contract's decision, not the benchmark's."
+                if slim.median <= floor.median * 1.10
+                else "Even without those outputs RentedNumber misses target (a) in this run."
+            )
+        )
     floor = r.get("floor", 1000, 0, "first_up") or r.get("floor", 100, 0, "first_up")
     detail = floor.state_detail if floor is not None else {}
     rn = r.get("rented_number", 1000, 0, "first_up") or r.get("rented_number", 100, 0, "first_up")
@@ -230,6 +245,8 @@ def render(
         "backend in a temp dir, `plivo:authToken` set as a secret) and the same simulator:",
         "  - `floor`: N do-nothing Python dynamic resources (`bench/noop.py`): the engine's own cost;",
         "  - `floor_wide` (N=200 only): the same with RentedNumber's 13 properties;",
+        "  - `rented_number_slim` (N=200 only, diagnostic, `bench/slim.py`): RentedNumber's provider "
+        "keeping only its 4 binding outputs, to show what the 9 API-reported outputs cost;",
         "  - `+skip_checkpoints` (N=1,000 only): floor and RentedNumber with the engine setting "
         "`PULUMI_SKIP_CHECKPOINTS=true`;",
         "  - `rented_number`: N `RentedNumber(number=..., app_id=...)`;",

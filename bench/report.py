@@ -274,6 +274,12 @@ def text_report(results: Results) -> str:
             f"  (N=200 first up: a do-nothing resource with RentedNumber's 13 properties is {wide:.2f}x the "
             f"floor; RentedNumber, with its 400 API calls, is {rn:.2f}x that)"
         )
+    slim = results.ratio("rented_number_slim", "floor", 200, 0, "first_up")
+    if slim is not None:
+        parts.append(
+            f"  (N=200 first up: RentedNumber without the 9 API-reported outputs, same API calls, is "
+            f"{slim:.2f}x the floor)"
+        )
     for variant in ("floor", "rented_number"):
         for step in ("first_up", "drift_up"):
             saved, plain = (results.get(variant + t, 1000, 0, step) for t in ("+skip_checkpoints", ""))
