@@ -224,7 +224,7 @@ def render(
         f"{seconds / 60:.1f} minutes. Every figure below comes from that one run, in which the variants "
         "were measured side by side (one after the other within each repetition). The machine was "
         f"shared with other work (load average {info.get('load average at start', 'n/a')} at the start), "
-        "so seconds are noisy; medians of 3 runs (1 where the plan says so) and the ratios between "
+        "so seconds are noisy; medians of 3 runs (5 or 1 where the plan says so) and the ratios between "
         "variants measured in the same repetitions are the figures to read."
         + ("" if full else " **This was not the full plan** (see `Plan`)."),
         "",
