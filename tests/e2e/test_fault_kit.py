@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.rss import descendants  # one process-tree walker for the bench and the tests
 from plivo_pulumi import RentedNumber, RentedNumberSet
 from tests.e2e.conftest import APPS, MAIN, SUB, SUB_TOKEN, TOKEN
 from tests.e2e.harness import EngineStack, Run
@@ -165,31 +166,6 @@ def answered(log: dict[str, Any]) -> Counter[str]:
 
 
 # -- processes -------------------------------------------------------------------------------------
-
-
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        kids.setdefault(ppid, []).append(int(entry.name))
-    return kids
-
-
-def descendants(pid: int) -> list[int]:
-    kids = _children()
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        for child in kids.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def engine_process(stack: EngineStack, timeout: float = 30.0) -> int:
