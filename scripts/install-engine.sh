@@ -5,8 +5,8 @@
 # engine is built from the Go module proxy instead:
 #   pulumi                          github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v3.274.1 (built inside
 #                                   the wrapper module scripts/engine, whose go.sum pins every input)
-#   pulumi-language-python          the untagged nested module .../sdk/python/cmd/pulumi-language-python/v3
-#                                   at the pseudo-version of the v3.274.1 commit (PULUMI_LANGUAGE_PYTHON_VERSION)
+#   pulumi-language-python          the official host of github.com/pulumi/pulumi/sdk/v3@v3.79.0 (wrapper
+#                                   module scripts/langhost) behind our launcher (see step 4)
 #   pulumi-language-python-exec     shims shipped inside github.com/pulumi/pulumi/sdk/v3@v3.274.1
 #   pulumi-resource-pulumi-python   (its python/ folder), installed from the module cache as they are
 #
@@ -18,10 +18,8 @@ PULUMI_VERSION="v3.274.1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.tools/bin"
 ENGINE_MODULE="$ROOT/scripts/engine"
-LANGHOST_MODULE="github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3"
-# The nested language-host module has no tags; its pseudo-version must name the commit that tag
-# v3.274.1 points to. Override with the environment variable if you know it.
-PULUMI_LANGUAGE_PYTHON_VERSION="${PULUMI_LANGUAGE_PYTHON_VERSION:-}"
+LANGHOST_MODULE="$ROOT/scripts/langhost"
+LANGHOST_VERSION="v3.79.0"  # must match the require line of scripts/langhost/go.mod
 
 say() { printf '[make tools] %s\n' "$*" >&2; }
 
@@ -68,32 +66,30 @@ for shim in cmd/pulumi-language-python-exec dist/pulumi-resource-pulumi-python; 
   fi
 done
 
-# 4. The Python language host (needed by `pulumi up` in a Python project directory; the Automation
-#    API's inline programs, which this project's tests and demo use, run without it).
-if [ -x "$BIN/pulumi-language-python" ]; then
-  say "pulumi-language-python already built"
-elif [ -z "$PULUMI_LANGUAGE_PYTHON_VERSION" ]; then
-  say "warning: pulumi-language-python not built: the Go module proxy refuses every version of"
-  say "  $LANGHOST_MODULE (HTTP 403 'This module version is not available.'), so the pseudo-version of"
-  say "  the $PULUMI_VERSION commit cannot be resolved here. Set PULUMI_LANGUAGE_PYTHON_VERSION=v3.0.0-<time>-<hash>"
-  say "  to build it, or use the official Pulumi CLI. Inline Automation API programs do not need it."
+# 4. The Python language host (`pulumi up` in a Python project folder needs it; the Automation API's
+#    inline programs run without it). The host of v3.274.1 is a nested module the proxy refuses, so
+#    the official host of sdk/v3@v3.79.0 is built in the wrapper module scripts/langhost (committed
+#    go.sum) and installed as .tools/libexec/pulumi-language-python. Our launcher, built from the same
+#    module, is .tools/bin/pulumi-language-python: it hands that host the project's
+#    runtime.options.virtualenv, which today's engine no longer passes on the command line.
+LIBEXEC="$ROOT/.tools/libexec"
+stamp="$(cat "$LANGHOST_MODULE/go.mod" "$LANGHOST_MODULE/go.sum" "$LANGHOST_MODULE/launcher/main.go" | sha256sum | cut -c1-16)"
+if [ -x "$LIBEXEC/pulumi-language-python" ] && [ -x "$BIN/pulumi-language-python" ] \
+   && [ "$(cat "$LIBEXEC/.langhost-stamp" 2>/dev/null)" = "$stamp" ]; then
+  say "pulumi-language-python (sdk/v3@$LANGHOST_VERSION host + launcher) already built"
 else
-  # Like the CLI, it is built inside a throwaway wrapper module: the nested module's own go.mod
-  # carries replace lines (local paths), which `go install pkg@version` refuses.
-  tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-  say "building pulumi-language-python $PULUMI_LANGUAGE_PYTHON_VERSION"
-  (
-    cd "$tmp"
-    export GOFLAGS=-mod=mod
-    go mod init plivo-pulumi/langhost >/dev/null 2>&1
-    grep '^replace' "$ENGINE_MODULE/go.mod" >> go.mod
-    go get "$LANGHOST_MODULE@$PULUMI_LANGUAGE_PYTHON_VERSION" \
-      "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
-    go build -trimpath -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
-      -o "$BIN/pulumi-language-python" "$LANGHOST_MODULE"
-  ) 2>&1 | sed 's/^/[make tools]   /' >&2
-  [ -x "$BIN/pulumi-language-python" ] \
-    || { say "error: building $LANGHOST_MODULE@$PULUMI_LANGUAGE_PYTHON_VERSION failed (see above)"; exit 1; }
+  start=$(date +%s)
+  mkdir -p "$LIBEXEC"
+  say "building the Python language host from github.com/pulumi/pulumi/sdk/v3@$LANGHOST_VERSION (cold: about 2 minutes)"
+  (cd "$LANGHOST_MODULE" && go mod download \
+    && go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_VERSION" \
+         -o "$LIBEXEC/pulumi-language-python.tmp" \
+         github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+    && go build -trimpath -ldflags "-s -w" -o "$BIN/pulumi-language-python.tmp" ./launcher)
+  mv "$LIBEXEC/pulumi-language-python.tmp" "$LIBEXEC/pulumi-language-python"
+  mv "$BIN/pulumi-language-python.tmp" "$BIN/pulumi-language-python"
+  printf '%s\n' "$stamp" > "$LIBEXEC/.langhost-stamp"
+  say "built pulumi-language-python in $(( $(date +%s) - start )) s"
 fi
 
 say "engine ready: $("$BIN/pulumi" version) in $BIN"

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.config import resolve_settings
+from plivo_pulumi.errors import AuthenticationError
+from plivo_pulumi.resources._invocation import saved_config_hint
 
 _CLIENT_LOCK = threading.Lock()
 
@@ -37,3 +40,15 @@ class PlivoResourceProvider(ResourceProvider):
             if getattr(self, "_client", None) is None:
                 self._client = resolve_settings(getattr(self, "_config_get", None)).client()
             return self._client
+
+
+@contextmanager
+def explain_refused_credentials() -> Iterator[None]:
+    """Around reads and deletes, which may run with the config saved at the last deployment: a 401/403
+    says whether this run used that saved config and which command uses the current one."""
+    try:
+        yield
+    except AuthenticationError as exc:
+        raise AuthenticationError(
+            f"{exc}\n{saved_config_hint()}", status=exc.status, method=exc.method, path=exc.path
+        ) from None

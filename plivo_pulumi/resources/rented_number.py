@@ -41,7 +41,8 @@ from plivo_pulumi.resources._binding import (
     mark_adopted,
     take_import_id,
 )
-from plivo_pulumi.resources._provider import PlivoResourceProvider, log
+from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
+from plivo_pulumi.resources._stack_config import require_secret_token
 
 
 class RentedNumberProvider(PlivoResourceProvider):
@@ -92,7 +93,8 @@ class RentedNumberProvider(PlivoResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         number = id_ or props.get("number")
         try:
-            live = live_outputs(self.api().get_number(number))
+            with explain_refused_credentials():
+                live = live_outputs(self.api().get_number(number))
         except NumberNotFoundError:
             log(f"number {number} is no longer rented by this account; refresh removes it from the stack")
             return ReadResult("", {})
@@ -114,7 +116,8 @@ class RentedNumberProvider(PlivoResourceProvider):
             log(f"number {number} stays rented: another resource adopted it in this deployment")
             return
         try:
-            self.api().unrent_number(number)
+            with explain_refused_credentials():
+                self.api().unrent_number(number)
         except NumberNotFoundError:
             pass  # already unrented: the goal of delete is met
         log(f"number {number} unrented (unrent_on_delete is true)")
@@ -194,6 +197,7 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
                 subaccount=subaccount,
                 unrent_on_delete=False if unrent_on_delete is None else unrent_on_delete,
             )
+        require_secret_token()
         raw_number = args.number
         if isinstance(raw_number, int) and not isinstance(raw_number, bool):
             raw_number = str(raw_number)  # the wire format would turn an int into a float

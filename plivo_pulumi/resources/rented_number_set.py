@@ -57,7 +57,8 @@ from plivo_pulumi.resources._binding import (
     mark_adopted,
     take_import_id,
 )
-from plivo_pulumi.resources._provider import PlivoResourceProvider, log
+from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
+from plivo_pulumi.resources._stack_config import require_secret_token
 
 PAGE_SIZE = 20  # the List API's maximum
 DEFAULT_IN_FLIGHT = 8
@@ -187,7 +188,8 @@ class RentedNumberSetProvider(PlivoResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         numbers = props.get("bindings") or {}
-        live = self._read_live(numbers, props)
+        with explain_refused_credentials():
+            live = self._read_live(numbers, props)
         gone = sorted(n for n, b in live.items() if b is None)
         if gone:
             log(f"{len(gone)} number(s) of set {id_} are no longer rented: {', '.join(gone[:20])}")
@@ -230,7 +232,8 @@ class RentedNumberSetProvider(PlivoResourceProvider):
             except NumberNotFoundError:
                 pass  # already unrented
 
-        _run_all(unrent, doomed, props, f"unrent numbers of set {id_}")
+        with explain_refused_credentials():
+            _run_all(unrent, doomed, props, f"unrent numbers of set {id_}")
         log(f"set {id_}: {len(doomed)} number(s) unrented (unrent_on_delete is true)")
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -322,7 +325,8 @@ def _run_all(action: Callable[[str], Any], numbers: list[str], props: dict[str, 
         lines = [f"  {n}: {failures[n]}" for n in sorted(failures)[:20]]
         more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
         not_tried = f", {len(skipped)} not attempted after the API failed" if skipped else ""
-        raise PlivoError(
+        refused = any(isinstance(exc, AuthenticationError) for exc in failures.values())
+        raise (AuthenticationError if refused else PlivoError)(
             f"could not {what} for {len(failures)} of {len(numbers)} number(s) ({done} succeeded{not_tried}; "
             "state keeps the previous bindings, so a rerun retries exactly what is left):\n"
             + "\n".join(lines)
@@ -365,6 +369,7 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
         max_in_flight: int = DEFAULT_IN_FLIGHT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        require_secret_token()
         props = {
             "bindings": _plain_bindings(bindings),
             "unrent_on_delete": unrent_on_delete,

@@ -861,6 +861,13 @@ class Handler(BaseHTTPRequestHandler):
                 return Reply(200, {"deleted": app_id})
             except SimError as exc:
                 raise ApiError(exc.status, exc.message) from None
+        if route == "accounts" and len(parts) == 2:
+            need("POST")
+            try:
+                account = state.oob_rotate_token(parts[1], body_json().get("auth_token"))
+            except SimError as exc:
+                raise ApiError(exc.status, exc.message) from None
+            return Reply(200, account.to_dict(credentials=False))
         if route == "faults" and len(parts) == 1:
             need("GET", "POST", "DELETE")
             if method == "GET":
@@ -914,6 +921,7 @@ ADMIN_ENDPOINTS = [
     "GET /__sim__/numbers",
     "GET|POST|PUT|DELETE /__sim__/numbers/{number}",
     "PUT|DELETE /__sim__/applications/{app_id}",
+    "POST /__sim__/accounts/{auth_id} {auth_token}",
     "GET|POST|DELETE /__sim__/faults",
     "POST /__sim__/reset[?keep_log=1]",
     "POST /__sim__/seed",

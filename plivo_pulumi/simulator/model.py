@@ -652,6 +652,18 @@ class PlivoState:
             self.numbers[number] = created
             return copy.copy(created)
 
+    def oob_rotate_token(self, auth_id: str, auth_token: str) -> Account:
+        """Give an account a new auth token, as "regenerate token" in the console does: the old one
+        stops working at once."""
+        if not isinstance(auth_token, str) or not auth_token.strip() or len(auth_token) > 256:
+            raise SimError(400, "auth_token must be a non-empty string of at most 256 characters")
+        with self.lock:
+            account = self.accounts.get(auth_id)
+            if account is None:
+                raise SimError(404, f"account {auth_id} not found")
+            account.auth_token = auth_token
+            return copy.copy(account)
+
     def oob_add_application(self, app_id: str, account: str | None, name: str = "") -> Application:
         with self.lock:
             owner = account or self._first_main(self.accounts)

@@ -222,6 +222,13 @@ class SimulatorProcess:
                 return account
         return None
 
+    def rotate_token(self, auth_id: str, auth_token: str) -> dict[str, Any]:
+        """Replace an account's auth token (the old one is refused from now on)."""
+        result = self._admin("POST", f"accounts/{auth_id}", json={"auth_token": auth_token})
+        if auth_id == self.auth_id:
+            self.auth_token = auth_token
+        return result
+
     def edit_out_of_band(self, number: str, **fields: Any) -> dict[str, Any]:
         return self._admin("POST", f"numbers/{number}", json=fields)
 
