@@ -28,14 +28,14 @@ test-fast: venv
 	$(RUN) $(PY) -m pytest -q -m "not e2e"
 
 demo: venv tools
-	$(RUN) $(PY) -m plivo_pulumi.demo
+	$(RUN) $(PY) scripts/demo.py
 
 bench: venv tools
 	$(RUN) $(PY) -m bench
 
 lint: venv
-	$(PY) -m ruff check plivo_pulumi tests examples bench
-	$(PY) -m ruff format --check plivo_pulumi tests examples bench
+	$(PY) -m ruff check plivo_pulumi tests examples bench scripts
+	$(PY) -m ruff format --check plivo_pulumi tests examples bench scripts
 
 clean:
 	rm -rf $(VENV) .tools .demo .bench .pytest_cache

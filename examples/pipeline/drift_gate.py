@@ -1,16 +1,19 @@
 """The drift gate a deploy pipeline runs before `pulumi up`.
 
-1. `pulumi preview --refresh --expect-no-changes`: fails when someone changed a binding by hand
-   (or when the code changed and was not deployed yet).
+1. `pulumi preview --refresh --run-program --expect-no-changes`: fails when someone changed a binding
+   by hand (or when the code changed and was not deployed yet). `--run-program` makes the refresh read
+   with the stack's current config; without it, the refresh uses the config saved at the last
+   deployment, so a rotated token fails (old one revoked) or a wrong one passes unnoticed.
 2. `plivo-numbers audit`: what the stack does not cover (unmanaged numbers, numbers gone).
 
 Exit 0: the account matches the code. 1: drift or findings (the job should stop and show why).
 2: the gate itself could not run (engine, credentials, API).
 
-With the official Pulumi CLI the same gate is two shell lines:
-    pulumi preview --refresh --expect-no-changes --stack "$STACK" && plivo-numbers audit --stack "$STACK"
-This script runs the program through the Automation API instead, as everything in this repository
-does, so it works where only the pinned engine is installed:
+In a project folder the same gate is two shell lines (README, "Pipeline recipe"):
+    pulumi preview --refresh --run-program --expect-no-changes --stack "$STACK" \
+      && plivo-numbers audit --stack "$STACK"
+This script is the gate for programs that drive Pulumi themselves: it runs the program through the
+Automation API as an inline program:
     python examples/pipeline/drift_gate.py --stack prod --work-dir infra/ --program infra/__main__.py
 The backend comes from PULUMI_BACKEND_URL (or the project's Pulumi.yaml), secrets from
 PULUMI_CONFIG_PASSPHRASE (or the stack's secrets provider).
@@ -41,9 +44,19 @@ def drift_gate(stack_name: str, work_dir: Path, program: Path) -> int:
     except Exception as exc:  # noqa: BLE001 - any failure to open the stack means the gate cannot run
         print(f"drift gate: cannot open stack {stack_name!r} in {work_dir}: {exc}", file=sys.stderr)
         return 2
-    print(f"drift gate: pulumi preview --refresh --expect-no-changes (stack {stack_name})", flush=True)
+    print(
+        f"drift gate: pulumi preview --refresh --run-program --expect-no-changes (stack {stack_name})",
+        flush=True,
+    )
     try:
-        stack.preview(refresh=True, expect_no_changes=True, diff=True, on_output=print, color="never")
+        stack.preview(
+            refresh=True,
+            run_program=True,
+            expect_no_changes=True,
+            diff=True,
+            on_output=print,
+            color="never",
+        )
     except auto.errors.CommandError as exc:
         if "no changes were expected" in str(exc).lower() or "expect-no-changes" in str(exc).lower():
             print("drift gate: FAILED: the account or the code changed; see the plan above", flush=True)

@@ -41,7 +41,9 @@ def cli_env(home: Path, backend: Path, extra: dict[str, str] | None = None) -> d
     """The test process's environment as a pipeline has it: the engine on PATH, no virtualenv on PATH
     or active, no Plivo credentials in the environment, a local backend and a private PULUMI_HOME."""
     path = [str(engine_bin_dir())]
-    path += [p for p in os.environ.get("PATH", "").split(os.pathsep) if p not in path and not _is_virtualenv_bin(p)]
+    path += [
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p not in path and not _is_virtualenv_bin(p)
+    ]
     env = {
         k: v
         for k, v in os.environ.items()
@@ -70,15 +72,22 @@ class CliProject:
         project: str = "plivo-cli-e2e",
         virtualenv: str = "relative",
         project_dir: Path | None = None,
+        activated: bool = False,
     ) -> None:
         """`program`: the source of `__main__.py`. `virtualenv`: "relative" (a `venv` link in the project
         to this checkout's venv) or "absolute" (its absolute path). `project_dir`: run an existing
-        project (such as the repository root) instead of writing one."""
+        project (the repository root, an example) instead of writing one. `activated`: this checkout's
+        venv is active (first on PATH), as after `source .venv/bin/activate`, for projects that name
+        no virtualenv."""
         self.workdir = workdir
         self.stack = stack
         self.state_dir = workdir / "state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.env = cli_env(workdir / "pulumi-home", self.state_dir)
+        if activated:
+            venv = Path(sys.prefix)
+            self.env["PATH"] = os.pathsep.join((str(venv / "bin"), self.env["PATH"]))
+            self.env["VIRTUAL_ENV"] = str(venv)
         if project_dir is not None:
             self.dir = project_dir
             return
@@ -160,6 +169,11 @@ class CliProject:
         return self.pulumi(*self._stack_args("destroy", "--yes", "--skip-preview", *args))
 
     # -- state ------------------------------------------------------------------------------------
+
+    def remove_stack(self) -> None:
+        """`pulumi stack rm`, and the stack's config file (for projects the test did not create)."""
+        self.pulumi("stack", "rm", self.stack, "--yes", "--force", "--non-interactive")
+        (self.dir / f"Pulumi.{self.stack}.yaml").unlink(missing_ok=True)
 
     def export(self) -> dict[str, Any]:
         """`pulumi stack export` (secrets stay encrypted)."""

@@ -259,5 +259,4 @@ def test_cli_repository_root_demo_project(tmp_path, sim):
         assert project.destroy().ok
         assert sim.number(number)["app_id"] == expected_app
     finally:
-        project.pulumi("stack", "rm", stack, "--yes", "--force")
-        (REPO / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
+        project.remove_stack()

@@ -6,13 +6,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from pulumi import automation as auto
 
 from plivo_pulumi.bindings import load_bindings
 from plivo_pulumi.simulator.seed import load_seed_file
 from plivo_pulumi.workspace import program_from_file
+from tests.e2e.cli import CliProject
 from tests.e2e.harness import EngineStack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,15 +35,31 @@ def stack_for(example: str, sim, tmp_path: Path) -> EngineStack:
     return EngineStack(tmp_path / example, program_from_file(EXAMPLES / example), config=config)
 
 
-def test_quickstart(sim, tmp_path):
-    stack = stack_for("quickstart", sim, tmp_path)
-    up = stack.up()
-    assert up.ok, up.output
-    assert sim.number("15550100001")["app_id"] == "10000000000001"
-    assert sim.number("15550100002")["app_id"] == "10000000000002"
-    assert sim.number("15550100002")["subaccount"] == "SAQUICKSTARTSUB00001"
-    assert sim.number("15550100003")["app_id"] == "10000000000001", "app_id unset: left as it was"
-    assert stack.preview(refresh=True, expect_no_changes=True).ok
+def test_quickstart_with_the_cli_in_its_folder(sim, tmp_path):
+    """As its README says: `pulumi up` in examples/quickstart, with the venv activated."""
+    seed = load_seed_file(EXAMPLES / "quickstart" / "seed.yaml")
+    sim.reset(seed)
+    account = seed["accounts"][0]
+    stack = f"e2e-{uuid.uuid4().hex[:8]}"
+    project = CliProject(tmp_path, "", stack=stack, project_dir=EXAMPLES / "quickstart", activated=True)
+    try:
+        project.init(
+            {
+                "plivo:baseUrl": (sim.base_url, False),
+                "plivo:authId": (account["auth_id"], False),
+                "plivo:authToken": (account["auth_token"], True),
+            }
+        )
+        up = project.up()
+        assert up.ok, up.output
+        assert sim.number("15550100001")["app_id"] == "10000000000001"
+        assert sim.number("15550100002")["app_id"] == "10000000000002"
+        assert sim.number("15550100002")["subaccount"] == "SAQUICKSTARTSUB00001"
+        assert sim.number("15550100003")["app_id"] == "10000000000001", "app_id unset: left as it was"
+        assert project.gate().ok
+        assert project.destroy().ok
+    finally:
+        project.remove_stack()
 
 
 def test_fleet_binds_every_entry_of_bindings_yaml(sim, tmp_path):
@@ -103,9 +122,25 @@ def test_pipeline_gate_passes_clean_fails_on_drift_and_on_unmanaged(fleet_stack,
     assert run_gate(fleet_stack).returncode == 0
 
 
+def test_pipeline_gate_reads_with_the_current_config_after_a_token_rotation(fleet_stack, sim):
+    sim.unrent_out_of_band("15550299999")  # no unmanaged number: a clean gate exits 0
+    account = "MAFLEETDEMOACCOUNT01"
+    sim.rotate_token(account, "fleet-rotated-token-Kq8Zr")  # the old token is revoked
+    fleet_stack.stack.set_config(
+        "plivo:authToken", auto.ConfigValue("fleet-rotated-token-Kq8Zr", secret=True)
+    )
+    rotated = run_gate(fleet_stack)
+    assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+
+    fleet_stack.stack.set_config("plivo:authToken", auto.ConfigValue("fleet-wrong-token-Pz3", secret=True))
+    wrong = run_gate(fleet_stack)
+    assert wrong.returncode == 2, wrong.stdout + wrong.stderr
+    assert "plivo:authToken" in wrong.stdout + wrong.stderr and "401" in wrong.stdout + wrong.stderr
+
+
 def test_demo_runs_to_the_end():
     demo = subprocess.run(
-        [sys.executable, "-m", "plivo_pulumi.demo"],
+        [sys.executable, str(ROOT / "scripts" / "demo.py")],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -113,11 +148,15 @@ def test_demo_runs_to_the_end():
         check=False,
     )
     assert demo.returncode == 0, demo.stdout + demo.stderr
-    for step in (
-        "1. pulumi up",
-        "3. pulumi preview --refresh",
-        "4. pulumi up --refresh",
-        "5. plivo-numbers audit",
+    for command in (  # the demo shows the commands a user types, and runs them with the CLI
+        "$ pulumi stack init demo",
+        "$ pulumi config set --secret plivo:authToken <token>",
+        "$ pulumi up --yes --skip-preview",
+        "$ pulumi preview --refresh --run-program --expect-no-changes",
+        "$ pulumi up --refresh --run-program --yes --skip-preview",
+        "$ plivo-numbers audit --stack demo",
     ):
-        assert step in demo.stdout
+        assert command in demo.stdout, demo.stdout
+    assert "+ 51 created" in demo.stdout, "the CLI's own summary of the first up"
     assert "exit code 1: one finding" in demo.stdout
+    assert not (ROOT / "Pulumi.demo.yaml").read_text().count("fleet-demo-token"), "the token is a secret"
