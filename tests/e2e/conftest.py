@@ -14,6 +14,8 @@ MAIN = "MAE2ETESTACCOUNT0001"
 SUB = "SAE2ESUBACCOUNT00001"
 TOKEN = "tok-e2e-Zx9QmA7rLp2VbN4cQ"
 SUB_TOKEN = "tok-sub-Wq3TnB8sKd5HcM1vR"
+ROTATED_TOKEN = "tok-rotated-Hx7PqL2wNc9VbZ4"  # the main account's token after a rotation
+WRONG_CLI_TOKEN = "tok-wrong-Bq5RtY8uIo1Pa"  # a token the simulator never accepts
 APPS = ("11111111111111", "22222222222222", "33333333333333")
 NUMBERS = ("15550000001", "15550000002", "15550000003", "15550000004", "15550000005")
 

@@ -15,9 +15,12 @@ import pytest
 import yaml
 
 from tests.e2e.cli import REPO, CliProject
-from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, TOKEN
+from tests.e2e.conftest import APPS, MAIN, NUMBERS, ROTATED_TOKEN, SUB, TOKEN, WRONG_CLI_TOKEN
 
 N1, N2, N3 = NUMBERS[:3]
+# Kept in plain text in Pulumi.dev.yaml on purpose (the user's mistake under test): not a token the
+# simulator knows, and not one the secrets scan looks for.
+PLAIN_TEXT_TOKEN = "plaintext-config-value-under-test"
 
 LIFECYCLE = f"""
 import sys
@@ -182,9 +185,8 @@ def test_cli_token_rotation_goes_through_the_recipe(make_project, sim):
     project = make_project(LIFECYCLE)
     assert project.up().ok
 
-    new_token = "tok-rotated-Hx7PqL2wNc9VbZ4"
-    sim.rotate_token(MAIN, new_token)  # the old token is revoked
-    project.config_set("plivo:authToken", new_token, secret=True)
+    sim.rotate_token(MAIN, ROTATED_TOKEN)  # the old token is revoked
+    project.config_set("plivo:authToken", ROTATED_TOKEN, secret=True)
 
     stale = project.refresh()
     assert stale.code != 0, "a plain refresh reads with the config saved at the last deployment"
@@ -209,7 +211,7 @@ def test_cli_token_rotation_goes_through_the_recipe(make_project, sim):
 def test_cli_gate_fails_naming_the_token_when_config_holds_a_wrong_one(make_project, sim):
     project = make_project(LIFECYCLE)
     assert project.up().ok
-    project.config_set("plivo:authToken", "tok-wrong-Bq5RtY8uIo1Pa", secret=True)
+    project.config_set("plivo:authToken", WRONG_CLI_TOKEN, secret=True)
     sim.clear_log()
     gate = project.gate()
     assert gate.code != 0
@@ -219,11 +221,11 @@ def test_cli_gate_fails_naming_the_token_when_config_holds_a_wrong_one(make_proj
 
 
 def test_cli_plain_text_token_is_refused_at_preview(make_project, sim):
-    project = make_project(LIFECYCLE, secret=False)
+    project = make_project(LIFECYCLE, token=PLAIN_TEXT_TOKEN, secret=False)
     preview = project.preview()
     assert preview.code != 0
     assert "pulumi config set --secret plivo:authToken" in preview.output
-    assert TOKEN not in preview.output
+    assert PLAIN_TEXT_TOKEN not in preview.output
     assert calls(sim) == {}
     assert project.up().code != 0 and calls(sim) == {}
 

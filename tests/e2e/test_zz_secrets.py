@@ -28,14 +28,23 @@ import pytest
 
 from plivo_pulumi import RentedNumber
 from plivo_pulumi.workspace import engine_command
-from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
+from tests.e2e.conftest import APPS, MAIN, NUMBERS, ROTATED_TOKEN, SUB, SUB_TOKEN, TOKEN, WRONG_CLI_TOKEN
 from tests.e2e.harness import EngineStack
 from tests.test_properties import PROP_TOKEN
 
 WRONG_TOKEN = "tok-wrong-Jd8Ye2Ka5Np0Fr"
 # Every token the test suite gives the provider (tests/e2e/conftest.py, the wrong token of
-# test_rented_number.py, the property tests' token, this file's wrong token).
-KNOWN_TOKENS = (TOKEN, SUB_TOKEN, PROP_TOKEN, WRONG_TOKEN, "not-the-right-token")
+# test_rented_number.py, the property tests' token, this file's wrong token, the CLI tests' rotated
+# and wrong tokens).
+KNOWN_TOKENS = (
+    TOKEN,
+    SUB_TOKEN,
+    PROP_TOKEN,
+    WRONG_TOKEN,
+    "not-the-right-token",
+    ROTATED_TOKEN,
+    WRONG_CLI_TOKEN,
+)
 AUTH_IDS = (MAIN, SUB, "MAPROPERTYTEST000001")
 
 MIN_STATE_FILES = 5
