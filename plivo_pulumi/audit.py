@@ -368,12 +368,12 @@ _SECTIONS = {
     "drifted": (
         "Drifted bindings",
         "a managed field differs from the live account",
-        "`pulumi up --refresh` restores the declared values; or change the code to the live value",
+        "`pulumi up --refresh --run-program` restores the declared values; or change the code",
     ),
     "gone": (
         "Managed numbers no longer rented",
         "in the stack, not rented by the account",
-        "`pulumi refresh` drops them from the state; remove them from the code",
+        "`pulumi refresh --run-program` drops them from the state; remove them from the code",
     ),
 }
 _COLUMNS = ("KIND", "NUMBER", "RESOURCE", "FIELD", "EXPECTED", "LIVE")
