@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.numbers import app_id_from_uri
+from plivo_pulumi.contract import field_differs, live_binding
 
 IN_FLIGHT = 8
 
@@ -27,11 +27,12 @@ def reconcile(client: PlivoClient, desired: dict[str, str], *, write: bool) -> d
     """List, compare, and (with `write`) POST what differs. Returns counts for the report."""
     live: dict[str, str] = {}
     for obj in client.iter_numbers():
-        live[obj["number"]] = app_id_from_uri(obj.get("application")) or ""
+        binding = live_binding(obj)
+        live[binding["number"]] = binding["app_id"]
     missing = sorted(n for n in desired if n not in live)
     if missing:
         raise SystemExit(f"{len(missing)} desired number(s) are not rented: {', '.join(missing[:10])}")
-    differ = sorted(n for n, app in desired.items() if live[n] != app)
+    differ = sorted(n for n, app in desired.items() if field_differs(app, live[n]))
     if write and differ:
         with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
             list(pool.map(lambda n: client.update_number(n, app_id=desired[n]), differ))

@@ -26,7 +26,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from plivo_pulumi.config import (
@@ -36,14 +36,16 @@ from plivo_pulumi.config import (
     ProviderSettings,
     resolve_settings,
 )
-from plivo_pulumi.errors import NumberNotFoundError, PlivoError, Scrubber
-from plivo_pulumi.numbers import (
-    app_id_from_uri,
-    normalize_app_id,
-    normalize_number,
-    normalize_subaccount,
-    subaccount_from_uri,
+from plivo_pulumi.contract import (
+    MANAGED_FIELDS,
+    decode,
+    field_differs,
+    live_binding,
+    resolve_subaccounts,
+    subaccount_to_check,
 )
+from plivo_pulumi.errors import NumberNotFoundError, PlivoError, Scrubber
+from plivo_pulumi.numbers import normalize_app_id, normalize_number, normalize_subaccount
 
 __all__ = [
     "FINDING_KINDS",
@@ -71,7 +73,6 @@ __all__ = [
 ]
 
 FINDING_KINDS = ("unmanaged", "drifted", "gone")
-MANAGED_FIELDS = ("app_id", "subaccount")
 FILTER_NAMES = ("number_type", "number_startswith", "subaccount", "services")
 
 RENTED_NUMBER_TYPE = "pulumi-python:dynamic/plivo:RentedNumber"
@@ -110,17 +111,13 @@ class LiveNumber:
 
     number: str
     app_id: str = ""
-    subaccount: str = ""
+    subaccount: str | None = ""  # None: the API's number object carries no subaccount
 
     @classmethod
     def from_api(cls, obj: Mapping[str, Any]) -> LiveNumber:
         """From an API number object; raises :class:`AuditError` if its ids cannot be read."""
         try:
-            return cls(
-                number=normalize_number(obj["number"]),
-                app_id=app_id_from_uri(obj.get("application")),
-                subaccount=subaccount_from_uri(obj.get("subaccount")),
-            )
+            return cls(**live_binding(obj))
         except (KeyError, TypeError, ValueError) as exc:
             shown = obj.get("number") if isinstance(obj, Mapping) else None
             raise AuditError(
@@ -254,15 +251,6 @@ def _rented_number(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
     )
 
 
-def _decode_set_binding(value: str) -> dict[str, str | None]:
-    """A set's compact binding ``"<app_id>/<subaccount>"``: ``*`` = not managed, empty = none."""
-    app_id, _, subaccount = value.partition("/")
-    return {
-        "app_id": None if app_id == "*" else app_id,
-        "subaccount": None if subaccount == "*" else subaccount,
-    }
-
-
 @register_extractor(RENTED_NUMBER_SET_TYPE)
 def _rented_number_set(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
     bindings = (resource.get("inputs") or {}).get("bindings")
@@ -274,7 +262,7 @@ def _rented_number_set(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
         if number is None:
             continue
         if isinstance(binding, str):
-            binding = _decode_set_binding(binding)
+            binding = decode(binding)
         elif not isinstance(binding, Mapping):
             binding = {}
         yield ManagedNumber(
@@ -351,8 +339,8 @@ def compare(
         for name in MANAGED_FIELDS:
             want = getattr(m, name)
             have = getattr(live, name)
-            if want is not None and want != have:
-                findings.append(Finding("drifted", m.number, m.resource, name, want, have))
+            if field_differs(want, have):
+                findings.append(Finding("drifted", m.number, m.resource, name, want, have or ""))
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -607,6 +595,31 @@ def look_up(client: Any, numbers: Iterable[str], workers: int = 8) -> dict[str, 
         return dict(pool.map(one, numbers))
 
 
+def learn_subaccounts(
+    client: Any,
+    managed: Iterable[ManagedNumber],
+    listed: dict[str, LiveNumber],
+    looked_up: dict[str, LiveNumber | None],
+    progress: Callable[[str], Any] | None = None,
+) -> int:
+    """Where the API's number objects carry no subaccount, learn it for the managed numbers whose
+    subaccount is declared as `SA...`, from the List filter `subaccount=` (plivo_pulumi.contract;
+    calls per subaccount: at most 1 + min(pages - 1, numbers)). Returns how many were checked."""
+    to_check: dict[str, str] = {}
+    for m in managed:
+        live = listed.get(m.number) or looked_up.get(m.number)
+        subaccount = subaccount_to_check(m.subaccount)
+        if live is not None and live.subaccount is None and subaccount:
+            to_check[m.number] = subaccount
+    if to_check and progress is not None:
+        progress(f"checking the subaccount of {len(to_check)} managed numbers (the API does not report it)")
+    for number, subaccount in resolve_subaccounts(client, to_check).items():
+        for found in (listed, looked_up):
+            if found.get(number) is not None:
+                found[number] = replace(found[number], subaccount=subaccount)
+    return len(to_check)
+
+
 def _check_filters(filters: Mapping[str, str]) -> None:
     """Reject bad filter values before any engine or API call, with the client's own rules."""
     from plivo_pulumi.client import list_filter_params
@@ -659,6 +672,10 @@ def run_audit(
             looked_up = look_up(client, to_check)
         except PlivoError as exc:
             raise AuditError(scrub(f"checking a managed number failed: {exc}")) from None
+        try:
+            learn_subaccounts(client, managed, listed, looked_up, progress)
+        except PlivoError as exc:
+            raise AuditError(scrub(f"listing a subaccount's numbers failed: {exc}")) from None
     finally:
         close = getattr(client, "close", None)
         if close is not None:

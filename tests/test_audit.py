@@ -207,7 +207,13 @@ def test_live_number_from_api_objects():
         "subaccount": f"/v1/Account/{MAIN}/Subaccount/{SUB}/",
     }
     assert LiveNumber.from_api(obj) == LiveNumber(N1, APP1, SUB)
-    assert LiveNumber.from_api({"number": N2, "application": None}) == LiveNumber(N2, "", "")
+    as_newer_docs = {**obj, "sub_account": obj["subaccount"]}
+    del as_newer_docs["subaccount"]
+    assert LiveNumber.from_api(as_newer_docs) == LiveNumber(N1, APP1, SUB), "Plivo's newer docs: sub_account"
+    main_account = {"number": N2, "application": None, "subaccount": None}
+    assert LiveNumber.from_api(main_account) == LiveNumber(N2, "", "")
+    # The reference's object has no subaccount field: unknown, not "main account".
+    assert LiveNumber.from_api({"number": N2, "application": None}) == LiveNumber(N2, "", None)
     with pytest.raises(AuditError, match="cannot read"):
         LiveNumber.from_api({"number": N2, "application": "/elsewhere/"})
 

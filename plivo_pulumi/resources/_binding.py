@@ -15,20 +15,19 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
+from plivo_pulumi.contract import MANAGED_FIELDS, binding_changes, live_binding, subaccount_to_check
 from plivo_pulumi.numbers import (
-    app_id_from_uri,
     application_uri,
     describe_value,
     normalize_app_id,
     normalize_number,
     normalize_subaccount,
-    subaccount_from_uri,
 )
 
 # The engine's placeholder for a value that is not known until apply (an output of another resource).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-MANAGED_FIELDS = ("app_id", "subaccount")
+__all__ = ["MANAGED_FIELDS", "binding_changes"]  # re-exported: the rules live in plivo_pulumi.contract
 
 # Input that carries `opts.import_` to the provider (see `take_import_id`).
 IMPORT_KEY = "import_id"
@@ -86,14 +85,22 @@ def check_binding(news: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, 
 
 
 def live_outputs(api_number: Mapping[str, Any]) -> dict[str, Any]:
-    """The outputs that describe a number as the API reports it (app and subaccount as bare ids)."""
+    """The outputs that describe a number as the API reports it (app and subaccount as bare ids;
+    subaccount None when the API's object carries none: see `learn_subaccount`)."""
     outs = {name: api_number.get(name) for name in API_FIELDS}
-    outs["number"] = api_number["number"]
-    outs["app_id"] = app_id_from_uri(api_number.get("application"))
-    # This project's reference names the field `subaccount`; Plivo's live API is reported to say
-    # `sub_account`. Either is read.
-    outs["subaccount"] = subaccount_from_uri(api_number.get("subaccount", api_number.get("sub_account")))
+    outs.update(live_binding(api_number))
     return outs
+
+
+def learn_subaccount(api: Any, live: dict[str, Any], hint: str | None) -> dict[str, Any]:
+    """Fill in a subaccount the API's object did not carry, with one List call, when `hint` (the
+    desired or last seen value) names a subaccount to check; otherwise leave it as it is."""
+    subaccount = subaccount_to_check(hint)
+    if live.get("subaccount") is not None or subaccount is None:
+        return live
+    from plivo_pulumi.contract import resolve_subaccounts
+
+    return {**live, "subaccount": resolve_subaccounts(api, {live["number"]: subaccount})[live["number"]]}
 
 
 def after_write(live: Mapping[str, Any], changes: Mapping[str, str], account_id: str) -> dict[str, Any]:
@@ -102,18 +109,6 @@ def after_write(live: Mapping[str, Any], changes: Mapping[str, str], account_id:
     if "app_id" in changes:
         outs["application"] = application_uri(account_id, changes["app_id"]) if changes["app_id"] else None
     return outs
-
-
-def binding_changes(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, str]:
-    """Managed fields whose desired value differs from the live one: exactly what a POST must send."""
-    changes: dict[str, str] = {}
-    for name in MANAGED_FIELDS:
-        want = desired.get(name)
-        if want is None:
-            continue
-        if is_unknown(want) or want != (live.get(name) or ""):
-            changes[name] = want
-    return changes
 
 
 # Numbers adopted (created) by any resource of this provider process during the current deployment.

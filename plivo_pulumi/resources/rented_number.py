@@ -1,10 +1,12 @@
 """`RentedNumber`: one rented Plivo number and its bindings, as a Pulumi dynamic resource.
 
-Lifecycle and API calls (DESIGN.md, "RentedNumber"):
+Lifecycle and API calls (docs/design.md, "RentedNumber"):
   check   normalize and validate inputs; no API call
   diff    compare managed fields; `number` change replaces; no API call
   create  adopt: GET, then one POST only if a managed field differs
-  read    one GET; 404 means gone (empty id, refresh drops it from state)
+  read    one GET; gone (empty id, refresh drops it from state) only on the API's own 404
+          create and read add one List call when the API's number object carries no subaccount and
+          the subaccount is managed as `SA...` (plivo_pulumi.contract)
   update  one POST with only the changed managed fields (none if only `unrent_on_delete` changed)
   delete  no call by default (the number stays rented); DELETE only with `unrent_on_delete=True`
   import  `opts=ResourceOptions(import_=number)`: adopt with no write (create fails if a binding differs)
@@ -37,6 +39,7 @@ from plivo_pulumi.resources._binding import (
     binding_changes,
     check_binding,
     is_unknown,
+    learn_subaccount,
     live_outputs,
     mark_adopted,
     take_import_id,
@@ -76,7 +79,9 @@ class RentedNumberProvider(PlivoResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         number = props["number"]
         try:
-            live = live_outputs(self.api().get_number(number))
+            live = learn_subaccount(
+                self.api(), live_outputs(self.api().get_number(number)), props.get("subaccount")
+            )
         except NumberNotFoundError as exc:
             raise PlivoError(
                 f"number {number} is not rented by this account: RentedNumber binds numbers that are "
@@ -95,6 +100,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         try:
             with explain_refused_credentials():
                 live = live_outputs(self.api().get_number(number))
+                live = learn_subaccount(self.api(), live, props.get("subaccount"))
         except NumberNotFoundError:
             log(f"number {number} is no longer rented by this account; refresh removes it from the stack")
             return ReadResult("", {})
@@ -102,6 +108,10 @@ class RentedNumberProvider(PlivoResourceProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changes = binding_changes(olds, news)
+        if olds.get("subaccount") is None and changes.get("subaccount"):
+            # Not managed before, and the API does not report it: look before writing.
+            olds = learn_subaccount(self.api(), {**olds, "number": news["number"]}, changes["subaccount"])
+            changes = binding_changes(olds, news)
         if changes:
             self.api().update_number(news["number"], **changes)
         live = after_write(olds, changes, self.api().auth_id) if changes else olds

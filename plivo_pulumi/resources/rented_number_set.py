@@ -38,6 +38,14 @@ from pulumi.dynamic import (
 )
 
 from plivo_pulumi.client import PlivoClient
+from plivo_pulumi.contract import (
+    PAGE_SIZE,
+    changed_numbers,
+    decode,
+    encode,
+    resolve_subaccounts,
+    subaccount_to_check,
+)
 from plivo_pulumi.errors import (
     AuthenticationError,
     MalformedResponseError,
@@ -60,34 +68,7 @@ from plivo_pulumi.resources._binding import (
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
 from plivo_pulumi.resources._stack_config import require_secret_token
 
-PAGE_SIZE = 20  # the List API's maximum
 DEFAULT_IN_FLIGHT = 8
-NOT_MANAGED = "*"
-
-
-def encode(app_id: str | None, subaccount: str | None) -> str:
-    """One binding as a short string: `None` (not managed) is `*`, "" (none) stays empty."""
-    return f"{NOT_MANAGED if app_id is None else app_id}/{NOT_MANAGED if subaccount is None else subaccount}"
-
-
-def decode(value: str) -> dict[str, str | None]:
-    app_id, _, subaccount = value.partition("/")
-    return {
-        "app_id": None if app_id == NOT_MANAGED else app_id,
-        "subaccount": None if subaccount == NOT_MANAGED else subaccount,
-    }
-
-
-def changed_numbers(live: Mapping[str, str], desired: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """For each desired number, the managed fields whose live value differs: what its POST must send."""
-    changes: dict[str, dict[str, str]] = {}
-    for number, wanted in desired.items():
-        want = decode(wanted)
-        have = decode(live.get(number, "/"))
-        fields = {f: want[f] for f in MANAGED_FIELDS if want[f] is not None and want[f] != (have[f] or "")}
-        if fields:
-            changes[number] = fields
-    return changes
 
 
 def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
@@ -251,9 +232,21 @@ class RentedNumberSetProvider(PlivoResourceProvider):
             result[number] = encode(have["app_id"], have["subaccount"])
         return {**_plain(props), "bindings": dict(sorted(result.items()))}
 
-    def _read_live(self, numbers: Iterable[str], props: dict[str, Any]) -> dict[str, str | None]:
-        """Live bindings of `numbers` (None: not rented), in at most min(N, pages) + 1 calls."""
-        return read_live_bindings(self.api(), list(numbers), _in_flight(props))
+    def _read_live(self, hints: Mapping[str, str], props: dict[str, Any]) -> dict[str, str | None]:
+        """Live bindings of the numbers of `hints` (None: not rented), in at most min(N, pages) + 1
+        calls, plus the List calls that learn subaccounts the API's objects do not carry (for numbers
+        whose hint, the desired or last seen binding, names one: see plivo_pulumi.contract)."""
+        in_flight = _in_flight(props)
+        live = read_live_bindings(self.api(), list(hints), in_flight)
+        to_check = {}
+        for number, binding in live.items():
+            if binding is not None and decode(binding)["subaccount"] is None:
+                subaccount = subaccount_to_check(decode(hints[number])["subaccount"])
+                if subaccount:
+                    to_check[number] = subaccount
+        for number, subaccount in resolve_subaccounts(self.api(), to_check, in_flight).items():
+            live[number] = encode(decode(live[number])["app_id"], subaccount)
+        return live
 
 
 def read_live_bindings(api: PlivoClient, numbers: list[str], in_flight: int) -> dict[str, str | None]:

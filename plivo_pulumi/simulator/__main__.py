@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .http import DEFAULT_FAULTS, FaultInjector, SimulatorServer
-from .model import PlivoState, SeedError
+from .model import NUMBER_SHAPES, PlivoState, SeedError
 from .seed import default_seed, load_seed_file
 
 
@@ -30,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
         "--ready-file",
         metavar="PATH",
         help="once listening, atomically write JSON {base_url, admin_url, auth_id, auth_token, pid} here",
+    )
+    p.add_argument(
+        "--number-shape",
+        choices=NUMBER_SHAPES,
+        default=None,
+        help="how number objects carry the subaccount: reference (no field, as the API reference), "
+        "sub_account, or subaccount (default); a seed's number_shape overrides it",
     )
     p.add_argument("--latency-ms", type=float, default=0, help="added latency per API request")
     p.add_argument("--latency-jitter-ms", type=float, default=0, help="random extra latency, 0..N ms")
@@ -72,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         seed = load_seed_file(args.seed) if args.seed else None
-        state = PlivoState(seed, default_seed=default_seed())
+        state = PlivoState(seed, default_seed=default_seed(), number_shape=args.number_shape)
     except SeedError as exc:
         prefix = (
             ""

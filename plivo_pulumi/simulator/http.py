@@ -47,7 +47,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .. import __version__
 from ..numbers import application_uri, number_uri, subaccount_uri
-from .model import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SeedError, SimError
+from .model import (
+    NUMBER_TYPES,
+    SERVICES,
+    UNSET,
+    Account,
+    Number,
+    PlivoState,
+    SeedError,
+    SimError,
+    check_number_shape,
+)
 from .seed import parse_seed_text
 
 __all__ = ["FaultInjector", "RequestLog", "SimulatorServer", "make_server", "render_number"]
@@ -243,22 +253,27 @@ class RequestLog:
 
 
 def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str, Any]:
-    """A number object as the API returns it to ``caller_id``."""
+    """A number object as the API returns it to ``caller_id``, in the state's `number_shape`."""
     app = state.application(number.app_id) if number.app_id else None
-    return {
+    obj: dict[str, Any] = {  # the fields of the reference's List and Get answers
         "number": number.number,
-        "alias": number.alias,
         "description": number.description,
         "number_type": number.number_type,
         "voice_enabled": number.voice_enabled,
         "sms_enabled": number.sms_enabled,
-        "mms_enabled": number.mms_enabled,
         "plivo_number": number.plivo_number,
         "added_on": number.added_on,
         "application": application_uri(app.account, app.app_id) if app else None,
-        "subaccount": subaccount_uri(number.account, number.subaccount) if number.subaccount else None,
         "resource_uri": number_uri(caller_id, number.number),
     }
+    shape = state.number_shape
+    if shape == "reference":
+        return obj
+    obj["alias"] = number.alias
+    obj["mms_enabled"] = number.mms_enabled
+    key = "sub_account" if shape == "sub_account" else "subaccount"
+    obj[key] = subaccount_uri(number.account, number.subaccount) if number.subaccount else None
+    return obj
 
 
 class ApiError(Exception):
@@ -861,6 +876,16 @@ class Handler(BaseHTTPRequestHandler):
                 return Reply(200, {"deleted": app_id})
             except SimError as exc:
                 raise ApiError(exc.status, exc.message) from None
+        if route == "settings" and len(parts) == 1:
+            need("GET", "POST")
+            if method == "POST":
+                try:
+                    shape = check_number_shape(body_json().get("number_shape"))
+                except SeedError as exc:
+                    raise ApiError(400, str(exc)) from None
+                with state.lock:
+                    state.number_shape = shape
+            return Reply(200, {"number_shape": state.number_shape})
         if route == "accounts" and len(parts) == 2:
             need("POST")
             try:
@@ -923,6 +948,7 @@ ADMIN_ENDPOINTS = [
     "PUT|DELETE /__sim__/applications/{app_id}",
     "POST /__sim__/accounts/{auth_id} {auth_token}",
     "GET|POST|DELETE /__sim__/faults",
+    "GET|POST /__sim__/settings {number_shape}",
     "POST /__sim__/reset[?keep_log=1]",
     "POST /__sim__/seed",
     "GET|DELETE /__sim__/callbacks",

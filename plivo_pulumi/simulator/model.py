@@ -212,16 +212,36 @@ _GENERATE_FIELDS = (
     "sms_enabled",
     "mms_enabled",
 )
-_SEED_SECTIONS = ("accounts", "applications", "numbers", "generate")
+_SEED_SECTIONS = ("accounts", "applications", "numbers", "generate", "number_shape")
+
+# How the API's number object names (or omits) the number's subaccount (docs/simulator.md):
+#   reference    exactly the fields of the Number API reference, which has no subaccount field
+#   sub_account  those fields plus `sub_account` (as Plivo's newer public docs show it) and extras
+#   subaccount   those fields plus `subaccount` and extras (this simulator's original shape)
+NUMBER_SHAPES = ("subaccount", "sub_account", "reference")
+DEFAULT_NUMBER_SHAPE = "subaccount"
+
+
+def check_number_shape(value: Any, where: str = "number_shape") -> str:
+    if value not in NUMBER_SHAPES:
+        raise SeedError(f"{where}: must be one of {', '.join(NUMBER_SHAPES)}, got {str(value)[:40]!r}")
+    return str(value)
 
 
 class PlivoState:
     """All accounts, applications and numbers of the simulator, behind one lock."""
 
     def __init__(
-        self, seed: dict[str, Any] | None = None, *, default_seed: dict[str, Any] | None = None
+        self,
+        seed: dict[str, Any] | None = None,
+        *,
+        default_seed: dict[str, Any] | None = None,
+        number_shape: str | None = None,
     ) -> None:
+        """`number_shape` (the `--number-shape` flag) is the shape of every seed that names none."""
         self.lock = threading.RLock()
+        self.default_shape = check_number_shape(number_shape) if number_shape else DEFAULT_NUMBER_SHAPE
+        self.number_shape = self.default_shape
         self.accounts: dict[str, Account] = {}
         self.applications: dict[str, Application] = {}
         self.numbers: dict[str, Number] = {}
@@ -253,7 +273,9 @@ class PlivoState:
             applications = self._parse_applications(app_entries, accounts)
             numbers = self._parse_numbers(seed.get("numbers"), accounts, applications)
             self._generate(seed.get("generate"), accounts, applications, numbers)
+            shape = check_number_shape(seed.get("number_shape", self.default_shape))
             self.accounts, self.applications, self.numbers = accounts, applications, numbers
+            self.number_shape = shape
             for account in accounts.values():
                 self._known_tokens[account.auth_id] = account.auth_token
         return resolved

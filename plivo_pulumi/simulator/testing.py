@@ -222,6 +222,13 @@ class SimulatorProcess:
                 return account
         return None
 
+    def number_shape(self) -> str:
+        return self._admin("GET", "settings")["number_shape"]
+
+    def set_number_shape(self, shape: str) -> None:
+        """How number objects carry the subaccount: "reference", "sub_account" or "subaccount"."""
+        self._admin("POST", "settings", json={"number_shape": shape})
+
     def rotate_token(self, auth_id: str, auth_token: str) -> dict[str, Any]:
         """Replace an account's auth token (the old one is refused from now on)."""
         result = self._admin("POST", f"accounts/{auth_id}", json={"auth_token": auth_token})

@@ -1,0 +1,164 @@
+"""The rules of a binding, in one place and free of Pulumi: the provider, `RentedNumberSet`, the audit
+and the bench all use these (docs/design.md, "Bindings").
+
+* Managed fields: `app_id` and `subaccount`. `None` = not managed (never compared, never written);
+  `""` = managed as none (no application, main account).
+* A field differs when it is managed and its live value is not the desired one; a live value that
+  the API did not report (None) never makes a `""` differ, so nothing is written because a value
+  could not be read.
+* The live binding of an API number object: the app id from the `application` URI; the subaccount
+  from `subaccount` or `sub_account` when the object has either, else unknown (None): the Number
+  API reference's object has no subaccount field at all.
+* An unknown subaccount is learned, only for numbers whose subaccount is managed as some `SA...`,
+  from the List filter the reference documents (`subaccount=<auth_id>`, with `number_startswith=`):
+  see `resolve_subaccounts` for the calls it makes. A number not listed under that subaccount is
+  reported as `(not in SA...)`, which differs from the desired value, so drift shows and `up`
+  writes it back. A number managed as main account (`""`) whose object carries no subaccount is
+  taken to be in the main account: the documented API cannot show otherwise (docs/design.md).
+* The compact form of `RentedNumberSet`: `"<app>/<sub>"`, `*` for not managed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from plivo_pulumi.numbers import app_id_from_uri, normalize_number, subaccount_from_uri
+
+if TYPE_CHECKING:
+    from plivo_pulumi.client import PlivoClient
+
+MANAGED_FIELDS = ("app_id", "subaccount")
+PAGE_SIZE = 20  # the List API's maximum
+NOT_MANAGED = "*"
+SUBACCOUNT_FIELDS = ("subaccount", "sub_account")  # the names under which a number object may carry it
+# Below this many numbers of one subaccount, per-number List calls are cheaper than paging it.
+_PER_NUMBER_AT_MOST = 2
+_ELSEWHERE = re.compile(r"\(not in (SA[A-Z0-9]{18})\)")
+
+
+def subaccount_field(obj: Mapping[str, Any]) -> str | None:
+    """The key under which this number object carries its subaccount, or None if it has none."""
+    for key in SUBACCOUNT_FIELDS:
+        if key in obj:
+            return key
+    return None
+
+
+def live_binding(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """{"number", "app_id", "subaccount"} of an API number object: bare ids, `""` for none, and
+    subaccount None when the object does not carry one. Raises ValueError on unreadable ids."""
+    key = subaccount_field(obj)
+    return {
+        "number": normalize_number(obj["number"]),
+        "app_id": app_id_from_uri(obj.get("application")),
+        "subaccount": subaccount_from_uri(obj[key]) if key else None,
+    }
+
+
+def elsewhere(subaccount: str) -> str:
+    """The live value of a number that the List API does not show under `subaccount`."""
+    return f"(not in {subaccount})"
+
+
+def subaccount_to_check(value: str | None) -> str | None:
+    """The subaccount whose listing tells whether a number is in it: the desired (or last seen)
+    `SA...` value, or the one a previous `(not in SA...)` named; None when there is nothing to ask."""
+    if not value:
+        return None
+    match = _ELSEWHERE.fullmatch(value)
+    if match:
+        return match.group(1)
+    return value if value.startswith("SA") else None
+
+
+def field_differs(want: str | None, live: str | None) -> bool:
+    if want is None:
+        return False
+    if live is None and want == "":
+        return False  # not reported by the API: never written because it could not be read
+    return want != (live or "")
+
+
+def binding_changes(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, str]:
+    """Managed fields whose desired value differs from the live one: exactly what a POST must send."""
+    return {f: desired[f] for f in MANAGED_FIELDS if field_differs(desired.get(f), live.get(f))}
+
+
+def encode(app_id: str | None, subaccount: str | None) -> str:
+    """One binding as a short string: `None` (not managed, or not reported) is `*`, "" stays empty."""
+    return f"{NOT_MANAGED if app_id is None else app_id}/{NOT_MANAGED if subaccount is None else subaccount}"
+
+
+def decode(value: str) -> dict[str, str | None]:
+    app_id, _, subaccount = value.partition("/")
+    return {
+        "app_id": None if app_id == NOT_MANAGED else app_id,
+        "subaccount": None if subaccount == NOT_MANAGED else subaccount,
+    }
+
+
+def changed_numbers(live: Mapping[str, str], desired: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """For each desired number (compact form), the managed fields whose live value differs."""
+    changes: dict[str, dict[str, str]] = {}
+    for number, wanted in desired.items():
+        fields = binding_changes(decode(live.get(number, "*/*")), decode(wanted))
+        if fields:
+            changes[number] = fields
+    return changes
+
+
+def _listed(api: PlivoClient, subaccount: str, number: str) -> bool:
+    """One List call (more only if longer numbers share the prefix): is `number` in `subaccount`?"""
+    for obj in api.iter_numbers(subaccount=subaccount, number_startswith=number):
+        if normalize_number(obj["number"]) == number:
+            return True
+    return False
+
+
+def subaccount_members(
+    api: PlivoClient, subaccount: str, numbers: Iterable[str], in_flight: int = 8
+) -> set[str]:
+    """Which of `numbers` the List API shows under `subaccount`.
+
+    Calls: one per number for at most two numbers; otherwise page 1 of the subaccount's listing,
+    then the remaining pages or one call per number not yet seen, whichever is fewer:
+    at most 1 + min(pages - 1, numbers)."""
+    wanted = set(numbers)
+    if len(wanted) <= _PER_NUMBER_AT_MOST:
+        return {n for n in wanted if _listed(api, subaccount, n)}
+    first = api.list_numbers(subaccount=subaccount, limit=PAGE_SIZE, offset=0)
+    seen = {normalize_number(o["number"]) for o in first["objects"]}
+    pages = math.ceil(int(first["meta"].get("total_count") or 0) / PAGE_SIZE)
+    rest = sorted(wanted - seen)
+
+    def page(offset: int) -> list[str]:
+        listed = api.list_numbers(subaccount=subaccount, limit=PAGE_SIZE, offset=offset)
+        return [normalize_number(o["number"]) for o in listed["objects"]]
+
+    def listed(number: str) -> list[str]:
+        return [number] if _listed(api, subaccount, number) else []
+
+    if rest:
+        by_pages = pages - 1 <= len(rest)
+        work = range(PAGE_SIZE, pages * PAGE_SIZE, PAGE_SIZE) if by_pages else rest
+        with ThreadPoolExecutor(max_workers=in_flight) as pool:
+            for found in pool.map(page if by_pages else listed, work):
+                seen.update(found)
+    return wanted & seen
+
+
+def resolve_subaccounts(api: PlivoClient, to_check: Mapping[str, str], in_flight: int = 8) -> dict[str, str]:
+    """Live subaccounts of numbers whose objects carried none: {number: subaccount to check} ->
+    {number: that subaccount, or `(not in ...)`}. Calls: `subaccount_members` per subaccount."""
+    by_subaccount: dict[str, list[str]] = {}
+    for number, subaccount in to_check.items():
+        by_subaccount.setdefault(subaccount, []).append(number)
+    live: dict[str, str] = {}
+    for subaccount, numbers in sorted(by_subaccount.items()):
+        members = subaccount_members(api, subaccount, numbers, in_flight)
+        live.update({n: subaccount if n in members else elsewhere(subaccount) for n in numbers})
+    return live

@@ -1,0 +1,170 @@
+"""The lifecycle with managed subaccounts in every shape of the API's number object (docs/design.md,
+"Bindings"): `subaccount` (the simulator's original), `sub_account` (Plivo's newer docs) and
+`reference` (the Number API reference: no subaccount field; it is learned with the List filter
+`subaccount=`). Through the CLI in a project folder, with the API calls the docs state counted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.cli import CliProject
+from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
+
+SUB2 = "SAE2ESUBACCOUNT00002"
+N1, N2, N3 = NUMBERS[:3]
+SHAPES = ("subaccount", "sub_account", "reference")
+
+NUMBERS_PROGRAM = f"""
+from plivo_pulumi import RentedNumber
+RentedNumber("main-line", number="{N1}", app_id="{APPS[0]}", subaccount="")
+RentedNumber("sub-line", number="{N2}", app_id="{APPS[1]}", subaccount="{SUB}")
+RentedNumber("sub-line-2", number="{N3}", subaccount="{SUB}")
+"""
+SET_PROGRAM = f"""
+from plivo_pulumi import RentedNumberSet
+RentedNumberSet("fleet", {{
+    "{N1}": {{"app_id": "{APPS[0]}", "subaccount": ""}},
+    "{N2}": {{"app_id": "{APPS[1]}", "subaccount": "{SUB}"}},
+    "{N3}": {{"subaccount": "{SUB}"}},
+}})
+"""
+
+
+@pytest.fixture
+def shaped_sim(sim, request):
+    shape = request.param
+    sim.reset(
+        {
+            "number_shape": shape,
+            "accounts": [
+                {
+                    "auth_id": MAIN,
+                    "auth_token": TOKEN,
+                    "subaccounts": [
+                        {"auth_id": SUB, "auth_token": SUB_TOKEN},
+                        {"auth_id": SUB2, "auth_token": "tok-sub2-Lm4Nb7Vc1Xz9"},
+                    ],
+                }
+            ],
+            "applications": [{"app_id": app, "account": MAIN} for app in APPS],
+            "numbers": [{"number": n, "account": MAIN, "number_type": "local"} for n in NUMBERS],
+        }
+    )
+    assert sim.number_shape() == shape
+    return sim, shape
+
+
+def project_for(tmp_path, sim, program: str) -> CliProject:
+    project = CliProject(tmp_path / "p", program)
+    project.init(
+        {
+            "plivo:baseUrl": (sim.base_url, False),
+            "plivo:authId": (MAIN, False),
+            "plivo:authToken": (TOKEN, True),
+        }
+    )
+    return project
+
+
+def audit(project: CliProject) -> tuple[int, dict]:
+    done = subprocess.run(
+        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", project.stack, "--json"],
+        cwd=project.dir,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def lists(sim) -> int:
+    """List calls (GET on the numbers collection) in the request log."""
+    return sum(
+        1 for r in sim.requests_log()["requests"] if r["method"] == "GET" and r["path"].endswith("/Number/")
+    )
+
+
+def gets(sim) -> int:
+    return sim.requests_log()["by_method"].get("GET", 0) - lists(sim)
+
+
+@pytest.mark.parametrize("shaped_sim", SHAPES, indirect=True)
+def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
+    sim, shape = shaped_sim
+    learned = 2 if shape == "reference" else 0  # one List call per number managed as SA...
+    project = project_for(tmp_path, sim, NUMBERS_PROGRAM)
+
+    up = project.up()
+    assert up.ok, up.output
+    assert [sim.number(n)["subaccount"] for n in (N1, N2, N3)] == [None, SUB, SUB]
+    assert (gets(sim), lists(sim)) == (3, learned)
+    assert sim.requests_log()["by_method"]["POST"] == 3, "each number written once (app or subaccount)"
+
+    sim.clear_log()
+    gate = project.gate()
+    assert gate.ok, f"a gate after a successful up passes ({shape}):\n{gate.output}"
+    assert (gets(sim), lists(sim)) == (3, learned)
+    assert "POST" not in sim.requests_log()["by_method"]
+
+    sim.edit_out_of_band(N2, subaccount=SUB2)  # someone moves it to another subaccount
+    drifted = project.gate()
+    assert drifted.code != 0 and "sub-line" in drifted.output and "subaccount" in drifted.output
+    code, report = audit(project)
+    drift = [f for f in report["findings"] if f["kind"] == "drifted"]
+    expected_live = f"(not in {SUB})" if shape == "reference" else SUB2
+    assert drift == [
+        {
+            "kind": "drifted",
+            "number": N2,
+            "resource": "sub-line",
+            "field": "subaccount",
+            "expected": SUB,
+            "live": expected_live,
+        }
+    ]
+
+    sim.clear_log()
+    reconcile = project.up("--refresh", "--run-program")
+    assert reconcile.ok, reconcile.output
+    assert sim.number(N2)["subaccount"] == SUB
+    assert sim.requests_log()["by_method"]["POST"] == 1, "only the moved number is written"
+    assert project.gate().ok
+    code, report = audit(project)
+    assert [f for f in report["findings"] if f["kind"] != "unmanaged"] == []
+
+
+@pytest.mark.parametrize("shaped_sim", SHAPES, indirect=True)
+def test_rented_number_set_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
+    sim, shape = shaped_sim
+    project = project_for(tmp_path, sim, SET_PROGRAM)
+    up = project.up()
+    assert up.ok, up.output
+    assert [sim.number(n)["subaccount"] for n in (N1, N2, N3)] == [None, SUB, SUB]
+    assert sim.requests_log()["by_method"]["POST"] == 3
+
+    sim.clear_log()
+    gate = project.gate()
+    assert gate.ok, gate.output
+    assert "POST" not in sim.requests_log()["by_method"]
+    # One List page of the 5-number account, plus, in the reference shape, the two numbers of SUB
+    # learned with one List call each.
+    assert lists(sim) == (3 if shape == "reference" else 1) and gets(sim) == 0
+
+    sim.edit_out_of_band(N3, subaccount=SUB2)
+    assert project.gate().code != 0
+    code, report = audit(project)
+    assert [(f["number"], f["field"]) for f in report["findings"] if f["kind"] == "drifted"] == [
+        (N3, "subaccount")
+    ]
+    sim.clear_log()
+    assert project.up("--refresh", "--run-program").ok
+    assert sim.number(N3)["subaccount"] == SUB
+    assert sim.requests_log()["by_method"]["POST"] == 1
+    assert project.gate().ok

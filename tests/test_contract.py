@@ -1,0 +1,132 @@
+"""The binding rules of plivo_pulumi.contract, and the simulator's number shapes they must read.
+
+Subaccount learning is checked against the simulator over real HTTP, with its calls counted."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from plivo_pulumi.client import PlivoClient
+from plivo_pulumi.contract import (
+    binding_changes,
+    changed_numbers,
+    decode,
+    elsewhere,
+    encode,
+    field_differs,
+    live_binding,
+    resolve_subaccounts,
+    subaccount_members,
+    subaccount_to_check,
+)
+from plivo_pulumi.simulator.seed import DEFAULT_MAIN_ACCOUNT, DEFAULT_SUBACCOUNT
+
+MAIN = DEFAULT_MAIN_ACCOUNT
+SUB = DEFAULT_SUBACCOUNT
+SUB_URI = f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
+APP_URI = f"/v1/Account/{MAIN}/Application/72509666337566/"
+REFERENCE_FIELDS = {
+    "voice_enabled",
+    "description",
+    "plivo_number",
+    "sms_enabled",
+    "number",
+    "application",
+    "number_type",
+    "added_on",
+    "resource_uri",
+}
+
+
+def test_field_differs_never_for_unmanaged_or_unreadable_main_account():
+    assert not field_differs(None, "x")
+    assert not field_differs("", None), "an unreported value is never written to 'none'"
+    assert field_differs("SAX", None)
+    assert field_differs("", "SAX") and not field_differs("", "")
+    assert binding_changes({"app_id": "1", "subaccount": None}, {"app_id": "2", "subaccount": ""}) == {
+        "app_id": "2"
+    }
+
+
+def test_compact_form_round_trips_and_changed_numbers():
+    assert encode(None, "") == "*/" and decode("*/") == {"app_id": None, "subaccount": ""}
+    assert decode(encode("1", elsewhere(SUB))) == {"app_id": "1", "subaccount": elsewhere(SUB)}
+    live = {"15550000001": "1/*", "15550000002": f"1/{elsewhere(SUB)}"}
+    desired = {"15550000001": "1/", "15550000002": f"*/{SUB}"}
+    assert changed_numbers(live, desired) == {"15550000002": {"subaccount": SUB}}
+
+
+def test_live_binding_reads_every_shape():
+    base = {"number": "15676988323", "application": APP_URI}
+    assert live_binding({**base, "subaccount": SUB_URI})["subaccount"] == SUB
+    assert live_binding({**base, "sub_account": SUB_URI})["subaccount"] == SUB
+    assert live_binding({**base, "subaccount": None})["subaccount"] == ""
+    assert live_binding(base) == {"number": "15676988323", "app_id": "72509666337566", "subaccount": None}
+    assert subaccount_to_check(elsewhere(SUB)) == SUB and subaccount_to_check(SUB) == SUB
+    assert subaccount_to_check("") is None and subaccount_to_check(None) is None
+
+
+@pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference"])
+def test_simulator_number_shapes(sim, shape):
+    sim.set_number_shape(shape)
+    client = PlivoClient(sim.auth_id, sim.auth_token, sim.base_url)
+    listed = client.list_numbers(subaccount=SUB)["objects"]
+    in_sub = {o["number"] for o in listed}
+    assert in_sub and in_sub == {n["number"] for n in sim.state()["numbers"] if n["subaccount"] == SUB}, (
+        "the subaccount filter works in every shape"
+    )
+    got = client.get_number(sorted(in_sub)[0])
+    fields = set(got) - {"api_id"}
+    if shape == "reference":
+        assert fields == REFERENCE_FIELDS and set(listed[0]) == REFERENCE_FIELDS
+    else:
+        other = "sub_account" if shape == "subaccount" else "subaccount"
+        assert got[shape] == SUB_URI and other not in got
+        assert REFERENCE_FIELDS < fields
+
+
+def test_number_shape_from_seed_and_bad_values_refused(sim):
+    sim.reset({"number_shape": "reference"})
+    assert sim.number_shape() == "reference"
+    refused = requests.post(f"{sim.admin_url}/settings", json={"number_shape": "camel"}, timeout=10)
+    assert refused.status_code == 400 and "reference" in refused.json()["error"]
+    sim.reset()
+    assert sim.number_shape() == "subaccount", "a reset without a shape returns to the startup one"
+
+
+def list_calls(sim) -> list[dict]:
+    return [r for r in sim.requests_log()["requests"] if r["path"].endswith("/Number/")]
+
+
+def test_subaccount_members_call_counts(sim):
+    seed = {
+        "number_shape": "reference",
+        "accounts": [{"auth_id": MAIN, "auth_token": sim.auth_token, "subaccounts": [{"auth_id": SUB}]}],
+        "generate": [
+            {"count": 45, "prefix": "1555", "account": MAIN, "subaccount": SUB},
+            {"count": 5, "prefix": "1556", "account": MAIN},
+        ],
+    }
+    sim.reset(seed)
+    client = PlivoClient(sim.auth_id, sim.auth_token, sim.base_url)
+    inside = [f"1555{i:07d}" for i in range(3)]
+    outside = ["15560000001"]
+
+    sim.clear_log()
+    assert subaccount_members(client, SUB, inside[:1] + outside) == set(inside[:1])
+    assert len(list_calls(sim)) == 2, "two numbers: one List call each"
+
+    sim.clear_log()
+    assert subaccount_members(client, SUB, inside + outside) == set(inside)
+    # Page 1 (20 of 45) holds the 3; the 1 number left costs 1 call, fewer than the 2 pages left.
+    assert len(list_calls(sim)) == 2
+
+    sim.clear_log()
+    many = [f"1555{i:07d}" for i in range(40, 45)] + outside * 1
+    assert subaccount_members(client, SUB, many) == set(many) - set(outside)
+    assert len(list_calls(sim)) == 3, "page 1, then the 2 remaining pages (fewer than 6 per-number calls)"
+
+    sim.clear_log()
+    live = resolve_subaccounts(client, {inside[0]: SUB, outside[0]: SUB})
+    assert live == {inside[0]: SUB, outside[0]: elsewhere(SUB)}
