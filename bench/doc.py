@@ -145,7 +145,7 @@ def engine_costs(results: Results, overhead: dict[str, float]) -> str:
                 "RentedNumber's own work (the API calls). "
             )
             + "The SDK builds one output per property and the engine writes every one in every state "
-            "save. 9 of the 13 are the API-reported fields (`alias`, `number_type`, ...) that DESIGN.md "
+            "save. 9 of the 13 are the API-reported fields (`alias`, `number_type`, ...) that docs/design.md "
             f"requires as outputs ({_state(r, 'floor_wide', 200)} of state per number against "
             f"{_state(r, 'floor', 200)} for the floor)."
         )
@@ -158,7 +158,7 @@ def engine_costs(results: Results, overhead: dict[str, float]) -> str:
             f"({_state(r, 'rented_number_slim', 200)} of state per number), against "
             f"{rn.median / floor.median:.2f}x for RentedNumber. "
             + (
-                "Without those outputs RentedNumber would meet target (a); they are in DESIGN.md's "
+                "Without those outputs RentedNumber would meet target (a); they are in docs/design.md's "
                 "contract, so dropping them is the contract's decision, not the benchmark's."
                 if slim.median <= floor.median * 1.10
                 else "Even without those outputs RentedNumber misses target (a) in this run."

@@ -29,7 +29,7 @@ VARIANTS = ("floor", "rented_number", "rented_number_set", "imperative")
 # Diagnostic variants, not in the default grid (the full plan runs them at N=200 only):
 # `floor_wide`, a do-nothing resource with RentedNumber's 13 properties, tells the engine's cost per
 # property from the cost of the API calls; `rented_number_slim`, RentedNumber's provider keeping only
-# the 4 binding outputs, tells what the 9 API-reported outputs of DESIGN.md cost.
+# the 4 binding outputs, tells what the 9 API-reported outputs of docs/design.md cost.
 ALL_VARIANTS = (
     "floor",
     "floor_wide",

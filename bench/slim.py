@@ -1,5 +1,5 @@
 """A diagnostic variant, not a product: `RentedNumber` without the 9 API-reported outputs that
-DESIGN.md requires (`application`, `alias`, `number_type`, ...). It runs RentedNumber's own provider
+docs/design.md requires (`application`, `alias`, `number_type`, ...). It runs RentedNumber's own provider
 (same checks, same GET and POST per number) and keeps only the binding outputs, so a run shows what
 those 9 outputs cost the engine, apart from the API calls."""
 

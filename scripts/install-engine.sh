@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the pinned Pulumi engine into .tools/bin (see DESIGN.md, "The engine").
+# Installs the pinned Pulumi engine into .tools/bin (see docs/design.md, "The engine").
 #
 # The official installer downloads from the internet, which these machines cannot reach, so the
 # engine is built from the Go module proxy instead:
