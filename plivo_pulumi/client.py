@@ -36,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import __version__
+from .contract import PAGE_SIZE, subaccount_field
 from .errors import (
     CONFIG_HINT,
     AuthenticationError,
@@ -64,7 +65,7 @@ __all__ = ["DEFAULT_BASE_URL", "MAX_PAGE_SIZE", "UNSET", "USER_AGENT", "PlivoCli
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.plivo.com/v1"
-MAX_PAGE_SIZE = 20
+MAX_PAGE_SIZE = PAGE_SIZE  # the List API's maximum (plivo_pulumi.contract)
 USER_AGENT = f"plivo-pulumi/{__version__}"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 RETRY_METHODS = frozenset({"GET", "POST", "DELETE"})
@@ -690,8 +691,7 @@ class PlivoClient:
                 obj,
                 problem="bad 'application' (expected null or an application URI)",
             ) from None
-        # The field the provider reads: `subaccount` (this project's reference), else `sub_account`.
-        sub_key = "subaccount" if "subaccount" in obj else "sub_account" if "sub_account" in obj else None
+        sub_key = subaccount_field(obj)  # none at all in the reference's shape
         if sub_key is not None:
             try:
                 subaccount_from_uri(obj[sub_key])

@@ -4,9 +4,6 @@ Subaccount learning is checked against the simulator over real HTTP, with its ca
 
 from __future__ import annotations
 
-import pytest
-import requests
-
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import (
     binding_changes,
@@ -26,17 +23,6 @@ MAIN = DEFAULT_MAIN_ACCOUNT
 SUB = DEFAULT_SUBACCOUNT
 SUB_URI = f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
 APP_URI = f"/v1/Account/{MAIN}/Application/72509666337566/"
-REFERENCE_FIELDS = {
-    "voice_enabled",
-    "description",
-    "plivo_number",
-    "sms_enabled",
-    "number",
-    "application",
-    "number_type",
-    "added_on",
-    "resource_uri",
-}
 
 
 def test_field_differs_never_for_unmanaged_or_unreadable_main_account():
@@ -65,34 +51,6 @@ def test_live_binding_reads_every_shape():
     assert live_binding(base) == {"number": "15676988323", "app_id": "72509666337566", "subaccount": None}
     assert subaccount_to_check(elsewhere(SUB)) == SUB and subaccount_to_check(SUB) == SUB
     assert subaccount_to_check("") is None and subaccount_to_check(None) is None
-
-
-@pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference"])
-def test_simulator_number_shapes(sim, shape):
-    sim.set_number_shape(shape)
-    client = PlivoClient(sim.auth_id, sim.auth_token, sim.base_url)
-    listed = client.list_numbers(subaccount=SUB)["objects"]
-    in_sub = {o["number"] for o in listed}
-    assert in_sub and in_sub == {n["number"] for n in sim.state()["numbers"] if n["subaccount"] == SUB}, (
-        "the subaccount filter works in every shape"
-    )
-    got = client.get_number(sorted(in_sub)[0])
-    fields = set(got) - {"api_id"}
-    if shape == "reference":
-        assert fields == REFERENCE_FIELDS and set(listed[0]) == REFERENCE_FIELDS
-    else:
-        other = "sub_account" if shape == "subaccount" else "subaccount"
-        assert got[shape] == SUB_URI and other not in got
-        assert REFERENCE_FIELDS < fields
-
-
-def test_number_shape_from_seed_and_bad_values_refused(sim):
-    sim.reset({"number_shape": "reference"})
-    assert sim.number_shape() == "reference"
-    refused = requests.post(f"{sim.admin_url}/settings", json={"number_shape": "camel"}, timeout=10)
-    assert refused.status_code == 400 and "reference" in refused.json()["error"]
-    sim.reset()
-    assert sim.number_shape() == "subaccount", "a reset without a shape returns to the startup one"
 
 
 def list_calls(sim) -> list[dict]:

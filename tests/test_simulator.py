@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.simulator.seed import DEFAULT_MAIN_ACCOUNT, DEFAULT_SUBACCOUNT
 from plivo_pulumi.simulator.testing import SimulatorProcess, SimulatorStartError
 
@@ -740,3 +741,34 @@ def test_stop_and_kill(simulator):
     assert simulator.stop() == -signal.SIGKILL
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+# -- number shapes (docs/simulator.md) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference"])
+def test_simulator_number_shapes(sim, shape):
+    sim.set_number_shape(shape)
+    client = PlivoClient(sim.auth_id, sim.auth_token, sim.base_url)
+    listed = client.list_numbers(subaccount=SUB)["objects"]
+    in_sub = {o["number"] for o in listed}
+    assert in_sub and in_sub == {n["number"] for n in sim.state()["numbers"] if n["subaccount"] == SUB}, (
+        "the subaccount filter works in every shape"
+    )
+    got = client.get_number(sorted(in_sub)[0])
+    fields = set(got) - {"api_id"}
+    if shape == "reference":
+        assert fields == REFERENCE_FIELDS and set(listed[0]) == REFERENCE_FIELDS
+    else:
+        other = "sub_account" if shape == "subaccount" else "subaccount"
+        assert got[shape] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/" and other not in got
+        assert REFERENCE_FIELDS < fields
+
+
+def test_number_shape_from_seed_and_bad_values_refused(sim):
+    sim.reset({"number_shape": "reference"})
+    assert sim.number_shape() == "reference"
+    refused = requests.post(f"{sim.admin_url}/settings", json={"number_shape": "camel"}, timeout=10)
+    assert refused.status_code == 400 and "reference" in refused.json()["error"]
+    sim.reset()
+    assert sim.number_shape() == "subaccount", "a reset without a shape returns to the startup one"

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import PASSPHRASE, Run
+from tests.e2e.harness import PASSPHRASE, Run, resources_by_name
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 600
@@ -35,6 +35,17 @@ def engine_bin_dir() -> Path:
 
 def _is_virtualenv_bin(entry: str) -> bool:
     return bool(entry) and (Path(entry).parent / "pyvenv.cfg").is_file()
+
+
+def plivo_config(
+    base_url: str, auth_id: str, token: str, *, secret: bool = True
+) -> dict[str, tuple[str, bool]]:
+    """The stack config a user sets for an account: {key: (value, secret)}."""
+    return {
+        "plivo:baseUrl": (base_url, False),
+        "plivo:authId": (auth_id, False),
+        "plivo:authToken": (token, secret),
+    }
 
 
 def cli_env(home: Path, backend: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -182,12 +193,7 @@ class CliProject:
         return json.loads(done.output[done.output.index("{") :])["deployment"]
 
     def resources(self, type_suffix: str = "RentedNumber") -> dict[str, dict[str, Any]]:
-        """Resources of the state by name: {name: {"id", "inputs", "outputs"}}."""
-        found = {}
-        for res in self.export().get("resources", []):
-            if res.get("type", "").endswith(type_suffix):
-                found[res["urn"].split("::")[-1]] = res
-        return found
+        return resources_by_name(self.export(), type_suffix)
 
     def _save_output(self, action: str, text: str) -> None:
         out_dir = self.workdir / "engine-output"

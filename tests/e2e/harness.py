@@ -121,12 +121,7 @@ class EngineStack:
         return self.stack.export_stack().deployment
 
     def resources(self, type_suffix: str = "RentedNumber") -> dict[str, dict[str, Any]]:
-        """Resources of the state by name: {name: {"id", "inputs", "outputs"}}."""
-        found = {}
-        for res in self.export().get("resources", []):
-            if res.get("type", "").endswith(type_suffix):
-                found[res["urn"].split("::")[-1]] = res
-        return found
+        return resources_by_name(self.export(), type_suffix)
 
     def state_files_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.state_dir.rglob("*") if p.is_file())
@@ -143,6 +138,17 @@ class EngineStack:
             check=True,
         )
         return done.stdout
+
+
+def resources_by_name(
+    deployment: dict[str, Any], type_suffix: str = "RentedNumber"
+) -> dict[str, dict[str, Any]]:
+    """Resources of a state whose type ends with `type_suffix`, by name: {name: {"id", "inputs", ...}}."""
+    found = {}
+    for res in deployment.get("resources", []):
+        if res.get("type", "").endswith(type_suffix):
+            found[res["urn"].split("::")[-1]] = res
+    return found
 
 
 def seed(

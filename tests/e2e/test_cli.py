@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.cli import REPO, CliProject
+from tests.e2e.cli import REPO, CliProject, plivo_config
 from tests.e2e.conftest import APPS, MAIN, NUMBERS, ROTATED_TOKEN, SUB, TOKEN, WRONG_CLI_TOKEN
 
 N1, N2, N3 = NUMBERS[:3]
@@ -46,13 +46,7 @@ def make_project(tmp_path: Path, sim):
         nonlocal count
         count += 1
         project = CliProject(tmp_path / f"p{count}", program, virtualenv=virtualenv)
-        project.init(
-            {
-                "plivo:baseUrl": (sim.base_url, False),
-                "plivo:authId": (MAIN, False),
-                "plivo:authToken": (token, secret),
-            }
-        )
+        project.init(plivo_config(sim.base_url, MAIN, token, secret=secret))
         return project
 
     return factory
@@ -241,13 +235,7 @@ def test_cli_repository_root_demo_project(tmp_path, sim):
     stack = f"e2e-{uuid.uuid4().hex[:8]}"
     project = CliProject(tmp_path, "", stack=stack, project_dir=REPO)
     try:
-        project.init(
-            {
-                "plivo:baseUrl": (sim.base_url, False),
-                "plivo:authId": (account["auth_id"], False),
-                "plivo:authToken": (account["auth_token"], True),
-            }
-        )
+        project.init(plivo_config(sim.base_url, account["auth_id"], account["auth_token"]))
         up = project.up()
         assert up.ok, up.output
         numbers = project.resources()

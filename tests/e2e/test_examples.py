@@ -15,7 +15,7 @@ from pulumi import automation as auto
 from plivo_pulumi.bindings import load_bindings
 from plivo_pulumi.simulator.seed import load_seed_file
 from plivo_pulumi.workspace import program_from_file
-from tests.e2e.cli import CliProject
+from tests.e2e.cli import CliProject, plivo_config
 from tests.e2e.harness import EngineStack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,11 +27,7 @@ def stack_for(example: str, sim, tmp_path: Path) -> EngineStack:
     sim.reset(seed)
     sim.clear_log()
     account = seed["accounts"][0]
-    config = {
-        "plivo:baseUrl": (sim.base_url, False),
-        "plivo:authId": (account["auth_id"], False),
-        "plivo:authToken": (account["auth_token"], True),
-    }
+    config = plivo_config(sim.base_url, account["auth_id"], account["auth_token"])
     return EngineStack(tmp_path / example, program_from_file(EXAMPLES / example), config=config)
 
 
@@ -43,13 +39,7 @@ def test_quickstart_with_the_cli_in_its_folder(sim, tmp_path):
     stack = f"e2e-{uuid.uuid4().hex[:8]}"
     project = CliProject(tmp_path, "", stack=stack, project_dir=EXAMPLES / "quickstart", activated=True)
     try:
-        project.init(
-            {
-                "plivo:baseUrl": (sim.base_url, False),
-                "plivo:authId": (account["auth_id"], False),
-                "plivo:authToken": (account["auth_token"], True),
-            }
-        )
+        project.init(plivo_config(sim.base_url, account["auth_id"], account["auth_token"]))
         up = project.up()
         assert up.ok, up.output
         assert sim.number("15550100001")["app_id"] == "10000000000001"

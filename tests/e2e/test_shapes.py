@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.e2e.cli import CliProject
+from tests.e2e.cli import CliProject, plivo_config
 from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 
 SUB2 = "SAE2ESUBACCOUNT00002"
@@ -60,13 +60,7 @@ def shaped_sim(sim, request):
 
 def project_for(tmp_path, sim, program: str) -> CliProject:
     project = CliProject(tmp_path / "p", program)
-    project.init(
-        {
-            "plivo:baseUrl": (sim.base_url, False),
-            "plivo:authId": (MAIN, False),
-            "plivo:authToken": (TOKEN, True),
-        }
-    )
+    project.init(plivo_config(sim.base_url, MAIN, TOKEN))
     return project
 
 
