@@ -242,6 +242,8 @@ class PlivoClient:
         session.trust_env = False
         self.session = session
         self._numbers_url = f"{base_url}/Account/{quote(auth_id, safe='')}/Number/"
+        # Set once a List answer proved this base URL and account real (see `_confirmed_absent`).
+        self._endpoint_confirmed = False
 
     def __repr__(self) -> str:
         return f"PlivoClient(auth_id={self.auth_id!r}, base_url={self._scrub(self.base_url)!r})"
@@ -288,7 +290,9 @@ class PlivoClient:
         page = self._request("GET", self._numbers_url, params=params, operation="list rented numbers")
         if callback_url is not None:
             return self._check_async(page, "GET", self._numbers_url, None)
-        return self._check_page(page, self._numbers_url)
+        checked = self._check_page(page, self._numbers_url)
+        self._endpoint_confirmed = True
+        return checked
 
     def iter_numbers(
         self,
@@ -364,7 +368,10 @@ class PlivoClient:
         num = normalize_number(number)
         url = self._number_url(num)
         params = self._async_params(callback_url, callback_method)
-        body = self._request("GET", url, params=params or None, number=num, operation="get number")
+        try:
+            body = self._request("GET", url, params=params or None, number=num, operation="get number")
+        except NumberNotFoundError as exc:
+            raise self._confirmed_absent(exc) from None
         if callback_url is not None:
             return self._check_async(body, "GET", url, num)
         return self._check_number_object(body, "GET", url, num)
@@ -416,10 +423,36 @@ class PlivoClient:
         num = normalize_number(number)
         url = self._number_url(num)
         params = self._async_params(callback_url, callback_method)
-        result = self._request("DELETE", url, params=params or None, number=num, operation="unrent number")
+        try:
+            result = self._request(
+                "DELETE", url, params=params or None, number=num, operation="unrent number"
+            )
+        except NumberNotFoundError as exc:
+            raise self._confirmed_absent(exc) from None
         if callback_url is not None:
             return self._check_async(result, "DELETE", url, num)["api_id"]
         return None
+
+    def _confirmed_absent(self, error: NumberNotFoundError) -> NotFoundError:
+        """A 404 for one number proves "not rented by this account" only if the account's number list
+        answers at the same base URL: a wrong base URL, a proxy or a gateway can answer JSON 404s for
+        every path, and taking those for "gone" would empty a stack's state. Costs one List call, once
+        per client, and only after a 404."""
+        if not self._endpoint_confirmed:
+            try:
+                self.list_numbers(limit=1)
+            except NotFoundError as exc:
+                return NotFoundError(
+                    f"{error.method} {error.path} answered 404, and so did the account's number list "
+                    f"({exc.method} {exc.path}): the endpoint is wrong, not the number, so nothing is "
+                    f"taken for unrented; {BASE_URL_HINT}",
+                    status=404,
+                    number=error.number,
+                    method=error.method,
+                    path=error.path,
+                    attempts=error.attempts,
+                )
+        return error
 
     # -- parameter helpers ----------------------------------------------------------------------
 

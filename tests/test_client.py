@@ -23,6 +23,7 @@ from plivo_pulumi.errors import (
     BadRequestError,
     MalformedResponseError,
     NotFoundError,
+    NumberNotFoundError,
     PlivoError,
     RateLimitedError,
     ServerError,
@@ -227,6 +228,30 @@ def test_get_unknown_number_is_not_found_naming_number_account_and_fix(client):
     assert "rent it in the Plivo console or the buy API, or fix the number" in message
 
 
+def test_a_404_is_gone_only_once_the_accounts_number_list_answers(client, sim):
+    sim.clear_log()
+    with pytest.raises(NumberNotFoundError):
+        client.get_number("19999999999")
+    assert sim.requests_log()["by_method"] == {"GET": 2}, "the 404, then one List call to confirm it"
+    with pytest.raises(NumberNotFoundError):
+        client.get_number("19999999998")
+    assert sim.requests_log()["by_method"] == {"GET": 3}, "confirmed once per client"
+
+
+@pytest.mark.parametrize("wrong", ["{origin}", "{origin}/v2", "{origin}/v1/v1"])
+def test_a_wrong_base_url_never_reads_as_not_rented(sim, wrong):
+    """JSON 404s for every path (a base URL without /v1, say) must not be taken for "unrented": that
+    is what would make a refresh drop every number from the state."""
+    origin = sim.base_url.rsplit("/v1", 1)[0]
+    bad = PlivoClient(sim.auth_id, sim.auth_token, wrong.format(origin=origin), max_retries=0)
+    for call in (bad.get_number, bad.unrent_number):
+        with pytest.raises(NotFoundError) as info:
+            call("15676988323")
+        assert not isinstance(info.value, NumberNotFoundError)
+        assert "plivo:baseUrl" in str(info.value) and "endpoint is wrong" in str(info.value)
+    assert sim.number("15676988323") is not None
+
+
 def test_update_app_id(client, sim):
     result = client.update_number("15676988324", app_id=APP)
     assert result["message"] == "changed" and result["api_id"]
@@ -291,7 +316,10 @@ def test_unrent_number(client, sim):
     assert sim.number("15676988324") is None
     with pytest.raises(NotFoundError):
         client.unrent_number("15676988324")
-    assert sim.requests_log()["counts"] == {f"DELETE {NUMBER_PATH}15676988324/": 2}
+    assert sim.requests_log()["counts"] == {
+        f"DELETE {NUMBER_PATH}15676988324/": 2,
+        f"GET {NUMBER_PATH}": 1,  # the List call that confirms the 404 (once per client)
+    }
 
 
 def test_subaccount_client_sees_only_its_numbers(sim):

@@ -106,7 +106,7 @@ def test_read_reports_live_values_and_gone_numbers(sim):
     sim.unrent_out_of_band(NUM)
     gone = provider.read(NUM, {"number": NUM})
     assert not gone.id
-    assert by_method(sim) == {"GET": 2}
+    assert by_method(sim) == {"GET": 3}, "two GETs, and one List call that confirms the 404"
 
 
 def test_update_posts_only_changed_fields_and_flag_changes_are_free(sim):

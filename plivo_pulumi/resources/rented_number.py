@@ -44,8 +44,8 @@ from plivo_pulumi.resources._binding import (
     mark_adopted,
     take_import_id,
 )
+from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
-from plivo_pulumi.resources._stack_config import require_secret_token
 
 
 class RentedNumberProvider(PlivoResourceProvider):
@@ -211,6 +211,7 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
         raw_number = args.number
         if isinstance(raw_number, int) and not isinstance(raw_number, bool):
             raw_number = str(raw_number)  # the wire format would turn an int into a float
+        claim_numbers(f"RentedNumber '{resource_name}'", [raw_number])
         props: dict[str, Any] = {
             "number": raw_number,
             "app_id": args.app_id,

@@ -65,8 +65,8 @@ from plivo_pulumi.resources._binding import (
     mark_adopted,
     take_import_id,
 )
+from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
-from plivo_pulumi.resources._stack_config import require_secret_token
 
 DEFAULT_IN_FLIGHT = 8
 
@@ -363,8 +363,15 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         require_secret_token()
+        plain = _plain_bindings(bindings)
+        listed = (
+            plain
+            if isinstance(plain, Mapping)
+            else [e.get("number") for e in plain if isinstance(e, Mapping)]
+        )
+        claim_numbers(f"RentedNumberSet '{resource_name}'", listed)
         props = {
-            "bindings": _plain_bindings(bindings),
+            "bindings": plain,
             "unrent_on_delete": unrent_on_delete,
             "max_in_flight": max_in_flight,
         }

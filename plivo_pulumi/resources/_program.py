@@ -1,0 +1,79 @@
+"""Checks that only the program can make, at preview, before any API call, once per program run.
+
+* The stack config: the provider receives config values already decrypted, so it cannot tell a
+  secret from plain text; the program can (`pulumi.runtime.is_config_secret`).
+* One number, one resource: two resources of one stack that manage the same number would fight
+  (every `up` flips the binding, the gate never passes) and an `unrent_on_delete` on one side could
+  unrent what the other still manages. Each provider only sees its own resource, so the program
+  keeps the register.
+
+State is kept per run (per resource monitor), since an Automation API process runs many programs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime.settings import get_monitor
+
+from plivo_pulumi.config import CONFIG_KEYS
+from plivo_pulumi.numbers import normalize_number
+
+_LOCK = threading.Lock()
+_RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "numbers": {}}
+
+
+def _this_run() -> dict[str, Any]:
+    monitor = get_monitor()
+    if _RUN["monitor"] is not monitor:
+        _RUN.update(monitor=monitor, token_checked=False, numbers={})
+    return _RUN
+
+
+def require_secret_token() -> None:
+    """Refuse a `plivo:authToken` kept in plain text in the stack config: it would sit unencrypted in
+    Pulumi.<stack>.yaml, in the state (as the provider's input), in its history and in backups."""
+    with _LOCK:
+        run = _this_run()
+        if run["token_checked"]:
+            return
+        key = CONFIG_KEYS["auth_token"]
+        if pulumi.runtime.get_config(key) is not None and not pulumi.runtime.is_config_secret(key):
+            raise pulumi.RunError(
+                f"{key} is stored in plain text in the stack config. Make it a secret: "
+                f"`pulumi config set --secret {key} <token>` (or use the PLIVO_AUTH_TOKEN environment "
+                "variable). Nothing was sent to Plivo."
+            )
+        run["token_checked"] = True
+
+
+def claim_numbers(owner: str, numbers: Iterable[Any]) -> None:
+    """Register that `owner` (like "RentedNumber 'support'") manages `numbers`; refuse a number that
+    another resource of this program already manages. Values that are not plain numbers yet (outputs
+    of other resources) or not valid (the provider's check reports them) are skipped."""
+    normalized = []
+    for raw in numbers:
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            continue
+        try:
+            normalized.append(normalize_number(raw))
+        except ValueError:
+            continue
+    with _LOCK:
+        claimed = _this_run()["numbers"]
+        for number in normalized:
+            other = claimed.get(number)
+            if other is not None and other != owner:
+                raise pulumi.RunError(
+                    f"number {number} is declared twice in this stack: by {other} and by {owner}. "
+                    "Two resources managing one number would undo each other's writes on every "
+                    "`pulumi up`, and deleting one could unrent what the other manages. Keep exactly one "
+                    "declaration (to move a number between resources without a gap, see README, "
+                    '"Moving a number"). Nothing was sent to Plivo.'
+                )
+        for number in normalized:
+            claimed[number] = owner

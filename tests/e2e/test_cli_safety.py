@@ -1,0 +1,78 @@
+"""Safety cases a hostile review found (issue 13), through the CLI in a project folder: the state is
+never emptied by a wrong endpoint, one number is never managed twice, and bad input is refused at
+preview with no API call."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.e2e.cli import CliProject, plivo_config
+from tests.e2e.conftest import APPS, MAIN, NUMBERS, TOKEN
+
+N1, N2, N3 = NUMBERS[:3]
+
+TWO_NUMBERS = f"""
+from plivo_pulumi import RentedNumber
+RentedNumber("support", number="{N1}", app_id="{APPS[0]}")
+RentedNumber("sales", number="{N2}", app_id="{APPS[1]}")
+"""
+
+
+@pytest.fixture
+def project(tmp_path, sim):
+    def make(program: str) -> CliProject:
+        made = CliProject(tmp_path / f"p{len(list(tmp_path.iterdir()))}", textwrap.dedent(program))
+        made.init(plivo_config(sim.base_url, MAIN, TOKEN))
+        return made
+
+    return make
+
+
+@pytest.mark.parametrize("wrong", ["{origin}", "{origin}/v2"])
+def test_a_wrong_base_url_fails_the_refresh_and_keeps_the_state(project, sim, wrong):
+    stack = project(TWO_NUMBERS)
+    assert stack.up().ok
+    origin = sim.base_url.rsplit("/v1", 1)[0]
+    stack.config_set("plivo:baseUrl", wrong.format(origin=origin), secret=False)
+
+    refresh = stack.refresh("--run-program")
+    assert refresh.code != 0, "every GET answered 404: that is a wrong endpoint, not unrented numbers"
+    assert "endpoint is wrong" in refresh.output and "plivo:baseUrl" in refresh.output
+    assert set(stack.resources()) == {"support", "sales"}, "the state keeps every number"
+    assert sim.number(N1) is not None and sim.number(N2) is not None
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        f"""
+        from plivo_pulumi import RentedNumber
+        RentedNumber("first", number="{N1}", app_id="{APPS[0]}")
+        RentedNumber("second", number="+1 (555) 000-0001", app_id="{APPS[1]}")
+        """,
+        f"""
+        from plivo_pulumi import RentedNumber, RentedNumberSet
+        RentedNumberSet("first", {{"{N2}": {{"app_id": "{APPS[0]}"}}, "{N1}": {{"app_id": "{APPS[0]}"}}}})
+        RentedNumber("second", number="1-555-000-0001", app_id="{APPS[1]}")
+        """,
+        f"""
+        from plivo_pulumi import RentedNumberSet
+        RentedNumberSet("first", {{"{N1}": {{"app_id": "{APPS[0]}"}}}})
+        RentedNumberSet("second", [{{"number": "{N1}", "app_id": "{APPS[1]}"}}])
+        """,
+    ],
+    ids=["two-numbers", "set-and-number", "two-sets"],
+)
+def test_one_number_declared_twice_fails_preview_naming_both(project, sim, program):
+    stack = project(program)
+    preview = stack.preview()
+    assert preview.code != 0
+    assert f"number {N1} is declared twice" in preview.output
+    assert "'first'" in preview.output and "'second'" in preview.output
+    assert sim.requests_log()["total"] == 0
+    # `pulumi up` previews first, so it stops there too. (With --skip-preview the resources declared
+    # before the duplicate may be adopted before the program fails; the duplicate never is.)
+    up = stack.pulumi("up", "--yes", "--stack", stack.stack, "--non-interactive")
+    assert up.code != 0 and sim.requests_log()["total"] == 0, "no API write"
