@@ -153,13 +153,37 @@ def _check_app_id(candidate: str, shown: Any) -> str:
     raise ValueError(f"application id {describe_value(shown)} is not numeric; {expected}")
 
 
-def normalize_app_id(value: Any) -> str:
+def _not_blank(raw: str, what: str, none_means: str) -> str:
+    """`""` is the explicit "none"; a value of only spaces is a mistake, never taken for it."""
+    text = raw.strip()
+    if text == "" and raw != "":
+        raise ValueError(
+            f'{what} is blank ({describe_value(raw)}); write "" to manage it as {none_means}, or leave '
+            "it unset (None) to leave it unmanaged"
+        )
+    return text
+
+
+def _check_account(uri_account: str, account: str | None, text: str, what: str) -> None:
+    """Refuse a URI naming another main account than the one configured: reducing it to its id
+    would silently bind to an id of a different account."""
+    if account and _MAIN_RE.fullmatch(account) and _MAIN_RE.fullmatch(uri_account) and uri_account != account:
+        raise ValueError(
+            f"{what} {describe_value(text)} belongs to account {uri_account}, not to the configured "
+            f"account {account}; use an id or URI of account {account}"
+        )
+
+
+def normalize_app_id(value: Any, account: str | None = None) -> str:
     """Return the bare numeric application id; ``""`` stays ``""`` (no application).
 
     Accepts the id (str or int), the URI ``/v1/Account/MA.../Application/725.../`` (trailing slash
-    optional) and the full ``https://api.plivo.com/v1/Account/...`` URL.
+    optional) and the full ``https://api.plivo.com/v1/Account/...`` URL. A blank value is refused;
+    with `account` (the configured main account), so is a URI of another main account.
     """
-    text = _as_text(value, "application id", _APP_EXAMPLE, allow_int=True).strip()
+    text = _not_blank(
+        _as_text(value, "application id", _APP_EXAMPLE, allow_int=True), "application id", "no application"
+    )
     if text == "":
         return ""
     if "/" in text:
@@ -174,6 +198,7 @@ def normalize_app_id(value: Any) -> str:
                 f"application URI {describe_value(text)} does not contain a valid account auth_id "
                 "(MA or SA followed by 18 uppercase letters or digits)"
             )
+        _check_account(match["account"], account, text, "application URI")
         return _check_app_id(match["id"], text)
     return _check_app_id(text, text)
 
@@ -195,14 +220,17 @@ def _check_subaccount(candidate: str, shown: Any) -> str:
     raise ValueError(f"subaccount {describe_value(shown)} is not a subaccount auth_id; {expected}")
 
 
-def normalize_subaccount(value: Any) -> str:
+def normalize_subaccount(value: Any, account: str | None = None) -> str:
     """Return the bare subaccount auth_id; ``""`` stays ``""`` (the main account).
 
     Accepts ``SA`` + 18 uppercase letters/digits or the URI
     ``/v1/Account/MA.../Subaccount/SA.../`` (trailing slash optional, scheme and host optional).
-    Lowercase ids are rejected (auth ids are case sensitive).
+    Lowercase ids are rejected (auth ids are case sensitive); so is a blank value, and, with
+    `account` (the configured main account), a URI of another main account.
     """
-    text = _as_text(value, "subaccount", _SUB_EXAMPLE, allow_int=False).strip()
+    text = _not_blank(
+        _as_text(value, "subaccount", _SUB_EXAMPLE, allow_int=False), "subaccount", "the main account"
+    )
     if text == "":
         return ""
     if "/" in text:
@@ -217,6 +245,7 @@ def normalize_subaccount(value: Any) -> str:
                 f"subaccount URI {describe_value(text)} does not contain a valid main account auth_id "
                 "(MA followed by 18 uppercase letters or digits)"
             )
+        _check_account(match["account"], account, text, "subaccount URI")
         return _check_subaccount(match["id"], text)
     return _check_subaccount(text, text)
 

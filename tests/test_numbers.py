@@ -121,9 +121,26 @@ def test_normalize_app_id_accepts_id_and_uri_forms(value):
     assert normalize_app_id(value) == APP
 
 
-def test_normalize_app_id_empty_means_no_application():
+def test_normalize_app_id_empty_means_no_application_and_blank_is_refused():
     assert normalize_app_id("") == ""
-    assert normalize_app_id("   ") == ""
+    for blank in ("   ", "\t", " \n "):
+        with pytest.raises(ValueError, match='blank.*write ""'):
+            normalize_app_id(blank)
+        with pytest.raises(ValueError, match="blank.*the main account"):
+            normalize_subaccount(blank)
+
+
+def test_uris_of_another_main_account_are_refused_when_the_account_is_known():
+    mine, other = "MAAAAAAAAAAAAAAAAAAA", "MABBBBBBBBBBBBBBBBBB"
+    app, sub = "72509666337566", "SACCCCCCCCCCCCCCCCCC"
+    assert normalize_app_id(f"/v1/Account/{mine}/Application/{app}/", mine) == app
+    assert normalize_app_id(f"/v1/Account/{sub}/Application/{app}/", mine) == app, "a subaccount's app"
+    assert normalize_subaccount(f"/v1/Account/{mine}/Subaccount/{sub}/", mine) == sub
+    with pytest.raises(ValueError, match=f"belongs to account {other}, not to the configured account {mine}"):
+        normalize_app_id(f"/v1/Account/{other}/Application/{app}/", mine)
+    with pytest.raises(ValueError, match=f"belongs to account {other}"):
+        normalize_subaccount(f"https://api.plivo.com/v1/Account/{other}/Subaccount/{sub}/", mine)
+    assert normalize_app_id(f"/v1/Account/{other}/Application/{app}/") == app, "account unknown: the id"
 
 
 @pytest.mark.parametrize(

@@ -45,8 +45,8 @@ API_FIELDS = (
     "plivo_number",
 )
 
-_NORMALIZERS: dict[str, Callable[[Any], str]] = {
-    "number": normalize_number,
+_NORMALIZERS: dict[str, Callable[[Any, str | None], str]] = {
+    "number": lambda value, _account: normalize_number(value),
     "app_id": normalize_app_id,
     "subaccount": normalize_subaccount,
 }
@@ -56,7 +56,9 @@ def is_unknown(value: Any) -> bool:
     return value == UNKNOWN
 
 
-def check_binding(news: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any], list[CheckFailure]]:
+def check_binding(
+    news: Mapping[str, Any], prefix: str = "", account: str | None = None
+) -> tuple[dict[str, Any], list[CheckFailure]]:
     """Normalize `number`, `app_id`, `subaccount` and `unrent_on_delete`; one failure per bad field.
 
     Unknown values pass through untouched: they are checked again once they are known.
@@ -70,7 +72,7 @@ def check_binding(news: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, 
         if value is None or is_unknown(value):
             continue
         try:
-            inputs[name] = normalize(value)
+            inputs[name] = normalize(value, account)
         except ValueError as exc:
             failures.append(CheckFailure(f"{prefix}{name}", str(exc)))
     unrent = news.get("unrent_on_delete", False)

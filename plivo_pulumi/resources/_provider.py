@@ -3,6 +3,7 @@ shared API client, created on first use so check and diff (preview) need no cred
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from typing import Any
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.config import resolve_settings
+from plivo_pulumi.config import CONFIG_KEYS, ENV_VARS, resolve_settings
 from plivo_pulumi.errors import AuthenticationError
 from plivo_pulumi.resources._invocation import saved_config_hint
 
@@ -34,6 +35,12 @@ class PlivoResourceProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._config_get: Callable[[str], Any] | None = req.config.get
         self._client: PlivoClient | None = None
+
+    def configured_auth_id(self) -> str | None:
+        """The configured account id, read without credentials or a client (check runs at preview)."""
+        get = getattr(self, "_config_get", None)
+        value = get(CONFIG_KEYS["auth_id"]) if get is not None else None
+        return str(value or os.environ.get(ENV_VARS["auth_id"], "")).strip() or None
 
     def api(self) -> PlivoClient:
         with _CLIENT_LOCK:

@@ -52,7 +52,7 @@ class RentedNumberProvider(PlivoResourceProvider):
     """Dynamic provider for `RentedNumber`."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_binding(news)
+        inputs, failures = check_binding(news, account=self.configured_auth_id())
         import_id = news.get(IMPORT_KEY)
         if import_id is not None and not failures and not is_unknown(inputs.get("number")):
             try:
@@ -212,9 +212,12 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
         if isinstance(raw_number, int) and not isinstance(raw_number, bool):
             raw_number = str(raw_number)  # the wire format would turn an int into a float
         claim_numbers(f"RentedNumber '{resource_name}'", [raw_number])
+        app_id = args.app_id
+        if isinstance(app_id, int) and not isinstance(app_id, bool):
+            app_id = str(app_id)  # as for `number`: the wire would make it a float, losing digits
         props: dict[str, Any] = {
             "number": raw_number,
-            "app_id": args.app_id,
+            "app_id": app_id,
             "subaccount": args.subaccount,
             "unrent_on_delete": args.unrent_on_delete,
         }

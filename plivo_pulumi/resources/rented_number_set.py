@@ -86,7 +86,7 @@ def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
         yield f"[{index}]", entry
 
 
-def check_bindings(raw: Any) -> tuple[dict[str, str], list[CheckFailure]]:
+def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str], list[CheckFailure]]:
     """Normalize the declared bindings into `{number: "<app>/<sub>"}`; one failure per bad field."""
     if raw is None or not isinstance(raw, (Mapping, Sequence)) or isinstance(raw, str):
         return {}, [CheckFailure("bindings", "must be a mapping of number to binding, or a list of bindings")]
@@ -98,7 +98,7 @@ def check_bindings(raw: Any) -> tuple[dict[str, str], list[CheckFailure]]:
                 CheckFailure(f"bindings{label}", "must be a known mapping with number, app_id, subaccount")
             )
             continue
-        normalized, problems = check_binding(entry, f"bindings{label}.")
+        normalized, problems = check_binding(entry, f"bindings{label}.", account)
         problems = [p for p in problems if not p.property.endswith("unrent_on_delete")]
         unknown = [f for f in ("number", *MANAGED_FIELDS) if is_unknown(normalized.get(f))]
         if unknown:
@@ -121,7 +121,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = dict(news)
-        bindings, failures = check_bindings(news.get("bindings"))
+        bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id())
         inputs["bindings"] = bindings
         for name, default in (("unrent_on_delete", False), ("max_in_flight", DEFAULT_IN_FLIGHT)):
             value = news.get(name)
@@ -408,10 +408,19 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
 
 
 def _plain_bindings(bindings: Mapping[str, Any] | Sequence[Any]) -> Any:
-    """Turn Binding objects into plain dicts so the engine can serialize them."""
+    """Turn Binding objects into plain dicts so the engine can serialize them; integer numbers and
+    app ids become strings (the wire would make them floats, losing digits)."""
+
+    def plain(entry: Any) -> Any:
+        if not isinstance(entry, Mapping):
+            if isinstance(entry, str) or not hasattr(entry, "number"):
+                return entry
+            entry = {f: getattr(entry, f, None) for f in ("number", *MANAGED_FIELDS)}
+        return {
+            k: str(v) if isinstance(v, int) and not isinstance(v, bool) and k in ("number", "app_id") else v
+            for k, v in entry.items()
+        }
+
     if isinstance(bindings, Mapping):
-        return {str(k): (dict(v) if isinstance(v, Mapping) else v) for k, v in bindings.items()}
-    return [
-        dict(e) if isinstance(e, Mapping) else {f: getattr(e, f, None) for f in ("number", *MANAGED_FIELDS)}
-        for e in bindings
-    ]
+        return {str(k): plain(v) for k, v in bindings.items()}
+    return [plain(e) for e in bindings]

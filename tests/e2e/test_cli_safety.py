@@ -12,6 +12,7 @@ from tests.e2e.cli import CliProject, plivo_config
 from tests.e2e.conftest import APPS, MAIN, NUMBERS, TOKEN
 
 N1, N2, N3 = NUMBERS[:3]
+OTHER = "MAOTHERACCOUNT000001"  # a main account that is not the configured one
 
 TWO_NUMBERS = f"""
 from plivo_pulumi import RentedNumber
@@ -76,3 +77,37 @@ def test_one_number_declared_twice_fails_preview_naming_both(project, sim, progr
     # before the duplicate may be adopted before the program fails; the duplicate never is.)
     up = stack.pulumi("up", "--yes", "--stack", stack.stack, "--non-interactive")
     assert up.code != 0 and sim.requests_log()["total"] == 0, "no API write"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "says"),
+    [
+        ('app_id="   "', "application id is blank"),
+        ('subaccount=" "', "subaccount is blank"),
+        (f'app_id="/v1/Account/{OTHER}/Application/{APPS[0]}/"', f"belongs to account {OTHER}"),
+        (
+            'subaccount="/v1/Account/MAOTHERACCOUNT000001/Subaccount/SAE2ESUBACCOUNT00001/"',
+            "belongs to account",
+        ),
+    ],
+    ids=["blank-app", "blank-subaccount", "foreign-app-uri", "foreign-subaccount-uri"],
+)
+def test_input_that_would_be_reinterpreted_is_refused_at_preview(project, sim, declaration, says):
+    stack = project(
+        f"from plivo_pulumi import RentedNumber\nRentedNumber('odd', number='{N1}', {declaration})\n"
+    )
+    preview = stack.preview()
+    assert preview.code != 0 and says in preview.output, preview.output
+    assert sim.requests_log()["total"] == 0
+
+
+def test_an_integer_app_id_is_taken_like_a_string(project, sim):
+    stack = project(
+        f"from plivo_pulumi import RentedNumber, RentedNumberSet\n"
+        f"RentedNumber('int-app', number={N1}, app_id={APPS[0]})\n"
+        f"RentedNumberSet('int-set', {{'{N2}': {{'app_id': {APPS[1]}}}}})\n"
+    )
+    up = stack.up()
+    assert up.ok, up.output
+    assert sim.number(N1)["app_id"] == APPS[0] and sim.number(N2)["app_id"] == APPS[1]
+    assert stack.gate().ok
