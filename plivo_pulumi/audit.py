@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -72,7 +72,7 @@ __all__ = [
     "run_audit",
 ]
 
-FINDING_KINDS = ("unmanaged", "drifted", "gone")
+FINDING_KINDS = ("unmanaged", "drifted", "gone", "duplicated")
 FILTER_NAMES = ("number_type", "number_startswith", "subaccount", "services")
 
 RENTED_NUMBER_TYPE = "pulumi-python:dynamic/plivo:RentedNumber"
@@ -341,6 +341,12 @@ def compare(
             have = getattr(live, name)
             if field_differs(want, have):
                 findings.append(Finding("drifted", m.number, m.resource, name, want, have or ""))
+    owners: dict[str, set[str]] = {}
+    for m in managed:
+        owners.setdefault(m.number, set()).add(m.resource)
+    for number, resources in owners.items():
+        if len(resources) > 1:
+            findings.append(Finding("duplicated", number, resource=", ".join(sorted(resources))))
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -357,6 +363,12 @@ _SECTIONS = {
         "Drifted bindings",
         "a managed field differs from the live account",
         "`pulumi up --refresh --run-program` restores the declared values; or change the code",
+    ),
+    "duplicated": (
+        "Numbers managed more than once",
+        "declared by more than one resource, in one stack or across the stacks audited",
+        "keep one declaration: the resources undo each other's writes, and deleting one may unrent "
+        "what the other manages",
     ),
     "gone": (
         "Managed numbers no longer rented",
@@ -390,7 +402,8 @@ def render_table(report: AuditReport) -> str:
     """The human-readable report: a header, one section per kind with its count, one line per finding."""
     filters = ", ".join(f"{k}={v}" for k, v in report.filters.items()) or "none"
     lines = [
-        f"Audit of stack {report.stack} against Plivo account {report.account}",
+        f"Audit of stack{'s' if ', ' in report.stack else ''} {report.stack} against Plivo account "
+        f"{report.account}",
         f"  live numbers listed: {report.live_total} (filters: {filters})",
         f"  managed numbers in the stack: {report.managed_total}",
     ]
@@ -404,6 +417,8 @@ def render_table(report: AuditReport) -> str:
 
     counts = report.counts()
     for kind in FINDING_KINDS:
+        if kind == "duplicated" and not counts[kind]:
+            continue  # a section of its own only when there is something to say
         title, meaning, fix = _SECTIONS[kind]
         lines.append("")
         lines.append(f"{title}: {counts[kind]} ({meaning})")
@@ -415,7 +430,7 @@ def render_table(report: AuditReport) -> str:
     lines.append("")
     total = len(report.findings)
     if total:
-        detail = ", ".join(f"{counts[k]} {k}" for k in FINDING_KINDS)
+        detail = ", ".join(f"{counts[k]} {k}" for k in FINDING_KINDS if k != "duplicated" or counts[k])
         lines.append(f"Result: {total} finding{'s' if total != 1 else ''} ({detail}).")
     else:
         lines.append("Result: no findings; the account matches the stack.")
@@ -620,6 +635,25 @@ def learn_subaccounts(
     return len(to_check)
 
 
+def _filters(given: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The filters that are set; an empty or blank one is an error, never "no filter"."""
+    filters: dict[str, str] = {}
+    for name, value in (given or {}).items():
+        if value is None:
+            continue
+        if not str(value).strip():
+            option = "--" + name.replace("_", "-")
+            raise AuditError(
+                f"{option} is empty: give it a value, or leave the option out to list every number"
+            )
+        filters[name] = str(value)
+    unknown = set(filters) - set(FILTER_NAMES)
+    if unknown:
+        raise AuditError(f"unknown filter(s) {', '.join(sorted(unknown))}; valid: {', '.join(FILTER_NAMES)}")
+    _check_filters(filters)
+    return filters
+
+
 def _check_filters(filters: Mapping[str, str]) -> None:
     """Reject bad filter values before any engine or API call, with the client's own rules."""
     from plivo_pulumi.client import list_filter_params
@@ -631,7 +665,7 @@ def _check_filters(filters: Mapping[str, str]) -> None:
 
 
 def run_audit(
-    stack: str,
+    stack: str | Sequence[str],
     *,
     cwd: str | os.PathLike[str] | None = None,
     filters: Mapping[str, str | None] | None = None,
@@ -642,17 +676,69 @@ def run_audit(
 ) -> AuditReport:
     """Read the stack's state and credentials through the engine, list the account, compare.
 
-    Raises :class:`AuditError` (engine, credentials, API) with a message that never contains the token.
+    `stack` may name several stacks of the same account (same project folder): the managed numbers
+    are their union (resources named `stack:name`), and a number managed by more than one resource
+    is a `duplicated` finding. Raises :class:`AuditError` (engine, credentials, API) with a message
+    that never contains the token.
     """
+    filters = _filters(filters)
+    stacks = [stack] if isinstance(stack, str) else list(stack)
+    if not stacks or any(not isinstance(s, str) or not s.strip() for s in stacks):
+        raise AuditError(
+            "a stack name is required (--stack NAME); an empty name would audit whichever is selected"
+        )
+    if len(stacks) > 1:
+        return _run_audit_of_stacks(
+            stacks,
+            cwd=cwd,
+            filters=filters,
+            environ=environ,
+            progress=progress,
+            client_factory=client_factory,
+        )
+    stack = stacks[0]
     engine = engine or PulumiCLI(stack, cwd)
-    filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
-    unknown = set(filters) - set(FILTER_NAMES)
-    if unknown:
-        raise AuditError(f"unknown filter(s) {', '.join(sorted(unknown))}; valid: {', '.join(FILTER_NAMES)}")
-    _check_filters(filters)
-    state = engine.export()
-    managed = managed_from_state(state)
+    managed = managed_from_state(engine.export())
     settings = read_settings(engine, environ, note=progress)
+    return _audit_account(stack, managed, settings, filters, progress, client_factory)
+
+
+def _run_audit_of_stacks(
+    stacks: list[str],
+    *,
+    cwd: str | os.PathLike[str] | None,
+    filters: Mapping[str, str | None] | None,
+    environ: Mapping[str, str] | None,
+    progress: Callable[[str], Any] | None,
+    client_factory: Callable[[ProviderSettings], Any] | None,
+) -> AuditReport:
+    managed: list[ManagedNumber] = []
+    settings: ProviderSettings | None = None
+    for name in stacks:
+        engine = PulumiCLI(name, cwd)
+        managed.extend(
+            replace(m, resource=f"{name}:{m.resource}") for m in managed_from_state(engine.export())
+        )
+        these = read_settings(engine, environ, note=progress)
+        if settings is not None and (these.auth_id, these.base_url) != (settings.auth_id, settings.base_url):
+            raise AuditError(
+                f"stack {name} is configured for account {these.auth_id} at {these.base_url}, stack "
+                f"{stacks[0]} for {settings.auth_id} at {settings.base_url}: audit the stacks of one "
+                "account together"
+            )
+        settings = settings or these
+    assert settings is not None
+    return _audit_account(", ".join(stacks), managed, settings, filters, progress, client_factory)
+
+
+def _audit_account(
+    stack: str,
+    managed: list[ManagedNumber],
+    settings: ProviderSettings,
+    filters: Mapping[str, str | None] | None,
+    progress: Callable[[str], Any] | None,
+    client_factory: Callable[[ProviderSettings], Any] | None,
+) -> AuditReport:
     scrub = Scrubber(settings.auth_id, [settings.auth_token])
     try:
         client = client_factory(settings) if client_factory else settings.client()

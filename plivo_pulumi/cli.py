@@ -86,7 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
             "rented. Exit 0: clean; 1: findings; 2: error."
         ),
     )
-    audit.add_argument("--stack", required=True, metavar="NAME", help="the stack whose state is audited")
+    audit.add_argument(
+        "--stack",
+        required=True,
+        action="append",
+        metavar="NAME",
+        help="the stack whose state is audited; repeat it to audit several stacks of one account "
+        "together (numbers managed in more than one are reported)",
+    )
     audit.add_argument(
         "--cwd", metavar="DIR", help="the Pulumi project directory (default: the current directory)"
     )

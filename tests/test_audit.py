@@ -33,6 +33,7 @@ from plivo_pulumi.audit import (
     render_table,
     run_audit,
 )
+from plivo_pulumi.cli import main as cli_main
 
 MAIN = "MAGWNTM3ZTK1M2YZMDF5"
 SUB = "SAMJY2ZWNJYWMZK1MWVK"
@@ -197,7 +198,10 @@ def test_filtered_listing_uses_look_ups_and_never_guesses_gone():
 
 def test_the_same_number_in_two_resources_is_checked_against_each():
     managed = [ManagedNumber(N1, APP1, None, "a"), ManagedNumber(N1, APP2, None, "b")]
-    assert compare(managed, live(LiveNumber(N1, APP1))) == [Finding("drifted", N1, "b", "app_id", APP2, APP1)]
+    assert compare(managed, live(LiveNumber(N1, APP1))) == [
+        Finding("drifted", N1, "b", "app_id", APP2, APP1),
+        Finding("duplicated", N1, "a, b"),  # two resources fight over it
+    ]
 
 
 def test_live_number_from_api_objects():
@@ -238,7 +242,7 @@ def test_json_document_shape():
         "filters": {},
         "live_total": 4,
         "managed_total": 3,
-        "counts": {"unmanaged": 1, "drifted": 1, "gone": 0},
+        "counts": {"unmanaged": 1, "drifted": 1, "gone": 0, "duplicated": 0},
         "findings": [
             {
                 "kind": "unmanaged",
@@ -428,6 +432,22 @@ def test_bad_filters_fail_before_the_engine_runs():
     with pytest.raises(AuditError, match="invalid filter: subaccount"):
         run_audit("dev", filters={"subaccount": "nope"}, engine=engine)
     assert engine.calls == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["audit", "--stack", ""], "a stack name is required"),
+        (["audit", "--stack", "  "], "a stack name is required"),
+        (["audit", "--stack", "dev", "--number-type", ""], "--number-type is empty"),
+        (["audit", "--stack", "dev", "--number-startswith", " "], "--number-startswith is empty"),
+        (["audit", "--stack", "dev", "--stack", ""], "a stack name is required"),
+    ],
+)
+def test_empty_stack_names_and_empty_filters_are_errors(argv, says, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no engine: the error must come before it is needed
+    assert cli_main(argv) == 2
+    assert says in capsys.readouterr().err
 
 
 # -- run_audit with a stand-in client -------------------------------------------------------------

@@ -211,7 +211,7 @@ def test_clean_account_exits_0_with_a_table_and_json(audited, capsys):
         "filters": {},
         "live_total": 3,
         "managed_total": 3,
-        "counts": {"unmanaged": 0, "drifted": 0, "gone": 0},
+        "counts": {"unmanaged": 0, "drifted": 0, "gone": 0, "duplicated": 0},
         "findings": [],
     }
     assert routes(audited.sim) == {LIST_ROUTE: 1}, "one page, no per-number GET, no write"
@@ -224,7 +224,7 @@ def test_out_of_band_changes_are_drift_on_managed_fields_only(audited, capsys):
     audited.sim.edit_out_of_band(NUMBERS[0], subaccount=SUB)  # not managed: never drift
     code, doc, _ = run_json(capsys, audited.argv())
     assert code == 1
-    assert doc["counts"] == {"unmanaged": 0, "drifted": 2, "gone": 0}
+    assert doc["counts"] == {"unmanaged": 0, "drifted": 2, "gone": 0, "duplicated": 0}
     assert doc["findings"] == [
         {
             "kind": "drifted",
@@ -327,7 +327,7 @@ def test_listing_pages_through_more_than_three_pages(audited, capsys):
     code, doc, err = run_json(capsys, audited.argv())
     assert code == 1
     assert doc["live_total"] == 73
-    assert doc["counts"] == {"unmanaged": 70, "drifted": 0, "gone": 0}
+    assert doc["counts"] == {"unmanaged": 70, "drifted": 0, "gone": 0, "duplicated": 0}
     assert {f["number"][:4] for f in doc["findings"]} == {"1666"}
     assert routes(audited.sim) == {LIST_ROUTE: 4}, "73 numbers at 20 per page: 4 pages"
     assert err.splitlines()[0].startswith("audit: listed 20/73 numbers")

@@ -4,6 +4,9 @@ preview with no API call."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -111,3 +114,41 @@ def test_an_integer_app_id_is_taken_like_a_string(project, sim):
     assert up.ok, up.output
     assert sim.number(N1)["app_id"] == APPS[0] and sim.number(N2)["app_id"] == APPS[1]
     assert stack.gate().ok
+
+
+def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, sim):
+    program = f"""
+        import pulumi
+        from plivo_pulumi import RentedNumber
+        mine = {{"blue": ["{N1}", "{N2}"], "green": ["{N2}", "{N3}"]}}[pulumi.get_stack()]
+        for number in mine:
+            RentedNumber(f"line-{{number[-1]}}", number=number, app_id="{APPS[0]}")
+        """
+    blue = CliProject(tmp_path / "p", textwrap.dedent(program), stack="blue")
+    green = CliProject(tmp_path / "p", "", stack="green", project_dir=blue.dir)
+    for stack in (blue, green):
+        stack.init(plivo_config(sim.base_url, MAIN, TOKEN))
+        assert stack.up().ok
+    done = subprocess.run(
+        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", "blue", "--stack", "green", "--json"],
+        cwd=blue.dir,
+        env=blue.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["stack"] == "blue, green" and report["managed_total"] == 4
+    duplicated = [f for f in report["findings"] if f["kind"] == "duplicated"]
+    assert duplicated == [
+        {
+            "kind": "duplicated",
+            "number": N2,
+            "resource": "blue:line-2, green:line-2",
+            "field": None,
+            "expected": None,
+            "live": None,
+        }
+    ]
