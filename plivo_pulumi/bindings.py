@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from plivo_pulumi.numbers import describe_value, normalize_app_id, normalize_number, normalize_subaccount
+from plivo_pulumi.safe_yaml import BoundedSafeLoader, YAMLLimitError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; pulumi is imported when declaring
     import pulumi
@@ -129,14 +130,16 @@ _DECIMAL_INT_RE = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _BOOL_WORDS = {"true": True, "false": False}
 
 
-class _Loader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` with three guards for hand-written files:
+class _Loader(BoundedSafeLoader):
+    """``yaml.SafeLoader`` with the size limits of `plivo_pulumi.safe_yaml` and three guards for
+    hand-written files:
 
     * an unquoted integer that is not plain decimal (``0123`` octal, ``0x1F``, ``1_000``, ``1:30``)
       stays the text that was written, instead of silently becoming another number;
     * only ``true`` / ``false`` are booleans; ``yes``, ``no``, ``on``, ``off`` stay text (and are then
       reported where a boolean is expected);
-    * a key repeated in one mapping is recorded (YAML would silently keep the last one).
+    * a key repeated in one mapping is recorded (YAML would silently keep the last one); a key that
+      overrides one brought in by a merge (`<<: *defaults`) is not a repeat: the explicit key wins.
     """
 
     def __init__(self, stream: Any) -> None:
@@ -157,14 +160,14 @@ def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
     seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
+    for key_node, _ in node.value:  # the keys written in this mapping, before merges are flattened
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
             key = key_node.value
             if key in seen:
                 loader.duplicate_keys.append((key, key_node.start_mark.line + 1))
             seen.add(key)
+    loader.flatten_mapping(node)  # merged pairs first, so the explicit keys override them
     return loader.construct_mapping(node)
 
 
@@ -205,7 +208,7 @@ def _read_yaml(path: Path, source: str) -> tuple[Any, list[str]]:
         ) from None
     loader = _Loader(text)
     try:
-        data = loader.get_single_data()
+        data = loader.load()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -218,6 +221,8 @@ def _read_yaml(path: Path, source: str) -> tuple[Any, list[str]]:
             source,
             [f"{source}: {where}not valid YAML ({what}); fix the syntax (indentation, quotes, colons)"],
         ) from None
+    except YAMLLimitError as exc:
+        raise BindingsError(source, [f"{source}: refused: {exc}"]) from None
     except yaml.YAMLError as exc:
         raise BindingsError(source, [f"{source}: not valid YAML ({exc}); fix the syntax"]) from None
     finally:

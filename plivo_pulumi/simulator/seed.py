@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from .. import safe_yaml
 from .model import SeedError
 
 __all__ = [
@@ -99,7 +100,9 @@ def default_seed() -> dict[str, Any]:
 def parse_seed_text(text: str, source: str = "seed") -> dict[str, Any]:
     """Parse a YAML (or JSON) seed document; empty → ``{}``."""
     try:
-        data = yaml.safe_load(text) if text.strip() else {}
+        data = safe_yaml.load(text) if text.strip() else {}
+    except safe_yaml.YAMLLimitError as exc:
+        raise SeedError(f"{source}: refused: {exc}") from None
     except yaml.YAMLError as exc:
         raise SeedError(f"{source}: not valid YAML/JSON: {exc}") from None
     if data is None:
