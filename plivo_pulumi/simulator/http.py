@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.message
 import json
 import random
 import re
@@ -41,6 +42,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -425,6 +427,36 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- plumbing -------------------------------------------------------------------------------
 
+    def parse_request(self) -> bool:
+        """The standard parsing, with HTTP/0.9 refused: a 0.9 request has no headers, which every
+        answer here needs. The refusal goes out as an HTTP/1.0 response (0.9 has no status line)."""
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+            self.close_connection = True
+            self.send_error(400, "HTTP/0.9 is not supported; send HTTP/1.0 or HTTP/1.1")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors the standard library answers itself (a malformed request line or header, an
+        unsupported method) come as the documented JSON error body, not an HTML page."""
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # a status line and headers even for a garbled request
+        if not hasattr(self, "headers"):
+            self.headers = email.message.Message()  # the request line failed before any header was read
+        try:
+            text = message or HTTPStatus(code).phrase
+        except ValueError:
+            text = f"HTTP {code}"
+        self.log_message("%s", f"{code} {text}")
+        try:
+            self._send(Reply(code, {"api_id": new_api_id(), "error": text}))
+        except OSError:
+            pass
+
     def _read_body(self, limit: int) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks = []
@@ -634,7 +666,7 @@ class Handler(BaseHTTPRequestHandler):
             elif ctype in ("application/json", ""):
                 try:
                     body = json.loads(raw_body)
-                except (UnicodeDecodeError, ValueError):
+                except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
                     raise ApiError(400, "malformed JSON body") from None
                 if not isinstance(body, dict):
                     raise ApiError(400, "the JSON body must be an object")
@@ -809,7 +841,7 @@ class Handler(BaseHTTPRequestHandler):
                 return {}
             try:
                 data = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise ApiError(400, "the body must be a JSON object") from None
             if not isinstance(data, dict):
                 raise ApiError(400, "the body must be a JSON object")
