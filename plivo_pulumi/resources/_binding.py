@@ -56,6 +56,17 @@ def is_unknown(value: Any) -> bool:
     return value == UNKNOWN
 
 
+# The engine prints a failing property's whole value beside the reason; past this size the failure
+# names the property in its reason instead, so a huge input is not echoed (the reason shows its start).
+_ECHO_AT_MOST = 200
+
+
+def check_failure(prop: str, value: Any, reason: str) -> CheckFailure:
+    if len(repr(value)) > _ECHO_AT_MOST:
+        return CheckFailure("", f"property {prop}: {reason}")
+    return CheckFailure(prop, reason)
+
+
 def check_binding(
     news: Mapping[str, Any], prefix: str = "", account: str | None = None
 ) -> tuple[dict[str, Any], list[CheckFailure]]:
@@ -74,7 +85,7 @@ def check_binding(
         try:
             inputs[name] = normalize(value, account)
         except ValueError as exc:
-            failures.append(CheckFailure(f"{prefix}{name}", str(exc)))
+            failures.append(check_failure(f"{prefix}{name}", value, str(exc)))
     unrent = news.get("unrent_on_delete", False)
     if unrent is None:
         unrent = False

@@ -152,3 +152,21 @@ def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, s
             "live": None,
         }
     ]
+
+
+def test_provider_errors_show_the_message_not_a_traceback(project, sim):
+    stack = project("from plivo_pulumi import RentedNumber\nRentedNumber('nope', number='15559999999')\n")
+    up = stack.up()
+    assert up.code != 0
+    assert "number 15559999999 is not rented by this account" in up.output
+    assert "Traceback" not in up.output, up.output
+    verbose = stack.up("-v=9", "--logflow", "--logtostderr")
+    assert verbose.code != 0 and "Traceback" in verbose.output, "the detail is there when asked for"
+
+
+def test_a_huge_input_is_not_echoed_back(project, sim):
+    stack = project("from plivo_pulumi import RentedNumber\nRentedNumber('huge', number='1' * 100_000)\n")
+    preview = stack.preview()
+    assert preview.code != 0 and "property number" in preview.output and "too long" in preview.output
+    assert len(preview.output) < 10_000, f"{len(preview.output)} characters of output"
+    assert sim.requests_log()["total"] == 0
