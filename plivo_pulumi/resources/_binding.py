@@ -56,8 +56,8 @@ def is_unknown(value: Any) -> bool:
     return value == UNKNOWN
 
 
-# The engine prints a failing property's whole value beside the reason; past this size the failure
-# names the property in its reason instead, so a huge input is not echoed (the reason shows its start).
+# The engine prints a failing property's whole value beside the reason. Past this size the failure
+# names the property in its reason instead, so a huge input is not echoed back.
 _ECHO_AT_MOST = 200
 
 
