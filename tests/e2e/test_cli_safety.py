@@ -170,3 +170,88 @@ def test_a_huge_input_is_not_echoed_back(project, sim):
     assert preview.code != 0 and "property number" in preview.output and "too long" in preview.output
     assert len(preview.output) < 10_000, f"{len(preview.output)} characters of output"
     assert sim.requests_log()["total"] == 0
+
+
+def test_refresh_reads_each_number_once_with_skip_preview_and_twice_without(project, sim):
+    stack = project(TWO_NUMBERS)
+    assert stack.up().ok
+    sim.clear_log()
+    assert stack.refresh("--run-program").ok  # the harness passes --skip-preview
+    assert sim.requests_log()["by_method"] == {"GET": 2}, "one GET per number"
+    sim.clear_log()
+    with_preview = stack.pulumi(
+        "refresh", "--yes", "--run-program", "--stack", stack.stack, "--non-interactive"
+    )
+    assert with_preview.ok, with_preview.output
+    assert sim.requests_log()["by_method"] == {"GET": 4}, "the preview reads every number too"
+    sim.clear_log()
+    assert stack.up("--refresh", "--run-program").ok
+    assert sim.requests_log()["by_method"] == {"GET": 2}
+
+
+MOVABLE = """
+import json, pathlib
+import pulumi
+from plivo_pulumi import RentedNumber
+spec = json.loads(pathlib.Path(f"numbers-{pulumi.get_stack()}.json").read_text())
+for name, args in spec.items():
+    number = args.pop("number")
+    imported = args.pop("import", False)
+    opts = pulumi.ResourceOptions(import_=number) if imported else None
+    RentedNumber(name, number=number, opts=opts, **args)
+"""
+
+
+def test_moving_a_number_between_stacks_the_documented_way_never_unrents_it(tmp_path, sim):
+    """README, "Moving a number": adopt in the target with import_, make the source let go without
+    unrenting, remove it from the source; the audit of both stacks shows the overlap, then none."""
+    source = CliProject(tmp_path / "p", textwrap.dedent(MOVABLE), stack="source")
+    target = CliProject(tmp_path / "p", "", stack="target", project_dir=source.dir)
+
+    def declare(stack: CliProject, spec: dict) -> None:
+        (stack.dir / f"numbers-{stack.stack}.json").write_text(json.dumps(spec))
+
+    def audit() -> dict:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "plivo_pulumi.cli",
+                "audit",
+                "--stack",
+                "source",
+                "--stack",
+                "target",
+                "--json",
+            ],
+            cwd=source.dir,
+            env=source.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        return json.loads(done.stdout)
+
+    line = {"number": N1, "app_id": APPS[0]}
+    declare(source, {"line": {**line, "unrent_on_delete": True}})
+    declare(target, {})
+    for stack in (source, target):
+        stack.init(plivo_config(sim.base_url, MAIN, TOKEN))
+        assert stack.up().ok
+
+    sim.clear_log()
+    declare(target, {"line": {**line, "import": True}})  # 1. the target adopts it, writing nothing
+    assert target.up().ok
+    assert "POST" not in sim.requests_log()["by_method"]
+    assert [f["number"] for f in audit()["findings"] if f["kind"] == "duplicated"] == [N1]
+
+    declare(source, {"line": {**line, "unrent_on_delete": False}})  # 2. the source lets go safely
+    assert source.up().ok
+    declare(source, {})  # 3. and drops it
+    assert source.up().ok
+
+    assert sim.number(N1)["app_id"] == APPS[0], "still rented and bound"
+    assert "DELETE" not in sim.requests_log()["by_method"]
+    assert [f for f in audit()["findings"] if f["kind"] in ("duplicated", "drifted", "gone")] == []
+    assert set(target.resources()) == {"line"} and source.resources() == {}
