@@ -242,10 +242,13 @@ def _rented_number(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
     number = _state_number(inputs.get("number")) or _state_number(resource.get("id"))
     if number is None:
         return
+    # A refresh sets drifted inputs to their live values; the declared ones are kept in the outputs.
+    declared = (resource.get("outputs") or {}).get("__declared")
+    desired = declared if isinstance(declared, Mapping) else inputs
     yield ManagedNumber(
         number=number,
-        app_id=_desired(inputs.get("app_id"), normalize_app_id),
-        subaccount=_desired(inputs.get("subaccount"), normalize_subaccount),
+        app_id=_desired(desired.get("app_id"), normalize_app_id),
+        subaccount=_desired(desired.get("subaccount"), normalize_subaccount),
         resource=resource_name(resource),
         type=str(resource.get("type", RENTED_NUMBER_TYPE)),
     )

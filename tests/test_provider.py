@@ -133,3 +133,18 @@ def test_credentials_errors_name_the_config_keys(sim):
     with pytest.raises(PlivoError, match="plivo:authToken") as err:
         provider_for(sim, token="wrong-token-value").create({"number": NUM})
     assert "wrong-token-value" not in str(err.value)
+
+
+def test_a_refresh_sets_drifted_inputs_to_live_values_and_keeps_the_declared_ones(sim):
+    provider = provider_for(sim)
+    created = provider.create({"number": NUM, "app_id": APP_A, "subaccount": None, "unrent_on_delete": False})
+    assert created.outs["__declared"] == {"app_id": APP_A, "subaccount": None, "import_id": None}
+    sim.edit_out_of_band(NUM, app_id=APP_B)
+    read = provider.read(NUM, created.outs)
+    assert read.outs["app_id"] == APP_B and read.outs["__declared"]["app_id"] == APP_A
+    assert read.inputs == {"number": NUM, "unrent_on_delete": False, "app_id": APP_B}, "unmanaged stays out"
+    # The engine diffs those inputs itself (so ignore_changes and replace_on_changes apply).
+    assert provider.diff(NUM, read.outs, {"number": NUM, "app_id": APP_A}).changes is None
+    legacy = {k: v for k, v in created.outs.items() if k != "__declared"}
+    assert provider.read(NUM, legacy).inputs is None, "state of an earlier version: inputs left alone"
+    assert provider.diff(NUM, legacy, {"number": NUM, "app_id": APP_B}).changes is True

@@ -28,6 +28,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from plivo_pulumi.contract import field_differs
 from plivo_pulumi.errors import NumberNotFoundError, PlivoError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
@@ -71,6 +72,12 @@ class RentedNumberProvider(PlivoResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = ["number"] if olds.get("number") != news.get("number") else []
+        if DECLARED_KEY in olds:
+            # "Unknown" lets the engine diff the old inputs (which a refresh set to the live values of
+            # the managed fields, see `_inputs_after_read`) with the new ones itself: it then honours
+            # `ignore_changes`, reports the changed properties, and applies `replace_on_changes`.
+            return DiffResult(changes=None, replaces=replaces, delete_before_replace=False)
+        # State written before the declared values were kept in the outputs: compare here.
         changed = list(binding_changes(olds, news))
         if bool(olds.get("unrent_on_delete")) != bool(news.get("unrent_on_delete")):
             changed.append("unrent_on_delete")
@@ -100,11 +107,17 @@ class RentedNumberProvider(PlivoResourceProvider):
         try:
             with explain_refused_credentials():
                 live = live_outputs(self.api().get_number(number))
-                live = learn_subaccount(self.api(), live, props.get("subaccount"))
+                hint = (props.get(DECLARED_KEY) or {}).get("subaccount") or props.get("subaccount")
+                live = learn_subaccount(self.api(), live, hint)
         except NumberNotFoundError:
             log(f"number {number} is no longer rented by this account; refresh removes it from the stack")
             return ReadResult("", {})
-        return ReadResult(number, _outputs(props, live))
+        if DECLARED_KEY not in props:  # state of an earlier version: outputs only, compared in diff
+            outs = _outputs(props, live)
+            del outs[DECLARED_KEY]
+            return ReadResult(number, outs)
+        outs = _outputs(props, live)
+        return ReadResult(number, outs, _inputs_after_read(outs))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changes = binding_changes(olds, news)
@@ -142,13 +155,40 @@ def _import_mismatch(number: str, live: dict[str, Any], changes: dict[str, str])
 
 
 def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
-    """Inputs as declared (normalized), overlaid with what the API reports."""
+    """Inputs as declared (normalized), overlaid with what the API reports, plus the declared values
+    of the managed fields (`DECLARED_KEY`), which a refresh needs to rebuild the inputs."""
     outs = {k: v for k, v in inputs.items() if not k.startswith("__") and k != IMPORT_KEY}
     outs.setdefault("unrent_on_delete", False)
     for name in ("number", *MANAGED_FIELDS, *API_FIELDS):
         if name in live:
             outs[name] = live[name]
+    declared = inputs.get(DECLARED_KEY)
+    if not isinstance(declared, dict):
+        declared = {name: inputs.get(name) for name in (*MANAGED_FIELDS, IMPORT_KEY)}
+    outs[DECLARED_KEY] = declared
     return outs
+
+
+def _inputs_after_read(outs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs a refresh leaves in the state: as declared, except that a managed field whose live
+    value differs takes the live value. The engine's diff of these with the program's inputs is then
+    exactly the drift (and `ignore_changes` keeps a field at its live value)."""
+    declared = outs[DECLARED_KEY]
+    inputs: dict[str, Any] = {
+        "number": outs["number"],
+        "unrent_on_delete": outs.get("unrent_on_delete", False),
+    }
+    for name in MANAGED_FIELDS:
+        want, have = declared.get(name), outs.get(name)
+        if want is not None:
+            inputs[name] = have if field_differs(want, have) else want
+    if declared.get(IMPORT_KEY) is not None:
+        inputs[IMPORT_KEY] = declared[IMPORT_KEY]
+    return inputs
+
+
+# An output holding the declared values of the managed fields (and `import_`), for refreshes.
+DECLARED_KEY = "__declared"
 
 
 @dataclass

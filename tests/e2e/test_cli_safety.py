@@ -255,3 +255,42 @@ def test_moving_a_number_between_stacks_the_documented_way_never_unrents_it(tmp_
     assert "DELETE" not in sim.requests_log()["by_method"]
     assert [f for f in audit()["findings"] if f["kind"] in ("duplicated", "drifted", "gone")] == []
     assert set(target.resources()) == {"line"} and source.resources() == {}
+
+
+def test_ignore_changes_keeps_a_console_change_and_other_fields_are_still_reconciled(project, sim):
+    stack = project(
+        f"import pulumi\nfrom plivo_pulumi import RentedNumber\n"
+        f"RentedNumber('line', number='{N1}', app_id='{APPS[0]}', subaccount='',\n"
+        f"             opts=pulumi.ResourceOptions(ignore_changes=['app_id']))\n"
+    )
+    assert stack.up().ok
+    sim.edit_out_of_band(N1, app_id=APPS[2])  # someone re-points it; the code says: leave it
+    sim.clear_log()
+    gate = stack.gate()
+    assert gate.ok, gate.output
+    reconcile = stack.up("--refresh", "--run-program")
+    assert reconcile.ok, reconcile.output
+    assert sim.number(N1)["app_id"] == APPS[2], "ignore_changes: the console's app stays"
+    assert "POST" not in sim.requests_log()["by_method"]
+
+    sim.edit_out_of_band(N1, subaccount="SAE2ESUBACCOUNT00001")  # a field that is not ignored
+    assert stack.gate().code != 0
+    assert stack.up("--refresh", "--run-program").ok
+    assert sim.number(N1)["subaccount"] is None and sim.number(N1)["app_id"] == APPS[2]
+
+
+def test_replace_on_changes_replaces_instead_of_updating(project, sim):
+    program = (
+        "import pulumi\nfrom plivo_pulumi import RentedNumber\n"
+        "RentedNumber('line', number='{n}', app_id='{app}',\n"
+        "             opts=pulumi.ResourceOptions(replace_on_changes=['app_id']))\n"
+    )
+    stack = project(program.format(n=N1, app=APPS[0]))
+    assert stack.up().ok
+    stack.write_program(program.format(n=N1, app=APPS[1]))
+    preview = stack.preview()
+    assert preview.ok and "1 to replace" in preview.output, preview.output
+    up = stack.up()
+    assert up.ok and "replaced" in up.output, up.output
+    assert sim.number(N1)["app_id"] == APPS[1], "the replacement adopted the number and bound it"
+    assert "DELETE" not in sim.requests_log()["by_method"]
