@@ -294,3 +294,23 @@ def test_replace_on_changes_replaces_instead_of_updating(project, sim):
     assert up.ok and "replaced" in up.output, up.output
     assert sim.number(N1)["app_id"] == APPS[1], "the replacement adopted the number and bound it"
     assert "DELETE" not in sim.requests_log()["by_method"]
+
+
+def test_a_wrong_base_url_keeps_a_sets_state_and_fails_the_audit(project, sim):
+    bindings = {N1: {"app_id": APPS[0]}, N2: {"app_id": APPS[1]}}
+    stack = project(f"from plivo_pulumi import RentedNumberSet\nRentedNumberSet('fleet', {bindings!r})\n")
+    assert stack.up().ok
+    stack.config_set("plivo:baseUrl", sim.base_url.rsplit("/v1", 1)[0], secret=False)
+    refresh = stack.refresh("--run-program")
+    assert refresh.code != 0
+    assert stack.resources("RentedNumberSet")["fleet"]["outputs"]["bindings"].keys() == {N1, N2}
+    audit = subprocess.run(
+        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", stack.stack],
+        cwd=stack.dir,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert audit.returncode == 2 and "gone" not in audit.stdout, audit.stdout + audit.stderr
