@@ -36,6 +36,7 @@ bench: venv tools
 lint: venv
 	$(PY) -m ruff check plivo_pulumi tests examples bench scripts
 	$(PY) -m ruff format --check plivo_pulumi tests examples bench scripts
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) .tools .demo .bench .pytest_cache

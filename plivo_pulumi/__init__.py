@@ -5,7 +5,10 @@ numbers as one resource; `PlivoClient` (plivo_pulumi.client) talks to the Plivo 
 `plivo_pulumi.simulator` is a local stand-in for that API.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the SDK loads on first use
+    from plivo_pulumi.resources import RentedNumber, RentedNumberArgs, RentedNumberSet
 
 __version__ = "0.1.0"
 

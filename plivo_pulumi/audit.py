@@ -328,6 +328,7 @@ def compare(
         if number not in managed_numbers:
             findings.append(Finding("unmanaged", number))
     for m in managed:
+        live: LiveNumber | None
         if m.number in listed:
             live = listed[m.number]
         elif m.number in looked_up:
@@ -632,9 +633,11 @@ def learn_subaccounts(
     if to_check and progress is not None:
         progress(f"checking the subaccount of {len(to_check)} managed numbers (the API does not report it)")
     for number, subaccount in resolve_subaccounts(client, to_check).items():
-        for found in (listed, looked_up):
-            if found.get(number) is not None:
-                found[number] = replace(found[number], subaccount=subaccount)
+        if number in listed:
+            listed[number] = replace(listed[number], subaccount=subaccount)
+        current = looked_up.get(number)
+        if current is not None:
+            looked_up[number] = replace(current, subaccount=subaccount)
     return len(to_check)
 
 
@@ -710,7 +713,7 @@ def _run_audit_of_stacks(
     stacks: list[str],
     *,
     cwd: str | os.PathLike[str] | None,
-    filters: Mapping[str, str | None] | None,
+    filters: dict[str, str],
     environ: Mapping[str, str] | None,
     progress: Callable[[str], Any] | None,
     client_factory: Callable[[ProviderSettings], Any] | None,
@@ -738,7 +741,7 @@ def _audit_account(
     stack: str,
     managed: list[ManagedNumber],
     settings: ProviderSettings,
-    filters: Mapping[str, str | None] | None,
+    filters: dict[str, str],
     progress: Callable[[str], Any] | None,
     client_factory: Callable[[ProviderSettings], Any] | None,
 ) -> AuditReport:

@@ -102,7 +102,7 @@ class _CountingRetry(Retry):
     """urllib3's ``Retry`` that records, on the exception it raises when it gives up, how many
     attempts were made (``plivo_attempts``), and caps ``Retry-After`` to ``MAX_RETRY_AFTER``."""
 
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:  # type: ignore[override]  # passes all through
         try:
             return super().increment(*args, **kwargs)
         except Exception as exc:
@@ -216,7 +216,8 @@ class PlivoClient:
         self.base_url: str = base_url
         if isinstance(timeout, int | float) and not isinstance(timeout, bool):
             timeout = (float(timeout), float(timeout))
-        self.timeout = tuple(timeout)
+        connect, read = timeout
+        self.timeout: tuple[float, float] = (float(connect), float(read))
         self.max_retries = max_retries
         self.retry = _CountingRetry(
             total=max_retries,
@@ -593,7 +594,7 @@ class PlivoClient:
         detail = api_message if api_message else f"response body {safe_excerpt(content, self._scrub)}"
         target = f" for number {number}" if number else ""
         tried = f"gave up after {_plural(attempts, 'attempt')}"
-        common = {
+        common: dict[str, Any] = {
             "status": status,
             "api_id": api_id,
             "number": number,

@@ -46,9 +46,10 @@ class PlivoResourceProvider(ResourceProvider):
 
     def api(self) -> PlivoClient:
         with _CLIENT_LOCK:
-            if getattr(self, "_client", None) is None:
-                self._client = resolve_settings(getattr(self, "_config_get", None)).client()
-            return self._client
+            client = getattr(self, "_client", None)
+            if client is None:
+                client = self._client = resolve_settings(getattr(self, "_config_get", None)).client()
+            return client
 
 
 @contextmanager

@@ -59,4 +59,4 @@ def install() -> None:
         return
     current = getattr(host, "traceback", None)
     if current is traceback:
-        host.traceback = _ShortTracebacks(traceback)
+        setattr(host, "traceback", _ShortTracebacks(traceback))  # noqa: B010 - a module we do not own

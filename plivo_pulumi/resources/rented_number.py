@@ -15,7 +15,7 @@ Lifecycle and API calls (docs/design.md, "RentedNumber"):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
 from pulumi.dynamic import (
@@ -103,7 +103,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         return CreateResult(number, _outputs(props, after_write(live, changes, self.api().auth_id)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        number = id_ or props.get("number")
+        number = str(id_ or props.get("number"))
         try:
             with explain_refused_credentials():
                 live = live_outputs(self.api().get_number(number))
@@ -131,7 +131,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         return UpdateResult(_outputs(news, live))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        number = id_ or props.get("number")
+        number = str(id_ or props.get("number"))
         if not props.get("unrent_on_delete"):
             log(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
             return
@@ -242,7 +242,7 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
         if args is None:
             # Not `bool(unrent_on_delete)`: an Output is always truthy, and would unrent on delete.
             args = RentedNumberArgs(
-                number=number,
+                number=cast(pulumi.Input[str], number),  # None: check reports `number` as required
                 app_id=app_id,
                 subaccount=subaccount,
                 unrent_on_delete=False if unrent_on_delete is None else unrent_on_delete,

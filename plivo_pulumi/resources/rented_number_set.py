@@ -69,6 +69,7 @@ from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
 
 DEFAULT_IN_FLIGHT = 8
+NOT_MANAGED_BINDING = encode(None, None)
 
 
 def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
@@ -153,8 +154,9 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                 "rented (console or buy API); rent them first or remove them from `bindings`. "
                 "Nothing was changed."
             )
+        present = {n: b for n, b in live.items() if b is not None}
         if props.get(IMPORT_KEY):
-            differing = changed_numbers(live, wanted)
+            differing = changed_numbers(present, wanted)
             if differing:
                 shown = "; ".join(
                     f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in sorted(differing)[:20]
@@ -163,7 +165,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                     f"cannot import {len(differing)} number(s) without a write ({shown}). Make the code "
                     "match the account, or drop `import_` to adopt them and apply the code's bindings."
                 )
-        outs = self._apply(wanted, live, props)
+        outs = self._apply(wanted, present, props)
         mark_adopted(wanted)
         return CreateResult(_set_id(wanted), outs)
 
@@ -245,7 +247,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                 if subaccount:
                     to_check[number] = subaccount
         for number, subaccount in resolve_subaccounts(self.api(), to_check, in_flight).items():
-            live[number] = encode(decode(live[number])["app_id"], subaccount)
+            live[number] = encode(decode(live[number] or NOT_MANAGED_BINDING)["app_id"], subaccount)
         return live
 
 

@@ -321,8 +321,9 @@ class SimulatorServer(ThreadingHTTPServer):
 
     @property
     def origin(self) -> str:
-        host, port = self.server_address[:2]
-        if ":" in str(host):
+        raw_host, port = self.server_address[:2]
+        host = raw_host.decode() if isinstance(raw_host, bytes) else str(raw_host)
+        if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}"
 
@@ -502,7 +503,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(payload)))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self._headers_buffer.append(b"\r\n" + payload)
+        self._headers_buffer.append(b"\r\n" + payload)  # type: ignore[attr-defined]  # set by send_response
         self.flush_headers()
 
     def _drop(self) -> None:
@@ -656,13 +657,13 @@ class Handler(BaseHTTPRequestHandler):
             ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if ctype == "application/x-www-form-urlencoded":
                 try:
-                    body = dict(
+                    form = dict(
                         parse_qsl(raw_body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
                     )
                 except (UnicodeDecodeError, ValueError):
                     raise ApiError(400, "malformed form body") from None
                 # Form bodies cannot carry null: "" (or "null") means null.
-                body = {k: (None if v in ("", "null") else v) for k, v in body.items()}
+                body = {k: (None if v in ("", "null") else v) for k, v in form.items()}
             elif ctype in ("application/json", ""):
                 try:
                     body = json.loads(raw_body)
@@ -796,7 +797,7 @@ class Handler(BaseHTTPRequestHandler):
             )
         except SimError as exc:
             raise ApiError(exc.status, exc.message) from None
-        filters = {
+        filters: dict[str, Any] = {
             k: params[k]
             for k in ("number_type", "number_startswith", "subaccount", "services")
             if k in params
@@ -804,7 +805,8 @@ class Handler(BaseHTTPRequestHandler):
         base = f"/v1/Account/{account.auth_id}/Number/"
 
         def link(at: int) -> str:
-            return base + "?" + urlencode(dict(limit=limit, offset=at, **filters))
+            query: dict[str, Any] = {"limit": limit, "offset": at, **filters}
+            return base + "?" + urlencode(query)
 
         meta = {
             "previous": link(max(0, offset - limit)) if offset > 0 else None,
@@ -921,7 +923,7 @@ class Handler(BaseHTTPRequestHandler):
         if route == "accounts" and len(parts) == 2:
             need("POST")
             try:
-                account = state.oob_rotate_token(parts[1], body_json().get("auth_token"))
+                account = state.oob_rotate_token(parts[1], str(body_json().get("auth_token") or ""))
             except SimError as exc:
                 raise ApiError(exc.status, exc.message) from None
             return Reply(200, account.to_dict(credentials=False))

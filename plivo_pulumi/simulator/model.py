@@ -164,14 +164,23 @@ def _list(value: Any, where: str) -> list[Any]:
     return value
 
 
-def _str(value: Any, where: str, *, default: str | None = None, allow_none: bool = False) -> str | None:
+def _optional_str(value: Any, where: str) -> str | None:
+    """A seed field that may be absent (None)."""
     if value is None:
-        if allow_none or default is not None:
-            return default
-        raise SeedError(f"{where}: is required")
+        return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise SeedError(f"{where}: expected a string, got {type(value).__name__}")
     return str(value)
+
+
+def _str(value: Any, where: str, *, default: str | None = None) -> str:
+    """A seed field that is required, or takes `default` when absent."""
+    text = _optional_str(value, where)
+    if text is None:
+        if default is None:
+            raise SeedError(f"{where}: is required")
+        return default
+    return text
 
 
 def _bool(value: Any, where: str, default: bool) -> bool:
@@ -393,11 +402,11 @@ class PlivoState:
                 number = normalize_number(entry.get("number"))
             except ValueError as exc:
                 raise SeedError(f"{where}.number: {exc}") from None
-        sub = _str(entry.get("subaccount"), f"{where}.subaccount", allow_none=True) or None
+        sub = _optional_str(entry.get("subaccount"), f"{where}.subaccount") or None
         if sub is not None:
             if sub not in accounts or accounts[sub].is_main:
                 raise SeedError(f"{where}.subaccount: unknown subaccount {sub!r}; define it under accounts")
-        account = _str(entry.get("account"), f"{where}.account", allow_none=True)
+        account = _optional_str(entry.get("account"), f"{where}.account")
         if account is None:
             account = accounts[sub].main_id if sub else self._first_main(accounts)
         if account not in accounts or not accounts[account].is_main:
@@ -423,7 +432,7 @@ class PlivoState:
         )
         if not _DATE_RE.fullmatch(str(added_on)):
             raise SeedError(f"{where}.added_on: expected a date like 2024-01-31, got {added_on!r}")
-        alias = _str(entry.get("alias"), f"{where}.alias", allow_none=True)
+        alias = _optional_str(entry.get("alias"), f"{where}.alias")
         if alias is not None and len(alias) > _ALIAS_MAX:
             raise SeedError(f"{where}.alias: at most {_ALIAS_MAX} characters")
         return Number(

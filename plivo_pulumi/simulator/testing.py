@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import requests
 import yaml
@@ -56,8 +56,8 @@ class SimulatorProcess:
         self._python = python
         self._quiet = quiet
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._stdout = None
-        self._stderr = None
+        self._stdout: IO[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = ""
         self.admin_url = ""
