@@ -17,7 +17,8 @@ The whole file is validated before anything is declared: every problem is collec
 :class:`BindingsError` lists them all, each as ``FILE: numbers[3] (number 15676988323): field
 'app_id': <what is wrong and the fix>``.
 
-In a Pulumi program, one call declares a ``RentedNumber`` per entry::
+In a Pulumi program, one call declares a ``RentedNumber`` per entry (`plivo_pulumi.resources.fleet`;
+this module itself does not import Pulumi)::
 
     from plivo_pulumi.bindings import declare_bindings
     numbers = declare_bindings("bindings.yaml")   # {resource name: RentedNumber}
@@ -31,20 +32,19 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from plivo_pulumi.numbers import describe_value, normalize_app_id, normalize_number, normalize_subaccount
+from plivo_pulumi.contract import type_name, validate_field
+from plivo_pulumi.numbers import describe_value, normalize_number
 from plivo_pulumi.safe_yaml import BoundedSafeLoader, YAMLLimitError
 
-if TYPE_CHECKING:  # pragma: no cover - typing only; pulumi is imported when declaring
-    import pulumi
-
-    from plivo_pulumi.resources import RentedNumber
+if TYPE_CHECKING:  # pragma: no cover - the lazy re-export below, for type checkers
+    from plivo_pulumi.resources.fleet import declare_bindings as declare_bindings
 
 __all__ = [
     "Binding",
@@ -56,6 +56,7 @@ __all__ = [
     "default_name",
     "load_bindings",
     "parse_bindings",
+    "resolve_bindings",
 ]
 
 TOP_LEVEL_KEYS = ("defaults", "numbers")
@@ -265,24 +266,6 @@ def _suggest(key: Any, valid: Iterable[str]) -> str:
     return listing
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, int):
-        return "the integer"
-    if isinstance(value, str):
-        return "the text"
-    return f"a {type(value).__name__}"
-
-
 class _Collector:
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
@@ -293,55 +276,30 @@ class _Collector:
 
 
 def _check_field(name: str, value: Any, where: str, out: _Collector) -> tuple[bool, Any]:
-    """Validate and normalize one field value (not None). Returns (ok, normalized)."""
+    """Validate and normalize one field value (not None). Returns (ok, normalized). The binding fields
+    have the rules of resource inputs (plivo_pulumi.contract); `name` is this file's own."""
     try:
-        if name == "number":
-            if isinstance(value, (list, Mapping, float)):
-                raise ValueError(
-                    f'must be one phone number as a string like "+1 (567) 698-8323" or digits like '
-                    f"15676988323, got {_type_name(value)} {describe_value(value)}"
-                )
-            return True, normalize_number(value)
-        if name == "app_id":
-            if isinstance(value, (list, Mapping, float)):
-                raise ValueError(
-                    f'must be an application id like "72509666337566" or its URI, got {_type_name(value)}'
-                )
-            return True, normalize_app_id(value)
-        if name == "subaccount":
-            if isinstance(value, (list, Mapping)):
-                raise ValueError(
-                    f'must be a subaccount auth_id like "SA..." or its URI, got {_type_name(value)}'
-                )
-            return True, normalize_subaccount(value)
-        if name == "unrent_on_delete":
-            if not isinstance(value, bool):
-                hint = "write true or false without quotes"
-                if isinstance(value, str) and value.strip().lower() in ("yes", "no", "on", "off", "y", "n"):
-                    hint = (
-                        f"write {'true' if value.strip().lower() in ('yes', 'on', 'y') else 'false'} instead"
-                    )
-                raise ValueError(
-                    f"must be true or false, got {_type_name(value)} {describe_value(value)}; {hint}"
-                )
-            return True, value
         if name == "name":
-            if not isinstance(value, str):
-                raise ValueError(
-                    f'must be a string like "support-line", got {_type_name(value)} {describe_value(value)}'
-                )
-            if not value:
-                raise ValueError('is empty; give a resource name like "support-line" or remove the key')
-            if len(value) > NAME_MAX_CHARS or not _NAME_RE.fullmatch(value):
-                raise ValueError(
-                    f"{describe_value(value)} is not a valid resource name: use 1-{NAME_MAX_CHARS} letters, "
-                    "digits, '-', '_' or '.', starting with a letter or digit"
-                )
-            return True, value
+            return True, _check_name(value)
+        return True, validate_field(name, value)
     except ValueError as exc:
         out.add(where, f"field {name!r}: {exc}")
         return False, None
-    raise AssertionError(name)  # pragma: no cover
+
+
+def _check_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(
+            f'must be a string like "support-line", got {type_name(value)} {describe_value(value)}'
+        )
+    if not value:
+        raise ValueError('is empty; give a resource name like "support-line" or remove the key')
+    if len(value) > NAME_MAX_CHARS or not _NAME_RE.fullmatch(value):
+        raise ValueError(
+            f"{describe_value(value)} is not a valid resource name: use 1-{NAME_MAX_CHARS} letters, "
+            "digits, '-', '_' or '.', starting with a letter or digit"
+        )
+    return value
 
 
 def _check_keys(mapping: Mapping[Any, Any], valid: tuple[str, ...], where: str, out: _Collector) -> None:
@@ -363,7 +321,7 @@ def _parse_defaults(data: Any, out: _Collector) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        out.add("defaults", f"must be a mapping of {', '.join(DEFAULT_KEYS)}, got {_type_name(data)}")
+        out.add("defaults", f"must be a mapping of {', '.join(DEFAULT_KEYS)}, got {type_name(data)}")
         return {}
     _check_keys(data, DEFAULT_KEYS, "defaults", out)
     defaults: dict[str, Any] = {}
@@ -400,7 +358,7 @@ def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
     if not isinstance(data, Mapping):
         out.add(
             "top level",
-            f"must be a mapping with the keys 'defaults' (optional) and 'numbers', got {_type_name(data)}; "
+            f"must be a mapping with the keys 'defaults' (optional) and 'numbers', got {type_name(data)}; "
             "write `numbers:` followed by a list of entries",
         )
         raise BindingsError(source, problems)
@@ -415,7 +373,7 @@ def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
         out.add("numbers", "is empty (null); list the entries under it, or write `numbers: []` for none")
         entries = []
     elif not isinstance(entries, list):
-        out.add("numbers", f"must be a list of entries (`- number: ...`), got {_type_name(entries)}")
+        out.add("numbers", f"must be a list of entries (`- number: ...`), got {type_name(entries)}")
         entries = []
 
     bindings: list[Binding] = []
@@ -425,7 +383,7 @@ def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
         if not isinstance(entry, Mapping):
             out.add(
                 f"numbers[{index}]",
-                f'must be a mapping like `- number: "+15676988323"`, got {_type_name(entry)} '
+                f'must be a mapping like `- number: "+15676988323"`, got {type_name(entry)} '
                 f"{describe_value(entry)}",
             )
             continue
@@ -514,29 +472,17 @@ def _resolve(source: Any) -> list[Binding]:
     return parse_bindings({"numbers": [asdict(b) for b in items]}, source="<bindings>")
 
 
-def declare_bindings(
-    path_or_bindings: str | os.PathLike[str] | Mapping[str, Any] | Iterable[Binding],
-    opts: pulumi.ResourceOptions | Callable[[Binding], pulumi.ResourceOptions | None] | None = None,
-) -> dict[str, RentedNumber]:
-    """Declare one ``RentedNumber`` per binding, inside a Pulumi program; returns {resource name: resource}.
+def resolve_bindings(source: Any) -> list[Binding]:
+    """Bindings from a file path, a parsed mapping of the file's schema, or a list of `Binding`,
+    validated the same way in each case."""
+    return _resolve(source)
 
-    ``path_or_bindings``: a YAML file path, an already parsed mapping of the same schema, or a list of
-    :class:`Binding`. Everything is validated before the first resource is declared (a
-    :class:`BindingsError` lists every problem). ``opts`` is applied to every resource, or is a
-    function of the binding returning that resource's options (for ``import_``, ``aliases``, ...).
-    """
-    from plivo_pulumi.resources import RentedNumber
 
-    bindings = _resolve(path_or_bindings)
-    declared: dict[str, RentedNumber] = {}
-    for binding in bindings:
-        resource_opts = opts(binding) if callable(opts) else opts
-        declared[binding.name] = RentedNumber(
-            binding.name,
-            number=binding.number,
-            app_id=binding.app_id,
-            subaccount=binding.subaccount,
-            unrent_on_delete=binding.unrent_on_delete,
-            opts=resource_opts,
-        )
-    return declared
+def __getattr__(name: str) -> Any:
+    # `declare_bindings` makes Pulumi resources, so it lives in plivo_pulumi.resources.fleet; this
+    # module stays free of Pulumi. The old import path keeps working.
+    if name == "declare_bindings":
+        from plivo_pulumi.resources.fleet import declare_bindings
+
+        return declare_bindings
+    raise AttributeError(f"module 'plivo_pulumi.bindings' has no attribute {name!r}")

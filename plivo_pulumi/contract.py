@@ -26,7 +26,14 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from plivo_pulumi.numbers import app_id_from_uri, normalize_number, subaccount_from_uri
+from plivo_pulumi.numbers import (
+    app_id_from_uri,
+    describe_value,
+    normalize_app_id,
+    normalize_number,
+    normalize_subaccount,
+    subaccount_from_uri,
+)
 
 if TYPE_CHECKING:
     from plivo_pulumi.client import PlivoClient
@@ -38,6 +45,79 @@ SUBACCOUNT_FIELDS = ("subaccount", "sub_account")  # the names under which a num
 # Below this many numbers of one subaccount, per-number List calls are cheaper than paging it.
 _PER_NUMBER_AT_MOST = 2
 _ELSEWHERE = re.compile(r"\(not in (SA[A-Z0-9]{18})\)")
+
+
+# -- the declared fields: one validator for resource inputs, set entries and YAML entries ----------
+
+BINDING_FIELDS = ("number", *MANAGED_FIELDS, "unrent_on_delete")
+
+
+def type_name(value: Any) -> str:
+    """How an error message names a value's kind ("a list", "the text", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, int):
+        return "the integer"
+    if isinstance(value, str):
+        return "the text"
+    return f"a {type(value).__name__}"
+
+
+def _number(value: Any, _account: str | None) -> str:
+    if isinstance(value, list | Mapping | float):
+        raise ValueError(
+            'must be one phone number as a string like "+1 (567) 698-8323" or digits like 15676988323, '
+            f"got {type_name(value)} {describe_value(value)}"
+        )
+    return normalize_number(value)
+
+
+def _app_id(value: Any, account: str | None) -> str:
+    if isinstance(value, list | Mapping | float):
+        raise ValueError(
+            f'must be an application id like "72509666337566" or its URI, got {type_name(value)}'
+        )
+    return normalize_app_id(value, account)
+
+
+def _subaccount(value: Any, account: str | None) -> str:
+    if isinstance(value, list | Mapping):
+        raise ValueError(f'must be a subaccount auth_id like "SA..." or its URI, got {type_name(value)}')
+    return normalize_subaccount(value, account)
+
+
+def _unrent_on_delete(value: Any, _account: str | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    hint = "write true or false without quotes"
+    if isinstance(value, str) and value.strip().lower() in ("yes", "no", "on", "off", "y", "n"):
+        hint = f"write {'true' if value.strip().lower() in ('yes', 'on', 'y') else 'false'} instead"
+    raise ValueError(f"must be true or false, got {type_name(value)} {describe_value(value)}; {hint}")
+
+
+_VALIDATORS = {
+    "number": _number,
+    "app_id": _app_id,
+    "subaccount": _subaccount,
+    "unrent_on_delete": _unrent_on_delete,
+}
+
+
+def validate_field(name: str, value: Any, account: str | None = None) -> Any:
+    """The normalized value of one declared field (not None); ValueError says what is wrong and the
+    fix. `account` (the configured main account, when known) refuses URIs of another account."""
+    return _VALIDATORS[name](value, account)
+
+
+# -- live bindings ---------------------------------------------------------------------------------
 
 
 def subaccount_field(obj: Mapping[str, Any]) -> str | None:

@@ -377,7 +377,7 @@ def test_rented_number_check_names_exactly_the_bad_fields(news: dict[str, Any]) 
 def test_unrent_on_delete_failure_does_not_echo_a_huge_value() -> None:
     result = RentedNumberProvider().check({}, {"number": NUM, "unrent_on_delete": "1" * 50_000})
     [failure] = result.failures
-    assert failure.property == "unrent_on_delete"
+    assert failed_property(failure) == "unrent_on_delete"
     assert_brief(failure.reason)
 
 

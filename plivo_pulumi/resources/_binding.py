@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure
 
-from plivo_pulumi.contract import MANAGED_FIELDS, binding_changes, live_binding, subaccount_to_check
+from plivo_pulumi.contract import (
+    BINDING_FIELDS,
+    MANAGED_FIELDS,
+    binding_changes,
+    live_binding,
+    subaccount_to_check,
+    validate_field,
+)
 from plivo_pulumi.numbers import (
     application_uri,
-    describe_value,
-    normalize_app_id,
-    normalize_number,
-    normalize_subaccount,
 )
 
 # The engine's placeholder for a value that is not known until apply (an output of another resource).
@@ -44,12 +47,6 @@ API_FIELDS = (
     "resource_uri",
     "plivo_number",
 )
-
-_NORMALIZERS: dict[str, Callable[[Any, str | None], str]] = {
-    "number": lambda value, _account: normalize_number(value),
-    "app_id": normalize_app_id,
-    "subaccount": normalize_subaccount,
-}
 
 
 def is_unknown(value: Any) -> bool:
@@ -78,22 +75,16 @@ def check_binding(
     failures: list[CheckFailure] = []
     if news.get("number") is None:
         failures.append(CheckFailure(f"{prefix}number", "is required: the rented number, like 15676988323"))
-    for name, normalize in _NORMALIZERS.items():
-        value = news.get(name)
+    if news.get("unrent_on_delete") is None:
+        inputs["unrent_on_delete"] = False
+    for name in BINDING_FIELDS:
+        value = inputs.get(name)
         if value is None or is_unknown(value):
             continue
         try:
-            inputs[name] = normalize(value, account)
+            inputs[name] = validate_field(name, value, account)
         except ValueError as exc:
             failures.append(check_failure(f"{prefix}{name}", value, str(exc)))
-    unrent = news.get("unrent_on_delete", False)
-    if unrent is None:
-        unrent = False
-    if not isinstance(unrent, bool) and not is_unknown(unrent):
-        failures.append(
-            CheckFailure(f"{prefix}unrent_on_delete", f"must be true or false, got {describe_value(unrent)}")
-        )
-    inputs["unrent_on_delete"] = unrent
     return inputs, failures
 
 

@@ -37,6 +37,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from plivo_pulumi.bindings import load_bindings
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import (
     PAGE_SIZE,
@@ -82,9 +83,15 @@ def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
                 yield f'["{key}"]', value
         return
     for index, entry in enumerate(bindings):
-        if not isinstance(entry, Mapping) and not is_unknown(entry):
-            entry = {f: getattr(entry, f, None) for f in ("number", *MANAGED_FIELDS)}
-        yield f"[{index}]", entry
+        yield f"[{index}]", _fields_of(entry)
+
+
+def _fields_of(entry: Any) -> Any:
+    """A `Binding`-like object (anything with a `number` attribute) as a plain mapping; anything else
+    as it is."""
+    if isinstance(entry, Mapping | str) or not hasattr(entry, "number"):
+        return entry
+    return {f: getattr(entry, f, None) for f in ("number", *MANAGED_FIELDS)}
 
 
 def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str], list[CheckFailure]]:
@@ -99,8 +106,9 @@ def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str]
                 CheckFailure(f"bindings{label}", "must be a known mapping with number, app_id, subaccount")
             )
             continue
-        normalized, problems = check_binding(entry, f"bindings{label}.", account)
-        problems = [p for p in problems if not p.property.endswith("unrent_on_delete")]
+        # A set's entries have no unrent_on_delete of their own: the set's flag covers them all.
+        fields = {k: v for k, v in entry.items() if k != "unrent_on_delete"}
+        normalized, problems = check_binding(fields, f"bindings{label}.", account)
         unknown = [f for f in ("number", *MANAGED_FIELDS) if is_unknown(normalized.get(f))]
         if unknown:
             problems.append(
@@ -391,8 +399,6 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
     ) -> RentedNumberSet:
         """Declare the set from a bindings file (see docs/bindings.md). Every entry must agree on
         `unrent_on_delete`, since a set is deleted as a whole."""
-        from plivo_pulumi.bindings import load_bindings
-
         entries = load_bindings(path)
         flags = {b.unrent_on_delete for b in entries}
         if len(flags) > 1:
@@ -414,10 +420,9 @@ def _plain_bindings(bindings: Mapping[str, Any] | Sequence[Any]) -> Any:
     app ids become strings (the wire would make them floats, losing digits)."""
 
     def plain(entry: Any) -> Any:
+        entry = _fields_of(entry)
         if not isinstance(entry, Mapping):
-            if isinstance(entry, str) or not hasattr(entry, "number"):
-                return entry
-            entry = {f: getattr(entry, f, None) for f in ("number", *MANAGED_FIELDS)}
+            return entry
         return {
             k: str(v) if isinstance(v, int) and not isinstance(v, bool) and k in ("number", "app_id") else v
             for k, v in entry.items()
