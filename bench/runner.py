@@ -18,6 +18,7 @@ from typing import Any
 
 from bench.engine import REPO, BenchStack, engine_command
 from bench.rss import PeakRss
+from plivo_pulumi.simulator.testing import account_seed
 
 MAIN = "MABENCHMARK000000001"
 TOKEN = "tok-bench-Qm4Zr8Lx2Vn6Tb"
@@ -117,15 +118,13 @@ class Group:
 
 
 def seed(n: int) -> dict[str, Any]:
-    return {
-        "accounts": [{"auth_id": MAIN, "auth_token": TOKEN, "name": "bench"}],
-        "applications": [
-            {"app_id": APP, "account": MAIN, "name": "voice-prod"},
-            {"app_id": OTHER_APP, "account": MAIN, "name": "voice-old"},
-        ],
-        # Rented, not linked to any application: the first up binds every number.
-        "generate": {"count": n, "prefix": "1555", "account": MAIN, "number_type": "local"},
-    }
+    # Rented, not linked to any application: the first up binds every number.
+    return account_seed(
+        MAIN,
+        TOKEN,
+        applications=[(APP, "voice-prod"), (OTHER_APP, "voice-old")],
+        generate={"count": n, "prefix": "1555", "number_type": "local"},
+    )
 
 
 def drifted(numbers: list[str], rep: int) -> list[str]:

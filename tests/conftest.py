@@ -4,17 +4,29 @@ Simulator fixtures (tests/test_client.py, tests/test_simulator.py, and anyone el
 
 * ``simulator``: a fresh simulator process per test (built-in seed); slower, fully isolated.
 * ``shared_simulator``: one process for the whole session.
-* ``sim``: the shared process, reset to the built-in seed, request log cleared and faults off,
+* ``sim_builtin``: the shared process, reset to the built-in seed, request log cleared and faults off,
   before each test. Use this by default.
 """
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from plivo_pulumi.simulator.testing import SimulatorProcess
+from tests.support.http_stub import LocalHTTPServer, StubRequest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider_process_state() -> Iterator[None]:
+    """In-process provider tests share one process: each test starts as a new deployment would."""
+    from plivo_pulumi.resources._binding import forget_adopted
+
+    forget_adopted()
+    yield
 
 
 @pytest.fixture
@@ -30,7 +42,7 @@ def shared_simulator() -> Iterator[SimulatorProcess]:
 
 
 @pytest.fixture
-def sim(shared_simulator: SimulatorProcess) -> SimulatorProcess:
+def sim_builtin(shared_simulator: SimulatorProcess) -> SimulatorProcess:
     if shared_simulator.process is None or shared_simulator.process.poll() is not None:
         pytest.fail(f"the shared simulator died: {shared_simulator.stderr_text()}")
     shared_simulator.clear_faults()
@@ -40,51 +52,31 @@ def sim(shared_simulator: SimulatorProcess) -> SimulatorProcess:
 
 
 class CallbackReceiver:
-    """A tiny HTTP server on 127.0.0.1 that records asynchronous-mode callbacks."""
+    """Records asynchronous-mode callbacks (method, path, query, form, content type)."""
 
     def __init__(self) -> None:
-        import queue
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        from urllib.parse import parse_qsl, urlsplit
-
         self.received: queue.Queue = queue.Queue()
-        received = self.received
+        self._server = LocalHTTPServer(self._record)
+        self.url = f"{self._server.origin}/hook"
 
-        class Handler(BaseHTTPRequestHandler):
-            def _record(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
-                split = urlsplit(self.path)
-                received.put(
-                    {
-                        "method": self.command,
-                        "path": split.path,
-                        "query": dict(parse_qsl(split.query)),
-                        "form": dict(parse_qsl(body)),
-                        "content_type": self.headers.get("Content-Type"),
-                    }
-                )
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_GET = do_POST = _record
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+    def _record(self, request: StubRequest) -> tuple[int, dict[str, str], bytes]:
+        split = urlsplit(request.path)
+        self.received.put(
+            {
+                "method": request.method,
+                "path": split.path,
+                "query": dict(parse_qsl(split.query)),
+                "form": dict(parse_qsl(request.body.decode())),
+                "content_type": request.headers.get("Content-Type"),
+            }
+        )
+        return 200, {}, b""
 
     def get(self, timeout: float = 5.0) -> dict:
         return self.received.get(timeout=timeout)
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.close()
 
 
 @pytest.fixture

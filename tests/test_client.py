@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -30,6 +28,7 @@ from plivo_pulumi.errors import (
     TransportError,
 )
 from plivo_pulumi.simulator.seed import DEFAULT_MAIN_ACCOUNT, DEFAULT_SUBACCOUNT
+from tests.support.http_stub import LocalHTTPServer, StubRequest
 
 MAIN = DEFAULT_MAIN_ACCOUNT
 SUB = DEFAULT_SUBACCOUNT
@@ -39,13 +38,15 @@ NUMBER_PATH = f"/v1/Account/{MAIN}/Number/"
 
 
 @pytest.fixture
-def client(sim) -> Iterator[PlivoClient]:
-    with PlivoClient(sim.auth_id, sim.auth_token, sim.base_url, backoff_factor=0.01, timeout=(2, 5)) as c:
+def client(sim_builtin) -> Iterator[PlivoClient]:
+    with PlivoClient(
+        sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url, backoff_factor=0.01, timeout=(2, 5)
+    ) as c:
         yield c
 
 
-def log_statuses(sim) -> list[Any]:
-    return [r["status"] for r in sim.requests_log()["requests"]]
+def log_statuses(sim_builtin) -> list[Any]:
+    return [r["status"] for r in sim_builtin.requests_log()["requests"]]
 
 
 # -- construction --------------------------------------------------------------------------------
@@ -89,12 +90,12 @@ def test_unset_sentinel():
 # -- list and iterate ----------------------------------------------------------------------------
 
 
-def test_list_numbers_returns_the_raw_page(client, sim):
+def test_list_numbers_returns_the_raw_page(client, sim_builtin):
     page = client.list_numbers()
     assert page["meta"]["total_count"] == 5 and page["meta"]["limit"] == 20
     assert [o["number"] for o in page["objects"]][:2] == ["14155550123", "15676988323"]
     assert page["objects"][1]["application"] == f"/v1/Account/{MAIN}/Application/{APP}/"
-    assert sim.requests_log()["counts"] == {f"GET {NUMBER_PATH}": 1}
+    assert sim_builtin.requests_log()["counts"] == {f"GET {NUMBER_PATH}": 1}
 
 
 @pytest.mark.parametrize(
@@ -142,10 +143,10 @@ def test_list_numbers_paging_parameters(client):
         {"callback_url": "not a url"},
     ],
 )
-def test_list_numbers_refuses_bad_arguments_without_a_request(client, sim, kwargs):
+def test_list_numbers_refuses_bad_arguments_without_a_request(client, sim_builtin, kwargs):
     with pytest.raises(ValueError):
         client.list_numbers(**kwargs)
-    assert sim.requests_log()["total"] == 0
+    assert sim_builtin.requests_log()["total"] == 0
 
 
 def test_limit_over_20_message_points_to_iter_numbers(client):
@@ -153,21 +154,21 @@ def test_limit_over_20_message_points_to_iter_numbers(client):
         client.list_numbers(limit=50)
 
 
-def test_iter_numbers_walks_every_page(client, sim):
-    sim.reset({"generate": {"count": 65, "prefix": "1555", "account": MAIN}})
+def test_iter_numbers_walks_every_page(client, sim_builtin):
+    sim_builtin.reset({"generate": {"count": 65, "prefix": "1555", "account": MAIN}})
     progress: list[tuple[int, int]] = []
     numbers = [
         o["number"] for o in client.iter_numbers(on_page=lambda done, total: progress.append((done, total)))
     ]
     assert numbers == [f"1555{i:07d}" for i in range(65)]
     assert progress == [(20, 65), (40, 65), (60, 65), (65, 65)]
-    log = sim.requests_log()
+    log = sim_builtin.requests_log()
     assert log["by_method"] == {"GET": 4}
     assert [r["path"] for r in log["requests"]] == [NUMBER_PATH] * 4
 
 
-def test_iter_numbers_with_filters_and_small_pages(client, sim):
-    sim.reset(
+def test_iter_numbers_with_filters_and_small_pages(client, sim_builtin):
+    sim_builtin.reset(
         {
             "generate": [
                 {"count": 30, "prefix": "1555"},
@@ -177,24 +178,24 @@ def test_iter_numbers_with_filters_and_small_pages(client, sim):
     )
     tollfree = list(client.iter_numbers(number_type="tollfree", page_size=3))
     assert [o["number"] for o in tollfree] == [f"1800{i:07d}" for i in range(7)]
-    assert sim.requests_log()["by_method"] == {"GET": 3}
+    assert sim_builtin.requests_log()["by_method"] == {"GET": 3}
     with pytest.raises(ValueError):
         list(client.iter_numbers(page_size=25))
 
 
-def test_iter_numbers_on_empty_account(client, sim):
-    sim.reset({"numbers": []})
+def test_iter_numbers_on_empty_account(client, sim_builtin):
+    sim_builtin.reset({"numbers": []})
     progress = []
     assert list(client.iter_numbers(on_page=lambda *a: progress.append(a))) == []
     assert progress == [(0, 0)]
 
 
-def test_iter_numbers_does_not_repeat_numbers_when_pages_shift(client, sim):
-    sim.reset({"generate": {"count": 25, "prefix": "1555", "start": 10}})
+def test_iter_numbers_does_not_repeat_numbers_when_pages_shift(client, sim_builtin):
+    sim_builtin.reset({"generate": {"count": 25, "prefix": "1555", "start": 10}})
     iterator = client.iter_numbers(page_size=10)
     first = [next(iterator)["number"] for _ in range(10)]
     # A number rented meanwhile sorts first: every later item moves one place down.
-    sim.rent_out_of_band("15550000001")
+    sim_builtin.rent_out_of_band("15550000001")
     rest = [o["number"] for o in iterator]
     everything = first + rest
     assert len(everything) == len(set(everything))
@@ -204,18 +205,18 @@ def test_iter_numbers_does_not_repeat_numbers_when_pages_shift(client, sim):
 # -- get / update / unrent -----------------------------------------------------------------------
 
 
-def test_get_number_normalizes_the_input(client, sim):
+def test_get_number_normalizes_the_input(client, sim_builtin):
     obj = client.get_number("+1 (567) 698-8323")
     assert obj["number"] == "15676988323"
     assert obj["description"] == "TOLEDO"
     assert obj["application"].endswith(f"/Application/{APP}/")
-    assert sim.requests_log()["counts"] == {f"GET {NUMBER_PATH}15676988323/": 1}
+    assert sim_builtin.requests_log()["counts"] == {f"GET {NUMBER_PATH}15676988323/": 1}
 
 
-def test_get_number_rejects_bad_numbers_without_a_request(client, sim):
+def test_get_number_rejects_bad_numbers_without_a_request(client, sim_builtin):
     with pytest.raises(ValueError, match="8-15 digits"):
         client.get_number("12345")
-    assert sim.requests_log()["total"] == 0
+    assert sim_builtin.requests_log()["total"] == 0
 
 
 def test_get_unknown_number_is_not_found_naming_number_account_and_fix(client):
@@ -228,82 +229,82 @@ def test_get_unknown_number_is_not_found_naming_number_account_and_fix(client):
     assert "rent it in the Plivo console or the buy API, or fix the number" in message
 
 
-def test_a_404_is_gone_only_once_the_accounts_number_list_answers(client, sim):
-    sim.clear_log()
+def test_a_404_is_gone_only_once_the_accounts_number_list_answers(client, sim_builtin):
+    sim_builtin.clear_log()
     with pytest.raises(NumberNotFoundError):
         client.get_number("19999999999")
-    assert sim.requests_log()["by_method"] == {"GET": 2}, "the 404, then one List call to confirm it"
+    assert sim_builtin.requests_log()["by_method"] == {"GET": 2}, "the 404, then one List call to confirm it"
     with pytest.raises(NumberNotFoundError):
         client.get_number("19999999998")
-    assert sim.requests_log()["by_method"] == {"GET": 3}, "confirmed once per client"
+    assert sim_builtin.requests_log()["by_method"] == {"GET": 3}, "confirmed once per client"
 
 
 @pytest.mark.parametrize("wrong", ["{origin}", "{origin}/v2", "{origin}/v1/v1"])
-def test_a_wrong_base_url_never_reads_as_not_rented(sim, wrong):
+def test_a_wrong_base_url_never_reads_as_not_rented(sim_builtin, wrong):
     """JSON 404s for every path (a base URL without /v1, say) must not be taken for "unrented": that
     is what would make a refresh drop every number from the state."""
-    origin = sim.base_url.rsplit("/v1", 1)[0]
-    bad = PlivoClient(sim.auth_id, sim.auth_token, wrong.format(origin=origin), max_retries=0)
+    origin = sim_builtin.base_url.rsplit("/v1", 1)[0]
+    bad = PlivoClient(sim_builtin.auth_id, sim_builtin.auth_token, wrong.format(origin=origin), max_retries=0)
     for call in (bad.get_number, bad.unrent_number):
         with pytest.raises(NotFoundError) as info:
             call("15676988323")
         assert not isinstance(info.value, NumberNotFoundError)
         assert "plivo:baseUrl" in str(info.value) and "endpoint is wrong" in str(info.value)
-    assert sim.number("15676988323") is not None
+    assert sim_builtin.number("15676988323") is not None
 
 
-def test_update_app_id(client, sim):
+def test_update_app_id(client, sim_builtin):
     result = client.update_number("15676988324", app_id=APP)
     assert result["message"] == "changed" and result["api_id"]
-    assert sim.number("15676988324")["app_id"] == APP
+    assert sim_builtin.number("15676988324")["app_id"] == APP
 
 
 @pytest.mark.parametrize("unlink", [None, ""])
-def test_update_unlinks_application(client, sim, unlink):
+def test_update_unlinks_application(client, sim_builtin, unlink):
     client.update_number("15676988323", app_id=unlink)
-    assert sim.number("15676988323")["app_id"] is None
+    assert sim_builtin.number("15676988323")["app_id"] is None
 
 
-def test_update_accepts_uri_forms(client, sim):
+def test_update_accepts_uri_forms(client, sim_builtin):
     client.update_number(
         "15676988324",
         app_id=f"https://api.plivo.com/v1/Account/{MAIN}/Application/{APP2}/",
         subaccount=f"/v1/Account/{MAIN}/Subaccount/{SUB}/",
     )
-    stored = sim.number("15676988324")
+    stored = sim_builtin.number("15676988324")
     assert stored["app_id"] == APP2 and stored["subaccount"] == SUB
 
 
 @pytest.mark.parametrize("main", [None, ""])
-def test_update_subaccount_back_to_main(client, sim, main):
+def test_update_subaccount_back_to_main(client, sim_builtin, main):
     client.update_number("14155550123", subaccount=main)
-    assert sim.number("14155550123")["subaccount"] is None
-    assert sim.number("14155550123")["app_id"] == "31415926535897"
+    assert sim_builtin.number("14155550123")["subaccount"] is None
+    assert sim_builtin.number("14155550123")["app_id"] == "31415926535897"
 
 
-def test_update_sends_only_given_fields(client, sim):
-    sim.edit_out_of_band("15676988323", subaccount=SUB)
+def test_update_sends_only_given_fields(client, sim_builtin):
+    sim_builtin.edit_out_of_band("15676988323", subaccount=SUB)
     client.update_number("15676988323", app_id=APP2)
-    assert sim.number("15676988323")["subaccount"] == SUB
+    assert sim_builtin.number("15676988323")["subaccount"] == SUB
     client.update_number("15676988323", subaccount=None)
-    assert sim.number("15676988323")["app_id"] == APP2
+    assert sim_builtin.number("15676988323")["app_id"] == APP2
 
 
-def test_update_refuses_bad_ids_without_a_request(client, sim):
+def test_update_refuses_bad_ids_without_a_request(client, sim_builtin):
     for kwargs in ({"app_id": "abc"}, {"subaccount": "sa-lower"}, {"subaccount": MAIN}, {"app_id": 1.5}):
         with pytest.raises(ValueError):
             client.update_number("15676988323", **kwargs)
-    assert sim.requests_log()["total"] == 0
+    assert sim_builtin.requests_log()["total"] == 0
 
 
-def test_update_bad_request_passes_the_api_message(client, sim):
+def test_update_bad_request_passes_the_api_message(client, sim_builtin):
     with pytest.raises(BadRequestError) as info:
         client.update_number("15676988323", app_id="999999")
     err = info.value
     assert err.status == 400 and err.number == "15676988323"
     assert "application 999999 not found" in str(err)
     assert "15676988323" in str(err)
-    assert sim.number("15676988323")["app_id"] == APP
+    assert sim_builtin.number("15676988323")["app_id"] == APP
 
 
 def test_update_unknown_number_is_not_found(client):
@@ -311,20 +312,20 @@ def test_update_unknown_number_is_not_found(client):
         client.update_number("19999999999", app_id=None)
 
 
-def test_unrent_number(client, sim):
+def test_unrent_number(client, sim_builtin):
     assert client.unrent_number("1-567-698-8324") is None
-    assert sim.number("15676988324") is None
+    assert sim_builtin.number("15676988324") is None
     with pytest.raises(NotFoundError):
         client.unrent_number("15676988324")
-    assert sim.requests_log()["counts"] == {
+    assert sim_builtin.requests_log()["counts"] == {
         f"DELETE {NUMBER_PATH}15676988324/": 2,
         f"GET {NUMBER_PATH}": 1,  # the List call that confirms the 404 (once per client)
     }
 
 
-def test_subaccount_client_sees_only_its_numbers(sim):
-    token = sim.account(SUB)["auth_token"]
-    with PlivoClient(SUB, token, sim.base_url) as sub_client:
+def test_subaccount_client_sees_only_its_numbers(sim_builtin):
+    token = sim_builtin.account(SUB)["auth_token"]
+    with PlivoClient(SUB, token, sim_builtin.base_url) as sub_client:
         assert [o["number"] for o in sub_client.iter_numbers()] == ["14155550123"]
         with pytest.raises(NotFoundError):
             sub_client.get_number("15676988323")
@@ -335,8 +336,8 @@ def test_subaccount_client_sees_only_its_numbers(sim):
 # -- authentication ------------------------------------------------------------------------------
 
 
-def test_wrong_token_is_authentication_error_naming_config_keys(sim):
-    with PlivoClient(sim.auth_id, "wrong-token-value-123", sim.base_url) as bad:
+def test_wrong_token_is_authentication_error_naming_config_keys(sim_builtin):
+    with PlivoClient(sim_builtin.auth_id, "wrong-token-value-123", sim_builtin.base_url) as bad:
         with pytest.raises(AuthenticationError) as info:
             bad.get_number("15676988323")
     message = str(info.value)
@@ -344,15 +345,15 @@ def test_wrong_token_is_authentication_error_naming_config_keys(sim):
     for key in ("plivo:authId", "plivo:authToken", "PLIVO_AUTH_ID", "PLIVO_AUTH_TOKEN"):
         assert key in message
     assert "wrong-token-value-123" not in message
-    assert sim.requests_log()["by_method"] == {"GET": 1}  # 401 is not retried
+    assert sim_builtin.requests_log()["by_method"] == {"GET": 1}  # 401 is not retried
 
 
 # -- retries -------------------------------------------------------------------------------------
 
 
-def test_thirty_percent_503s_every_call_succeeds_with_bounded_retries(client, sim):
-    sim.reset({"generate": {"count": 30, "prefix": "1555"}})
-    sim.set_faults(error_rate=0.3, error_statuses=[503], seed=7)
+def test_thirty_percent_503s_every_call_succeeds_with_bounded_retries(client, sim_builtin):
+    sim_builtin.reset({"generate": {"count": 30, "prefix": "1555"}})
+    sim_builtin.set_faults(error_rate=0.3, error_statuses=[503], seed=7)
     calls = 0
     for i in range(30):
         number = f"1555{i:07d}"
@@ -363,7 +364,7 @@ def test_thirty_percent_503s_every_call_succeeds_with_bounded_retries(client, si
     calls += 2
     assert client.unrent_number("15550000000") is None
     calls += 1
-    log = sim.requests_log()
+    log = sim_builtin.requests_log()
     statuses = [r["status"] for r in log["requests"]]
     failures = statuses.count(503)
     assert failures > 0, "no fault was injected: the test proves nothing"
@@ -377,60 +378,66 @@ def test_thirty_percent_503s_every_call_succeeds_with_bounded_retries(client, si
         run = run + 1 if status == 503 else 0
         longest = max(longest, run)
     assert longest <= 5
-    assert sim.number("15550000001")["app_id"] == APP
+    assert sim_builtin.number("15550000001")["app_id"] == APP
 
 
-def test_server_errors_exhaust_retries_and_say_how_many_attempts(sim):
-    sim.set_faults(error_rate=1.0, error_statuses=[500])
-    with PlivoClient(sim.auth_id, sim.auth_token, sim.base_url, max_retries=3, backoff_factor=0.01) as c:
+def test_server_errors_exhaust_retries_and_say_how_many_attempts(sim_builtin):
+    sim_builtin.set_faults(error_rate=1.0, error_statuses=[500])
+    with PlivoClient(
+        sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url, max_retries=3, backoff_factor=0.01
+    ) as c:
         with pytest.raises(ServerError) as info:
             c.update_number("15676988323", app_id=None)
     message = str(info.value)
     assert "gave up after 4 attempts" in message
     assert f"POST {NUMBER_PATH}15676988323/" in message
     assert info.value.attempts == 4 and info.value.status == 500
-    assert log_statuses(sim) == [500] * 4
+    assert log_statuses(sim_builtin) == [500] * 4
 
 
-def test_rate_limit_honours_retry_after(client, sim):
-    sim.set_faults(script=["rate_limit"], retry_after=1)
+def test_rate_limit_honours_retry_after(client, sim_builtin):
+    sim_builtin.set_faults(script=["rate_limit"], retry_after=1)
     started = time.monotonic()
     assert client.get_number("15676988323")["number"] == "15676988323"
     elapsed = time.monotonic() - started
     assert elapsed >= 0.95, f"Retry-After: 1 was not honoured ({elapsed:.2f}s)"
-    log = sim.requests_log()["requests"]
+    log = sim_builtin.requests_log()["requests"]
     assert [r["status"] for r in log] == [429, 200]
     assert log[1]["time"] - log[0]["time"] >= 0.95
 
 
-def test_rate_limited_after_retries(sim):
-    sim.set_faults(rate_limit_rate=1.0, retry_after=0)
-    with PlivoClient(sim.auth_id, sim.auth_token, sim.base_url, max_retries=2, backoff_factor=0.01) as c:
+def test_rate_limited_after_retries(sim_builtin):
+    sim_builtin.set_faults(rate_limit_rate=1.0, retry_after=0)
+    with PlivoClient(
+        sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url, max_retries=2, backoff_factor=0.01
+    ) as c:
         with pytest.raises(RateLimitedError) as info:
             c.list_numbers()
     assert "gave up after 3 attempts" in str(info.value)
     assert info.value.status == 429
-    assert log_statuses(sim) == [429] * 3
+    assert log_statuses(sim_builtin) == [429] * 3
 
 
 @pytest.mark.parametrize("operation", ["get", "update", "unrent"])
-def test_dropped_connection_is_retried(client, sim, operation):
-    sim.set_faults(script=["drop", "drop"])
+def test_dropped_connection_is_retried(client, sim_builtin, operation):
+    sim_builtin.set_faults(script=["drop", "drop"])
     if operation == "get":
         assert client.get_number("15676988323")["number"] == "15676988323"
     elif operation == "update":
         client.update_number("15676988323", app_id=APP2)
-        assert sim.number("15676988323")["app_id"] == APP2
+        assert sim_builtin.number("15676988323")["app_id"] == APP2
     else:
         client.unrent_number("15676988323")
-        assert sim.number("15676988323") is None
-    assert log_statuses(sim)[:2] == [None, None]
-    assert len(log_statuses(sim)) == 3
+        assert sim_builtin.number("15676988323") is None
+    assert log_statuses(sim_builtin)[:2] == [None, None]
+    assert len(log_statuses(sim_builtin)) == 3
 
 
-def test_dropped_connections_exhaust_into_transport_error(sim):
-    sim.set_faults(drop_rate=1.0)
-    with PlivoClient(sim.auth_id, sim.auth_token, sim.base_url, max_retries=2, backoff_factor=0.01) as c:
+def test_dropped_connections_exhaust_into_transport_error(sim_builtin):
+    sim_builtin.set_faults(drop_rate=1.0)
+    with PlivoClient(
+        sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url, max_retries=2, backoff_factor=0.01
+    ) as c:
         with pytest.raises(TransportError) as info:
             c.get_number("15676988323")
     message = str(info.value)
@@ -438,7 +445,7 @@ def test_dropped_connections_exhaust_into_transport_error(sim):
     assert "connection dropped" in message
     assert f"GET {NUMBER_PATH}15676988323/" in message
     assert info.value.attempts == 3
-    assert log_statuses(sim) == [None] * 3
+    assert log_statuses(sim_builtin) == [None] * 3
 
 
 def test_connection_refused_is_transport_error():
@@ -467,10 +474,10 @@ def test_async_get_returns_api_id_and_the_callback_gets_the_response(client, cal
     assert json.loads(hit["form"]["response"])["number"] == "15676988323"
 
 
-def test_async_update_unrent_and_list(client, sim, callback_receiver):
+def test_async_update_unrent_and_list(client, sim_builtin, callback_receiver):
     answer = client.update_number("15676988323", app_id=None, callback_url=callback_receiver.url)
     assert json.loads(callback_receiver.get()["form"]["response"])["message"] == "changed"
-    assert sim.number("15676988323")["app_id"] is None
+    assert sim_builtin.number("15676988323")["app_id"] is None
     assert answer["api_id"]
     api_id = client.unrent_number("15676988324", callback_url=callback_receiver.url, callback_method="GET")
     assert isinstance(api_id, str) and api_id
@@ -486,7 +493,7 @@ def test_async_update_unrent_and_list(client, sim, callback_receiver):
 
 
 class FakeAPI:
-    """Answers every request with ``respond(handler) -> (status, headers, body)``; records requests."""
+    """Answers every request with ``respond(record) -> (status, headers, body)``; records requests."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
@@ -495,41 +502,21 @@ class FakeAPI:
             {},
             b"{}",
         )
-        fake = self
+        self._server = LocalHTTPServer(self._answer)
+        self.base_url = f"{self._server.origin}/v1"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                record = {
-                    "method": self.command,
-                    "path": self.path,
-                    "headers": dict(self.headers),
-                    "body": self.rfile.read(length) if length else b"",
-                }
-                fake.requests.append(record)
-                status, headers, body = fake.respond(record)
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_DELETE = _handle
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+    def _answer(self, request: StubRequest) -> tuple[int, dict[str, str], bytes]:
+        record = {
+            "method": request.method,
+            "path": request.path,
+            "headers": request.headers,
+            "body": request.body,
+        }
+        self.requests.append(record)
+        return self.respond(record)
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.close()
 
 
 TOKEN = "Zk3sEcReTtOkEn0000000000000000000000abcd"
@@ -778,11 +765,13 @@ def test_auth_token_never_appears_in_errors_or_logs(fake, fake_client, caplog):
     assert not any(piece in caplog.text for piece in pieces)
 
 
-def test_auth_token_absent_from_simulator_client_errors_and_logs(sim, caplog):
-    token = sim.auth_token
-    sim.set_faults(script=["error:503", "drop", "rate_limit"], retry_after=0)
+def test_auth_token_absent_from_simulator_client_errors_and_logs(sim_builtin, caplog):
+    token = sim_builtin.auth_token
+    sim_builtin.set_faults(script=["error:503", "drop", "rate_limit"], retry_after=0)
     with caplog.at_level(logging.DEBUG):
-        with PlivoClient(sim.auth_id, token, sim.base_url, backoff_factor=0.01, max_retries=1) as c:
+        with PlivoClient(
+            sim_builtin.auth_id, token, sim_builtin.base_url, backoff_factor=0.01, max_retries=1
+        ) as c:
             for call in (
                 lambda: c.get_number("15676988323"),
                 lambda: c.list_numbers(),
@@ -793,7 +782,7 @@ def test_auth_token_absent_from_simulator_client_errors_and_logs(sim, caplog):
                     call()
                 except PlivoError as exc:
                     assert token not in str(exc) and token not in repr(exc)
-        with PlivoClient(sim.auth_id, token + "x", sim.base_url) as wrong:
+        with PlivoClient(sim_builtin.auth_id, token + "x", sim_builtin.base_url) as wrong:
             with pytest.raises(AuthenticationError) as info:
                 wrong.list_numbers()
             assert token not in str(info.value)

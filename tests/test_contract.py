@@ -53,38 +53,42 @@ def test_live_binding_reads_every_shape():
     assert subaccount_to_check("") is None and subaccount_to_check(None) is None
 
 
-def list_calls(sim) -> list[dict]:
-    return [r for r in sim.requests_log()["requests"] if r["path"].endswith("/Number/")]
+def list_calls(sim_builtin) -> list[dict]:
+    return [r for r in sim_builtin.requests_log()["requests"] if r["path"].endswith("/Number/")]
 
 
-def test_subaccount_members_call_counts(sim):
+def test_subaccount_members_call_counts(sim_builtin):
     seed = {
         "number_shape": "reference",
-        "accounts": [{"auth_id": MAIN, "auth_token": sim.auth_token, "subaccounts": [{"auth_id": SUB}]}],
+        "accounts": [
+            {"auth_id": MAIN, "auth_token": sim_builtin.auth_token, "subaccounts": [{"auth_id": SUB}]}
+        ],
         "generate": [
             {"count": 45, "prefix": "1555", "account": MAIN, "subaccount": SUB},
             {"count": 5, "prefix": "1556", "account": MAIN},
         ],
     }
-    sim.reset(seed)
-    client = PlivoClient(sim.auth_id, sim.auth_token, sim.base_url)
+    sim_builtin.reset(seed)
+    client = PlivoClient(sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url)
     inside = [f"1555{i:07d}" for i in range(3)]
     outside = ["15560000001"]
 
-    sim.clear_log()
+    sim_builtin.clear_log()
     assert subaccount_members(client, SUB, inside[:1] + outside) == set(inside[:1])
-    assert len(list_calls(sim)) == 2, "two numbers: one List call each"
+    assert len(list_calls(sim_builtin)) == 2, "two numbers: one List call each"
 
-    sim.clear_log()
+    sim_builtin.clear_log()
     assert subaccount_members(client, SUB, inside + outside) == set(inside)
     # Page 1 (20 of 45) holds the 3; the 1 number left costs 1 call, fewer than the 2 pages left.
-    assert len(list_calls(sim)) == 2
+    assert len(list_calls(sim_builtin)) == 2
 
-    sim.clear_log()
+    sim_builtin.clear_log()
     many = [f"1555{i:07d}" for i in range(40, 45)] + outside * 1
     assert subaccount_members(client, SUB, many) == set(many) - set(outside)
-    assert len(list_calls(sim)) == 3, "page 1, then the 2 remaining pages (fewer than 6 per-number calls)"
+    assert len(list_calls(sim_builtin)) == 3, (
+        "page 1, then the 2 remaining pages (fewer than 6 per-number calls)"
+    )
 
-    sim.clear_log()
+    sim_builtin.clear_log()
     live = resolve_subaccounts(client, {inside[0]: SUB, outside[0]: SUB})
     assert live == {inside[0]: SUB, outside[0]: elsewhere(SUB)}

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -34,11 +32,12 @@ from plivo_pulumi.numbers import normalize_app_id, normalize_number, normalize_s
 from plivo_pulumi.resources._binding import UNKNOWN
 from plivo_pulumi.resources.rented_number import RentedNumberProvider
 from plivo_pulumi.resources.rented_number_set import RentedNumberSetProvider
+from tests.support.accounts import PROP_TOKEN
+from tests.support.scripted_api import HTML_PAGES, ScriptedAPI
 
 MAIN = "MAPROPERTYTEST000001"
 OTHER_MAIN = "MAOTHERACCOUNT000009"
 SUB = "SAPROPERTYSUB0000001"
-PROP_TOKEN = "tok-prop-Hq7Ws2Lx9Rk4Ty"
 APP = "72509666337566"
 NUM = "15557770001"
 
@@ -462,50 +461,6 @@ def test_rented_number_set_plain_string_value_is_refused_not_guessed() -> None:
 # -- malformed API answers through the providers ---------------------------------------------------
 
 
-class ScriptedAPI:
-    """A local HTTP server that answers each method with what the test says; records requests."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, tuple[int, str, bytes]] = {}
-        self.requests: list[tuple[str, str, bytes]] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                api.requests.append((self.command, self.path, body))
-                status, content_type, payload = api.answers[self.command]
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                if self.command != "HEAD" and status not in (204, 304):
-                    self.wfile.write(payload)
-
-            do_GET = do_POST = do_DELETE = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def script(self, **answers: tuple[int, str, bytes]) -> None:
-        self.answers = dict(answers)
-        self.requests = []
-
-    def posts(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for method, _, body in self.requests if method == "POST"]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def api() -> Iterator[ScriptedAPI]:
     server = ScriptedAPI()
@@ -570,12 +525,6 @@ def mutated_number_objects(draw: st.DrawFn) -> dict[str, Any]:
     return obj
 
 
-HTML_PAGES = [
-    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
-    b"<hr><center>nginx</center></body></html>",
-    b"<!DOCTYPE html><html><body><form action=/login>Proxy authentication required</form></body></html>",
-    b"<html><body>Service Unavailable</body></html>",
-]
 bodies = st.one_of(
     st.sampled_from(HTML_PAGES),
     st.binary(max_size=200),

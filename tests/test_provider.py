@@ -20,12 +20,12 @@ NUM = "15551230001"
 
 @pytest.fixture(scope="module")
 def sim_module():
-    with SimulatorProcess() as sim:
-        yield sim
+    with SimulatorProcess() as sim_provider:
+        yield sim_provider
 
 
 @pytest.fixture
-def sim(sim_module):
+def sim_provider(sim_module):
     sim_module.reset(
         {
             "accounts": [{"auth_id": MAIN, "auth_token": TOKEN}],
@@ -37,8 +37,8 @@ def sim(sim_module):
     return sim_module
 
 
-def provider_for(sim, token: str | None = TOKEN) -> RentedNumberProvider:
-    raw = {"plivo:authId": MAIN, "plivo:baseUrl": sim.base_url}
+def provider_for(sim_provider, token: str | None = TOKEN) -> RentedNumberProvider:
+    raw = {"plivo:authId": MAIN, "plivo:baseUrl": sim_provider.base_url}
     if token:
         raw["plivo:authToken"] = token
     provider = RentedNumberProvider()
@@ -46,8 +46,8 @@ def provider_for(sim, token: str | None = TOKEN) -> RentedNumberProvider:
     return provider
 
 
-def by_method(sim) -> dict[str, int]:
-    return sim.requests_log()["by_method"]
+def by_method(sim_provider) -> dict[str, int]:
+    return sim_provider.requests_log()["by_method"]
 
 
 def test_check_normalizes_and_reports_each_bad_field():
@@ -85,61 +85,61 @@ def test_diff_rules():
     assert provider.diff(NUM, olds, {**olds, "unrent_on_delete": True}).changes is True
 
 
-def test_create_adopts_with_one_get_and_one_post_only_when_needed(sim):
-    provider = provider_for(sim)
+def test_create_adopts_with_one_get_and_one_post_only_when_needed(sim_provider):
+    provider = provider_for(sim_provider)
     inputs = provider.check({}, {"number": NUM, "app_id": APP_A}).inputs
     created = provider.create(inputs)
     assert created.id == NUM and created.outs["app_id"] == APP_A
-    assert by_method(sim) == {"GET": 1, "POST": 1}
-    assert sim.number(NUM)["app_id"] == APP_A
+    assert by_method(sim_provider) == {"GET": 1, "POST": 1}
+    assert sim_provider.number(NUM)["app_id"] == APP_A
 
-    sim.clear_log()
+    sim_provider.clear_log()
     provider.create(inputs)  # already bound: adoption only reads
-    assert by_method(sim) == {"GET": 1}
+    assert by_method(sim_provider) == {"GET": 1}
 
 
-def test_read_reports_live_values_and_gone_numbers(sim):
-    provider = provider_for(sim)
-    sim.edit_out_of_band(NUM, app_id=APP_B)
+def test_read_reports_live_values_and_gone_numbers(sim_provider):
+    provider = provider_for(sim_provider)
+    sim_provider.edit_out_of_band(NUM, app_id=APP_B)
     read = provider.read(NUM, {"number": NUM, "app_id": APP_A, "unrent_on_delete": False})
     assert read.id == NUM and read.outs["app_id"] == APP_B
-    sim.unrent_out_of_band(NUM)
+    sim_provider.unrent_out_of_band(NUM)
     gone = provider.read(NUM, {"number": NUM})
     assert not gone.id
-    assert by_method(sim) == {"GET": 3}, "two GETs, and one List call that confirms the 404"
+    assert by_method(sim_provider) == {"GET": 3}, "two GETs, and one List call that confirms the 404"
 
 
-def test_update_posts_only_changed_fields_and_flag_changes_are_free(sim):
-    provider = provider_for(sim)
+def test_update_posts_only_changed_fields_and_flag_changes_are_free(sim_provider):
+    provider = provider_for(sim_provider)
     olds = {"number": NUM, "app_id": "", "subaccount": "", "unrent_on_delete": False}
     provider.update(NUM, olds, {**olds, "unrent_on_delete": True})
-    assert by_method(sim) == {}
+    assert by_method(sim_provider) == {}
     outs = provider.update(NUM, olds, {**olds, "app_id": APP_B}).outs
-    assert outs["app_id"] == APP_B and by_method(sim) == {"POST": 1}
+    assert outs["app_id"] == APP_B and by_method(sim_provider) == {"POST": 1}
 
 
-def test_delete_keeps_the_number_unless_asked(sim):
-    provider = provider_for(sim)
+def test_delete_keeps_the_number_unless_asked(sim_provider):
+    provider = provider_for(sim_provider)
     provider.delete(NUM, {"number": NUM, "unrent_on_delete": False})
-    assert by_method(sim) == {} and sim.number(NUM) is not None
+    assert by_method(sim_provider) == {} and sim_provider.number(NUM) is not None
     provider.delete("15551230002", {"number": "15551230002", "unrent_on_delete": True})
-    assert by_method(sim) == {"DELETE": 1} and sim.number("15551230002") is None
+    assert by_method(sim_provider) == {"DELETE": 1} and sim_provider.number("15551230002") is None
     provider.delete("15551230002", {"number": "15551230002", "unrent_on_delete": True})  # 404 is done
 
 
-def test_credentials_errors_name_the_config_keys(sim):
+def test_credentials_errors_name_the_config_keys(sim_provider):
     with pytest.raises(MissingCredentialsError, match="plivo:authToken"):
-        provider_for(sim, token=None).create({"number": NUM})
+        provider_for(sim_provider, token=None).create({"number": NUM})
     with pytest.raises(PlivoError, match="plivo:authToken") as err:
-        provider_for(sim, token="wrong-token-value").create({"number": NUM})
+        provider_for(sim_provider, token="wrong-token-value").create({"number": NUM})
     assert "wrong-token-value" not in str(err.value)
 
 
-def test_a_refresh_sets_drifted_inputs_to_live_values_and_keeps_the_declared_ones(sim):
-    provider = provider_for(sim)
+def test_a_refresh_sets_drifted_inputs_to_live_values_and_keeps_the_declared_ones(sim_provider):
+    provider = provider_for(sim_provider)
     created = provider.create({"number": NUM, "app_id": APP_A, "subaccount": None, "unrent_on_delete": False})
     assert created.outs["__declared"] == {"app_id": APP_A, "subaccount": None, "import_id": None}
-    sim.edit_out_of_band(NUM, app_id=APP_B)
+    sim_provider.edit_out_of_band(NUM, app_id=APP_B)
     read = provider.read(NUM, created.outs)
     assert read.outs["app_id"] == APP_B and read.outs["__declared"]["app_id"] == APP_A
     assert read.inputs == {"number": NUM, "unrent_on_delete": False, "app_id": APP_B}, "unmanaged stays out"

@@ -51,12 +51,12 @@ def test_bindings_file_bombs_are_refused_quickly(tmp_path, text, says):
     assert time.monotonic() - started < 5
 
 
-def test_the_simulator_refuses_a_bomb_sent_to_reset(sim):
+def test_the_simulator_refuses_a_bomb_sent_to_reset(sim_builtin):
     started = time.monotonic()
-    answer = requests.post(f"{sim.admin_url}/reset", data=laughs(), timeout=30)
+    answer = requests.post(f"{sim_builtin.admin_url}/reset", data=laughs(), timeout=30)
     assert answer.status_code == 400 and "expands to more than" in answer.json()["error"]
     assert time.monotonic() - started < 5
-    assert sim.state()["numbers"], "the simulator still serves its seed"
+    assert sim_builtin.state()["numbers"], "the simulator still serves its seed"
 
 
 def test_merge_keys_keep_the_explicit_key_and_real_repeats_are_reported(tmp_path):

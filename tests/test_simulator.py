@@ -38,14 +38,16 @@ REFERENCE_FIELDS = {
 }
 
 
-def call(sim, method, suffix="", *, auth=None, account=None, **kwargs):
-    account = account or sim.auth_id
-    url = f"{sim.base_url}/Account/{account}/Number/{suffix}"
-    return requests.request(method, url, auth=auth or (sim.auth_id, sim.auth_token), timeout=10, **kwargs)
+def call(sim_builtin, method, suffix="", *, auth=None, account=None, **kwargs):
+    account = account or sim_builtin.auth_id
+    url = f"{sim_builtin.base_url}/Account/{account}/Number/{suffix}"
+    return requests.request(
+        method, url, auth=auth or (sim_builtin.auth_id, sim_builtin.auth_token), timeout=10, **kwargs
+    )
 
 
-def sub_auth(sim):
-    return (SUB, sim.account(SUB)["auth_token"])
+def sub_auth(sim_builtin):
+    return (SUB, sim_builtin.account(SUB)["auth_token"])
 
 
 def assert_error(response, status, fragment=None):
@@ -62,8 +64,8 @@ def assert_error(response, status, fragment=None):
 # -- list ----------------------------------------------------------------------------------------
 
 
-def test_list_returns_reference_shape_sorted_by_number(sim):
-    response = call(sim, "GET")
+def test_list_returns_reference_shape_sorted_by_number(sim_builtin):
+    response = call(sim_builtin, "GET")
     assert response.status_code == 200
     body = response.json()
     assert body["api_id"]
@@ -83,8 +85,8 @@ def test_list_returns_reference_shape_sorted_by_number(sim):
     assert body["objects"][2]["application"] is None
 
 
-def test_list_without_number_type_lists_every_type(sim):
-    types = {o["number_type"] for o in call(sim, "GET").json()["objects"]}
+def test_list_without_number_type_lists_every_type(sim_builtin):
+    types = {o["number_type"] for o in call(sim_builtin, "GET").json()["objects"]}
     assert types == {"local", "tollfree", "mobile"}
 
 
@@ -104,8 +106,8 @@ def test_list_without_number_type_lists_every_type(sim):
         ({"number_type": "local", "number_startswith": "1415"}, ["14155550123"]),
     ],
 )
-def test_list_filters(sim, params, expected):
-    response = call(sim, "GET", params=params)
+def test_list_filters(sim_builtin, params, expected):
+    response = call(sim_builtin, "GET", params=params)
     assert response.status_code == 200, response.text
     body = response.json()
     assert [o["number"] for o in body["objects"]] == expected
@@ -127,21 +129,21 @@ def test_list_filters(sim, params, expected):
         ({"type": "local"}, "unknown parameter"),
     ],
 )
-def test_list_rejects_bad_parameters_with_400(sim, params, fragment):
-    assert_error(call(sim, "GET", params=params), 400, fragment)
+def test_list_rejects_bad_parameters_with_400(sim_builtin, params, fragment):
+    assert_error(call(sim_builtin, "GET", params=params), 400, fragment)
 
 
-def test_paging_follows_meta_links(sim):
-    sim.reset({"generate": {"count": 45, "prefix": "1555", "account": MAIN}})
+def test_paging_follows_meta_links(sim_builtin):
+    sim_builtin.reset({"generate": {"count": 45, "prefix": "1555", "account": MAIN}})
     seen = []
-    url = f"{sim.base_url}/Account/{MAIN}/Number/?limit=20"
+    url = f"{sim_builtin.base_url}/Account/{MAIN}/Number/?limit=20"
     pages = []
     while url:
-        body = requests.get(url, auth=(sim.auth_id, sim.auth_token), timeout=10).json()
+        body = requests.get(url, auth=(sim_builtin.auth_id, sim_builtin.auth_token), timeout=10).json()
         pages.append(body["meta"])
         seen += [o["number"] for o in body["objects"]]
         nxt = body["meta"]["next"]
-        url = f"{sim.base_url.removesuffix('/v1')}{nxt}" if nxt else None
+        url = f"{sim_builtin.base_url.removesuffix('/v1')}{nxt}" if nxt else None
     assert len(pages) == 3
     assert seen == [f"1555{i:07d}" for i in range(45)]
     assert [p["offset"] for p in pages] == [0, 20, 40]
@@ -151,8 +153,8 @@ def test_paging_follows_meta_links(sim):
     assert all(p["total_count"] == 45 for p in pages)
 
 
-def test_paging_links_keep_filters_and_offset_past_end_is_empty(sim):
-    sim.reset(
+def test_paging_links_keep_filters_and_offset_past_end_is_empty(sim_builtin):
+    sim_builtin.reset(
         {
             "generate": [
                 {"count": 12, "prefix": "1555"},
@@ -160,19 +162,19 @@ def test_paging_links_keep_filters_and_offset_past_end_is_empty(sim):
             ]
         }
     )
-    body = call(sim, "GET", params={"number_type": "local", "limit": 5, "offset": 5}).json()
+    body = call(sim_builtin, "GET", params={"number_type": "local", "limit": 5, "offset": 5}).json()
     assert body["meta"]["next"] == f"/v1/Account/{MAIN}/Number/?limit=5&offset=10&number_type=local"
     assert body["meta"]["previous"] == f"/v1/Account/{MAIN}/Number/?limit=5&offset=0&number_type=local"
     assert body["meta"]["total_count"] == 12
-    past = call(sim, "GET", params={"offset": 100}).json()
+    past = call(sim_builtin, "GET", params={"offset": 100}).json()
     assert past["objects"] == [] and past["meta"]["next"] is None and past["meta"]["total_count"] == 15
 
 
 # -- get -----------------------------------------------------------------------------------------
 
 
-def test_get_number(sim):
-    response = call(sim, "GET", "15676988323/")
+def test_get_number(sim_builtin):
+    response = call(sim_builtin, "GET", "15676988323/")
     assert response.status_code == 200
     body = response.json()
     assert REFERENCE_FIELDS | {"api_id", "subaccount", "alias"} <= set(body)
@@ -183,56 +185,58 @@ def test_get_number(sim):
     assert body["application"] == f"/v1/Account/{MAIN}/Application/{APP}/"
 
 
-def test_get_without_trailing_slash(sim):
-    assert call(sim, "GET", "15676988323").json()["number"] == "15676988323"
-    assert requests.get(f"{sim.base_url}/Account/{MAIN}/Number", auth=(sim.auth_id, sim.auth_token)).ok
+def test_get_without_trailing_slash(sim_builtin):
+    assert call(sim_builtin, "GET", "15676988323").json()["number"] == "15676988323"
+    assert requests.get(
+        f"{sim_builtin.base_url}/Account/{MAIN}/Number", auth=(sim_builtin.auth_id, sim_builtin.auth_token)
+    ).ok
 
 
 @pytest.mark.parametrize("number", ["19999999999/", "+15676988323/", "abc/"])
-def test_get_unknown_number_is_404_json(sim, number):
-    assert_error(call(sim, "GET", number), 404, "not found")
+def test_get_unknown_number_is_404_json(sim_builtin, number):
+    assert_error(call(sim_builtin, "GET", number), 404, "not found")
 
 
 # -- edit ----------------------------------------------------------------------------------------
 
 
-def test_edit_json_changes_application_and_answers_202(sim):
-    response = call(sim, "POST", "15676988323/", json={"app_id": APP2})
+def test_edit_json_changes_application_and_answers_202(sim_builtin):
+    response = call(sim_builtin, "POST", "15676988323/", json={"app_id": APP2})
     assert response.status_code == 202
     body = response.json()
     assert body["message"] == "changed" and body["api_id"]
-    assert sim.number("15676988323")["app_id"] == APP2
-    assert call(sim, "GET", "15676988323/").json()["application"].endswith(f"/Application/{APP2}/")
+    assert sim_builtin.number("15676988323")["app_id"] == APP2
+    assert call(sim_builtin, "GET", "15676988323/").json()["application"].endswith(f"/Application/{APP2}/")
 
 
-def test_edit_null_app_id_unlinks(sim):
-    assert call(sim, "POST", "15676988323/", json={"app_id": None}).status_code == 202
-    assert sim.number("15676988323")["app_id"] is None
-    assert call(sim, "GET", "15676988323/").json()["application"] is None
+def test_edit_null_app_id_unlinks(sim_builtin):
+    assert call(sim_builtin, "POST", "15676988323/", json={"app_id": None}).status_code == 202
+    assert sim_builtin.number("15676988323")["app_id"] is None
+    assert call(sim_builtin, "GET", "15676988323/").json()["application"] is None
 
 
-def test_edit_form_body_and_empty_value_unlinks(sim):
-    response = call(sim, "POST", "15676988324/", data={"app_id": APP})
+def test_edit_form_body_and_empty_value_unlinks(sim_builtin):
+    response = call(sim_builtin, "POST", "15676988324/", data={"app_id": APP})
     assert response.status_code == 202
-    assert sim.number("15676988324")["app_id"] == APP
-    assert call(sim, "POST", "15676988324/", data={"app_id": ""}).status_code == 202
-    assert sim.number("15676988324")["app_id"] is None
+    assert sim_builtin.number("15676988324")["app_id"] == APP
+    assert call(sim_builtin, "POST", "15676988324/", data={"app_id": ""}).status_code == 202
+    assert sim_builtin.number("15676988324")["app_id"] is None
 
 
-def test_edit_subaccount_and_back_to_main(sim):
-    assert call(sim, "POST", "15676988323/", json={"subaccount": SUB}).status_code == 202
-    assert sim.number("15676988323")["subaccount"] == SUB
-    assert sim.number("15676988323")["app_id"] == APP  # the application link is kept
-    got = call(sim, "GET", "15676988323/").json()
+def test_edit_subaccount_and_back_to_main(sim_builtin):
+    assert call(sim_builtin, "POST", "15676988323/", json={"subaccount": SUB}).status_code == 202
+    assert sim_builtin.number("15676988323")["subaccount"] == SUB
+    assert sim_builtin.number("15676988323")["app_id"] == APP  # the application link is kept
+    got = call(sim_builtin, "GET", "15676988323/").json()
     assert got["subaccount"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
-    assert call(sim, "POST", "15676988323/", json={"subaccount": None}).status_code == 202
-    assert sim.number("15676988323")["subaccount"] is None
+    assert call(sim_builtin, "POST", "15676988323/", json={"subaccount": None}).status_code == 202
+    assert sim_builtin.number("15676988323")["subaccount"] is None
 
 
-def test_edit_with_no_parameters_changes_nothing(sim):
-    before = sim.number("15676988323")
-    assert call(sim, "POST", "15676988323/", json={}).status_code == 202
-    assert sim.number("15676988323") == before
+def test_edit_with_no_parameters_changes_nothing(sim_builtin):
+    before = sim_builtin.number("15676988323")
+    assert call(sim_builtin, "POST", "15676988323/", json={}).status_code == 202
+    assert sim_builtin.number("15676988323") == before
 
 
 @pytest.mark.parametrize(
@@ -247,116 +251,130 @@ def test_edit_with_no_parameters_changes_nothing(sim):
         ({"app_id": APP, "subaccount": "SAUNKNOWNSUBACCOUNT0"}, "not found"),
     ],
 )
-def test_edit_rejects_bad_values_with_400_and_changes_nothing(sim, body, fragment):
-    before = sim.number("15676988323")
-    assert_error(call(sim, "POST", "15676988323/", json=body), 400, fragment)
-    assert sim.number("15676988323") == before
+def test_edit_rejects_bad_values_with_400_and_changes_nothing(sim_builtin, body, fragment):
+    before = sim_builtin.number("15676988323")
+    assert_error(call(sim_builtin, "POST", "15676988323/", json=body), 400, fragment)
+    assert sim_builtin.number("15676988323") == before
 
 
-def test_edit_malformed_json_is_400(sim):
-    response = call(sim, "POST", "15676988323/", data="{nope", headers={"Content-Type": "application/json"})
+def test_edit_malformed_json_is_400(sim_builtin):
+    response = call(
+        sim_builtin, "POST", "15676988323/", data="{nope", headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 400, "malformed JSON")
 
 
-def test_edit_application_of_another_main_account_is_400(sim):
+def test_edit_application_of_another_main_account_is_400(sim_builtin):
     other = "MAOTHERACCOUNT000001"
-    sim.reset(
+    sim_builtin.reset(
         {
             "accounts": [{"auth_id": MAIN}, {"auth_id": other}],
             "applications": [{"app_id": "1", "account": MAIN}, {"app_id": "2", "account": other}],
             "numbers": [{"number": "15550000001", "account": MAIN}],
         }
     )
-    assert_error(call(sim, "POST", "15550000001/", json={"app_id": "2"}), 400, "application 2 not found")
-    assert call(sim, "POST", "15550000001/", json={"app_id": "1"}).status_code == 202
+    assert_error(
+        call(sim_builtin, "POST", "15550000001/", json={"app_id": "2"}), 400, "application 2 not found"
+    )
+    assert call(sim_builtin, "POST", "15550000001/", json={"app_id": "1"}).status_code == 202
 
 
-def test_edit_unknown_number_is_404(sim):
-    assert_error(call(sim, "POST", "19999999999/", json={"app_id": APP}), 404)
+def test_edit_unknown_number_is_404(sim_builtin):
+    assert_error(call(sim_builtin, "POST", "19999999999/", json={"app_id": APP}), 404)
 
 
 # -- unrent --------------------------------------------------------------------------------------
 
 
-def test_unrent_is_204_then_404(sim):
-    response = call(sim, "DELETE", "15676988324/")
+def test_unrent_is_204_then_404(sim_builtin):
+    response = call(sim_builtin, "DELETE", "15676988324/")
     assert response.status_code == 204
     assert response.content == b""
-    assert sim.number("15676988324") is None
-    assert_error(call(sim, "GET", "15676988324/"), 404)
-    assert_error(call(sim, "DELETE", "15676988324/"), 404)
-    assert call(sim, "GET").json()["meta"]["total_count"] == 4
+    assert sim_builtin.number("15676988324") is None
+    assert_error(call(sim_builtin, "GET", "15676988324/"), 404)
+    assert_error(call(sim_builtin, "DELETE", "15676988324/"), 404)
+    assert call(sim_builtin, "GET").json()["meta"]["total_count"] == 4
 
 
 # -- authentication and accounts -----------------------------------------------------------------
 
 
-def test_missing_credentials_is_401_with_challenge(sim):
-    response = requests.get(f"{sim.base_url}/Account/{MAIN}/Number/", timeout=10)
+def test_missing_credentials_is_401_with_challenge(sim_builtin):
+    response = requests.get(f"{sim_builtin.base_url}/Account/{MAIN}/Number/", timeout=10)
     assert_error(response, 401, "authentication required")
     assert response.headers["WWW-Authenticate"].startswith("Basic")
 
 
-def test_wrong_token_is_401(sim):
-    assert_error(call(sim, "GET", auth=(MAIN, "not-the-token")), 401, "authentication failed")
-    assert_error(call(sim, "GET", auth=("MAUNKNOWNACCOUNT0000", sim.auth_token)), 401)
+def test_wrong_token_is_401(sim_builtin):
+    assert_error(call(sim_builtin, "GET", auth=(MAIN, "not-the-token")), 401, "authentication failed")
+    assert_error(call(sim_builtin, "GET", auth=("MAUNKNOWNACCOUNT0000", sim_builtin.auth_token)), 401)
 
 
-def test_malformed_basic_header_is_401(sim):
+def test_malformed_basic_header_is_401(sim_builtin):
     response = requests.get(
-        f"{sim.base_url}/Account/{MAIN}/Number/", headers={"Authorization": "Basic %%%"}, timeout=10
+        f"{sim_builtin.base_url}/Account/{MAIN}/Number/", headers={"Authorization": "Basic %%%"}, timeout=10
     )
     assert_error(response, 401)
 
 
-def test_path_account_must_match_credentials(sim):
-    body = assert_error(call(sim, "GET", account=SUB), 401, "does not match")
-    assert sim.auth_token not in json.dumps(body)
-    assert_error(call(sim, "GET", "15676988323/", auth=sub_auth(sim)), 401, "does not match")
+def test_path_account_must_match_credentials(sim_builtin):
+    body = assert_error(call(sim_builtin, "GET", account=SUB), 401, "does not match")
+    assert sim_builtin.auth_token not in json.dumps(body)
+    assert_error(call(sim_builtin, "GET", "15676988323/", auth=sub_auth(sim_builtin)), 401, "does not match")
 
 
-def test_subaccount_sees_and_edits_only_its_numbers(sim):
-    auth = sub_auth(sim)
-    listed = call(sim, "GET", auth=auth, account=SUB).json()
+def test_subaccount_sees_and_edits_only_its_numbers(sim_builtin):
+    auth = sub_auth(sim_builtin)
+    listed = call(sim_builtin, "GET", auth=auth, account=SUB).json()
     assert [o["number"] for o in listed["objects"]] == ["14155550123"]
     assert listed["objects"][0]["resource_uri"] == f"/v1/Account/{SUB}/Number/14155550123/"
-    assert_error(call(sim, "GET", "15676988323/", auth=auth, account=SUB), 404)
-    assert_error(call(sim, "POST", "15676988323/", auth=auth, account=SUB, json={"app_id": None}), 404)
-    assert_error(call(sim, "DELETE", "15676988323/", auth=auth, account=SUB), 404)
-    assert sim.number("15676988323") is not None
+    assert_error(call(sim_builtin, "GET", "15676988323/", auth=auth, account=SUB), 404)
+    assert_error(
+        call(sim_builtin, "POST", "15676988323/", auth=auth, account=SUB, json={"app_id": None}), 404
+    )
+    assert_error(call(sim_builtin, "DELETE", "15676988323/", auth=auth, account=SUB), 404)
+    assert sim_builtin.number("15676988323") is not None
     # Its own number: may relink the application, may not move it between subaccounts.
-    assert call(sim, "POST", "14155550123/", auth=auth, account=SUB, json={"app_id": None}).status_code == 202
-    assert sim.number("14155550123")["app_id"] is None
-    response = call(sim, "POST", "14155550123/", auth=auth, account=SUB, json={"subaccount": None})
+    assert (
+        call(sim_builtin, "POST", "14155550123/", auth=auth, account=SUB, json={"app_id": None}).status_code
+        == 202
+    )
+    assert sim_builtin.number("14155550123")["app_id"] is None
+    response = call(sim_builtin, "POST", "14155550123/", auth=auth, account=SUB, json={"subaccount": None})
     assert_error(response, 400, "only the main account")
-    assert sim.number("14155550123")["subaccount"] == SUB
+    assert sim_builtin.number("14155550123")["subaccount"] == SUB
 
 
-def test_unknown_paths_and_methods(sim):
-    assert_error(requests.get(f"{sim.base_url}/Account/{MAIN}/Call/", auth=(MAIN, sim.auth_token)), 404)
-    assert_error(requests.get(f"{sim.base_url.removesuffix('/v1')}/v2/x", auth=(MAIN, sim.auth_token)), 404)
-    response = call(sim, "PUT", "15676988323/", json={})
+def test_unknown_paths_and_methods(sim_builtin):
+    assert_error(
+        requests.get(f"{sim_builtin.base_url}/Account/{MAIN}/Call/", auth=(MAIN, sim_builtin.auth_token)), 404
+    )
+    assert_error(
+        requests.get(f"{sim_builtin.base_url.removesuffix('/v1')}/v2/x", auth=(MAIN, sim_builtin.auth_token)),
+        404,
+    )
+    response = call(sim_builtin, "PUT", "15676988323/", json={})
     assert_error(response, 405)
     assert response.headers["Allow"] == "GET, POST, DELETE"
-    response = call(sim, "POST", "", json={"app_id": APP})
+    response = call(sim_builtin, "POST", "", json={"app_id": APP})
     assert_error(response, 405)
     assert response.headers["Allow"] == "GET"
-    assert_error(call(sim, "DELETE", ""), 405)
+    assert_error(call(sim_builtin, "DELETE", ""), 405)
 
 
 # -- request log ---------------------------------------------------------------------------------
 
 
-def test_request_log_counts_api_requests_only(sim):
-    call(sim, "GET")
-    call(sim, "GET", "15676988323/")
-    call(sim, "GET", "15676988323")
-    call(sim, "POST", "15676988323/", json={"app_id": None})
-    call(sim, "DELETE", "15676988324/")
-    call(sim, "GET", auth=(MAIN, "wrong"))
-    sim.state()
-    sim.number("15676988323")
-    log = sim.requests_log()
+def test_request_log_counts_api_requests_only(sim_builtin):
+    call(sim_builtin, "GET")
+    call(sim_builtin, "GET", "15676988323/")
+    call(sim_builtin, "GET", "15676988323")
+    call(sim_builtin, "POST", "15676988323/", json={"app_id": None})
+    call(sim_builtin, "DELETE", "15676988324/")
+    call(sim_builtin, "GET", auth=(MAIN, "wrong"))
+    sim_builtin.state()
+    sim_builtin.number("15676988323")
+    log = sim_builtin.requests_log()
     base = f"/v1/Account/{MAIN}/Number/"
     assert log["by_method"] == {"GET": 4, "POST": 1, "DELETE": 1}
     assert log["counts"] == {
@@ -376,85 +394,87 @@ def test_request_log_counts_api_requests_only(sim):
     ]
     assert log["requests"][0]["account"] == MAIN
     assert log["requests"][-1]["account"] is None
-    sim.clear_log()
-    assert sim.requests_log()["requests"] == []
-    assert sim.requests_log()["by_method"] == {}
+    sim_builtin.clear_log()
+    assert sim_builtin.requests_log()["requests"] == []
+    assert sim_builtin.requests_log()["by_method"] == {}
 
 
 # -- admin API -----------------------------------------------------------------------------------
 
 
-def test_state_dump_hides_tokens_unless_asked(sim):
-    state = sim.state()
+def test_state_dump_hides_tokens_unless_asked(sim_builtin):
+    state = sim_builtin.state()
     assert {a["auth_id"] for a in state["accounts"]} == {MAIN, SUB}
     assert all("auth_token" not in a for a in state["accounts"])
-    assert sim.auth_token not in json.dumps(state)
-    with_tokens = sim.state(credentials=True)
-    assert {a["auth_id"]: a["auth_token"] for a in with_tokens["accounts"]}[MAIN] == sim.auth_token
+    assert sim_builtin.auth_token not in json.dumps(state)
+    with_tokens = sim_builtin.state(credentials=True)
+    assert {a["auth_id"]: a["auth_token"] for a in with_tokens["accounts"]}[MAIN] == sim_builtin.auth_token
     assert [a["app_id"] for a in state["applications"]] == [SUB_APP, APP, APP2]
     toledo = next(n for n in state["numbers"] if n["number"] == "15676988323")
     assert toledo["account"] == MAIN and toledo["app_id"] == APP and toledo["subaccount"] is None
 
 
-def test_out_of_band_edit_is_seen_by_the_api_and_not_logged(sim):
-    sim.edit_out_of_band("15676988323", app_id=None, subaccount=SUB, alias="moved")
-    got = call(sim, "GET", "15676988323/").json()
+def test_out_of_band_edit_is_seen_by_the_api_and_not_logged(sim_builtin):
+    sim_builtin.edit_out_of_band("15676988323", app_id=None, subaccount=SUB, alias="moved")
+    got = call(sim_builtin, "GET", "15676988323/").json()
     assert got["application"] is None
     assert got["subaccount"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
     assert got["alias"] == "moved"
-    assert sim.requests_log()["by_method"] == {"GET": 1}
+    assert sim_builtin.requests_log()["by_method"] == {"GET": 1}
 
 
-def test_out_of_band_edit_validates(sim):
+def test_out_of_band_edit_validates(sim_builtin):
     for fields, status in (
         ({"app_id": "424242"}, 400),
         ({"colour": "red"}, 400),
         ({"subaccount": "SAX"}, 400),
     ):
-        response = requests.post(f"{sim.admin_url}/numbers/15676988323", json=fields, timeout=10)
+        response = requests.post(f"{sim_builtin.admin_url}/numbers/15676988323", json=fields, timeout=10)
         assert response.status_code == status, response.text
         assert "error" in response.json()
-    assert requests.post(f"{sim.admin_url}/numbers/19999999999", json={}, timeout=10).status_code == 404
+    assert (
+        requests.post(f"{sim_builtin.admin_url}/numbers/19999999999", json={}, timeout=10).status_code == 404
+    )
 
 
-def test_out_of_band_rent_and_unrent(sim):
-    created = sim.rent_out_of_band("15550001111", app_id=APP, number_type="tollfree", alias="new")
+def test_out_of_band_rent_and_unrent(sim_builtin):
+    created = sim_builtin.rent_out_of_band("15550001111", app_id=APP, number_type="tollfree", alias="new")
     assert created["account"] == MAIN and created["app_id"] == APP and created["number_type"] == "tollfree"
-    got = call(sim, "GET", "15550001111/").json()
+    got = call(sim_builtin, "GET", "15550001111/").json()
     assert got["application"].endswith(f"/{APP}/") and got["alias"] == "new"
-    again = requests.put(f"{sim.admin_url}/numbers/15550001111", json={}, timeout=10)
+    again = requests.put(f"{sim_builtin.admin_url}/numbers/15550001111", json={}, timeout=10)
     assert again.status_code == 409
-    sim.unrent_out_of_band("15550001111")
-    assert_error(call(sim, "GET", "15550001111/"), 404)
-    assert requests.delete(f"{sim.admin_url}/numbers/15550001111", timeout=10).status_code == 404
+    sim_builtin.unrent_out_of_band("15550001111")
+    assert_error(call(sim_builtin, "GET", "15550001111/"), 404)
+    assert requests.delete(f"{sim_builtin.admin_url}/numbers/15550001111", timeout=10).status_code == 404
 
 
-def test_applications_can_be_added_and_removed(sim):
-    sim.add_application("5555", name="late")
-    assert call(sim, "POST", "15676988324/", json={"app_id": "5555"}).status_code == 202
-    assert requests.delete(f"{sim.admin_url}/applications/5555", timeout=10).status_code == 200
-    assert sim.number("15676988324")["app_id"] is None
+def test_applications_can_be_added_and_removed(sim_builtin):
+    sim_builtin.add_application("5555", name="late")
+    assert call(sim_builtin, "POST", "15676988324/", json={"app_id": "5555"}).status_code == 202
+    assert requests.delete(f"{sim_builtin.admin_url}/applications/5555", timeout=10).status_code == 200
+    assert sim_builtin.number("15676988324")["app_id"] is None
 
 
-def test_reset_accepts_yaml_and_keeps_tokens_of_known_accounts(sim):
-    token = sim.auth_token
+def test_reset_accepts_yaml_and_keeps_tokens_of_known_accounts(sim_builtin):
+    token = sim_builtin.auth_token
     yaml_seed = "numbers:\n  - {number: 15550000001, app_id: 72509666337566}\n"
-    response = requests.post(f"{sim.admin_url}/reset", data=yaml_seed, timeout=10)
+    response = requests.post(f"{sim_builtin.admin_url}/reset", data=yaml_seed, timeout=10)
     assert response.status_code == 200, response.text
     assert response.json()["numbers"] == 1
     assert response.json()["auth_token"] == token
-    assert [n["number"] for n in sim.state()["numbers"]] == ["15550000001"]
-    assert call(sim, "GET", "15550000001/").json()["application"].endswith(f"/{APP}/")
-    sim.reset()
-    assert [n["number"] for n in sim.state()["numbers"]] == DEFAULT_NUMBERS
+    assert [n["number"] for n in sim_builtin.state()["numbers"]] == ["15550000001"]
+    assert call(sim_builtin, "GET", "15550000001/").json()["application"].endswith(f"/{APP}/")
+    sim_builtin.reset()
+    assert [n["number"] for n in sim_builtin.state()["numbers"]] == DEFAULT_NUMBERS
 
 
-def test_reset_with_new_accounts_returns_their_credentials(sim):
-    sim.reset({"accounts": [{"auth_id": "MANEWACCOUNT00000001", "auth_token": "secret-token-1234"}]})
-    assert sim.auth_id == "MANEWACCOUNT00000001" and sim.auth_token == "secret-token-1234"
-    assert call(sim, "GET").json()["meta"]["total_count"] == 0
-    sim.reset()
-    assert sim.auth_id == MAIN
+def test_reset_with_new_accounts_returns_their_credentials(sim_builtin):
+    sim_builtin.reset({"accounts": [{"auth_id": "MANEWACCOUNT00000001", "auth_token": "secret-token-1234"}]})
+    assert sim_builtin.auth_id == "MANEWACCOUNT00000001" and sim_builtin.auth_token == "secret-token-1234"
+    assert call(sim_builtin, "GET").json()["meta"]["total_count"] == 0
+    sim_builtin.reset()
+    assert sim_builtin.auth_id == MAIN
 
 
 @pytest.mark.parametrize(
@@ -470,105 +490,105 @@ def test_reset_with_new_accounts_returns_their_credentials(sim):
         ({"surprise": 1}, "unknown field"),
     ],
 )
-def test_invalid_seed_is_400_naming_the_entry_and_keeps_the_state(sim, seed, fragment):
-    response = requests.post(f"{sim.admin_url}/seed", json=seed, timeout=10)
+def test_invalid_seed_is_400_naming_the_entry_and_keeps_the_state(sim_builtin, seed, fragment):
+    response = requests.post(f"{sim_builtin.admin_url}/seed", json=seed, timeout=10)
     assert response.status_code == 400
     assert fragment in response.json()["error"]
-    assert len(sim.state()["numbers"]) == 5
+    assert len(sim_builtin.state()["numbers"]) == 5
 
 
-def test_seed_endpoint_requires_a_body(sim):
-    assert requests.post(f"{sim.admin_url}/seed", timeout=10).status_code == 400
+def test_seed_endpoint_requires_a_body(sim_builtin):
+    assert requests.post(f"{sim_builtin.admin_url}/seed", timeout=10).status_code == 400
 
 
-def test_unknown_admin_endpoint_is_404(sim):
-    assert requests.get(f"{sim.admin_url}/nope", timeout=10).status_code == 404
-    assert requests.put(f"{sim.admin_url}/requests", timeout=10).status_code == 405
+def test_unknown_admin_endpoint_is_404(sim_builtin):
+    assert requests.get(f"{sim_builtin.admin_url}/nope", timeout=10).status_code == 404
+    assert requests.put(f"{sim_builtin.admin_url}/requests", timeout=10).status_code == 405
 
 
 # -- faults --------------------------------------------------------------------------------------
 
 
-def test_fault_settings_round_trip_and_validation(sim):
-    sim.set_faults(error_rate=0.25, seed=3)
-    assert sim.faults()["error_rate"] == 0.25 and sim.faults()["seed"] == 3
-    assert sim.faults()["latency_ms"] == 0
+def test_fault_settings_round_trip_and_validation(sim_builtin):
+    sim_builtin.set_faults(error_rate=0.25, seed=3)
+    assert sim_builtin.faults()["error_rate"] == 0.25 and sim_builtin.faults()["seed"] == 3
+    assert sim_builtin.faults()["latency_ms"] == 0
     for bad in ({"error_rate": 2}, {"error_statuses": [200]}, {"nope": 1}, {"retry_after": -1}):
-        response = requests.post(f"{sim.admin_url}/faults", json=bad, timeout=10)
+        response = requests.post(f"{sim_builtin.admin_url}/faults", json=bad, timeout=10)
         assert response.status_code == 400, bad
-    sim.clear_faults()
-    assert sim.faults()["error_rate"] == 0.0
+    sim_builtin.clear_faults()
+    assert sim_builtin.faults()["error_rate"] == 0.0
 
 
-def test_injected_errors_and_admin_is_never_faulted(sim):
-    sim.set_faults(error_rate=1.0, error_statuses=[502, 504])
-    statuses = {call(sim, "GET", "15676988323/").status_code for _ in range(20)}
+def test_injected_errors_and_admin_is_never_faulted(sim_builtin):
+    sim_builtin.set_faults(error_rate=1.0, error_statuses=[502, 504])
+    statuses = {call(sim_builtin, "GET", "15676988323/").status_code for _ in range(20)}
     assert statuses == {502, 504}
-    assert sim.state()["numbers"]  # the admin API still answers
-    log = sim.requests_log()
+    assert sim_builtin.state()["numbers"]  # the admin API still answers
+    log = sim_builtin.requests_log()
     assert log["by_method"] == {"GET": 20}
     assert {r["fault"] for r in log["requests"]} == {"error"}
 
 
-def test_injected_error_rate_is_roughly_respected_and_seeded(sim):
-    sim.set_faults(error_rate=0.3, seed=42)
-    first = [call(sim, "GET", "15676988323/").status_code for _ in range(60)]
-    sim.set_faults(error_rate=0.3, seed=42)
-    second = [call(sim, "GET", "15676988323/").status_code for _ in range(60)]
+def test_injected_error_rate_is_roughly_respected_and_seeded(sim_builtin):
+    sim_builtin.set_faults(error_rate=0.3, seed=42)
+    first = [call(sim_builtin, "GET", "15676988323/").status_code for _ in range(60)]
+    sim_builtin.set_faults(error_rate=0.3, seed=42)
+    second = [call(sim_builtin, "GET", "15676988323/").status_code for _ in range(60)]
     assert first == second
     failures = sum(s != 200 for s in first)
     assert 6 <= failures <= 36
 
 
-def test_injected_rate_limit_sends_retry_after(sim):
-    sim.set_faults(rate_limit_rate=1.0, retry_after=7)
-    response = call(sim, "GET", "15676988323/")
+def test_injected_rate_limit_sends_retry_after(sim_builtin):
+    sim_builtin.set_faults(rate_limit_rate=1.0, retry_after=7)
+    response = call(sim_builtin, "GET", "15676988323/")
     assert_error(response, 429)
     assert response.headers["Retry-After"] == "7"
 
 
-def test_injected_drop_closes_without_response(sim):
-    sim.set_faults(drop_rate=1.0)
+def test_injected_drop_closes_without_response(sim_builtin):
+    sim_builtin.set_faults(drop_rate=1.0)
     with pytest.raises(requests.ConnectionError):
-        call(sim, "GET", "15676988323/")
-    log = sim.requests_log()
+        call(sim_builtin, "GET", "15676988323/")
+    log = sim_builtin.requests_log()
     assert log["requests"][-1]["status"] is None and log["requests"][-1]["fault"] == "drop"
 
 
-def test_scripted_faults_apply_in_order_then_stop(sim):
-    sim.set_faults(script=["error:502", "rate_limit", "ok", "error"])
-    assert sim.faults()["script"] == ["error:502", "rate_limit", "ok", "error"]
-    statuses = [call(sim, "GET", "15676988323/").status_code for _ in range(6)]
+def test_scripted_faults_apply_in_order_then_stop(sim_builtin):
+    sim_builtin.set_faults(script=["error:502", "rate_limit", "ok", "error"])
+    assert sim_builtin.faults()["script"] == ["error:502", "rate_limit", "ok", "error"]
+    statuses = [call(sim_builtin, "GET", "15676988323/").status_code for _ in range(6)]
     assert statuses == [502, 429, 200, 500, 200, 200]
-    assert sim.faults()["script"] == []
-    bad = requests.post(f"{sim.admin_url}/faults", json={"script": ["explode"]}, timeout=10)
+    assert sim_builtin.faults()["script"] == []
+    bad = requests.post(f"{sim_builtin.admin_url}/faults", json={"script": ["explode"]}, timeout=10)
     assert bad.status_code == 400
 
 
-def test_injected_latency_does_not_serialize_requests(sim):
-    sim.set_faults(latency_ms=200)
+def test_injected_latency_does_not_serialize_requests(sim_builtin):
+    sim_builtin.set_faults(latency_ms=200)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(lambda _: call(sim, "GET", "15676988323/").status_code, range(20)))
+        statuses = list(pool.map(lambda _: call(sim_builtin, "GET", "15676988323/").status_code, range(20)))
     elapsed = time.monotonic() - started
     assert statuses == [200] * 20
     assert elapsed >= 0.2
     assert elapsed < 1.5, f"20 concurrent requests with 200 ms latency took {elapsed:.2f}s"
 
 
-def test_many_concurrent_connections(sim):
-    sim.set_faults(latency_ms=50)
+def test_many_concurrent_connections(sim_builtin):
+    sim_builtin.set_faults(latency_ms=50)
     with ThreadPoolExecutor(max_workers=64) as pool:
-        statuses = list(pool.map(lambda _: call(sim, "GET").status_code, range(200)))
+        statuses = list(pool.map(lambda _: call(sim_builtin, "GET").status_code, range(200)))
     assert statuses == [200] * 200
-    assert sim.requests_log()["by_method"] == {"GET": 200}
+    assert sim_builtin.requests_log()["by_method"] == {"GET": 200}
 
 
 # -- asynchronous mode ---------------------------------------------------------------------------
 
 
-def test_async_get_answers_at_once_and_posts_the_response(sim, callback_receiver):
-    response = call(sim, "GET", "15676988323/", params={"callback_url": callback_receiver.url})
+def test_async_get_answers_at_once_and_posts_the_response(sim_builtin, callback_receiver):
+    response = call(sim_builtin, "GET", "15676988323/", params={"callback_url": callback_receiver.url})
     assert response.status_code == 202
     body = response.json()
     assert body["message"] == "async api spawned"
@@ -582,45 +602,46 @@ def test_async_get_answers_at_once_and_posts_the_response(sim, callback_receiver
     assert delivered["application"].endswith(f"/{APP}/")
 
 
-def test_async_edit_with_get_callback_applies_the_change(sim, callback_receiver):
+def test_async_edit_with_get_callback_applies_the_change(sim_builtin, callback_receiver):
     response = call(
-        sim,
+        sim_builtin,
         "POST",
         "15676988323/",
         json={"app_id": None, "callback_url": callback_receiver.url, "callback_method": "GET"},
     )
     assert response.status_code == 202
-    assert sim.number("15676988323")["app_id"] is None
+    assert sim_builtin.number("15676988323")["app_id"] is None
     hit = callback_receiver.get()
     assert hit["method"] == "GET"
     assert hit["query"]["status"] == "202"
     assert json.loads(hit["query"]["response"])["message"] == "changed"
 
 
-def test_async_errors_are_delivered_to_the_callback(sim, callback_receiver):
-    response = call(sim, "DELETE", "19999999999/", params={"callback_url": callback_receiver.url})
+def test_async_errors_are_delivered_to_the_callback(sim_builtin, callback_receiver):
+    response = call(sim_builtin, "DELETE", "19999999999/", params={"callback_url": callback_receiver.url})
     assert response.status_code == 202
     hit = callback_receiver.get()
     assert hit["form"]["status"] == "404"
     assert json.loads(hit["form"]["response"])["error"] == "not found"
     deadline = time.monotonic() + 5
-    while not sim.callbacks() and time.monotonic() < deadline:
+    while not sim_builtin.callbacks() and time.monotonic() < deadline:
         time.sleep(0.02)  # the delivery is recorded once the receiver has answered
-    assert sim.callbacks()[-1]["delivered"] == 200
+    assert sim_builtin.callbacks()[-1]["delivered"] == 200
 
 
-def test_async_unrent_and_bad_callback_parameters(sim, callback_receiver):
-    response = call(sim, "DELETE", "15676988324/", params={"callback_url": callback_receiver.url})
+def test_async_unrent_and_bad_callback_parameters(sim_builtin, callback_receiver):
+    response = call(sim_builtin, "DELETE", "15676988324/", params={"callback_url": callback_receiver.url})
     assert response.status_code == 202
     hit = callback_receiver.get()
     assert hit["form"]["status"] == "204"
     assert json.loads(hit["form"]["response"]) == {"api_id": response.json()["api_id"]}
-    assert sim.number("15676988324") is None
-    assert_error(call(sim, "GET", params={"callback_url": "ftp://x"}), 400, "callback_url")
+    assert sim_builtin.number("15676988324") is None
+    assert_error(call(sim_builtin, "GET", params={"callback_url": "ftp://x"}), 400, "callback_url")
     assert_error(
-        call(sim, "GET", params={"callback_url": callback_receiver.url, "callback_method": "PUT"}), 400
+        call(sim_builtin, "GET", params={"callback_url": callback_receiver.url, "callback_method": "PUT"}),
+        400,
     )
-    assert_error(call(sim, "GET", params={"callback_method": "GET"}), 400)
+    assert_error(call(sim_builtin, "GET", params={"callback_method": "GET"}), 400)
 
 
 # -- the process ---------------------------------------------------------------------------------
@@ -747,14 +768,14 @@ def test_stop_and_kill(simulator):
 
 
 @pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference"])
-def test_simulator_number_shapes(sim, shape):
-    sim.set_number_shape(shape)
-    client = PlivoClient(sim.auth_id, sim.auth_token, sim.base_url)
+def test_simulator_number_shapes(sim_builtin, shape):
+    sim_builtin.set_number_shape(shape)
+    client = PlivoClient(sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url)
     listed = client.list_numbers(subaccount=SUB)["objects"]
     in_sub = {o["number"] for o in listed}
-    assert in_sub and in_sub == {n["number"] for n in sim.state()["numbers"] if n["subaccount"] == SUB}, (
-        "the subaccount filter works in every shape"
-    )
+    assert in_sub and in_sub == {
+        n["number"] for n in sim_builtin.state()["numbers"] if n["subaccount"] == SUB
+    }, "the subaccount filter works in every shape"
     got = client.get_number(sorted(in_sub)[0])
     fields = set(got) - {"api_id"}
     if shape == "reference":
@@ -765,10 +786,10 @@ def test_simulator_number_shapes(sim, shape):
         assert REFERENCE_FIELDS < fields
 
 
-def test_number_shape_from_seed_and_bad_values_refused(sim):
-    sim.reset({"number_shape": "reference"})
-    assert sim.number_shape() == "reference"
-    refused = requests.post(f"{sim.admin_url}/settings", json={"number_shape": "camel"}, timeout=10)
+def test_number_shape_from_seed_and_bad_values_refused(sim_builtin):
+    sim_builtin.reset({"number_shape": "reference"})
+    assert sim_builtin.number_shape() == "reference"
+    refused = requests.post(f"{sim_builtin.admin_url}/settings", json={"number_shape": "camel"}, timeout=10)
     assert refused.status_code == 400 and "reference" in refused.json()["error"]
-    sim.reset()
-    assert sim.number_shape() == "subaccount", "a reset without a shape returns to the startup one"
+    sim_builtin.reset()
+    assert sim_builtin.number_shape() == "subaccount", "a reset without a shape returns to the startup one"

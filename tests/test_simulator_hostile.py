@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 
-def raw(sim, data: bytes, timeout: float = 5.0) -> bytes:
-    port = int(sim.base_url.split(":")[2].split("/")[0])
+def raw(sim_builtin, data: bytes, timeout: float = 5.0) -> bytes:
+    port = int(sim_builtin.base_url.split(":")[2].split("/")[0])
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
         conn.sendall(data)
         conn.shutdown(socket.SHUT_WR)
@@ -52,17 +52,17 @@ def parsed(answer: bytes) -> tuple[int, dict]:
     ],
     ids=["http-0.9", "garbage", "version", "header-too-long", "method"],
 )
-def test_malformed_requests_get_json_errors(sim, request_bytes, status, says):
-    got_status, body = parsed(raw(sim, request_bytes))
+def test_malformed_requests_get_json_errors(sim_builtin, request_bytes, status, says):
+    got_status, body = parsed(raw(sim_builtin, request_bytes))
     assert got_status == status and says in body["error"]
-    assert sim.state()["numbers"], "still serving"
+    assert sim_builtin.state()["numbers"], "still serving"
 
 
 @pytest.mark.parametrize("path", ["/__sim__/faults", "/v1/Account/{main}/Number/15676988323/"])
-def test_a_very_deeply_nested_json_body_is_a_400(sim, path):
+def test_a_very_deeply_nested_json_body_is_a_400(sim_builtin, path):
     deep = b"[" * 100_000 + b"]" * 100_000
-    target = path.format(main=sim.auth_id).encode()
-    auth = base64.b64encode(f"{sim.auth_id}:{sim.auth_token}".encode())
+    target = path.format(main=sim_builtin.auth_id).encode()
+    auth = base64.b64encode(f"{sim_builtin.auth_id}:{sim_builtin.auth_token}".encode())
     request = (
         b"POST " + target + b" HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + auth + b"\r\n"
         b"Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
@@ -70,7 +70,7 @@ def test_a_very_deeply_nested_json_body_is_a_400(sim, path):
         + b"\r\n\r\n"
         + deep
     )
-    status, body = parsed(raw(sim, request))
+    status, body = parsed(raw(sim_builtin, request))
     assert status == 400 and "JSON" in body["error"]
 
 
@@ -89,12 +89,12 @@ token = st.text(alphabet=st.characters(min_codepoint=1, max_codepoint=255), max_
     headers=st.lists(st.tuples(token, token), max_size=4),
     body=st.binary(max_size=200),
 )
-def test_random_requests_never_crash_the_server(sim, method, path, version, headers, body):
+def test_random_requests_never_crash_the_server(sim_builtin, method, path, version, headers, body):
     line = f"{method} /{path} {version}".strip().encode("latin-1", "replace")
     lines = [line] + [f"{k}: {v}".encode("latin-1", "replace") for k, v in headers]
     data = b"\r\n".join(lines) + b"\r\n\r\n" + body
-    answer = raw(sim, data, timeout=3)
+    answer = raw(sim_builtin, data, timeout=3)
     if answer:  # a clean close without an answer is allowed only for unparseable framing
         status, _ = parsed(answer)
         assert 200 <= status < 600
-    assert sim.state()["numbers"], "the server is still serving"
+    assert sim_builtin.state()["numbers"], "the server is still serving"

@@ -127,6 +127,12 @@ def mark_adopted(numbers: Iterable[str]) -> None:
         _ADOPTED.update(numbers)
 
 
+def forget_adopted() -> None:
+    """Start afresh (for tests that run several deployments' provider calls in one process)."""
+    with _ADOPTED_LOCK:
+        _ADOPTED.clear()
+
+
 def adopted_in_this_deployment(number: str) -> bool:
     with _ADOPTED_LOCK:
         return number in _ADOPTED

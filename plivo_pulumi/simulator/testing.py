@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -274,3 +275,38 @@ class SimulatorProcess:
         self.auth_id = result["auth_id"]
         self.auth_token = result["auth_token"]
         return result
+
+
+def account_seed(
+    auth_id: str,
+    auth_token: str,
+    *,
+    subaccounts: Iterable[tuple[str, str]] = (),
+    applications: Iterable[str | tuple[str, str]] = (),
+    numbers: Iterable[str | dict[str, Any]] = (),
+    generate: dict[str, Any] | None = None,
+    number_shape: str | None = None,
+) -> dict[str, Any]:
+    """A seed of one main account: its `(auth_id, token)` subaccounts, applications (ids, or
+    `(id, name)`), numbers (digits, or seed entries) and an optional `generate` block, all owned by
+    the main account unless an entry says otherwise (see docs/simulator.md, "Seed format")."""
+    apps = [(a, f"app-{a}") if isinstance(a, str) else a for a in applications]
+    seed: dict[str, Any] = {
+        "accounts": [
+            {
+                "auth_id": auth_id,
+                "auth_token": auth_token,
+                "subaccounts": [{"auth_id": sub, "auth_token": token} for sub, token in subaccounts],
+            }
+        ],
+        "applications": [{"app_id": app, "account": auth_id, "name": name} for app, name in apps],
+        "numbers": [
+            {"account": auth_id, "number_type": "local", **({"number": n} if isinstance(n, str) else n)}
+            for n in numbers
+        ],
+    }
+    if generate is not None:
+        seed["generate"] = {"account": auth_id, **generate}
+    if number_shape is not None:
+        seed["number_shape"] = number_shape
+    return seed

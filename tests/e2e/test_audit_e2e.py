@@ -15,21 +15,21 @@ import pytest
 from plivo_pulumi import resources
 from plivo_pulumi.bindings import declare_bindings
 from plivo_pulumi.cli import main
-from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
-from tests.e2e.harness import PASSPHRASE, EngineStack
+from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, TOKEN, e2e_seed
+from tests.support.engine_stack import PASSPHRASE, EngineStack
 
 LIST_ROUTE = "GET /v1/Account/{auth_id}/Number/"
 GET_ROUTE = "GET /v1/Account/{auth_id}/Number/{number}/"
 
 
-def routes(sim) -> dict[str, int]:
-    return sim.requests_log()["by_route"]
+def routes(sim_e2e) -> dict[str, int]:
+    return sim_e2e.requests_log()["by_route"]
 
 
 # -- bindings file --------------------------------------------------------------------------------
 
 
-def test_bindings_file_declares_and_binds_with_stable_names(sim, make_stack, tmp_path):
+def test_bindings_file_declares_and_binds_with_stable_names(sim_e2e, make_stack, tmp_path):
     bindings = tmp_path / "bindings.yaml"
     bindings.write_text(
         textwrap.dedent(
@@ -52,9 +52,11 @@ def test_bindings_file_declares_and_binds_with_stable_names(sim, make_stack, tmp
     up = stack.up()
     assert up.ok, up.output
     assert up.summary.get("create") == 4  # three numbers and the stack
-    assert sim.number(NUMBERS[0])["app_id"] == APPS[0] and sim.number(NUMBERS[0])["subaccount"] is None
-    assert sim.number(NUMBERS[1])["app_id"] == APPS[1] and sim.number(NUMBERS[1])["subaccount"] == SUB
-    assert sim.number(NUMBERS[2])["app_id"] is None  # not managed: left alone
+    assert (
+        sim_e2e.number(NUMBERS[0])["app_id"] == APPS[0] and sim_e2e.number(NUMBERS[0])["subaccount"] is None
+    )
+    assert sim_e2e.number(NUMBERS[1])["app_id"] == APPS[1] and sim_e2e.number(NUMBERS[1])["subaccount"] == SUB
+    assert sim_e2e.number(NUMBERS[2])["app_id"] is None  # not managed: left alone
     state = stack.resources()
     assert set(state) == {"support", f"number-{NUMBERS[1]}", f"number-{NUMBERS[2]}"}
     assert state[f"number-{NUMBERS[2]}"]["inputs"].get("app_id") is None
@@ -83,20 +85,20 @@ def test_bindings_file_declares_and_binds_with_stable_names(sim, make_stack, tmp
     preview = stack.preview()
     assert preview.ok, preview.output
     assert preview.summary == {"create": 1, "same": 4}, preview.summary
-    sim.clear_log()
+    sim_e2e.clear_log()
     assert stack.up().ok
-    assert sim.number(NUMBERS[3])["app_id"] == APPS[2]
-    assert sim.requests_log()["by_method"] == {"GET": 1, "POST": 1}
+    assert sim_e2e.number(NUMBERS[3])["app_id"] == APPS[2]
+    assert sim_e2e.requests_log()["by_method"] == {"GET": 1, "POST": 1}
 
     # A broken file stops the program before anything is declared: nothing is deleted or called.
     bindings.write_text(f"numbers:\n  - number: {NUMBERS[0]}\n    app: '{APPS[1]}'\n")
-    sim.clear_log()
+    sim_e2e.clear_log()
     broken = stack.up()
     assert not broken.ok
     assert f"{bindings}: numbers[0] (number {NUMBERS[0]}): unknown key 'app'; did you mean 'app_id'?" in (
         broken.output
     )
-    assert sim.requests_log()["total"] == 0
+    assert sim_e2e.requests_log()["total"] == 0
     assert len(stack.resources()) == 4
 
 
@@ -107,18 +109,14 @@ EXTRA = "15559990001"
 
 def bound_seed(extra_numbers: list[dict] | None = None, generate: dict | None = None) -> dict:
     """The account exactly as the audited stack declares it (plus `extra_numbers`)."""
-    seed = {
-        "accounts": [
-            {"auth_id": MAIN, "auth_token": TOKEN, "subaccounts": [{"auth_id": SUB, "auth_token": SUB_TOKEN}]}
-        ],
-        "applications": [{"app_id": app, "account": MAIN} for app in APPS],
-        "numbers": [
-            {"number": NUMBERS[0], "account": MAIN, "app_id": APPS[0]},
-            {"number": NUMBERS[1], "account": MAIN, "app_id": APPS[1], "subaccount": SUB},
-            {"number": NUMBERS[2], "account": MAIN, "app_id": APPS[2]},
-            *({"account": MAIN, **n} for n in extra_numbers or []),
-        ],
-    }
+    seed = e2e_seed(
+        [
+            {"number": NUMBERS[0], "app_id": APPS[0]},
+            {"number": NUMBERS[1], "app_id": APPS[1], "subaccount": SUB},
+            {"number": NUMBERS[2], "app_id": APPS[2]},
+            *(extra_numbers or []),
+        ]
+    )
     if generate:
         seed["generate"] = {"account": MAIN, **generate}
     return seed
@@ -144,8 +142,8 @@ numbers:
 class Audited:
     """One stack, brought up once per module; every test resets the simulator to match it first."""
 
-    def __init__(self, sim, stack: EngineStack) -> None:
-        self.sim = sim
+    def __init__(self, sim_e2e, stack: EngineStack) -> None:
+        self.sim = sim_e2e
         self.stack = stack
         self.project = stack.workdir / "project"
         self.env = {

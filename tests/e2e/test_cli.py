@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.cli import REPO, CliProject, plivo_config
-from tests.e2e.conftest import APPS, MAIN, NUMBERS, ROTATED_TOKEN, SUB, TOKEN, WRONG_CLI_TOKEN
+from tests.support.accounts import APPS, MAIN, NUMBERS, ROTATED_TOKEN, SUB, TOKEN, WRONG_CLI_TOKEN
+from tests.support.cli_project import REPO, CliProject, plivo_config
 
 N1, N2, N3 = NUMBERS[:3]
 # Kept in plain text in Pulumi.dev.yaml on purpose (the user's mistake under test): not a token the
@@ -35,7 +35,7 @@ pulumi.export("python_prefix", sys.prefix)
 
 
 @pytest.fixture
-def make_project(tmp_path: Path, sim):
+def make_project(tmp_path: Path, sim_e2e):
     """make_project(program, virtualenv=..., token=..., secret=True): a project folder with a stack
     whose config (set through the CLI) points at the simulator."""
     count = 0
@@ -46,30 +46,32 @@ def make_project(tmp_path: Path, sim):
         nonlocal count
         count += 1
         project = CliProject(tmp_path / f"p{count}", program, virtualenv=virtualenv)
-        project.init(plivo_config(sim.base_url, MAIN, token, secret=secret))
+        project.init(plivo_config(sim_e2e.base_url, MAIN, token, secret=secret))
         return project
 
     return factory
 
 
-def calls(sim) -> dict[str, int]:
-    return sim.requests_log()["by_method"]
+def calls(sim_e2e) -> dict[str, int]:
+    return sim_e2e.requests_log()["by_method"]
 
 
 @pytest.mark.parametrize("virtualenv", ["relative", "absolute"])
-def test_cli_lifecycle(make_project, sim, virtualenv):
+def test_cli_lifecycle(make_project, sim_e2e, virtualenv):
     project = make_project(LIFECYCLE, virtualenv=virtualenv)
 
     preview = project.preview()
     assert preview.ok, preview.output
     assert "+ 3 to create" in preview.output
-    assert calls(sim) == {}, "preview makes no API call"
+    assert calls(sim_e2e) == {}, "preview makes no API call"
 
     up = project.up()
     assert up.ok, up.output
-    assert sim.number(N1)["app_id"] == APPS[0]
-    assert (sim.number(N2)["app_id"], sim.number(N2)["subaccount"]) == (APPS[1], SUB)
-    assert calls(sim) == {"GET": 2, "POST": 2}, "adopt: one GET per number, one POST where a binding differs"
+    assert sim_e2e.number(N1)["app_id"] == APPS[0]
+    assert (sim_e2e.number(N2)["app_id"], sim_e2e.number(N2)["subaccount"]) == (APPS[1], SUB)
+    assert calls(sim_e2e) == {"GET": 2, "POST": 2}, (
+        "adopt: one GET per number, one POST where a binding differs"
+    )
     prefix = project.pulumi("stack", "output", "python_prefix", "--stack", "dev")
     assert Path(prefix.output.strip()).resolve() == Path(sys.prefix).resolve(), (
         "the program ran with the virtualenv of Pulumi.yaml"
@@ -77,30 +79,32 @@ def test_cli_lifecycle(make_project, sim, virtualenv):
     state = project.resources()
     assert state["support"]["id"] == N1 and state["support"]["outputs"]["app_id"] == APPS[0]
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     gate = project.gate()
     assert gate.ok, gate.output
-    assert calls(sim) == {"GET": 2}
+    assert calls(sim_e2e) == {"GET": 2}
 
-    sim.edit_out_of_band(N1, app_id=APPS[2])
+    sim_e2e.edit_out_of_band(N1, app_id=APPS[2])
     drifted = project.gate()
     assert drifted.code != 0, "the gate fails on a binding changed by hand"
     assert "support" in drifted.output and "app_id" in drifted.output
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     reconcile = project.up("--refresh", "--run-program")
     assert reconcile.ok, reconcile.output
-    assert sim.number(N1)["app_id"] == APPS[0]
-    assert calls(sim).get("POST") == 1, "only the drifted number is written"
+    assert sim_e2e.number(N1)["app_id"] == APPS[0]
+    assert calls(sim_e2e).get("POST") == 1, "only the drifted number is written"
     assert project.gate().ok
 
     assert project.refresh().ok
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     destroy = project.destroy()
     assert destroy.ok, destroy.output
-    assert sim.number(N1)["app_id"] == APPS[0] and sim.number(N2)["subaccount"] == SUB, "numbers kept, bound"
-    assert calls(sim) == {}, "destroy without unrent_on_delete makes no API call"
+    assert sim_e2e.number(N1)["app_id"] == APPS[0] and sim_e2e.number(N2)["subaccount"] == SUB, (
+        "numbers kept, bound"
+    )
+    assert calls(sim_e2e) == {}, "destroy without unrent_on_delete makes no API call"
     assert project.resources() == {}
 
 
@@ -112,17 +116,17 @@ def test_cli_lifecycle(make_project, sim, virtualenv):
         (f'number="{N3}", subaccount="SA1"', "subaccount", "SA"),
     ],
 )
-def test_cli_bad_input_fails_preview_before_any_call(make_project, sim, declaration, prop, says):
+def test_cli_bad_input_fails_preview_before_any_call(make_project, sim_e2e, declaration, prop, says):
     project = make_project(f"from plivo_pulumi import RentedNumber\nRentedNumber('bad', {declaration})\n")
     preview = project.preview()
     assert preview.code != 0
     assert "resource 'bad'" in preview.output and f"property {prop}" in preview.output, preview.output
     assert says in preview.output
-    assert calls(sim) == {}
+    assert calls(sim_e2e) == {}
 
 
-def test_cli_import_adopts_without_writing(make_project, sim):
-    sim.edit_out_of_band(N3, app_id=APPS[2])
+def test_cli_import_adopts_without_writing(make_project, sim_e2e):
+    sim_e2e.edit_out_of_band(N3, app_id=APPS[2])
     project = make_project(
         f"""
         import pulumi
@@ -133,7 +137,7 @@ def test_cli_import_adopts_without_writing(make_project, sim):
     )
     up = project.up()
     assert up.ok, up.output
-    assert calls(sim) == {"GET": 1}, "import writes nothing"
+    assert calls(sim_e2e) == {"GET": 1}, "import writes nothing"
     assert project.resources()["imported"]["id"] == N3
 
     mismatch = make_project(
@@ -144,13 +148,13 @@ def test_cli_import_adopts_without_writing(make_project, sim):
                      opts=pulumi.ResourceOptions(import_="{N1}"))
         """
     )
-    sim.clear_log()
+    sim_e2e.clear_log()
     failed = mismatch.up()
     assert failed.code != 0 and "cannot import number" in failed.output
-    assert "POST" not in calls(sim) and sim.number(N1)["app_id"] is None
+    assert "POST" not in calls(sim_e2e) and sim_e2e.number(N1)["app_id"] is None
 
 
-def test_cli_rename_and_destroy_unrent_only_when_opted_in(make_project, sim):
+def test_cli_rename_and_destroy_unrent_only_when_opted_in(make_project, sim_e2e):
     program = """
         from plivo_pulumi import RentedNumber
         RentedNumber("{name}", number="{n1}", app_id="{app}", unrent_on_delete=True)
@@ -162,24 +166,24 @@ def test_cli_rename_and_destroy_unrent_only_when_opted_in(make_project, sim):
     # A rename without an alias creates the new resource and deletes the old one: the number that
     # the new one adopted in the same run is never unrented, even with unrent_on_delete.
     project.write_program(program.format(name="line-renamed", n1=N1, n2=N2, app=APPS[0]))
-    sim.clear_log()
+    sim_e2e.clear_log()
     renamed = project.up()
     assert renamed.ok, renamed.output
-    assert sim.number(N1) is not None and "DELETE" not in calls(sim)
+    assert sim_e2e.number(N1) is not None and "DELETE" not in calls(sim_e2e)
     assert set(project.resources()) == {"line-renamed", "kept"}
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     assert project.destroy().ok
-    assert sim.number(N1) is None, "unrent_on_delete=True unrents on destroy"
-    assert sim.number(N2)["app_id"] == APPS[0], "the default keeps the number rented and bound"
-    assert calls(sim) == {"DELETE": 1}
+    assert sim_e2e.number(N1) is None, "unrent_on_delete=True unrents on destroy"
+    assert sim_e2e.number(N2)["app_id"] == APPS[0], "the default keeps the number rented and bound"
+    assert calls(sim_e2e) == {"DELETE": 1}
 
 
-def test_cli_token_rotation_goes_through_the_recipe(make_project, sim):
+def test_cli_token_rotation_goes_through_the_recipe(make_project, sim_e2e):
     project = make_project(LIFECYCLE)
     assert project.up().ok
 
-    sim.rotate_token(MAIN, ROTATED_TOKEN)  # the old token is revoked
+    sim_e2e.rotate_token(MAIN, ROTATED_TOKEN)  # the old token is revoked
     project.config_set("plivo:authToken", ROTATED_TOKEN, secret=True)
 
     stale = project.refresh()
@@ -190,52 +194,52 @@ def test_cli_token_rotation_goes_through_the_recipe(make_project, sim):
     gate = project.gate()
     assert gate.ok, gate.output
 
-    sim.edit_out_of_band(N1, app_id=APPS[2])
+    sim_e2e.edit_out_of_band(N1, app_id=APPS[2])
     assert project.gate().code != 0
     reconcile = project.up("--refresh", "--run-program")
     assert reconcile.ok, reconcile.output
-    assert sim.number(N1)["app_id"] == APPS[0]
+    assert sim_e2e.number(N1)["app_id"] == APPS[0]
 
     # The run that ran the program saved the new config: plain commands work again.
     assert project.refresh().ok
     assert project.destroy().ok
-    assert sim.number(N1)["app_id"] == APPS[0]
+    assert sim_e2e.number(N1)["app_id"] == APPS[0]
 
 
-def test_cli_gate_fails_naming_the_token_when_config_holds_a_wrong_one(make_project, sim):
+def test_cli_gate_fails_naming_the_token_when_config_holds_a_wrong_one(make_project, sim_e2e):
     project = make_project(LIFECYCLE)
     assert project.up().ok
     project.config_set("plivo:authToken", WRONG_CLI_TOKEN, secret=True)
-    sim.clear_log()
+    sim_e2e.clear_log()
     gate = project.gate()
     assert gate.code != 0
     assert "plivo:authToken" in gate.output and "401" in gate.output
     assert "current config" in gate.output
-    assert "POST" not in calls(sim)
+    assert "POST" not in calls(sim_e2e)
 
 
-def test_cli_plain_text_token_is_refused_at_preview(make_project, sim):
+def test_cli_plain_text_token_is_refused_at_preview(make_project, sim_e2e):
     project = make_project(LIFECYCLE, token=PLAIN_TEXT_TOKEN, secret=False)
     preview = project.preview()
     assert preview.code != 0
     assert "pulumi config set --secret plivo:authToken" in preview.output
     assert PLAIN_TEXT_TOKEN not in preview.output
-    assert calls(sim) == {}
-    assert project.up().code != 0 and calls(sim) == {}
+    assert calls(sim_e2e) == {}
+    assert project.up().code != 0 and calls(sim_e2e) == {}
 
 
-def test_cli_repository_root_demo_project(tmp_path, sim):
+def test_cli_repository_root_demo_project(tmp_path, sim_e2e):
     """`pulumi up` in the repository root (the demo project of Pulumi.yaml) against the simulator."""
     assert (REPO / ".venv" / "bin" / "python").exists(), "the demo project's virtualenv is .venv (make venv)"
     fleet = REPO / "examples" / "fleet"
     seed = yaml.safe_load((fleet / "seed.yaml").read_text())
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     account = seed["accounts"][0]
     bindings = yaml.safe_load((fleet / "bindings.yaml").read_text())
     stack = f"e2e-{uuid.uuid4().hex[:8]}"
     project = CliProject(tmp_path, "", stack=stack, project_dir=REPO)
     try:
-        project.init(plivo_config(sim.base_url, account["auth_id"], account["auth_token"]))
+        project.init(plivo_config(sim_e2e.base_url, account["auth_id"], account["auth_token"]))
         up = project.up()
         assert up.ok, up.output
         numbers = project.resources()
@@ -243,10 +247,10 @@ def test_cli_repository_root_demo_project(tmp_path, sim):
         some = bindings["numbers"][0]
         number = "".join(c for c in str(some["number"]) if c.isdigit())
         expected_app = some.get("app_id", bindings["defaults"].get("app_id"))
-        assert sim.number(number)["app_id"] == expected_app
+        assert sim_e2e.number(number)["app_id"] == expected_app
         gate = project.gate()
         assert gate.ok, gate.output
         assert project.destroy().ok
-        assert sim.number(number)["app_id"] == expected_app
+        assert sim_e2e.number(number)["app_id"] == expected_app
     finally:
         project.remove_stack()

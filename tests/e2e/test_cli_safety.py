@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
-from tests.e2e.cli import CliProject, plivo_config
-from tests.e2e.conftest import APPS, MAIN, NUMBERS, TOKEN
+from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
+from tests.support.cli_project import CliProject, plivo_config
 
 N1, N2, N3 = NUMBERS[:3]
 OTHER = "MAOTHERACCOUNT000001"  # a main account that is not the configured one
@@ -25,27 +25,27 @@ RentedNumber("sales", number="{N2}", app_id="{APPS[1]}")
 
 
 @pytest.fixture
-def project(tmp_path, sim):
+def project(tmp_path, sim_e2e):
     def make(program: str) -> CliProject:
         made = CliProject(tmp_path / f"p{len(list(tmp_path.iterdir()))}", textwrap.dedent(program))
-        made.init(plivo_config(sim.base_url, MAIN, TOKEN))
+        made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
         return made
 
     return make
 
 
 @pytest.mark.parametrize("wrong", ["{origin}", "{origin}/v2"])
-def test_a_wrong_base_url_fails_the_refresh_and_keeps_the_state(project, sim, wrong):
+def test_a_wrong_base_url_fails_the_refresh_and_keeps_the_state(project, sim_e2e, wrong):
     stack = project(TWO_NUMBERS)
     assert stack.up().ok
-    origin = sim.base_url.rsplit("/v1", 1)[0]
+    origin = sim_e2e.base_url.rsplit("/v1", 1)[0]
     stack.config_set("plivo:baseUrl", wrong.format(origin=origin), secret=False)
 
     refresh = stack.refresh("--run-program")
     assert refresh.code != 0, "every GET answered 404: that is a wrong endpoint, not unrented numbers"
     assert "endpoint is wrong" in refresh.output and "plivo:baseUrl" in refresh.output
     assert set(stack.resources()) == {"support", "sales"}, "the state keeps every number"
-    assert sim.number(N1) is not None and sim.number(N2) is not None
+    assert sim_e2e.number(N1) is not None and sim_e2e.number(N2) is not None
 
 
 @pytest.mark.parametrize(
@@ -69,17 +69,17 @@ def test_a_wrong_base_url_fails_the_refresh_and_keeps_the_state(project, sim, wr
     ],
     ids=["two-numbers", "set-and-number", "two-sets"],
 )
-def test_one_number_declared_twice_fails_preview_naming_both(project, sim, program):
+def test_one_number_declared_twice_fails_preview_naming_both(project, sim_e2e, program):
     stack = project(program)
     preview = stack.preview()
     assert preview.code != 0
     assert f"number {N1} is declared twice" in preview.output
     assert "'first'" in preview.output and "'second'" in preview.output
-    assert sim.requests_log()["total"] == 0
+    assert sim_e2e.requests_log()["total"] == 0
     # `pulumi up` previews first, so it stops there too. (With --skip-preview the resources declared
     # before the duplicate may be adopted before the program fails; the duplicate never is.)
     up = stack.pulumi("up", "--yes", "--stack", stack.stack, "--non-interactive")
-    assert up.code != 0 and sim.requests_log()["total"] == 0, "no API write"
+    assert up.code != 0 and sim_e2e.requests_log()["total"] == 0, "no API write"
 
 
 @pytest.mark.parametrize(
@@ -95,16 +95,16 @@ def test_one_number_declared_twice_fails_preview_naming_both(project, sim, progr
     ],
     ids=["blank-app", "blank-subaccount", "foreign-app-uri", "foreign-subaccount-uri"],
 )
-def test_input_that_would_be_reinterpreted_is_refused_at_preview(project, sim, declaration, says):
+def test_input_that_would_be_reinterpreted_is_refused_at_preview(project, sim_e2e, declaration, says):
     stack = project(
         f"from plivo_pulumi import RentedNumber\nRentedNumber('odd', number='{N1}', {declaration})\n"
     )
     preview = stack.preview()
     assert preview.code != 0 and says in preview.output, preview.output
-    assert sim.requests_log()["total"] == 0
+    assert sim_e2e.requests_log()["total"] == 0
 
 
-def test_an_integer_app_id_is_taken_like_a_string(project, sim):
+def test_an_integer_app_id_is_taken_like_a_string(project, sim_e2e):
     stack = project(
         f"from plivo_pulumi import RentedNumber, RentedNumberSet\n"
         f"RentedNumber('int-app', number={N1}, app_id={APPS[0]})\n"
@@ -112,11 +112,11 @@ def test_an_integer_app_id_is_taken_like_a_string(project, sim):
     )
     up = stack.up()
     assert up.ok, up.output
-    assert sim.number(N1)["app_id"] == APPS[0] and sim.number(N2)["app_id"] == APPS[1]
+    assert sim_e2e.number(N1)["app_id"] == APPS[0] and sim_e2e.number(N2)["app_id"] == APPS[1]
     assert stack.gate().ok
 
 
-def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, sim):
+def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, sim_e2e):
     program = f"""
         import pulumi
         from plivo_pulumi import RentedNumber
@@ -127,7 +127,7 @@ def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, s
     blue = CliProject(tmp_path / "p", textwrap.dedent(program), stack="blue")
     green = CliProject(tmp_path / "p", "", stack="green", project_dir=blue.dir)
     for stack in (blue, green):
-        stack.init(plivo_config(sim.base_url, MAIN, TOKEN))
+        stack.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
         assert stack.up().ok
     done = subprocess.run(
         [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", "blue", "--stack", "green", "--json"],
@@ -154,7 +154,7 @@ def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, s
     ]
 
 
-def test_provider_errors_show_the_message_not_a_traceback(project, sim):
+def test_provider_errors_show_the_message_not_a_traceback(project, sim_e2e):
     stack = project("from plivo_pulumi import RentedNumber\nRentedNumber('nope', number='15559999999')\n")
     up = stack.up()
     assert up.code != 0
@@ -164,29 +164,29 @@ def test_provider_errors_show_the_message_not_a_traceback(project, sim):
     assert verbose.code != 0 and "Traceback" in verbose.output, "the detail is there when asked for"
 
 
-def test_a_huge_input_is_not_echoed_back(project, sim):
+def test_a_huge_input_is_not_echoed_back(project, sim_e2e):
     stack = project("from plivo_pulumi import RentedNumber\nRentedNumber('huge', number='1' * 100_000)\n")
     preview = stack.preview()
     assert preview.code != 0 and "property number" in preview.output and "too long" in preview.output
     assert len(preview.output) < 10_000, f"{len(preview.output)} characters of output"
-    assert sim.requests_log()["total"] == 0
+    assert sim_e2e.requests_log()["total"] == 0
 
 
-def test_refresh_reads_each_number_once_with_skip_preview_and_twice_without(project, sim):
+def test_refresh_reads_each_number_once_with_skip_preview_and_twice_without(project, sim_e2e):
     stack = project(TWO_NUMBERS)
     assert stack.up().ok
-    sim.clear_log()
+    sim_e2e.clear_log()
     assert stack.refresh("--run-program").ok  # the harness passes --skip-preview
-    assert sim.requests_log()["by_method"] == {"GET": 2}, "one GET per number"
-    sim.clear_log()
+    assert sim_e2e.requests_log()["by_method"] == {"GET": 2}, "one GET per number"
+    sim_e2e.clear_log()
     with_preview = stack.pulumi(
         "refresh", "--yes", "--run-program", "--stack", stack.stack, "--non-interactive"
     )
     assert with_preview.ok, with_preview.output
-    assert sim.requests_log()["by_method"] == {"GET": 4}, "the preview reads every number too"
-    sim.clear_log()
+    assert sim_e2e.requests_log()["by_method"] == {"GET": 4}, "the preview reads every number too"
+    sim_e2e.clear_log()
     assert stack.up("--refresh", "--run-program").ok
-    assert sim.requests_log()["by_method"] == {"GET": 2}
+    assert sim_e2e.requests_log()["by_method"] == {"GET": 2}
 
 
 MOVABLE = """
@@ -202,7 +202,7 @@ for name, args in spec.items():
 """
 
 
-def test_moving_a_number_between_stacks_the_documented_way_never_unrents_it(tmp_path, sim):
+def test_moving_a_number_between_stacks_the_documented_way_never_unrents_it(tmp_path, sim_e2e):
     """README, "Moving a number": adopt in the target with import_, make the source let go without
     unrenting, remove it from the source; the audit of both stacks shows the overlap, then none."""
     source = CliProject(tmp_path / "p", textwrap.dedent(MOVABLE), stack="source")
@@ -237,13 +237,13 @@ def test_moving_a_number_between_stacks_the_documented_way_never_unrents_it(tmp_
     declare(source, {"line": {**line, "unrent_on_delete": True}})
     declare(target, {})
     for stack in (source, target):
-        stack.init(plivo_config(sim.base_url, MAIN, TOKEN))
+        stack.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
         assert stack.up().ok
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     declare(target, {"line": {**line, "import": True}})  # 1. the target adopts it, writing nothing
     assert target.up().ok
-    assert "POST" not in sim.requests_log()["by_method"]
+    assert "POST" not in sim_e2e.requests_log()["by_method"]
     assert [f["number"] for f in audit()["findings"] if f["kind"] == "duplicated"] == [N1]
 
     declare(source, {"line": {**line, "unrent_on_delete": False}})  # 2. the source lets go safely
@@ -251,35 +251,35 @@ def test_moving_a_number_between_stacks_the_documented_way_never_unrents_it(tmp_
     declare(source, {})  # 3. and drops it
     assert source.up().ok
 
-    assert sim.number(N1)["app_id"] == APPS[0], "still rented and bound"
-    assert "DELETE" not in sim.requests_log()["by_method"]
+    assert sim_e2e.number(N1)["app_id"] == APPS[0], "still rented and bound"
+    assert "DELETE" not in sim_e2e.requests_log()["by_method"]
     assert [f for f in audit()["findings"] if f["kind"] in ("duplicated", "drifted", "gone")] == []
     assert set(target.resources()) == {"line"} and source.resources() == {}
 
 
-def test_ignore_changes_keeps_a_console_change_and_other_fields_are_still_reconciled(project, sim):
+def test_ignore_changes_keeps_a_console_change_and_other_fields_are_still_reconciled(project, sim_e2e):
     stack = project(
         f"import pulumi\nfrom plivo_pulumi import RentedNumber\n"
         f"RentedNumber('line', number='{N1}', app_id='{APPS[0]}', subaccount='',\n"
         f"             opts=pulumi.ResourceOptions(ignore_changes=['app_id']))\n"
     )
     assert stack.up().ok
-    sim.edit_out_of_band(N1, app_id=APPS[2])  # someone re-points it; the code says: leave it
-    sim.clear_log()
+    sim_e2e.edit_out_of_band(N1, app_id=APPS[2])  # someone re-points it; the code says: leave it
+    sim_e2e.clear_log()
     gate = stack.gate()
     assert gate.ok, gate.output
     reconcile = stack.up("--refresh", "--run-program")
     assert reconcile.ok, reconcile.output
-    assert sim.number(N1)["app_id"] == APPS[2], "ignore_changes: the console's app stays"
-    assert "POST" not in sim.requests_log()["by_method"]
+    assert sim_e2e.number(N1)["app_id"] == APPS[2], "ignore_changes: the console's app stays"
+    assert "POST" not in sim_e2e.requests_log()["by_method"]
 
-    sim.edit_out_of_band(N1, subaccount="SAE2ESUBACCOUNT00001")  # a field that is not ignored
+    sim_e2e.edit_out_of_band(N1, subaccount="SAE2ESUBACCOUNT00001")  # a field that is not ignored
     assert stack.gate().code != 0
     assert stack.up("--refresh", "--run-program").ok
-    assert sim.number(N1)["subaccount"] is None and sim.number(N1)["app_id"] == APPS[2]
+    assert sim_e2e.number(N1)["subaccount"] is None and sim_e2e.number(N1)["app_id"] == APPS[2]
 
 
-def test_replace_on_changes_replaces_instead_of_updating(project, sim):
+def test_replace_on_changes_replaces_instead_of_updating(project, sim_e2e):
     program = (
         "import pulumi\nfrom plivo_pulumi import RentedNumber\n"
         "RentedNumber('line', number='{n}', app_id='{app}',\n"
@@ -292,15 +292,15 @@ def test_replace_on_changes_replaces_instead_of_updating(project, sim):
     assert preview.ok and "1 to replace" in preview.output, preview.output
     up = stack.up()
     assert up.ok and "replaced" in up.output, up.output
-    assert sim.number(N1)["app_id"] == APPS[1], "the replacement adopted the number and bound it"
-    assert "DELETE" not in sim.requests_log()["by_method"]
+    assert sim_e2e.number(N1)["app_id"] == APPS[1], "the replacement adopted the number and bound it"
+    assert "DELETE" not in sim_e2e.requests_log()["by_method"]
 
 
-def test_a_wrong_base_url_keeps_a_sets_state_and_fails_the_audit(project, sim):
+def test_a_wrong_base_url_keeps_a_sets_state_and_fails_the_audit(project, sim_e2e):
     bindings = {N1: {"app_id": APPS[0]}, N2: {"app_id": APPS[1]}}
     stack = project(f"from plivo_pulumi import RentedNumberSet\nRentedNumberSet('fleet', {bindings!r})\n")
     assert stack.up().ok
-    stack.config_set("plivo:baseUrl", sim.base_url.rsplit("/v1", 1)[0], secret=False)
+    stack.config_set("plivo:baseUrl", sim_e2e.base_url.rsplit("/v1", 1)[0], secret=False)
     refresh = stack.refresh("--run-program")
     assert refresh.code != 0
     assert stack.resources("RentedNumberSet")["fleet"]["outputs"]["bindings"].keys() == {N1, N2}

@@ -18,7 +18,7 @@ import signal
 
 import pytest
 
-from tests.e2e.test_fault_kit import (
+from tests.support.fault_kit import (
     Background,
     assert_claims_were_accepted,
     claimed_bindings,
@@ -41,12 +41,12 @@ COUNT = 100
 KILL_AFTER_POSTS = 30
 
 
-def interrupt_mid_up(sim, stack, sig: int):
+def interrupt_mid_up(sim_e2e, stack, sig: int):
     """Start `up`, send `sig` once KILL_AFTER_POSTS writes went through, wait for the run to end.
     SIGKILL goes to the CLI and every process under it (the provider); SIGINT to the CLI only, as a CI
     runner that cancels a job does."""
     run = Background(stack.up)
-    wait_for(lambda: posts_seen(sim) >= KILL_AFTER_POSTS, 120, f"{KILL_AFTER_POSTS} POSTs")
+    wait_for(lambda: posts_seen(sim_e2e) >= KILL_AFTER_POSTS, 120, f"{KILL_AFTER_POSTS} POSTs")
     cli = engine_process(stack)
     tree = [cli, *descendants(cli)]
     for pid in tree if sig == signal.SIGKILL else [cli]:
@@ -65,32 +65,32 @@ def alive(pid: int) -> bool:
         return False
 
 
-def start(sim, tmp_path, kind: str):
+def start(sim_e2e, tmp_path, kind: str):
     seed, numbers = fleet_seed(COUNT)
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     spec = {"bindings": desired_bindings(numbers)}
     program = number_program(spec) if kind == "RentedNumber" else set_program(spec)
-    stack = fault_stack(tmp_path / "dev", sim, program)
-    sim.set_faults(latency_ms=100)  # writes in flight at any moment
-    sim.clear_log()
-    return stack, spec, numbers, live_bindings(sim)
+    stack = fault_stack(tmp_path / "dev", sim_e2e, program)
+    sim_e2e.set_faults(latency_ms=100)  # writes in flight at any moment
+    sim_e2e.clear_log()
+    return stack, spec, numbers, live_bindings(sim_e2e)
 
 
 @pytest.mark.parametrize("kind", ["RentedNumber", "RentedNumberSet"])
-def test_sigkill_mid_up_then_the_documented_recovery(sim, tmp_path, kind):
-    stack, spec, numbers, before = start(sim, tmp_path, kind)
+def test_sigkill_mid_up_then_the_documented_recovery(sim_e2e, tmp_path, kind):
+    stack, spec, numbers, before = start(sim_e2e, tmp_path, kind)
 
-    killed = interrupt_mid_up(sim, stack, signal.SIGKILL)
+    killed = interrupt_mid_up(sim_e2e, stack, signal.SIGKILL)
     assert killed.code != 0
-    sim.clear_faults()
+    sim_e2e.clear_faults()
 
     # What the crash left: a lock, pending creates, a state file that still parses and claims nothing
     # the API did not accept, and every number still rented.
     assert len(lock_files(stack)) == 1
     pending = pending_operations(stack)
     assert pending and {op for op, _ in pending} == {"creating"}, pending
-    assert_claims_were_accepted(stack, sim, before)
-    assert set(live_bindings(sim)) == set(numbers)
+    assert_claims_were_accepted(stack, sim_e2e, before)
+    assert set(live_bindings(sim_e2e)) == set(numbers)
 
     # Without recovery the stack refuses to run, and says what to do.
     locked = stack.up()
@@ -105,45 +105,45 @@ def test_sigkill_mid_up_then_the_documented_recovery(sim, tmp_path, kind):
     refresh = stack.refresh(clear_pending_creates=True)
     assert refresh.ok, refresh.output
     assert pending_operations(stack) == []
-    live = live_bindings(sim)
+    live = live_bindings(sim_e2e)
     assert all(live[n] == claim for n, claim in claimed_bindings(stack).items())
     # 3. `pulumi up`: writes exactly what the crash left undone, never twice, never a DELETE.
     left = sum(1 for n, want in wanted(spec).items() if live[n] != want)
-    posts = posts_seen(sim)
+    posts = posts_seen(sim_e2e)
     up = stack.up()
     assert up.ok, up.output
-    assert posts_seen(sim) - posts == left, "each missing write once, nothing written twice"
-    assert live_bindings(sim) == wanted(spec) == claimed_bindings(stack)
+    assert posts_seen(sim_e2e) - posts == left, "each missing write once, nothing written twice"
+    assert live_bindings(sim_e2e) == wanted(spec) == claimed_bindings(stack)
     # 4. The gate.
     gate = stack.preview(refresh=True, expect_no_changes=True)
     assert gate.ok, gate.output
-    assert sim.requests_log()["by_method"].get("DELETE", 0) == 0, "nothing was ever unrented"
+    assert sim_e2e.requests_log()["by_method"].get("DELETE", 0) == 0, "nothing was ever unrented"
     print(f"{kind}: killed with {len(pending)} pending create(s); recovery wrote the {left} left")
 
 
-def test_sigint_stops_gracefully_and_a_rerun_converges(sim, tmp_path):
-    stack, spec, numbers, before = start(sim, tmp_path, "RentedNumber")
+def test_sigint_stops_gracefully_and_a_rerun_converges(sim_e2e, tmp_path):
+    stack, spec, numbers, before = start(sim_e2e, tmp_path, "RentedNumber")
 
-    cancelled = interrupt_mid_up(sim, stack, signal.SIGINT)
+    cancelled = interrupt_mid_up(sim_e2e, stack, signal.SIGINT)
     assert cancelled.code != 0
     assert "^C received; cancelling" in cancelled.output, cancelled.output[-2000:]
-    sim.clear_faults()
+    sim_e2e.clear_faults()
 
     # Graceful: in-flight operations finished and were recorded, the lock is released.
     assert lock_files(stack) == [] and pending_operations(stack) == []
-    assert_claims_were_accepted(stack, sim, before)
-    live = live_bindings(sim)
+    assert_claims_were_accepted(stack, sim_e2e, before)
+    live = live_bindings(sim_e2e)
     assert set(live) == set(numbers)
     claims = claimed_bindings(stack)
     assert KILL_AFTER_POSTS <= len(claims) < COUNT
     assert all(live[n] == claim for n, claim in claims.items()), "graceful: the state is exact"
 
     left = sum(1 for n, want in wanted(spec).items() if live[n] != want)
-    posts = posts_seen(sim)
+    posts = posts_seen(sim_e2e)
     rerun = stack.up()
     assert rerun.ok, rerun.output
-    assert posts_seen(sim) - posts == left
-    assert live_bindings(sim) == wanted(spec) == claimed_bindings(stack)
+    assert posts_seen(sim_e2e) - posts == left
+    assert live_bindings(sim_e2e) == wanted(spec) == claimed_bindings(stack)
     gate = stack.preview(refresh=True, expect_no_changes=True)
     assert gate.ok, gate.output
-    assert sim.requests_log()["by_method"].get("DELETE", 0) == 0
+    assert sim_e2e.requests_log()["by_method"].get("DELETE", 0) == 0

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.e2e.harness import PINNED_ENGINE, EngineStack
-from tests.e2e.noop_resource import Noop
+from tests.support.engine_stack import PINNED_ENGINE, EngineStack
+from tests.support.noop_resource import Noop
 
 
 def test_engine_on_path_is_the_pinned_version():

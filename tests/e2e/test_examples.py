@@ -15,51 +15,51 @@ from pulumi import automation as auto
 from plivo_pulumi.bindings import load_bindings
 from plivo_pulumi.simulator.seed import load_seed_file
 from plivo_pulumi.workspace import program_from_file
-from tests.e2e.cli import CliProject, plivo_config
-from tests.e2e.harness import EngineStack
+from tests.support.cli_project import CliProject, plivo_config
+from tests.support.engine_stack import EngineStack
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
-def stack_for(example: str, sim, tmp_path: Path) -> EngineStack:
+def stack_for(example: str, sim_e2e, tmp_path: Path) -> EngineStack:
     seed = load_seed_file(EXAMPLES / example / "seed.yaml")
-    sim.reset(seed)
-    sim.clear_log()
+    sim_e2e.reset(seed)
+    sim_e2e.clear_log()
     account = seed["accounts"][0]
-    config = plivo_config(sim.base_url, account["auth_id"], account["auth_token"])
+    config = plivo_config(sim_e2e.base_url, account["auth_id"], account["auth_token"])
     return EngineStack(tmp_path / example, program_from_file(EXAMPLES / example), config=config)
 
 
-def test_quickstart_with_the_cli_in_its_folder(sim, tmp_path):
+def test_quickstart_with_the_cli_in_its_folder(sim_e2e, tmp_path):
     """As its README says: `pulumi up` in examples/quickstart, with the venv activated."""
     seed = load_seed_file(EXAMPLES / "quickstart" / "seed.yaml")
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     account = seed["accounts"][0]
     stack = f"e2e-{uuid.uuid4().hex[:8]}"
     project = CliProject(tmp_path, "", stack=stack, project_dir=EXAMPLES / "quickstart", activated=True)
     try:
-        project.init(plivo_config(sim.base_url, account["auth_id"], account["auth_token"]))
+        project.init(plivo_config(sim_e2e.base_url, account["auth_id"], account["auth_token"]))
         up = project.up()
         assert up.ok, up.output
-        assert sim.number("15550100001")["app_id"] == "10000000000001"
-        assert sim.number("15550100002")["app_id"] == "10000000000002"
-        assert sim.number("15550100002")["subaccount"] == "SAQUICKSTARTSUB00001"
-        assert sim.number("15550100003")["app_id"] == "10000000000001", "app_id unset: left as it was"
+        assert sim_e2e.number("15550100001")["app_id"] == "10000000000001"
+        assert sim_e2e.number("15550100002")["app_id"] == "10000000000002"
+        assert sim_e2e.number("15550100002")["subaccount"] == "SAQUICKSTARTSUB00001"
+        assert sim_e2e.number("15550100003")["app_id"] == "10000000000001", "app_id unset: left as it was"
         assert project.gate().ok
         assert project.destroy().ok
     finally:
         project.remove_stack()
 
 
-def test_fleet_binds_every_entry_of_bindings_yaml(sim, tmp_path):
-    stack = stack_for("fleet", sim, tmp_path)
+def test_fleet_binds_every_entry_of_bindings_yaml(sim_e2e, tmp_path):
+    stack = stack_for("fleet", sim_e2e, tmp_path)
     up = stack.up()
     assert up.ok, up.output
     bindings = load_bindings(EXAMPLES / "fleet" / "bindings.yaml")
     assert len(bindings) == 50
     for b in bindings:
-        live = sim.number(b.number)
+        live = sim_e2e.number(b.number)
         if b.app_id is not None:
             assert (live["app_id"] or "") == b.app_id, b
         assert (live["subaccount"] or "") == b.subaccount, b
@@ -67,8 +67,8 @@ def test_fleet_binds_every_entry_of_bindings_yaml(sim, tmp_path):
 
 
 @pytest.fixture
-def fleet_stack(sim, tmp_path) -> EngineStack:
-    stack = stack_for("fleet", sim, tmp_path)
+def fleet_stack(sim_e2e, tmp_path) -> EngineStack:
+    stack = stack_for("fleet", sim_e2e, tmp_path)
     assert stack.up().ok
     return stack
 
@@ -93,29 +93,29 @@ def run_gate(stack: EngineStack) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_pipeline_gate_passes_clean_fails_on_drift_and_on_unmanaged(fleet_stack, sim):
+def test_pipeline_gate_passes_clean_fails_on_drift_and_on_unmanaged(fleet_stack, sim_e2e):
     first = run_gate(fleet_stack)
     assert first.returncode == 1, first.stdout + first.stderr
     assert "no drift" in first.stdout and "15550299999" in first.stdout  # the forgotten number
 
-    sim.unrent_out_of_band("15550299999")
+    sim_e2e.unrent_out_of_band("15550299999")
     clean = run_gate(fleet_stack)
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
-    sim.edit_out_of_band("15550200005", app_id="20000000000002")
+    sim_e2e.edit_out_of_band("15550200005", app_id="20000000000002")
     drift = run_gate(fleet_stack)
     assert drift.returncode == 1
     assert "FAILED" in drift.stdout and "20000000000002" in drift.stdout
-    assert sim.number("15550200005")["app_id"] == "20000000000002", "the gate never writes"
+    assert sim_e2e.number("15550200005")["app_id"] == "20000000000002", "the gate never writes"
 
     assert fleet_stack.up(refresh=True).ok
     assert run_gate(fleet_stack).returncode == 0
 
 
-def test_pipeline_gate_reads_with_the_current_config_after_a_token_rotation(fleet_stack, sim):
-    sim.unrent_out_of_band("15550299999")  # no unmanaged number: a clean gate exits 0
+def test_pipeline_gate_reads_with_the_current_config_after_a_token_rotation(fleet_stack, sim_e2e):
+    sim_e2e.unrent_out_of_band("15550299999")  # no unmanaged number: a clean gate exits 0
     account = "MAFLEETDEMOACCOUNT01"
-    sim.rotate_token(account, "fleet-rotated-token-Kq8Zr")  # the old token is revoked
+    sim_e2e.rotate_token(account, "fleet-rotated-token-Kq8Zr")  # the old token is revoked
     fleet_stack.stack.set_config(
         "plivo:authToken", auto.ConfigValue("fleet-rotated-token-Kq8Zr", secret=True)
     )

@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.e2e.harness import EngineStack, scrubbed_env
-from tests.e2e.test_fault_kit import (
+from tests.support.engine_stack import EngineStack, scrubbed_env
+from tests.support.fault_kit import (
     claimed_bindings,
     desired_bindings,
     fault_stack,
@@ -44,9 +44,9 @@ def runner_main(workdir: str, spec_file: str) -> None:
     print(json.dumps({"code": run.code, "output": run.output}))
 
 
-def checkouts(tmp_path: Path, sim, spec: dict) -> tuple[EngineStack, Path, Path]:
+def checkouts(tmp_path: Path, sim_e2e, spec: dict) -> tuple[EngineStack, Path, Path]:
     """Runner A's checkout (config set as a user does), runner B's copy of it, one shared backend."""
-    first = fault_stack(tmp_path / "runner-a", sim, number_program(spec))
+    first = fault_stack(tmp_path / "runner-a", sim_e2e, number_program(spec))
     second = tmp_path / "runner-b"
     (second / "project").mkdir(parents=True)
     for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
@@ -77,52 +77,52 @@ def result_of(process: subprocess.Popen[str]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def assert_state_sound(stack: EngineStack, sim, spec: dict) -> None:
+def assert_state_sound(stack: EngineStack, sim_e2e, spec: dict) -> None:
     """The state file parses, no lock or pending operation is left, every claim matches the account."""
     assert lock_files(stack) == [] and pending_operations(stack) == []
-    live = live_bindings(sim)
+    live = live_bindings(sim_e2e)
     claims = claimed_bindings(stack)
     assert all(live[n] == claim for n, claim in claims.items())
     assert set(live) == set(spec["bindings"]), "no number was unrented"
 
 
-def test_second_up_while_the_first_runs_fails_with_the_lock_message(sim, tmp_path):
+def test_second_up_while_the_first_runs_fails_with_the_lock_message(sim_e2e, tmp_path):
     seed, numbers = fleet_seed(COUNT)
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     spec = {"bindings": desired_bindings(numbers)}
-    first, second, spec_file = checkouts(tmp_path, sim, spec)
-    sim.set_faults(latency_ms=150)
-    sim.clear_log()
+    first, second, spec_file = checkouts(tmp_path, sim_e2e, spec)
+    sim_e2e.set_faults(latency_ms=150)
+    sim_e2e.clear_log()
 
     runner_a = launch(first.workdir, spec_file)
     # The backend is locked before the engine calls a provider: once A talks to the API, it holds it.
-    wait_for(lambda: sim.requests_log()["total"] > 0, 120, "runner A to reach the API")
+    wait_for(lambda: sim_e2e.requests_log()["total"] > 0, 120, "runner A to reach the API")
     started = time.monotonic()
     b = result_of(launch(second, spec_file))
     assert time.monotonic() - started < 60
     a = result_of(runner_a)
-    sim.clear_faults()
+    sim_e2e.clear_faults()
 
     assert a["code"] == 0, a["output"]
     assert b["code"] != 0
     assert LOCK_MESSAGE in b["output"] and "pulumi cancel" in b["output"], b["output"][-2000:]
     assert "created by" in b["output"], "the message says who holds the lock"
-    assert_state_sound(first, sim, spec)
-    assert claimed_bindings(first) == live_bindings(sim) == wanted(spec)
-    assert sim.requests_log()["by_method"].get("POST") == COUNT, "B wrote nothing"
+    assert_state_sound(first, sim_e2e, spec)
+    assert claimed_bindings(first) == live_bindings(sim_e2e) == wanted(spec)
+    assert sim_e2e.requests_log()["by_method"].get("POST") == COUNT, "B wrote nothing"
 
 
-def test_two_ups_started_together_never_both_proceed(sim, tmp_path):
+def test_two_ups_started_together_never_both_proceed(sim_e2e, tmp_path):
     seed, numbers = fleet_seed(COUNT)
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     spec = {"bindings": desired_bindings(numbers)}
-    first, second, spec_file = checkouts(tmp_path, sim, spec)
-    sim.set_faults(latency_ms=150)
-    sim.clear_log()
+    first, second, spec_file = checkouts(tmp_path, sim_e2e, spec)
+    sim_e2e.set_faults(latency_ms=150)
+    sim_e2e.clear_log()
 
     runners = [launch(first.workdir, spec_file), launch(second, spec_file)]
     results = [result_of(r) for r in runners]
-    sim.clear_faults()
+    sim_e2e.clear_faults()
 
     winners = [r for r in results if r["code"] == 0]
     losers = [r for r in results if r["code"] != 0]
@@ -131,12 +131,12 @@ def test_two_ups_started_together_never_both_proceed(sim, tmp_path):
     assert len(winners) <= 1
     for loser in losers:
         assert LOCK_MESSAGE in loser["output"], loser["output"][-2000:]
-    assert_state_sound(first, sim, spec)
-    assert sim.requests_log()["by_method"].get("POST", 0) <= COUNT, "no number was written twice"
+    assert_state_sound(first, sim_e2e, spec)
+    assert sim_e2e.requests_log()["by_method"].get("POST", 0) <= COUNT, "no number was written twice"
 
     rerun = first.up()
     assert rerun.ok, rerun.output
-    assert claimed_bindings(first) == live_bindings(sim) == wanted(spec)
+    assert claimed_bindings(first) == live_bindings(sim_e2e) == wanted(spec)
     gate = first.preview(refresh=True, expect_no_changes=True)
     assert gate.ok, gate.output
     print(f"started together: {len(winners)} proceeded, {len(losers)} refused by the lock")

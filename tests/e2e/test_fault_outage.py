@@ -19,8 +19,8 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import APPS, MAIN
-from tests.e2e.test_fault_kit import (
+from tests.support.accounts import APPS, MAIN
+from tests.support.fault_kit import (
     Background,
     assert_claims_were_accepted,
     claimed_bindings,
@@ -54,28 +54,28 @@ def all_to(numbers: list[str], app: str) -> dict[str, dict[str, str]]:
     return {n: {"app_id": app} for n in numbers}
 
 
-def freeze_mid_run(sim, stack, after_posts: int):
+def freeze_mid_run(sim_e2e, stack, after_posts: int):
     """Start `up`, freeze the API once `after_posts` writes went through, wait for the run to end.
     Returns (run, seconds from the freeze to the end of the run). The API stays frozen."""
     run = Background(stack.up)
-    wait_for(lambda: posts_seen(sim) >= after_posts, 120, f"{after_posts} POSTs")
-    os.kill(sim.pid, signal.SIGSTOP)
+    wait_for(lambda: posts_seen(sim_e2e) >= after_posts, 120, f"{after_posts} POSTs")
+    os.kill(sim_e2e.pid, signal.SIGSTOP)
     frozen = time.monotonic()
     try:
         result = run.join(120)
     except BaseException:
-        os.kill(sim.pid, signal.SIGCONT)
+        os.kill(sim_e2e.pid, signal.SIGCONT)
         raise
     return result, time.monotonic() - frozen
 
 
-def thaw(sim) -> None:
+def thaw(sim_e2e) -> None:
     """Resume the API and let it finish what was in flight when it froze."""
-    os.kill(sim.pid, signal.SIGCONT)
+    os.kill(sim_e2e.pid, signal.SIGCONT)
     settled = {"total": -1}
 
     def quiet() -> bool:
-        total = sim.requests_log()["total"]
+        total = sim_e2e.requests_log()["total"]
         done = total == settled["total"]
         settled["total"] = total
         return done
@@ -93,31 +93,31 @@ def assert_fails_loudly(run, took: float, bound: float, reason: str = "timed out
     assert reason in run.output, run.output[-3000:]
 
 
-def test_outage_during_first_up_of_rented_numbers(sim, tmp_path):
+def test_outage_during_first_up_of_rented_numbers(sim_e2e, tmp_path):
     seed, numbers = fleet_seed(COUNT)
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     spec = {"bindings": all_to(numbers, APPS[0])}
     stack = fault_stack(
-        tmp_path / "dev", sim, number_program(spec), timeout=TIMEOUT, retries=RETRIES, backoff=BACKOFF
+        tmp_path / "dev", sim_e2e, number_program(spec), timeout=TIMEOUT, retries=RETRIES, backoff=BACKOFF
     )
-    sim.set_faults(latency_ms=100)  # many requests in flight when the API freezes
-    sim.clear_log()
-    before = live_bindings(sim)
+    sim_e2e.set_faults(latency_ms=100)  # many requests in flight when the API freezes
+    sim_e2e.clear_log()
+    before = live_bindings(sim_e2e)
 
     try:
-        run, took = freeze_mid_run(sim, stack, after_posts=25)
+        run, took = freeze_mid_run(sim_e2e, stack, after_posts=25)
         assert_fails_loudly(run, took, PER_OPERATION + SLACK)
         # The engine failed cleanly: no lock left, no operation left pending.
         assert lock_files(stack) == [] and pending_operations(stack) == []
         claims_during_outage = claimed_bindings(stack)
     finally:
-        thaw(sim)
-    sim.clear_faults()
+        thaw(sim_e2e)
+    sim_e2e.clear_faults()
 
     # A POST logged just before the freeze may not have been answered: its create failed (not in state).
     assert 0 < len(claims_during_outage) < COUNT, "the outage interrupted the run"
-    assert_claims_were_accepted(stack, sim, before)
-    live = live_bindings(sim)
+    assert_claims_were_accepted(stack, sim_e2e, before)
+    live = live_bindings(sim_e2e)
     assert set(live) == set(numbers), "no number was unrented"
     late = [n for n in numbers if live[n][0] == APPS[0] and n not in claims_during_outage]
     print(
@@ -129,12 +129,12 @@ def test_outage_during_first_up_of_rented_numbers(sim, tmp_path):
     refresh = stack.refresh()
     assert refresh.ok, refresh.output
     assert all(live[n] == c for n, c in claimed_bindings(stack).items())
-    sim.clear_log()
+    sim_e2e.clear_log()
     left = sum(1 for n in numbers if live[n][0] != APPS[0])
     rerun = stack.up()
     assert rerun.ok, rerun.output
-    assert sim.requests_log()["by_method"] == {"GET": COUNT - len(claims_during_outage), "POST": left}
-    assert live_bindings(sim) == wanted(spec) == claimed_bindings(stack)
+    assert sim_e2e.requests_log()["by_method"] == {"GET": COUNT - len(claims_during_outage), "POST": left}
+    assert live_bindings(sim_e2e) == wanted(spec) == claimed_bindings(stack)
     gate = stack.preview(refresh=True, expect_no_changes=True)
     assert gate.ok, gate.output
 
@@ -142,35 +142,35 @@ def test_outage_during_first_up_of_rented_numbers(sim, tmp_path):
 CUT_AFTER = 68  # leaves 32 numbers, 4 rounds of MAX_IN_FLIGHT, to keep the test short
 
 
-def cut_mid_run(sim, stack, kind: str):
+def cut_mid_run(sim_e2e, stack, kind: str):
     """`freeze`: SIGSTOP (connections hang). `reset`: every connection is closed without an answer
     (drop_rate=1.0, what a failing load balancer does); such requests change nothing."""
     if kind == "freeze":
-        return freeze_mid_run(sim, stack, after_posts=CUT_AFTER)
+        return freeze_mid_run(sim_e2e, stack, after_posts=CUT_AFTER)
     run = Background(stack.up)
-    wait_for(lambda: posts_seen(sim) >= CUT_AFTER, 120, f"{CUT_AFTER} POSTs")
-    sim.set_faults(drop_rate=1.0)
+    wait_for(lambda: posts_seen(sim_e2e) >= CUT_AFTER, 120, f"{CUT_AFTER} POSTs")
+    sim_e2e.set_faults(drop_rate=1.0)
     cut = time.monotonic()
     return run.join(120), time.monotonic() - cut
 
 
 @pytest.mark.parametrize("kind", ["freeze", "reset"])
-def test_outage_during_update_of_a_rented_number_set(sim, tmp_path, kind):
+def test_outage_during_update_of_a_rented_number_set(sim_e2e, tmp_path, kind):
     seed, numbers = fleet_seed(COUNT)
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     spec = {"bindings": all_to(numbers, APPS[0])}
     stack = fault_stack(
-        tmp_path / "dev", sim, set_program(spec), timeout=TIMEOUT, retries=RETRIES, backoff=BACKOFF
+        tmp_path / "dev", sim_e2e, set_program(spec), timeout=TIMEOUT, retries=RETRIES, backoff=BACKOFF
     )
     assert stack.up().ok
-    before = live_bindings(sim)
+    before = live_bindings(sim_e2e)
     assert before == wanted(spec)
 
     spec["bindings"] = all_to(numbers, APPS[1])
-    sim.set_faults(latency_ms=100)
-    sim.clear_log()
+    sim_e2e.set_faults(latency_ms=100)
+    sim_e2e.clear_log()
     try:
-        run, took = cut_mid_run(sim, stack, kind)
+        run, took = cut_mid_run(sim_e2e, stack, kind)
         assert_fails_loudly(
             run,
             took,
@@ -181,13 +181,13 @@ def test_outage_during_update_of_a_rented_number_set(sim, tmp_path, kind):
         assert "not attempted after the API failed" in run.output
         assert lock_files(stack) == [] and pending_operations(stack) == []
     finally:
-        thaw(sim)
-    sim.clear_faults()
+        thaw(sim_e2e)
+    sim_e2e.clear_faults()
 
     # The failed update keeps the previous bindings in the state: nothing claims APPS[1] yet.
-    assert_claims_were_accepted(stack, sim, before)
+    assert_claims_were_accepted(stack, sim_e2e, before)
     assert {app for app, _ in claimed_bindings(stack).values()} == {APPS[0]}
-    live = live_bindings(sim)
+    live = live_bindings(sim_e2e)
     moved = [n for n in numbers if live[n][0] == APPS[1]]
     assert set(live) == set(numbers), "no number was unrented"
     if kind == "freeze":
@@ -201,11 +201,11 @@ def test_outage_during_update_of_a_rented_number_set(sim, tmp_path, kind):
     refresh = stack.refresh()
     assert refresh.ok, refresh.output
     assert claimed_bindings(stack) == live, "refresh shows the truth, number by number"
-    sim.clear_log()
+    sim_e2e.clear_log()
     rerun = stack.up()
     assert rerun.ok, rerun.output
-    assert sim.requests_log()["by_method"].get("POST", 0) == COUNT - len(moved), "only what is left"
-    assert live_bindings(sim) == wanted(spec) == claimed_bindings(stack)
+    assert sim_e2e.requests_log()["by_method"].get("POST", 0) == COUNT - len(moved), "only what is left"
+    assert live_bindings(sim_e2e) == wanted(spec) == claimed_bindings(stack)
     gate = stack.preview(refresh=True, expect_no_changes=True)
     assert gate.ok, gate.output
 

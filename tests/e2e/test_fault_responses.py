@@ -3,7 +3,7 @@ nothing, a 502 error page during a refresh. `up` / `refresh` must fail with a cl
 endpoint, and the state must never hold a binding that was not applied.
 
 The answers come from tiny local HTTP servers standing in for a misbehaving proxy: `ScriptedAPI`
-(tests/test_properties.py) answers everything itself, `ForwardingProxy` relays to the simulator until
+(tests/support/scripted_api.py) answers everything itself, `ForwardingProxy` relays to the simulator until
 told to misbehave; the property-based version of the same promise, over arbitrary bodies,
 is in tests/test_properties.py.
 """
@@ -11,15 +11,14 @@ is in tests/test_properties.py.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
-from tests.e2e.conftest import APPS, MAIN, NUMBERS
-from tests.e2e.test_fault_kit import checkpoint, claimed_bindings, fault_stack, number_program, set_program
-from tests.test_properties import HTML_PAGES, ScriptedAPI
+from tests.support.accounts import APPS, MAIN, NUMBERS
+from tests.support.fault_kit import checkpoint, claimed_bindings, fault_stack, number_program, set_program
+from tests.support.http_stub import LocalHTTPServer, StubRequest
+from tests.support.scripted_api import HTML_PAGES, ScriptedAPI
 
 NUM = NUMBERS[0]
 NUMBER_PATH = f"/v1/Account/{MAIN}/Number/{NUM}/"
@@ -91,52 +90,34 @@ class ForwardingProxy:
     def __init__(self, upstream: str) -> None:
         self.override: dict[str, tuple[int, str, bytes]] = {}
         self.seen: list[tuple[str, int]] = []
-        origin = upstream.split("/v1")[0]
-        proxy = self
-        session = requests.Session()
-        session.trust_env = False
+        self._origin = upstream.split("/v1")[0]
+        self._session = requests.Session()
+        self._session.trust_env = False
+        self._server = LocalHTTPServer(self._relay)
+        self.base_url = f"{self._server.origin}/v1"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _relay(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                if self.command in proxy.override:
-                    status, content_type, payload = proxy.override[self.command]
-                else:
-                    headers = {
-                        k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")
-                    }
-                    answer = session.request(self.command, origin + self.path, data=body, headers=headers)
-                    status, content_type, payload = (
-                        answer.status_code,
-                        answer.headers.get("Content-Type", ""),
-                        answer.content,
-                    )
-                proxy.seen.append((self.command, status))
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_DELETE = _relay
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+    def _relay(self, request: StubRequest) -> tuple[int, dict[str, str], bytes]:
+        if request.method in self.override:
+            status, content_type, payload = self.override[request.method]
+        else:
+            headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "connection")}
+            answer = self._session.request(
+                request.method, self._origin + request.path, data=request.body, headers=headers
+            )
+            status, content_type, payload = (
+                answer.status_code,
+                answer.headers.get("Content-Type", ""),
+                answer.content,
+            )
+        self.seen.append((request.method, status))
+        return status, {"Content-Type": content_type}, payload
 
     def misbehave(self, **answers: tuple[int, str, bytes]) -> None:
         self.override = dict(answers)
         self.seen = []
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.close()
 
 
 def numbers_in_state(stack) -> list[dict]:
@@ -149,19 +130,19 @@ def numbers_in_state(stack) -> list[dict]:
 
 
 @pytest.fixture
-def relay(sim):
-    server = ForwardingProxy(sim.base_url)
+def relay(sim_e2e):
+    server = ForwardingProxy(sim_e2e.base_url)
     yield server
     server.close()
 
 
-def test_error_page_during_refresh_fails_and_keeps_the_state(sim, tmp_path, relay):
+def test_error_page_during_refresh_fails_and_keeps_the_state(sim_e2e, tmp_path, relay):
     spec = {"bindings": {NUM: {"app_id": APPS[0]}}}
     stack = fault_stack(
         tmp_path / "dev", Endpoint(relay.base_url), number_program(spec), retries=1, backoff=0
     )
     assert stack.up().ok
-    assert sim.number(NUM)["app_id"] == APPS[0]
+    assert sim_e2e.number(NUM)["app_id"] == APPS[0]
     before = numbers_in_state(stack)
 
     relay.misbehave(GET=(502, "text/html", HTML_PAGES[0]))
@@ -173,7 +154,7 @@ def test_error_page_during_refresh_fails_and_keeps_the_state(sim, tmp_path, rela
     assert numbers_in_state(stack) == before, "the state still holds the last known truth"
 
 
-def test_html_404_from_a_proxy_during_refresh_does_not_forget_the_number(sim, tmp_path, relay):
+def test_html_404_from_a_proxy_during_refresh_does_not_forget_the_number(sim_e2e, tmp_path, relay):
     spec = {"bindings": {NUM: {"app_id": APPS[0]}}}
     stack = fault_stack(tmp_path / "dev", Endpoint(relay.base_url), number_program(spec), retries=0)
     assert stack.up().ok
@@ -181,7 +162,7 @@ def test_html_404_from_a_proxy_during_refresh_does_not_forget_the_number(sim, tm
     relay.misbehave(GET=(404, "text/html", b"<html><body><h1>404 Not Found</h1>nginx</body></html>"))
     refresh = stack.refresh()
     assert relay.seen == [("GET", 404)]
-    assert sim.number(NUM)["app_id"] == APPS[0]
+    assert sim_e2e.number(NUM)["app_id"] == APPS[0]
     assert claimed_bindings(stack) == {NUM: (APPS[0], "")}, (
         "refresh dropped a number that is rented: " + (refresh.output[-1500:])
     )

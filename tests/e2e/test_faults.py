@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.e2e.test_fault_kit import (
+from tests.support.fault_kit import (
     answered,
     attempts_per_endpoint,
     claimed_bindings,
@@ -41,9 +41,9 @@ TRANSIENT = {
 }
 
 
-def transient_stack(tmp_path, sim, program, name):
+def transient_stack(tmp_path, sim_e2e, program, name):
     return fault_stack(
-        tmp_path / name, sim, program, timeout=10, retries=MAX_RETRIES, backoff=0.05, name=name
+        tmp_path / name, sim_e2e, program, timeout=10, retries=MAX_RETRIES, backoff=0.05, name=name
     )
 
 
@@ -66,24 +66,24 @@ def check_retry_bound(log: dict, operations: dict[str, int]) -> None:
 
 
 @pytest.mark.parametrize("kind", ["RentedNumber", "RentedNumberSet"])
-def test_transient_faults_converge_exactly_once_with_bounded_retries(sim, tmp_path, kind):
+def test_transient_faults_converge_exactly_once_with_bounded_retries(sim_e2e, tmp_path, kind):
     seed, numbers = fleet_seed(COUNT)
-    sim.reset(seed)
+    sim_e2e.reset(seed)
     spec = {"bindings": desired_bindings(numbers)}
     program = number_program(spec) if kind == "RentedNumber" else set_program(spec)
-    stack = transient_stack(tmp_path, sim, program, kind.lower())
-    sim.set_faults(**TRANSIENT, seed=7)
-    sim.clear_log()
+    stack = transient_stack(tmp_path, sim_e2e, program, kind.lower())
+    sim_e2e.set_faults(**TRANSIENT, seed=7)
+    sim_e2e.clear_log()
 
     started = time.monotonic()
     up = stack.up()
     took = time.monotonic() - started
     assert up.ok, up.output
-    log = sim.requests_log()
+    log = sim_e2e.requests_log()
     check_faults_were_real(log)
 
     # The account is exactly what the code says, and so is the state file.
-    assert live_bindings(sim) == wanted(spec)
+    assert live_bindings(sim_e2e) == wanted(spec)
     assert claimed_bindings(stack, kind.lower()) == wanted(spec)
 
     # Each operation took effect exactly once: the simulator handled one read per number (or per List
@@ -98,9 +98,9 @@ def test_transient_faults_converge_exactly_once_with_bounded_retries(sim, tmp_pa
     print(f"{kind}: up took {took:.1f}s, {log['total']} requests ({retried} retries) for {reads + COUNT} ops")
 
     # Under the same faults, the pipeline gate confirms the state matches the account.
-    sim.clear_log()
+    sim_e2e.clear_log()
     gate = stack.preview(refresh=True, expect_no_changes=True)
     assert gate.ok, gate.output
-    log = sim.requests_log()
+    log = sim_e2e.requests_log()
     check_retry_bound(log, {list_path: pages, "*": 1})
     assert log["by_method"].get("POST", 0) == 0

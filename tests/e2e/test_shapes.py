@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests.e2e.cli import CliProject, plivo_config
-from tests.e2e.conftest import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
+from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
+from tests.support.cli_project import CliProject, plivo_config
 
 SUB2 = "SAE2ESUBACCOUNT00002"
 N1, N2, N3 = NUMBERS[:3]
@@ -35,9 +35,9 @@ RentedNumberSet("fleet", {{
 
 
 @pytest.fixture
-def shaped_sim(sim, request):
+def shaped_sim(sim_e2e, request):
     shape = request.param
-    sim.reset(
+    sim_e2e.reset(
         {
             "number_shape": shape,
             "accounts": [
@@ -54,13 +54,13 @@ def shaped_sim(sim, request):
             "numbers": [{"number": n, "account": MAIN, "number_type": "local"} for n in NUMBERS],
         }
     )
-    assert sim.number_shape() == shape
-    return sim, shape
+    assert sim_e2e.number_shape() == shape
+    return sim_e2e, shape
 
 
-def project_for(tmp_path, sim, program: str) -> CliProject:
+def project_for(tmp_path, sim_e2e, program: str) -> CliProject:
     project = CliProject(tmp_path / "p", program)
-    project.init(plivo_config(sim.base_url, MAIN, TOKEN))
+    project.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
     return project
 
 
@@ -78,36 +78,38 @@ def audit(project: CliProject) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
-def lists(sim) -> int:
+def lists(sim_e2e) -> int:
     """List calls (GET on the numbers collection) in the request log."""
     return sum(
-        1 for r in sim.requests_log()["requests"] if r["method"] == "GET" and r["path"].endswith("/Number/")
+        1
+        for r in sim_e2e.requests_log()["requests"]
+        if r["method"] == "GET" and r["path"].endswith("/Number/")
     )
 
 
-def gets(sim) -> int:
-    return sim.requests_log()["by_method"].get("GET", 0) - lists(sim)
+def gets(sim_e2e) -> int:
+    return sim_e2e.requests_log()["by_method"].get("GET", 0) - lists(sim_e2e)
 
 
 @pytest.mark.parametrize("shaped_sim", SHAPES, indirect=True)
 def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
-    sim, shape = shaped_sim
+    sim_e2e, shape = shaped_sim
     learned = 2 if shape == "reference" else 0  # one List call per number managed as SA...
-    project = project_for(tmp_path, sim, NUMBERS_PROGRAM)
+    project = project_for(tmp_path, sim_e2e, NUMBERS_PROGRAM)
 
     up = project.up()
     assert up.ok, up.output
-    assert [sim.number(n)["subaccount"] for n in (N1, N2, N3)] == [None, SUB, SUB]
-    assert (gets(sim), lists(sim)) == (3, learned)
-    assert sim.requests_log()["by_method"]["POST"] == 3, "each number written once (app or subaccount)"
+    assert [sim_e2e.number(n)["subaccount"] for n in (N1, N2, N3)] == [None, SUB, SUB]
+    assert (gets(sim_e2e), lists(sim_e2e)) == (3, learned)
+    assert sim_e2e.requests_log()["by_method"]["POST"] == 3, "each number written once (app or subaccount)"
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     gate = project.gate()
     assert gate.ok, f"a gate after a successful up passes ({shape}):\n{gate.output}"
-    assert (gets(sim), lists(sim)) == (3, learned)
-    assert "POST" not in sim.requests_log()["by_method"]
+    assert (gets(sim_e2e), lists(sim_e2e)) == (3, learned)
+    assert "POST" not in sim_e2e.requests_log()["by_method"]
 
-    sim.edit_out_of_band(N2, subaccount=SUB2)  # someone moves it to another subaccount
+    sim_e2e.edit_out_of_band(N2, subaccount=SUB2)  # someone moves it to another subaccount
     drifted = project.gate()
     assert drifted.code != 0 and "sub-line" in drifted.output and "subaccount" in drifted.output
     code, report = audit(project)
@@ -124,11 +126,11 @@ def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
         }
     ]
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     reconcile = project.up("--refresh", "--run-program")
     assert reconcile.ok, reconcile.output
-    assert sim.number(N2)["subaccount"] == SUB
-    assert sim.requests_log()["by_method"]["POST"] == 1, "only the moved number is written"
+    assert sim_e2e.number(N2)["subaccount"] == SUB
+    assert sim_e2e.requests_log()["by_method"]["POST"] == 1, "only the moved number is written"
     assert project.gate().ok
     code, report = audit(project)
     assert [f for f in report["findings"] if f["kind"] != "unmanaged"] == []
@@ -136,29 +138,29 @@ def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
 
 @pytest.mark.parametrize("shaped_sim", SHAPES, indirect=True)
 def test_rented_number_set_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
-    sim, shape = shaped_sim
-    project = project_for(tmp_path, sim, SET_PROGRAM)
+    sim_e2e, shape = shaped_sim
+    project = project_for(tmp_path, sim_e2e, SET_PROGRAM)
     up = project.up()
     assert up.ok, up.output
-    assert [sim.number(n)["subaccount"] for n in (N1, N2, N3)] == [None, SUB, SUB]
-    assert sim.requests_log()["by_method"]["POST"] == 3
+    assert [sim_e2e.number(n)["subaccount"] for n in (N1, N2, N3)] == [None, SUB, SUB]
+    assert sim_e2e.requests_log()["by_method"]["POST"] == 3
 
-    sim.clear_log()
+    sim_e2e.clear_log()
     gate = project.gate()
     assert gate.ok, gate.output
-    assert "POST" not in sim.requests_log()["by_method"]
+    assert "POST" not in sim_e2e.requests_log()["by_method"]
     # One List page of the 5-number account, plus, in the reference shape, the two numbers of SUB
     # learned with one List call each.
-    assert lists(sim) == (3 if shape == "reference" else 1) and gets(sim) == 0
+    assert lists(sim_e2e) == (3 if shape == "reference" else 1) and gets(sim_e2e) == 0
 
-    sim.edit_out_of_band(N3, subaccount=SUB2)
+    sim_e2e.edit_out_of_band(N3, subaccount=SUB2)
     assert project.gate().code != 0
     code, report = audit(project)
     assert [(f["number"], f["field"]) for f in report["findings"] if f["kind"] == "drifted"] == [
         (N3, "subaccount")
     ]
-    sim.clear_log()
+    sim_e2e.clear_log()
     assert project.up("--refresh", "--run-program").ok
-    assert sim.number(N3)["subaccount"] == SUB
-    assert sim.requests_log()["by_method"]["POST"] == 1
+    assert sim_e2e.number(N3)["subaccount"] == SUB
+    assert sim_e2e.requests_log()["by_method"]["POST"] == 1
     assert project.gate().ok

@@ -28,9 +28,18 @@ import pytest
 
 from plivo_pulumi import RentedNumber
 from plivo_pulumi.workspace import engine_command
-from tests.e2e.conftest import APPS, MAIN, NUMBERS, ROTATED_TOKEN, SUB, SUB_TOKEN, TOKEN, WRONG_CLI_TOKEN
-from tests.e2e.harness import EngineStack
-from tests.test_properties import PROP_TOKEN
+from tests.support.accounts import (
+    APPS,
+    MAIN,
+    NUMBERS,
+    PROP_TOKEN,
+    ROTATED_TOKEN,
+    SUB,
+    SUB_TOKEN,
+    TOKEN,
+    WRONG_CLI_TOKEN,
+)
+from tests.support.engine_stack import EngineStack
 
 WRONG_TOKEN = "tok-wrong-Jd8Ye2Ka5Np0Fr"
 # Every token the test suite gives the provider (tests/e2e/conftest.py, the wrong token of
@@ -129,11 +138,11 @@ def plain_export(stack: EngineStack) -> str:
     return export.stdout
 
 
-def run_own_stacks(workdir: Path, sim) -> None:
+def run_own_stacks(workdir: Path, sim_e2e) -> None:
     """A small tour of everything that could leak: config secret, env credentials, a subaccount's
     token, a wrong token in an error, verbose engine logs, an export."""
-    sim.edit_out_of_band(NUMBERS[4], subaccount=SUB)
-    base = {"plivo:baseUrl": (sim.base_url, False)}
+    sim_e2e.edit_out_of_band(NUMBERS[4], subaccount=SUB)
+    base = {"plivo:baseUrl": (sim_e2e.base_url, False)}
     spec = {
         "front": {"number": NUMBERS[0], "app_id": APPS[0]},
         "back": {"number": NUMBERS[1], "app_id": APPS[1], "subaccount": SUB},
@@ -146,7 +155,7 @@ def run_own_stacks(workdir: Path, sim) -> None:
     )
     verbose = main.up(log_verbosity=9, log_flow=True, log_to_std_err=True, debug=True)
     assert verbose.ok, verbose.output
-    sim.edit_out_of_band(NUMBERS[0], app_id=APPS[2])
+    sim_e2e.edit_out_of_band(NUMBERS[0], app_id=APPS[2])
     assert main.preview(refresh=True).ok
     assert main.up(refresh=True).ok
     (main.workdir / "export.json").write_text(plain_export(main))
@@ -180,10 +189,10 @@ def run_own_stacks(workdir: Path, sim) -> None:
     assert main.destroy().ok
 
 
-def test_no_token_in_anything_the_stacks_wrote(sim, tmp_path, tmp_path_factory):
+def test_no_token_in_anything_the_stacks_wrote(sim_e2e, tmp_path, tmp_path_factory):
     base = tmp_path_factory.getbasetemp()
     before = scan(base)
-    run_own_stacks(tmp_path, sim)
+    run_own_stacks(tmp_path, sim_e2e)
     found = scan(base)
 
     others = len(before.stacks)
@@ -211,5 +220,5 @@ def test_the_scan_would_see_a_leak(tmp_path, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _faults_off(sim):
-    sim.clear_faults()
+def _faults_off(sim_e2e):
+    sim_e2e.clear_faults()

@@ -151,28 +151,6 @@ def resources_by_name(
     return found
 
 
-def seed(
-    auth_id: str,
-    auth_token: str,
-    numbers: list[dict[str, Any]],
-    *,
-    applications: list[str] = (),
-    subaccounts: list[tuple[str, str]] = (),
-) -> dict[str, Any]:
-    """A simulator seed of one main account with the given applications, subaccounts and numbers."""
-    return {
-        "accounts": [
-            {
-                "auth_id": auth_id,
-                "auth_token": auth_token,
-                "subaccounts": [{"auth_id": sa, "auth_token": tok} for sa, tok in subaccounts],
-            }
-        ],
-        "applications": [{"app_id": app, "account": auth_id, "name": f"app-{app}"} for app in applications],
-        "numbers": [{"account": auth_id, **n} for n in numbers],
-    }
-
-
 def scrubbed_env() -> dict[str, str]:
     """The test process's environment without any Plivo credentials, so config is what counts."""
     return {k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")}

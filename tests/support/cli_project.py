@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import PASSPHRASE, Run, resources_by_name
+from tests.support.engine_stack import PASSPHRASE, Run, resources_by_name
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 600

@@ -19,8 +19,8 @@ from typing import Any
 
 from bench.rss import descendants  # one process-tree walker for the bench and the tests
 from plivo_pulumi import RentedNumber, RentedNumberSet
-from tests.e2e.conftest import APPS, MAIN, SUB, SUB_TOKEN, TOKEN
-from tests.e2e.harness import EngineStack, Run
+from tests.support.accounts import APPS, MAIN, SUB, TOKEN, e2e_seed
+from tests.support.engine_stack import EngineStack, Run
 
 PROJECT = "plivo-e2e"
 
@@ -28,14 +28,7 @@ PROJECT = "plivo-e2e"
 def fleet_seed(count: int, prefix: str = "1777") -> tuple[dict[str, Any], list[str]]:
     """A seed with the e2e accounts and applications and `count` unbound numbers; returns the numbers."""
     numbers = [f"{prefix}{i:07d}" for i in range(count)]
-    seed = {
-        "accounts": [
-            {"auth_id": MAIN, "auth_token": TOKEN, "subaccounts": [{"auth_id": SUB, "auth_token": SUB_TOKEN}]}
-        ],
-        "applications": [{"app_id": app, "account": MAIN, "name": f"app-{app[:2]}"} for app in APPS],
-        "numbers": [{"number": n, "account": MAIN, "number_type": "local"} for n in numbers],
-    }
-    return seed, numbers
+    return e2e_seed(numbers), numbers
 
 
 def desired_bindings(numbers: list[str], app_offset: int = 0) -> dict[str, dict[str, str]]:
