@@ -12,9 +12,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .http import DEFAULT_FAULTS, FaultInjector, SimulatorServer
+from .faults import DEFAULT_FAULTS, FaultInjector
 from .model import NUMBER_SHAPES, PlivoState, SeedError
 from .seed import default_seed, load_seed_file
+from .server import SimulatorServer
 
 
 def _parser() -> argparse.ArgumentParser:

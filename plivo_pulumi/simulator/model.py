@@ -1,7 +1,8 @@
 """Domain model of the simulated Plivo account world: accounts, applications, rented numbers.
 
-No HTTP here (see :mod:`plivo_pulumi.simulator.http`). Every operation runs under one lock, so the
-model is safe to use from the threads of a threading HTTP server. Objects handed out are copies.
+No HTTP here (see :mod:`plivo_pulumi.simulator.responses` and :mod:`plivo_pulumi.simulator.admin`).
+Every operation runs under one lock, so the model is safe to use from the threads of a threading
+HTTP server. Objects handed out are copies.
 
 Rules (where the API reference is silent, the choice is documented in ``docs/simulator.md``):
 

@@ -1,0 +1,124 @@
+"""Fault injection: latency, 5xx, 429 with Retry-After, dropped connections, and scripted sequences
+of them, decided per API request (docs/simulator.md, "Fault injection")."""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_FAULTS: dict[str, Any] = {
+    "latency_ms": 0,
+    "latency_jitter_ms": 0,
+    "error_rate": 0.0,
+    "error_statuses": [500, 503],
+    "rate_limit_rate": 0.0,
+    "retry_after": 1,
+    "drop_rate": 0.0,
+    "seed": None,
+    "script": [],
+}
+_SCRIPT_RE = re.compile(r"ok|drop|rate_limit|error(?::[45]\d\d)?")
+
+
+@dataclass
+class Fault:
+    latency: float = 0.0
+    kind: str | None = None  # None, "drop", "rate_limit", "error"
+    status: int | None = None
+
+
+class FaultInjector:
+    """Per-request fault decisions from a seeded random generator (thread-safe)."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self._lock = threading.Lock()
+        self.configure(config or {})
+
+    @staticmethod
+    def validate(config: Any) -> dict[str, Any]:
+        if not isinstance(config, dict):
+            raise ValueError("faults must be a JSON object")
+        unknown = sorted(set(config) - set(DEFAULT_FAULTS))
+        if unknown:
+            raise ValueError(
+                f"unknown fault setting(s) {', '.join(unknown)}; allowed: {', '.join(DEFAULT_FAULTS)}"
+            )
+        merged = dict(DEFAULT_FAULTS, **config)
+        for key in ("latency_ms", "latency_jitter_ms"):
+            value = merged[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 60_000:
+                raise ValueError(f"{key} must be a number of milliseconds from 0 to 60000, got {value!r}")
+        for key in ("error_rate", "rate_limit_rate", "drop_rate"):
+            value = merged[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+                raise ValueError(f"{key} must be a probability from 0 to 1, got {value!r}")
+            merged[key] = float(value)
+        statuses = merged["error_statuses"]
+        if (
+            not isinstance(statuses, list)
+            or not statuses
+            or not all(isinstance(s, int) and not isinstance(s, bool) and 400 <= s <= 599 for s in statuses)
+        ):
+            raise ValueError(
+                f"error_statuses must be a non-empty list of HTTP statuses 400-599, got {statuses!r}"
+            )
+        retry_after = merged["retry_after"]
+        if retry_after is not None and (
+            isinstance(retry_after, bool) or not isinstance(retry_after, int) or not 0 <= retry_after <= 3600
+        ):
+            raise ValueError(f"retry_after must be whole seconds from 0 to 3600 or null, got {retry_after!r}")
+        seed = merged["seed"]
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(f"seed must be an integer or null, got {seed!r}")
+        script = merged["script"]
+        if not isinstance(script, list) or not all(
+            isinstance(s, str) and _SCRIPT_RE.fullmatch(s) for s in script
+        ):
+            raise ValueError(
+                "script must be a list of 'ok', 'drop', 'rate_limit', 'error' or 'error:<status>', "
+                f"got {script!r}"
+            )
+        merged["script"] = list(script)
+        return merged
+
+    def configure(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Replace the configuration (unspecified settings take their defaults)."""
+        merged = self.validate(config)
+        with self._lock:
+            self.config = merged
+            self._random = random.Random(merged["seed"])
+        return dict(merged)
+
+    def current(self) -> dict[str, Any]:
+        """The settings; ``script`` holds the scripted faults not used yet."""
+        with self._lock:
+            return dict(self.config, script=list(self.config["script"]))
+
+    def decide(self) -> Fault:
+        with self._lock:
+            c = self.config
+            rng = self._random
+            latency = c["latency_ms"] / 1000.0
+            if c["latency_jitter_ms"]:
+                latency += rng.uniform(0, c["latency_jitter_ms"] / 1000.0)
+            fault = Fault(latency=latency)
+            if c["script"]:
+                # Scripted faults first, one per request, in order; then the random rates apply.
+                step = c["script"].pop(0)
+                if step == "drop":
+                    fault.kind = "drop"
+                elif step == "rate_limit":
+                    fault.kind, fault.status = "rate_limit", 429
+                elif step.startswith("error"):
+                    status = int(step.split(":")[1]) if ":" in step else c["error_statuses"][0]
+                    fault.kind, fault.status = "error", status
+            elif c["drop_rate"] and rng.random() < c["drop_rate"]:
+                fault.kind = "drop"
+            elif c["rate_limit_rate"] and rng.random() < c["rate_limit_rate"]:
+                fault.kind, fault.status = "rate_limit", 429
+            elif c["error_rate"] and rng.random() < c["error_rate"]:
+                fault.kind, fault.status = "error", rng.choice(c["error_statuses"])
+            return fault

@@ -1,0 +1,338 @@
+"""The real Number API of the reference: authentication, parameters, list / get / edit / unrent, and
+the number object in the state's shape. The rules themselves live in the model (`model.py`)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from ..numbers import application_uri, number_uri, subaccount_uri
+from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
+from .model import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
+from .wire import HandlerBase, Reply, new_api_id
+
+MAX_PAGE_SIZE = 20
+MAX_API_BODY = 1 << 20
+_API_RE = re.compile(r"/v1/Account/(?P<account>[^/]+)/Number(?:/(?P<number>[^/]+))?/?")
+_ASYNC_KEYS = ("callback_url", "callback_method")
+_LIST_KEYS = ("number_type", "number_startswith", "subaccount", "services", "limit", "offset")
+_EDIT_KEYS = ("app_id", "subaccount", "alias")
+
+
+def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str, Any]:
+    """A number object as the API returns it to ``caller_id``, in the state's `number_shape`."""
+    app = state.application(number.app_id) if number.app_id else None
+    obj: dict[str, Any] = {  # the fields of the reference's List and Get answers
+        "number": number.number,
+        "description": number.description,
+        "number_type": number.number_type,
+        "voice_enabled": number.voice_enabled,
+        "sms_enabled": number.sms_enabled,
+        "plivo_number": number.plivo_number,
+        "added_on": number.added_on,
+        "application": application_uri(app.account, app.app_id) if app else None,
+        "resource_uri": number_uri(caller_id, number.number),
+    }
+    shape = state.number_shape
+    if shape == "reference":
+        return obj
+    obj["alias"] = number.alias
+    obj["mms_enabled"] = number.mms_enabled
+    key = "sub_account" if shape == "sub_account" else "subaccount"
+    obj[key] = subaccount_uri(number.account, number.subaccount) if number.subaccount else None
+    return obj
+
+
+class NumberApi(HandlerBase):
+    """The `/v1/Account/{auth_id}/Number/` routes."""
+
+    def _api_entry(self, method: str, path: str, query: str) -> None:
+        started = time.monotonic()
+        match = _API_RE.fullmatch(path)
+        route = "/v1/Account/{auth_id}/Number/" + ("{number}/" if match and match["number"] else "")
+        if match is None:
+            route = "(unknown)"
+        account_id: str | None = None
+        try:
+            raw_body = self._read_body(MAX_API_BODY)
+        except ApiError as exc:
+            reply = Reply(exc.status, {"api_id": new_api_id(), "error": exc.message})
+            self.server.request_log.add(method, path, route, reply.status, None, None)
+            self._send(reply)
+            return
+        fault = self.server.faults.decide()
+        if fault.latency:
+            time.sleep(fault.latency)
+        if fault.kind == "drop":
+            self.server.request_log.add(method, path, route, None, None, "drop")
+            self.server.log_line(f"{method} {path} -> dropped (fault)")
+            self._drop()
+            return
+        if fault.kind == "rate_limit":
+            retry_after = self.server.faults.current()["retry_after"]
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            reply = Reply(429, {"api_id": new_api_id(), "error": "too many requests, slow down"}, headers)
+        elif fault.kind == "error":
+            reply = Reply(
+                fault.status or 500, {"api_id": new_api_id(), "error": "injected fault: server error"}
+            )
+        else:
+            reply, account_id = self._api(method, path, query, raw_body, match)
+        # Logged before the answer goes out, so a client that reads the log right after its answer
+        # always finds its request there.
+        self.server.request_log.add(method, path, route, reply.status, account_id, fault.kind)
+        self._send(reply)
+        self.server.log_line(
+            f"{method} {path} -> {reply.status}{' (fault)' if fault.kind else ''} "
+            f"{(time.monotonic() - started) * 1000:.0f} ms"
+        )
+
+    def _authenticate(self) -> Account:
+        header = self.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "basic" or not value:
+            raise Unauthorized(
+                "authentication required: use HTTP Basic auth with your auth_id and auth_token",
+                {"WWW-Authenticate": 'Basic realm="plivo-sim"'},
+            )
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized(
+                "malformed Basic auth header", {"WWW-Authenticate": 'Basic realm="plivo-sim"'}
+            ) from None
+        auth_id, sep, token = decoded.partition(":")
+        account = self.server.state.authenticate(auth_id, token) if sep else None
+        if account is None:
+            raise Unauthorized(
+                "authentication failed: invalid auth_id or auth_token",
+                {"WWW-Authenticate": 'Basic realm="plivo-sim"'},
+            )
+        return account
+
+    def _api(
+        self, method: str, path: str, query: str, raw_body: bytes, match: re.Match[str] | None
+    ) -> tuple[Reply, str | None]:
+        api_id = new_api_id()
+        account: Account | None = None
+        try:
+            if not path.startswith("/v1/"):
+                raise NotFound("not found: the API lives under /v1/")
+            account = self._authenticate()
+            if match is None:
+                raise NotFound(f"not found: no resource at {path[:100]}")
+            if match["account"] != account.auth_id:
+                raise Unauthorized(
+                    f"the auth_id in the URL ({match['account'][:40]}) does not match the credentials "
+                    f"({account.auth_id})",
+                )
+            number = match["number"]
+            allowed = ("GET", "POST", "DELETE") if number else ("GET",)
+            if method not in allowed:
+                raise MethodNotAllowed(
+                    f"method {method} not allowed here; allowed: {', '.join(allowed)}",
+                    {"Allow": ", ".join(allowed)},
+                )
+            params = self._params(method, query, raw_body)
+            callback = self._callback(params)
+            if callback is None:
+                return self._operate(method, account, number, params, api_id), account.auth_id
+            # Asynchronous mode: run now, answer with the api_id, deliver the result to the callback.
+            try:
+                result = self._operate(method, account, number, params, api_id)
+            except ApiError as exc:
+                result = Reply(exc.status, {"api_id": api_id, "error": exc.message})
+            self.server.deliver_callback(callback[0], callback[1], api_id, result.status, result.body)
+            return Reply(202, {"api_id": api_id, "message": "async api spawned"}), account.auth_id
+        except ApiError as exc:
+            return Reply(exc.status, {"api_id": api_id, "error": exc.message}, exc.headers), (
+                account.auth_id if account else None
+            )
+
+    def _params(self, method: str, query: str, raw_body: bytes) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            if key in params:
+                raise BadRequest(f"parameter {key} given twice")
+            params[key] = value
+        if raw_body.strip():
+            if method != "POST":
+                raise BadRequest(f"{method} requests take no body")
+            ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if ctype == "application/x-www-form-urlencoded":
+                try:
+                    form = dict(
+                        parse_qsl(raw_body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+                    )
+                except (UnicodeDecodeError, ValueError):
+                    raise BadRequest("malformed form body") from None
+                # Form bodies cannot carry null: "" (or "null") means null.
+                body = {k: (None if v in ("", "null") else v) for k, v in form.items()}
+            elif ctype in ("application/json", ""):
+                try:
+                    body = json.loads(raw_body)
+                except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
+                    raise BadRequest("malformed JSON body") from None
+                if not isinstance(body, dict):
+                    raise BadRequest("the JSON body must be an object")
+            else:
+                raise BadRequest(f"unsupported Content-Type {ctype[:60]}; send JSON or a form")
+            params.update(body)
+        return params
+
+    @staticmethod
+    def _callback(params: dict[str, Any]) -> tuple[str, str] | None:
+        url = params.pop("callback_url", None)
+        method = params.pop("callback_method", None)
+        if url is None:
+            if method is not None:
+                raise BadRequest("callback_method requires callback_url")
+            return None
+        if (
+            not isinstance(url, str)
+            or urlsplit(url).scheme not in ("http", "https")
+            or not urlsplit(url).netloc
+        ):
+            raise BadRequest("callback_url must be an http or https URL")
+        method = "POST" if method is None else str(method).upper()
+        if method not in ("GET", "POST"):
+            raise BadRequest("callback_method must be GET or POST")
+        return url, method
+
+    def _operate(
+        self, method: str, account: Account, number: str | None, params: dict[str, Any], api_id: str
+    ) -> Reply:
+        state = self.server.state
+        try:
+            if number is None:
+                return self._list(account, params, api_id)
+            if not (number.isascii() and number.isdigit()):
+                raise NotFound("not found")
+            if method == "GET":
+                self._no_params(params, ())
+                obj = render_number(state, state.get_number(account, number), account.auth_id)
+                return Reply(200, dict(obj, api_id=api_id))
+            if method == "POST":
+                self._no_params(params, _EDIT_KEYS)
+                changes = {}
+                if "app_id" in params:
+                    changes["app_id"] = self._app_id_param(params["app_id"])
+                if "subaccount" in params:
+                    changes["subaccount"] = self._subaccount_param(params["subaccount"])
+                if "alias" in params:
+                    changes["alias"] = params["alias"]
+                state.edit_number(
+                    account,
+                    number,
+                    app_id=changes.get("app_id", UNSET),
+                    subaccount=changes.get("subaccount", UNSET),
+                    alias=changes.get("alias", UNSET),
+                )
+                return Reply(202, {"message": "changed", "api_id": api_id})
+            self._no_params(params, ())
+            state.unrent_number(account, number)
+            return Reply(204, None)
+        except SimError as exc:
+            raise ApiError.of(exc.status, exc.message) from None
+
+    @staticmethod
+    def _no_params(params: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            hint = f"; allowed: {', '.join(allowed + _ASYNC_KEYS)}"
+            raise BadRequest(f"unknown parameter(s) {', '.join(k[:40] for k in unknown[:5])}{hint}")
+
+    @staticmethod
+    def _app_id_param(value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            value = str(value)
+        if not isinstance(value, str) or not (value.isascii() and value.isdigit() and len(value) <= 32):
+            raise BadRequest("invalid app_id: expected the numeric application id, or null to unlink")
+        return value
+
+    @staticmethod
+    def _subaccount_param(value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"SA[A-Z0-9]{18}", value):
+            raise BadRequest("invalid subaccount: expected a subaccount auth_id (SA...), or null")
+        return value
+
+    def _list(self, account: Account, params: dict[str, Any], api_id: str) -> Reply:
+        self._no_params(params, _LIST_KEYS)
+        number_type = params.get("number_type")
+        if number_type is not None and number_type not in NUMBER_TYPES:
+            raise BadRequest(
+                f"invalid number_type {str(number_type)[:40]!r}; use one of {', '.join(NUMBER_TYPES)}"
+            )
+        prefix = params.get("number_startswith")
+        if prefix is not None and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 15):
+            raise BadRequest("invalid number_startswith: expected leading digits")
+        subaccount = params.get("subaccount")
+        if subaccount is not None and not re.fullmatch(r"SA[A-Z0-9]{18}", subaccount):
+            raise BadRequest("invalid subaccount: expected a subaccount auth_id (SA...)")
+        services: list[str] = []
+        if params.get("services") is not None:
+            for item in params["services"].split(","):
+                if item.strip() not in SERVICES:
+                    raise BadRequest(
+                        f"invalid services: use a comma-separated subset of {', '.join(SERVICES)}"
+                    )
+                services.append(item.strip())
+        limit = self._int_param(params, "limit", 20)
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise BadRequest(f"limit must be between 1 and {MAX_PAGE_SIZE} (got {limit}); page with offset")
+        offset = self._int_param(params, "offset", 0)
+        if offset < 0:
+            raise BadRequest("offset must be 0 or more")
+        try:
+            page, total = self.server.state.list_numbers(
+                account,
+                number_type=number_type,
+                number_startswith=prefix,
+                subaccount=subaccount,
+                services=services,
+                limit=limit,
+                offset=offset,
+            )
+        except SimError as exc:
+            raise ApiError.of(exc.status, exc.message) from None
+        filters: dict[str, Any] = {
+            k: params[k]
+            for k in ("number_type", "number_startswith", "subaccount", "services")
+            if k in params
+        }
+        base = f"/v1/Account/{account.auth_id}/Number/"
+
+        def link(at: int) -> str:
+            query: dict[str, Any] = {"limit": limit, "offset": at, **filters}
+            return base + "?" + urlencode(query)
+
+        meta = {
+            "previous": link(max(0, offset - limit)) if offset > 0 else None,
+            "next": link(offset + limit) if offset + limit < total else None,
+            "total_count": total,
+            "offset": offset,
+            "limit": limit,
+        }
+        objects = [render_number(self.server.state, n, account.auth_id) for n in page]
+        return Reply(200, {"api_id": api_id, "meta": meta, "objects": objects})
+
+    @staticmethod
+    def _int_param(params: dict[str, Any], key: str, default: int) -> int:
+        value = params.get(key)
+        if value is None:
+            return default
+        text = str(value).strip()
+        if not (text.isascii() and re.fullmatch(r"-?\d{1,9}", text)):
+            raise BadRequest(f"{key} must be an integer")
+        return int(text)
+
+    # -- admin API ------------------------------------------------------------------------------
