@@ -25,8 +25,8 @@ EXIT_ERROR = 2
 
 
 class _Progress:
-    """Progress on stderr. Listing progress (``listed N/M numbers``) overwrites itself on a terminal
-    and is printed at most once a second otherwise (always the last one); other notes always print."""
+    """Progress on stderr. The listing's page count overwrites itself on a terminal and is printed at
+    most once a second otherwise (always the last one); notes always print."""
 
     def __init__(self, stream: TextIO, *, quiet: bool, interval: float = 1.0) -> None:
         self.stream = stream
@@ -41,22 +41,25 @@ class _Progress:
         self.stream.write(text)
         self.stream.flush()
 
-    def __call__(self, message: str) -> None:
-        if message.startswith("listed "):
-            if self.quiet:
-                return
-            if self.tty:
-                self._write(f"\r\x1b[Kaudit: {message}")
-                self._open_line = True
-                return
-            now = time.monotonic()
-            if self._last is None or now - self._last >= self.interval:
-                self._write(f"audit: {message}\n")
-                self._last = now
-                self._pending = None
-            else:
-                self._pending = message
+    def page(self, fetched: int, total: int) -> None:
+        """Called after each page of the account's listing."""
+        if self.quiet:
             return
+        message = f"listed {fetched}/{total} numbers"
+        if self.tty:
+            self._write(f"\r\x1b[Kaudit: {message}")
+            self._open_line = True
+            return
+        now = time.monotonic()
+        if self._last is None or now - self._last >= self.interval:
+            self._write(f"audit: {message}\n")
+            self._last = now
+            self._pending = None
+        else:
+            self._pending = message
+
+    def note(self, message: str) -> None:
+        """An event worth a line of its own (a check started, a secret that could not be read)."""
         self.flush()
         self._write(f"audit: {message}\n")
 
@@ -124,7 +127,9 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "services": args.services,
     }
     try:
-        report = run_audit(args.stack, cwd=args.cwd, filters=filters, progress=progress)
+        report = run_audit(
+            args.stack, cwd=args.cwd, filters=filters, note=progress.note, on_page=progress.page
+        )
     except AuditError as exc:
         progress.flush()
         print(f"plivo-numbers audit: error: {exc}", file=stderr)

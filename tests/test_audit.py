@@ -489,7 +489,7 @@ def test_run_audit_wires_state_credentials_listing_and_look_ups():
         "dev",
         filters={"number_startswith": "1666", "number_type": None},
         engine=FakeEngine(CONFIG, state=state),
-        progress=messages.append,
+        note=messages.append,
         client_factory=lambda settings: client,
     )
     assert result.filters == {"number_startswith": "1666"}
@@ -565,16 +565,16 @@ def test_progress_overwrites_on_a_terminal_and_is_throttled_otherwise():
 
     tty = Tty()
     progress = cli._Progress(tty, quiet=False)
-    progress("listed 20/60 numbers")
-    progress("listed 40/60 numbers")
+    progress.page(20, 60)
+    progress.page(40, 60)
     progress.flush()
     assert tty.getvalue() == "\r\x1b[Kaudit: listed 20/60 numbers\r\x1b[Kaudit: listed 40/60 numbers\n"
 
     pipe = io.StringIO()
     progress = cli._Progress(pipe, quiet=False, interval=3600)
     for i in (20, 40, 60):
-        progress(f"listed {i}/60 numbers")
-    progress("checking 2 managed numbers outside the filtered listing")
+        progress.page(i, 60)
+    progress.note("checking 2 managed numbers outside the filtered listing")
     assert pipe.getvalue().splitlines() == [
         "audit: listed 20/60 numbers",
         "audit: listed 60/60 numbers",
@@ -583,7 +583,7 @@ def test_progress_overwrites_on_a_terminal_and_is_throttled_otherwise():
 
     quiet = io.StringIO()
     progress = cli._Progress(quiet, quiet=True)
-    progress("listed 20/60 numbers")
+    progress.page(20, 60)
     progress.flush()
     assert quiet.getvalue() == ""
 

@@ -1,0 +1,69 @@
+"""Account audit: compare the live Plivo account with what a Pulumi stack manages (see docs/audit.md).
+
+One module a job: `model` (the values), `state` (what a stack declares), `compare` (the findings),
+`render` (table, JSON), `engine` (the `pulumi` CLI, credentials), `run` (the API, the whole run).
+Progress comes through two callbacks, `note(text)` and `on_page(fetched, total)`.
+
+Two halves, kept apart so the comparison is testable without an engine or an API:
+
+* pure functions: :func:`managed_from_state` (what the stack's state declares, through one extractor
+  per resource type), :func:`numbers_to_look_up`, :func:`compare` (the findings), :func:`render_table`
+  and :func:`render_json`;
+* I/O: :class:`PulumiCLI` (``pulumi stack export`` / ``pulumi config`` as subprocesses),
+  :func:`read_settings` (credentials: stack config first, environment second), :func:`list_live` and
+  :func:`look_up` (the Number API), and :func:`run_audit`, which wires them together.
+
+Findings:
+
+* ``unmanaged``: a number the account rents (and the listing, with its filters, returned) that no
+  resource of the stack manages;
+* ``drifted``: a managed field (``app_id`` / ``subaccount`` whose desired value in the state's inputs is
+  not ``None``) whose live value differs;
+* ``gone``: a number the stack manages that the account no longer rents.
+"""
+
+from __future__ import annotations
+
+from plivo_pulumi.audit.compare import compare, numbers_to_look_up
+from plivo_pulumi.audit.engine import PulumiCLI, read_settings
+from plivo_pulumi.audit.model import (
+    FILTER_NAMES,
+    FINDING_KINDS,
+    RENTED_NUMBER_SET_TYPE,
+    RENTED_NUMBER_TYPE,
+    AuditError,
+    AuditReport,
+    EngineError,
+    Finding,
+    LiveNumber,
+    ManagedNumber,
+)
+from plivo_pulumi.audit.render import render_json, render_table
+from plivo_pulumi.audit.run import learn_subaccounts, list_live, look_up, run_audit
+from plivo_pulumi.audit.state import extractor_for, managed_from_state, register_extractor
+
+__all__ = [
+    "FINDING_KINDS",
+    "FILTER_NAMES",
+    "AuditError",
+    "AuditReport",
+    "EngineError",
+    "Finding",
+    "LiveNumber",
+    "ManagedNumber",
+    "PulumiCLI",
+    "RENTED_NUMBER_TYPE",
+    "RENTED_NUMBER_SET_TYPE",
+    "compare",
+    "extractor_for",
+    "learn_subaccounts",
+    "list_live",
+    "look_up",
+    "managed_from_state",
+    "numbers_to_look_up",
+    "read_settings",
+    "register_extractor",
+    "render_json",
+    "render_table",
+    "run_audit",
+]
