@@ -8,11 +8,11 @@ numbers as one resource; `PlivoClient` (plivo_pulumi.client) talks to the Plivo 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the SDK loads on first use
-    from plivo_pulumi.resources import RentedNumber, RentedNumberArgs, RentedNumberSet
+    from plivo_pulumi.resources import RentedNumber, RentedNumberArgs, RentedNumberSet, RentedNumberSetArgs
 
 __version__ = "0.1.0"
 
-__all__ = ["RentedNumber", "RentedNumberArgs", "RentedNumberSet", "__version__"]
+__all__ = ["RentedNumber", "RentedNumberArgs", "RentedNumberSet", "RentedNumberSetArgs", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

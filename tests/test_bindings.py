@@ -605,3 +605,28 @@ def test_declare_bindings_declares_nothing_when_any_entry_is_bad(mocks, tmp_path
     with pytest.raises(TypeError, match="a file path, a parsed mapping or a list of Binding"):
         declare_bindings([{"number": "15550000001"}])
     assert mocks.resources == []
+
+
+def test_rented_number_set_takes_the_same_constructor_shapes_as_rented_number(mocks):
+    from plivo_pulumi import RentedNumberSet, RentedNumberSetArgs
+
+    def bindings(n: int) -> dict:
+        return {f"1555000000{n}": {"app_id": "1"}}
+
+    @pulumi.runtime.test
+    def declare():
+        made = [
+            RentedNumberSet("shorthand", bindings(1)),
+            RentedNumberSet("keywords", bindings=bindings(2), unrent_on_delete=True, max_in_flight=4),
+            RentedNumberSet("args", RentedNumberSetArgs(bindings(3), unrent_on_delete=True, max_in_flight=4)),
+        ]
+        return pulumi.Output.all(*[r.urn for r in made])
+
+    declare()
+    inputs = {name: props for _typ, name, props in mocks.resources}
+    assert inputs["shorthand"]["bindings"] == bindings(1) and inputs["args"]["bindings"] == bindings(3)
+    for shape in ("keywords", "args"):
+        assert (inputs[shape]["unrent_on_delete"], inputs[shape]["max_in_flight"]) == (True, 4)
+    assert (inputs["shorthand"]["unrent_on_delete"], inputs["shorthand"]["max_in_flight"]) == (False, 8)
+    with pytest.raises(TypeError, match="not both"):
+        RentedNumberSet("both", RentedNumberSetArgs(bindings(4)), unrent_on_delete=True)

@@ -29,13 +29,12 @@ from pulumi.dynamic import (
 )
 
 from plivo_pulumi.contract import field_differs
-from plivo_pulumi.errors import NumberNotFoundError, PlivoError
+from plivo_pulumi.errors import NumberNotFoundError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
     API_FIELDS,
     IMPORT_KEY,
     MANAGED_FIELDS,
-    adopted_in_this_deployment,
     after_write,
     binding_changes,
     check_binding,
@@ -45,6 +44,7 @@ from plivo_pulumi.resources._binding import (
     mark_adopted,
     take_import_id,
 )
+from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
 
@@ -89,14 +89,12 @@ class RentedNumberProvider(PlivoResourceProvider):
             live = learn_subaccount(
                 self.api(), live_outputs(self.api().get_number(number)), props.get("subaccount")
             )
-        except NumberNotFoundError as exc:
-            raise PlivoError(
-                f"number {number} is not rented by this account: RentedNumber binds numbers that are "
-                "already rented (console or buy API); rent it first or fix `number`"
-            ) from exc
+        except NumberNotFoundError:
+            raise not_rented("RentedNumber", [number], "fix `number`") from None
         changes = binding_changes(live, props)
         if changes and props.get(IMPORT_KEY):
-            raise PlivoError(_import_mismatch(number, live, changes))
+            shown = [f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in changes.items()]
+            raise import_mismatch(f"number {number}", shown)
         if changes:
             self.api().update_number(number, **changes)
         mark_adopted([number])
@@ -132,26 +130,10 @@ class RentedNumberProvider(PlivoResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         number = str(id_ or props.get("number"))
-        if not props.get("unrent_on_delete"):
-            log(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
-            return
-        if adopted_in_this_deployment(number):
-            log(f"number {number} stays rented: another resource adopted it in this deployment")
-            return
-        try:
+        for doomed in numbers_to_unrent([number], bool(props.get("unrent_on_delete"))):
             with explain_refused_credentials():
-                self.api().unrent_number(number)
-        except NumberNotFoundError:
-            pass  # already unrented: the goal of delete is met
-        log(f"number {number} unrented (unrent_on_delete is true)")
-
-
-def _import_mismatch(number: str, live: dict[str, Any], changes: dict[str, str]) -> str:
-    fields = ", ".join(f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in changes.items())
-    return (
-        f"cannot import number {number} without a write: {fields}. Make the code match the account "
-        "(or leave the field unset), or drop `import_` to adopt it and apply the code's bindings."
-    )
+                unrent(self.api(), doomed)
+            log(f"number {doomed} unrented (unrent_on_delete is true)")
 
 
 def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:

@@ -23,8 +23,9 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -59,13 +60,13 @@ from plivo_pulumi.errors import (
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     MANAGED_FIELDS,
-    adopted_in_this_deployment,
     check_binding,
     is_unknown,
     live_outputs,
     mark_adopted,
     take_import_id,
 )
+from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
 
@@ -156,23 +157,13 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         live = self._read_live(wanted, props)
         gone = sorted(n for n, b in live.items() if b is None)
         if gone:
-            raise PlivoError(
-                f"{len(gone)} number(s) are not rented by this account: {', '.join(gone[:20])}"
-                f"{' ...' if len(gone) > 20 else ''}. RentedNumberSet binds numbers that are already "
-                "rented (console or buy API); rent them first or remove them from `bindings`. "
-                "Nothing was changed."
-            )
+            raise not_rented("RentedNumberSet", gone, "remove them from `bindings`")
         present = {n: b for n, b in live.items() if b is not None}
         if props.get(IMPORT_KEY):
             differing = changed_numbers(present, wanted)
             if differing:
-                shown = "; ".join(
-                    f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in sorted(differing)[:20]
-                )
-                raise PlivoError(
-                    f"cannot import {len(differing)} number(s) without a write ({shown}). Make the code "
-                    "match the account, or drop `import_` to adopt them and apply the code's bindings."
-                )
+                shown = [f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in sorted(differing)]
+                raise import_mismatch(f"{len(differing)} number(s)", shown)
         outs = self._apply(wanted, present, props)
         mark_adopted(wanted)
         return CreateResult(_set_id(wanted), outs)
@@ -208,23 +199,13 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         return UpdateResult(self._apply(wanted, live, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        numbers = sorted(props.get("bindings") or {})
-        if not props.get("unrent_on_delete"):
-            log(f"set {id_}: {len(numbers)} number(s) stay rented and bound (unrent_on_delete is false)")
+        numbers = props.get("bindings") or {}
+        doomed = numbers_to_unrent(numbers, bool(props.get("unrent_on_delete")), owner=f"set {id_}")
+        if not doomed:
             return
-        kept = [n for n in numbers if adopted_in_this_deployment(n)]
-        doomed = [n for n in numbers if n not in kept]
-        if kept:
-            log(f"set {id_}: {len(kept)} number(s) stay rented: another resource adopted them just now")
-
-        def unrent(number: str) -> None:
-            try:
-                self.api().unrent_number(number)
-            except NumberNotFoundError:
-                pass  # already unrented
-
+        api = self.api()
         with explain_refused_credentials():
-            _run_all(unrent, doomed, props, f"unrent numbers of set {id_}")
+            _run_all(lambda n: unrent(api, n), doomed, props, f"unrent numbers of set {id_}")
         log(f"set {id_}: {len(doomed)} number(s) unrented (unrent_on_delete is true)")
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -351,6 +332,15 @@ def _set_id(bindings: Mapping[str, str]) -> str:
     return f"numberset-{digest}"
 
 
+@dataclass
+class RentedNumberSetArgs:
+    """The inputs of a `RentedNumberSet`, for callers that prefer an args object (as generated SDKs do)."""
+
+    bindings: Mapping[str, Any] | Sequence[Any]
+    unrent_on_delete: bool = False
+    max_in_flight: int = DEFAULT_IN_FLIGHT
+
+
 class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
     """Many rented numbers and their bindings as one resource (see the module docstring).
 
@@ -359,21 +349,38 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
     `RentedNumber`, `None` leaves a field unmanaged and `""` manages it as "none".
     """
 
-    bindings: pulumi.Output[dict[str, str]]
-    unrent_on_delete: pulumi.Output[bool]
-    max_in_flight: pulumi.Output[int]
+    if TYPE_CHECKING:  # for type checkers only, as for RentedNumber
+        bindings: pulumi.Output[dict[str, str]]
+        unrent_on_delete: pulumi.Output[bool]
+        max_in_flight: pulumi.Output[int]
 
     def __init__(
         self,
         resource_name: str,
-        bindings: Mapping[str, Any] | Sequence[Any],
-        *,
-        unrent_on_delete: bool = False,
-        max_in_flight: int = DEFAULT_IN_FLIGHT,
+        args: RentedNumberSetArgs | Mapping[str, Any] | Sequence[Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        bindings: Mapping[str, Any] | Sequence[Any] | None = None,
+        unrent_on_delete: bool | None = None,
+        max_in_flight: int | None = None,
     ) -> None:
+        """`RentedNumberSet(name, RentedNumberSetArgs(...), opts)` or `RentedNumberSet(name, bindings=...,
+        unrent_on_delete=..., max_in_flight=..., opts=...)`, as for `RentedNumber`; the bindings may
+        also come second on their own (`RentedNumberSet("fleet", {...})`)."""
+        if not isinstance(args, RentedNumberSetArgs):
+            if args is not None and bindings is not None:
+                raise TypeError("RentedNumberSet takes the bindings once: second or as bindings=, not both")
+            args = RentedNumberSetArgs(
+                bindings=args if args is not None else bindings if bindings is not None else {},
+                unrent_on_delete=False if unrent_on_delete is None else unrent_on_delete,
+                max_in_flight=DEFAULT_IN_FLIGHT if max_in_flight is None else max_in_flight,
+            )
+        elif any(v is not None for v in (bindings, unrent_on_delete, max_in_flight)):
+            raise TypeError(
+                "RentedNumberSet takes either a RentedNumberSetArgs or keyword arguments, not both"
+            )
         require_secret_token()
-        plain = _plain_bindings(bindings)
+        plain = _plain_bindings(args.bindings)
         listed = (
             plain
             if isinstance(plain, Mapping)
@@ -382,8 +389,8 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
         claim_numbers(f"RentedNumberSet '{resource_name}'", listed)
         props = {
             "bindings": plain,
-            "unrent_on_delete": unrent_on_delete,
-            "max_in_flight": max_in_flight,
+            "unrent_on_delete": args.unrent_on_delete,
+            "max_in_flight": args.max_in_flight,
         }
         opts, props[IMPORT_KEY] = take_import_id(opts)
         super().__init__(RentedNumberSetProvider(), resource_name, props, opts)

@@ -1,0 +1,65 @@
+"""What `RentedNumber` and `RentedNumberSet` do alike: refuse numbers the account does not rent,
+refuse an `import_` whose bindings differ, and the delete rules (never unrent unless asked, never a
+number another resource adopted in this deployment). One wording for both resources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from plivo_pulumi.client import PlivoClient
+from plivo_pulumi.errors import NumberNotFoundError, PlivoError
+from plivo_pulumi.resources._binding import adopted_in_this_deployment
+from plivo_pulumi.resources._provider import log
+
+_SHOWN = 20
+
+
+def _listed(numbers: Sequence[str]) -> str:
+    return ", ".join(numbers[:_SHOWN]) + (" ..." if len(numbers) > _SHOWN else "")
+
+
+def not_rented(kind: str, numbers: Sequence[str], fix: str) -> PlivoError:
+    """`kind` ("RentedNumber") binds only rented numbers; `fix` says what to change in the code."""
+    if len(numbers) == 1:
+        subject, pronoun = f"number {numbers[0]} is not rented by this account", "it"
+    else:
+        subject = f"{len(numbers)} number(s) are not rented by this account: {_listed(numbers)}"
+        pronoun = "them"
+    return PlivoError(
+        f"{subject}. {kind} binds numbers that are already rented (console or buy API); rent {pronoun} "
+        f"first or {fix}. Nothing was changed."
+    )
+
+
+def import_mismatch(subject: str, differences: Sequence[str]) -> PlivoError:
+    """`import_` adopts without writing: refuse when the code's bindings differ from the account's."""
+    return PlivoError(
+        f"cannot import {subject} without a write: {'; '.join(differences[:_SHOWN])}. Make the code match "
+        "the account (or leave the field unset), or drop `import_` to adopt and apply the code's bindings."
+    )
+
+
+def numbers_to_unrent(numbers: Iterable[str], unrent_on_delete: bool, owner: str | None = None) -> list[str]:
+    """The numbers a delete may unrent; the log says which stay rented and why (per number, or per
+    `owner` such as "set numberset-1a2b" for many)."""
+    numbers = sorted(numbers)
+    if not unrent_on_delete:
+        if owner:
+            log(f"{owner}: {len(numbers)} number(s) stay rented and bound (unrent_on_delete is false)")
+        for number in [] if owner else numbers:
+            log(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
+        return []
+    kept = [n for n in numbers if adopted_in_this_deployment(n)]
+    if kept and owner:
+        log(f"{owner}: {len(kept)} number(s) stay rented: another resource adopted them in this deployment")
+    for number in [] if owner else kept:
+        log(f"number {number} stays rented: another resource adopted it in this deployment")
+    return [n for n in numbers if n not in kept]
+
+
+def unrent(api: PlivoClient, number: str) -> None:
+    """DELETE (unrent); a number already gone counts as done."""
+    try:
+        api.unrent_number(number)
+    except NumberNotFoundError:
+        pass
