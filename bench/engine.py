@@ -43,7 +43,7 @@ def engine_command() -> auto.PulumiCommand:
 def engine_version(command: auto.PulumiCommand) -> str:
     try:
         return command.run(["version"], cwd=str(REPO), additional_env={}).stdout.strip()
-    except Exception as exc:  # noqa: BLE001 - only for the report
+    except Exception as exc:
         return f"unknown ({exc})"
 
 

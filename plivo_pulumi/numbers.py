@@ -35,7 +35,6 @@ __all__ = [
     "number_uri",
     "is_main_account_id",
     "is_subaccount_id",
-    "is_account_id",
     "describe_value",
 ]
 
@@ -287,8 +286,3 @@ def is_main_account_id(value: Any) -> bool:
 def is_subaccount_id(value: Any) -> bool:
     """True for ``SA`` + 18 uppercase ASCII letters or digits."""
     return isinstance(value, str) and _SUB_RE.fullmatch(value) is not None
-
-
-def is_account_id(value: Any) -> bool:
-    """True for a main account or subaccount auth_id."""
-    return is_main_account_id(value) or is_subaccount_id(value)

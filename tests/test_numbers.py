@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from plivo_pulumi.numbers import (
     app_id_from_uri,
     application_uri,
-    is_account_id,
     is_main_account_id,
     is_subaccount_id,
     normalize_app_id,
@@ -243,7 +242,6 @@ def test_account_id_predicates():
     assert is_subaccount_id(SUB)
     assert not is_subaccount_id(MAIN)
     assert not is_subaccount_id(SUB[:-1])
-    assert is_account_id(MAIN) and is_account_id(SUB) and not is_account_id("MA")
 
 
 # -- properties ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ The same promise through the real engine is in tests/e2e/test_fault_responses.py
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -286,7 +287,7 @@ def test_tuning_settings_parse_or_name_the_key(name: str, value: Any, from_env: 
     if name == "max_retries":
         assert isinstance(got, int) and 0 <= got <= 100
     else:
-        assert isinstance(got, float) and got >= 0 and got == got and got != float("inf")
+        assert isinstance(got, float) and got >= 0 and math.isfinite(got)
     client = settings_.client()
     assert client.max_retries == settings_.max_retries
     assert client.timeout[1] == settings_.timeout_seconds and client.timeout[0] <= 5.0

@@ -41,7 +41,7 @@ def drift_gate(stack_name: str, work_dir: Path, program: Path) -> int:
             program=program_from_file(program),  # inline: runs in this process, no language host needed
             opts=auto.LocalWorkspaceOptions(work_dir=str(work_dir), pulumi_command=engine_command()),
         )
-    except Exception as exc:  # noqa: BLE001 - any failure to open the stack means the gate cannot run
+    except Exception as exc:
         print(f"drift gate: cannot open stack {stack_name!r} in {work_dir}: {exc}", file=sys.stderr)
         return 2
     print(

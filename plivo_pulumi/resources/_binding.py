@@ -14,6 +14,7 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure
+from pulumi.runtime import rpc
 
 from plivo_pulumi.contract import (
     BINDING_FIELDS,
@@ -27,8 +28,9 @@ from plivo_pulumi.numbers import (
     application_uri,
 )
 
-# The engine's placeholder for a value that is not known until apply (an output of another resource).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# The engine's placeholder for a value that is not known until apply (an output of another resource),
+# as the SDK spells it: `UNKNOWN` is re-exported from here for the tests.
+UNKNOWN = rpc.UNKNOWN
 
 __all__ = ["MANAGED_FIELDS", "binding_changes"]  # re-exported: the rules live in plivo_pulumi.contract
 

@@ -59,4 +59,4 @@ def install() -> None:
         return
     current = getattr(host, "traceback", None)
     if current is traceback:
-        setattr(host, "traceback", _ShortTracebacks(traceback))  # noqa: B010 - a module we do not own
+        host.traceback = _ShortTracebacks(traceback)  # type: ignore[attr-defined]  # a module we do not own

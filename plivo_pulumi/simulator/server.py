@@ -20,7 +20,7 @@ from .request_log import RequestLog
 from .responses import NumberApi
 from .wire import Reply, new_api_id
 
-__all__ = ["Handler", "SimulatorServer", "make_server"]
+__all__ = ["Handler", "SimulatorServer"]
 
 
 class SimulatorServer(ThreadingHTTPServer):
@@ -94,7 +94,7 @@ class SimulatorServer(ThreadingHTTPServer):
                         headers={"Content-Type": "application/x-www-form-urlencoded"},
                     )
                 request.add_header("User-Agent", f"plivo-sim/{__version__}")
-                with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - local test hook
+                with urllib.request.urlopen(request, timeout=10) as answer:
                     record["delivered"] = answer.status
             except Exception as exc:  # delivery failures are recorded, never raised
                 record["error"] = f"{type(exc).__name__}: {exc}"[:300]
@@ -105,18 +105,6 @@ class SimulatorServer(ThreadingHTTPServer):
             )
 
         threading.Thread(target=run, name=f"callback-{api_id}", daemon=True).start()
-
-
-def make_server(
-    state: PlivoState,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    faults: dict[str, Any] | None = None,
-    quiet: bool = True,
-    log_stream: TextIO | None = None,
-) -> SimulatorServer:
-    return SimulatorServer((host, port), state, FaultInjector(faults), quiet=quiet, log_stream=log_stream)
 
 
 class Handler(NumberApi, AdminApi):

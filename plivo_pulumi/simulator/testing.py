@@ -57,6 +57,7 @@ class SimulatorProcess:
         self._python = python
         self._quiet = quiet
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._last_stderr = ""  # what the process wrote, kept once its work folder is removed
         self._stdout: IO[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self.process: subprocess.Popen[bytes] | None = None
@@ -100,8 +101,8 @@ class SimulatorProcess:
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env.setdefault("PYTHONUNBUFFERED", "1")
-        self._stdout = open(work / "stdout.log", "wb")  # noqa: SIM115 - closed in stop()
-        self._stderr = open(work / "stderr.log", "wb")  # noqa: SIM115
+        self._stdout = open(work / "stdout.log", "wb")
+        self._stderr = open(work / "stderr.log", "wb")
         self.process = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=self._stdout, stderr=self._stderr, env=env
         )
@@ -178,17 +179,9 @@ class SimulatorProcess:
 
     def stderr_text(self) -> str:
         if self._tmp is None:
-            return getattr(self, "_last_stderr", "")
+            return self._last_stderr
         path = Path(self._tmp.name) / "stderr.log"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-
-    def stdout_text(self) -> str:
-        if self._tmp is None:
-            return ""
-        path = Path(self._tmp.name) / "stdout.log"
-        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-
-    # -- admin API ------------------------------------------------------------------------------
 
     def _admin(self, method: str, path: str, *, expect: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
         response = self._http.request(method, f"{self.admin_url}/{path}", timeout=30, **kwargs)

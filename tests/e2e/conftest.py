@@ -37,14 +37,12 @@ def sim_e2e(sim_process):
 @pytest.fixture
 def make_stack(tmp_path: Path, sim_e2e):
     """make_stack(program, token=TOKEN, config=True): a stack whose config points at the simulator."""
-    created: list[EngineStack] = []
 
     def factory(program, *, token: str | None = TOKEN, auth_id: str = MAIN, name: str = "dev") -> EngineStack:
         config = {"plivo:baseUrl": (sim_e2e.base_url, False), "plivo:authId": (auth_id, False)}
         if token is not None:
             config["plivo:authToken"] = (token, True)
         stack = EngineStack(tmp_path / name, program, config=config, stack=name)
-        created.append(stack)
         return stack
 
-    yield factory
+    return factory

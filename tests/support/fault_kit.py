@@ -192,7 +192,7 @@ class Background:
     def _run(self, fn: Callable[[], Run]) -> None:
         try:
             self.result = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in join()
+        except BaseException as exc:
             self.error = exc
 
     def join(self, timeout: float) -> Run:
