@@ -5,17 +5,9 @@ environment second (`PLIVO_AUTH_ID`, `PLIVO_AUTH_TOKEN`, `PLIVO_BASE_URL`). It i
 provider process, in `ResourceProvider.configure()`, so credentials are never captured in the
 serialized provider that Pulumi stores in state.
 
-Optional tuning of the HTTP client, same precedence (stack config, then environment):
-
-| config key            | environment variable    | default | meaning                                   |
-|-----------------------|-------------------------|---------|-------------------------------------------|
-| `plivo:timeoutSeconds`| `PLIVO_TIMEOUT_SECONDS` | 30      | read timeout of one attempt, seconds      |
-| `plivo:maxRetries`    | `PLIVO_MAX_RETRIES`     | 5       | retries after the first attempt (0: none) |
-| `plivo:backoffFactor` | `PLIVO_BACKOFF_FACTOR`  | 0.5     | exponential backoff base, seconds         |
-
-The connect timeout is 5 s, or the read timeout if that is smaller. One API operation makes at most
-`1 + maxRetries` attempts; a 429 waits its `Retry-After` (capped at 60 s), other retries wait
-`backoffFactor * 2**(n-1)` seconds before the n-th retry (urllib3's schedule: none before the first).
+Optional tuning of the HTTP client (`plivo:timeoutSeconds`, `plivo:maxRetries`,
+`plivo:backoffFactor`, or their `PLIVO_*` variables), same precedence: the table of settings, their
+defaults and bounds is in README "Settings" and docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -27,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from plivo_pulumi.client import DEFAULT_BASE_URL, PlivoClient
-from plivo_pulumi.errors import PlivoError
+from plivo_pulumi.errors import InvalidSettingError, MissingCredentialsError
 
 CONFIG_KEYS = {"auth_id": "plivo:authId", "auth_token": "plivo:authToken", "base_url": "plivo:baseUrl"}
 ENV_VARS = {"auth_id": "PLIVO_AUTH_ID", "auth_token": "PLIVO_AUTH_TOKEN", "base_url": "PLIVO_BASE_URL"}
@@ -53,15 +45,6 @@ _TUNING_BOUNDS: dict[str, dict[str, Any]] = {
     "max_retries": {"integer": True, "low": 0, "high": MAX_MAX_RETRIES, "low_open": False},
     "backoff_factor": {"integer": False, "low": 0, "high": MAX_BACKOFF_FACTOR, "low_open": False},
 }
-
-
-class MissingCredentialsError(PlivoError):
-    """Raised when neither stack config nor the environment names the Plivo credentials."""
-
-
-class InvalidSettingError(PlivoError, ValueError):
-    """Raised when an optional setting (timeout, retries, backoff) has a value that cannot be used;
-    the message names the config key and the environment variable."""
 
 
 @dataclass(frozen=True)
@@ -136,15 +119,22 @@ def _parse_number(name: str, raw: Any, *, integer: bool, low: float, high: float
     return int(value) if integer else float(value)
 
 
-def _tuning(config_get: Callable[[str], Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
-    raw: dict[str, Any] = {}
-    for name, (key, env) in TUNING_KEYS.items():
-        value = config_get(key) if config_get is not None else None
-        if value is None or (isinstance(value, str) and not value.strip()):
-            value = environ.get(env)
+def _lookup(config_get: Callable[[str], Any] | None, environ: Mapping[str, str], key: str, env: str) -> Any:
+    """The stack config's value of `key`, else the environment's `env`; None when neither has one
+    (an empty or blank value counts as none, in both places)."""
+    for value in (config_get(key) if config_get is not None else None, environ.get(env)):
         if value is not None and not (isinstance(value, str) and not value.strip()):
-            raw[name] = value
-    return {name: _parse_number(name, value, **_TUNING_BOUNDS[name]) for name, value in raw.items()}
+            return value
+    return None
+
+
+def _tuning(config_get: Callable[[str], Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    raw = {name: _lookup(config_get, environ, key, env) for name, (key, env) in TUNING_KEYS.items()}
+    return {
+        name: _parse_number(name, value, **_TUNING_BOUNDS[name])
+        for name, value in raw.items()
+        if value is not None
+    }
 
 
 def resolve_settings(
@@ -155,12 +145,10 @@ def resolve_settings(
     Raises :class:`MissingCredentialsError` without credentials and :class:`InvalidSettingError` when
     an optional setting is not usable (the message names the key)."""
     environ = os.environ if environ is None else environ
-    values: dict[str, str] = {}
-    for name, key in CONFIG_KEYS.items():
-        value = config_get(key) if config_get is not None else None
-        if value in (None, ""):
-            value = environ.get(ENV_VARS[name], "")
-        values[name] = str(value).strip()
+    values = {
+        name: str(_lookup(config_get, environ, key, ENV_VARS[name]) or "").strip()
+        for name, key in CONFIG_KEYS.items()
+    }
     missing = [
         f"{CONFIG_KEYS[name]} (or {ENV_VARS[name]})" for name in ("auth_id", "auth_token") if not values[name]
     ]

@@ -22,6 +22,8 @@ __all__ = [
     "ServerError",
     "TransportError",
     "MalformedResponseError",
+    "MissingCredentialsError",
+    "InvalidSettingError",
     "CONFIG_HINT",
     "REDACTED",
     "Scrubber",
@@ -152,3 +154,12 @@ def safe_excerpt(body: bytes | str | None, scrub: Scrubber | None = None, limit:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return repr(text)
+
+
+class MissingCredentialsError(PlivoError):
+    """Neither the stack config nor the environment names the Plivo credentials."""
+
+
+class InvalidSettingError(PlivoError, ValueError):
+    """An optional setting (timeout, retries, backoff) has a value that cannot be used; the message
+    names the config key and the environment variable."""

@@ -22,58 +22,38 @@ Example::
 
 from __future__ import annotations
 
-import base64
-import json
-import logging
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from . import __version__
-from .contract import PAGE_SIZE, subaccount_field
-from .errors import (
+from ..errors import (
     CONFIG_HINT,
     AuthenticationError,
-    BadRequestError,
     MalformedResponseError,
     NotFoundError,
     NumberNotFoundError,
-    PlivoError,
-    RateLimitedError,
     Scrubber,
-    ServerError,
-    TransportError,
-    safe_excerpt,
 )
-from .numbers import (
-    app_id_from_uri,
-    describe_value,
-    normalize_app_id,
-    normalize_number,
-    normalize_subaccount,
-    subaccount_from_uri,
+from ..numbers import describe_value, normalize_app_id, normalize_number, normalize_subaccount
+from .checks import BASE_URL_HINT
+from .transport import (
+    CALLBACK_METHODS,
+    DEFAULT_BASE_URL,
+    MAX_PAGE_SIZE,
+    RETRY_METHODS,
+    RETRY_STATUSES,
+    SERVICES,
+    USER_AGENT,
+    Transport,
+    _BasicAuth,
+    _CountingRetry,
 )
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_PAGE_SIZE", "UNSET", "USER_AGENT", "PlivoClient"]
-
-log = logging.getLogger(__name__)
-
-DEFAULT_BASE_URL = "https://api.plivo.com/v1"
-MAX_PAGE_SIZE = PAGE_SIZE  # the List API's maximum (plivo_pulumi.contract)
-USER_AGENT = f"plivo-pulumi/{__version__}"
-RETRY_STATUSES = (429, 500, 502, 503, 504)
-RETRY_METHODS = frozenset({"GET", "POST", "DELETE"})
-# A Retry-After longer than this is shortened to it (urllib3's own default cap is six hours).
-MAX_RETRY_AFTER = 60.0
-SERVICES = ("voice", "sms", "mms")
-CALLBACK_METHODS = ("GET", "POST")
-BASE_URL_HINT = "check plivo:baseUrl / PLIVO_BASE_URL (default https://api.plivo.com/v1)"
 
 
 class _Unset:
@@ -98,91 +78,7 @@ UNSET: Any = _Unset()
 """Sentinel for :meth:`PlivoClient.update_number`: the field is not sent at all."""
 
 
-class _CountingRetry(Retry):
-    """urllib3's ``Retry`` that records, on the exception it raises when it gives up, how many
-    attempts were made (``plivo_attempts``), and caps ``Retry-After`` to ``MAX_RETRY_AFTER``."""
-
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:  # type: ignore[override]  # passes all through
-        try:
-            return super().increment(*args, **kwargs)
-        except Exception as exc:
-            # Every earlier attempt left one entry in the history; this attempt failed too.
-            exc.plivo_attempts = len(self.history) + 1  # type: ignore[attr-defined]
-            raise
-
-    def parse_retry_after(self, retry_after: str) -> float:
-        return min(super().parse_retry_after(retry_after), MAX_RETRY_AFTER)
-
-
-class _BasicAuth(requests.auth.AuthBase):
-    """Basic auth whose repr does not reveal the token."""
-
-    def __init__(self, auth_id: str, auth_token: str) -> None:
-        token = base64.b64encode(f"{auth_id}:{auth_token}".encode()).decode("ascii")
-        self._header = f"Basic {token}"
-        self.auth_id = auth_id
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = self._header
-        return request
-
-    def __repr__(self) -> str:
-        return f"_BasicAuth({self.auth_id!r}, <redacted>)"
-
-
-def _find_attempts(exc: BaseException | None) -> int | None:
-    """Walk an exception, its args and its cause/context chain for ``plivo_attempts``."""
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        attempts = getattr(item, "plivo_attempts", None)
-        if isinstance(attempts, int):
-            return attempts
-        stack.extend(item.args)
-        stack.append(getattr(item, "reason", None))
-        stack.append(item.__cause__)
-        stack.append(item.__context__)
-    return None
-
-
-def _root_reason(exc: BaseException) -> str:
-    """A short description of the innermost transport failure."""
-    seen: set[int] = set()
-    current: Any = exc
-    innermost: BaseException = exc
-    while isinstance(current, BaseException) and id(current) not in seen:
-        seen.add(id(current))
-        innermost = current
-        nxt = getattr(current, "reason", None)
-        if not isinstance(nxt, BaseException):
-            nxt = next((a for a in current.args if isinstance(a, BaseException)), None)
-        if nxt is None:
-            nxt = current.__cause__ or current.__context__
-        current = nxt
-    text = str(innermost) or type(innermost).__name__
-    lowered = text.lower()
-    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in lowered or "timeout" in lowered:
-        kind = "timed out"
-    elif "refused" in lowered:
-        kind = "connection refused"
-    elif "aborted" in lowered or "reset" in lowered or "remotedisconnected" in lowered or "closed" in lowered:
-        kind = "connection dropped by the server"
-    elif "name or service not known" in lowered or "resolve" in lowered or "nodename" in lowered:
-        kind = "host name could not be resolved"
-    else:
-        kind = type(innermost).__name__
-    return f"{kind} ({text[:200]})"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-class PlivoClient:
+class PlivoClient(Transport):
     """Client for ``/Account/{auth_id}/Number/`` of the Plivo REST API."""
 
     def __init__(
@@ -486,280 +382,6 @@ class PlivoClient:
                 )
             params["callback_method"] = method
         return params
-
-    # -- HTTP -----------------------------------------------------------------------------------
-
-    def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json_body: dict[str, Any] | None = None,
-        number: str | None = None,
-        operation: str,
-    ) -> Any:
-        path = urlsplit(url).path
-        endpoint = f"{method} {path}"
-        started = time.monotonic()
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=params,
-                data=None if json_body is None else json.dumps(json_body),
-                headers={"Content-Type": "application/json"} if json_body is not None else None,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            attempts = _find_attempts(exc) or 1
-            reason = self._scrub(_root_reason(exc))
-            what = f"{operation} {number}" if number else operation
-            log.debug("%s failed after %s: %s", endpoint, _plural(attempts, "attempt"), reason)
-            raise TransportError(
-                f"could not {what}: {endpoint} at {self._scrub(self._origin())} "
-                f"failed: {reason}; "
-                f"gave up after {_plural(attempts, 'attempt')}. Check that the API is reachable "
-                f"and {BASE_URL_HINT}",
-                number=number,
-                method=method,
-                path=path,
-                attempts=attempts,
-            ) from None
-        attempts = self._attempts(response)
-        elapsed = time.monotonic() - started
-        log.debug(
-            "%s -> %s (%s, %.3fs)", endpoint, response.status_code, _plural(attempts, "attempt"), elapsed
-        )
-        try:
-            content = response.content
-        except requests.RequestException as exc:
-            raise TransportError(
-                f"could not {operation}{' ' + number if number else ''}: "
-                f"reading the answer to {endpoint} failed: "
-                f"{self._scrub(_root_reason(exc))}",
-                number=number,
-                method=method,
-                path=path,
-                attempts=attempts,
-            ) from None
-        status = response.status_code
-        if 200 <= status < 300:
-            if status == 204 or not content.strip():
-                return None
-            try:
-                return json.loads(content)
-            except ValueError:
-                raise self._malformed(method, url, number, "a JSON body", content, status=status) from None
-        raise self._error_for(response, content, method, path, number, attempts, operation)
-
-    def _origin(self) -> str:
-        parts = urlsplit(self.base_url)
-        return f"{parts.scheme}://{parts.hostname or ''}{':' + str(parts.port) if parts.port else ''}"
-
-    @staticmethod
-    def _attempts(response: requests.Response) -> int:
-        retries = getattr(response.raw, "retries", None)
-        history = getattr(retries, "history", None) or ()
-        return len(history) + 1
-
-    def _error_for(
-        self,
-        response: requests.Response,
-        content: bytes,
-        method: str,
-        path: str,
-        number: str | None,
-        attempts: int,
-        operation: str,
-    ) -> PlivoError:
-        status = response.status_code
-        endpoint = f"{method} {path}"
-        api_message: str | None = None
-        api_id: str | None = None
-        is_api_json = False
-        try:
-            data = json.loads(content) if content else None
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            is_api_json = True
-            raw_id = data.get("api_id")
-            api_id = self._scrub(str(raw_id))[:64] if raw_id is not None else None
-            raw_message = data.get("error", data.get("message"))
-            if raw_message is not None:
-                text = raw_message if isinstance(raw_message, str) else json.dumps(raw_message)
-                api_message = self._scrub(" ".join(text.split()))[:300]
-        detail = api_message if api_message else f"response body {safe_excerpt(content, self._scrub)}"
-        target = f" for number {number}" if number else ""
-        tried = f"gave up after {_plural(attempts, 'attempt')}"
-        common: dict[str, Any] = {
-            "status": status,
-            "api_id": api_id,
-            "number": number,
-            "method": method,
-            "path": path,
-            "attempts": attempts,
-        }
-        if status in (401, 403):
-            reason = "rejected the credentials" if status == 401 else "refused access"
-            return AuthenticationError(
-                f"Plivo {reason} of account {self.auth_id} ({status}) on {endpoint}{target}: {detail}. "
-                f"Check the auth_id and auth token: {CONFIG_HINT}",
-                **common,
-            )
-        if status == 404:
-            if number and is_api_json:
-                message = (
-                    f"number {number} is not rented by account {self.auth_id} ({endpoint} answered 404: "
-                    f"{detail}); rent it in the Plivo console or the buy API, or fix the number"
-                )
-            else:
-                message = (
-                    f"{endpoint} answered 404{target} ({detail}); the URL does not exist: {BASE_URL_HINT}"
-                )
-            gone = NumberNotFoundError if number and is_api_json else NotFoundError
-            return gone(message, **common)
-        if status == 429:
-            return RateLimitedError(
-                f"Plivo rate-limited {endpoint}{target} (429): {detail}; {tried}, "
-                "each honouring Retry-After. "
-                "Lower the request rate (e.g. pulumi up --parallel) or retry later",
-                **common,
-            )
-        if status >= 500:
-            return ServerError(
-                f"Plivo answered {status} to {endpoint}{target}: {detail}; {tried}. "
-                "The API is failing; retry later",
-                **common,
-            )
-        if 300 <= status < 400:
-            location = self._scrub(response.headers.get("Location", ""))[:200]
-            return PlivoError(
-                f"{endpoint} answered a {status} redirect to {location!r} instead of a result; "
-                f"{BASE_URL_HINT} (use the final https URL)",
-                **common,
-            )
-        if status == 405:
-            return BadRequestError(
-                f"{endpoint} is not allowed (405): {detail}; {BASE_URL_HINT}",
-                **common,
-            )
-        if 400 <= status < 500:
-            return BadRequestError(
-                f"Plivo refused to {operation}{' ' + number if number else ''} ({status} on {endpoint}): "
-                f"{detail}",
-                **common,
-            )
-        return PlivoError(f"unexpected status {status} from {endpoint}{target}: {detail}", **common)
-
-    # -- response checks ------------------------------------------------------------------------
-
-    def _malformed(
-        self,
-        method: str,
-        url: str,
-        number: str | None,
-        expected: str,
-        got: Any,
-        *,
-        status: int | None = None,
-        problem: str | None = None,
-    ) -> MalformedResponseError:
-        path = urlsplit(url).path
-        if isinstance(got, bytes | str) or got is None:
-            excerpt = safe_excerpt(got, self._scrub)
-        else:
-            excerpt = safe_excerpt(json.dumps(got, default=str), self._scrub)
-        target = f" for number {number}" if number else ""
-        what = f": {problem}" if problem else ""
-        return MalformedResponseError(
-            f"unexpected answer to {method} {path}{target}{what}; expected {expected}, got {excerpt}. "
-            f"Is the base URL a Plivo API endpoint? {BASE_URL_HINT}",
-            status=status,
-            number=number,
-            method=method,
-            path=path,
-        )
-
-    def _check_async(self, body: Any, method: str, url: str, number: str | None) -> dict[str, Any]:
-        if not isinstance(body, dict) or not isinstance(body.get("api_id"), str) or not body["api_id"]:
-            raise self._malformed(method, url, number, 'an asynchronous answer {"api_id": ...}', body)
-        return body
-
-    def _check_number_object(
-        self, obj: Any, method: str, url: str, expected_number: str | None
-    ) -> dict[str, Any]:
-        expected = "a number object with 'number' and 'application'"
-        if not isinstance(obj, dict):
-            raise self._malformed(method, url, expected_number, expected, obj)
-        raw = obj.get("number")
-        if not isinstance(raw, str | int) or isinstance(raw, bool):
-            raise self._malformed(method, url, expected_number, expected, obj, problem="'number' is missing")
-        try:
-            got = normalize_number(raw)
-        except ValueError:
-            raise self._malformed(
-                method,
-                url,
-                expected_number,
-                expected,
-                obj,
-                problem="'number' is not a phone number of 8-15 digits",
-            ) from None
-        if expected_number is not None and got != expected_number:
-            raise self._malformed(
-                method, url, expected_number, expected, obj, problem=f"it describes number {got} instead"
-            )
-        if "application" not in obj:
-            raise self._malformed(method, url, got, expected, obj, problem="'application' is missing")
-        try:
-            app_id_from_uri(obj["application"])
-        except ValueError:
-            raise self._malformed(
-                method,
-                url,
-                got,
-                expected,
-                obj,
-                problem="bad 'application' (expected null or an application URI)",
-            ) from None
-        sub_key = subaccount_field(obj)  # none at all in the reference's shape
-        if sub_key is not None:
-            try:
-                subaccount_from_uri(obj[sub_key])
-            except ValueError:
-                raise self._malformed(
-                    method,
-                    url,
-                    got,
-                    expected,
-                    obj,
-                    problem=f"bad '{sub_key}' (expected null or a subaccount URI)",
-                ) from None
-        for flag in ("voice_enabled", "sms_enabled"):
-            if flag in obj and not isinstance(obj[flag], bool):
-                raise self._malformed(method, url, got, expected, obj, problem=f"'{flag}' is not a boolean")
-        return obj
-
-    def _check_page(self, page: Any, url: str) -> dict[str, Any]:
-        expected = "a page {'meta': {'total_count', 'limit', 'offset', ...}, 'objects': [...]}"
-        if not isinstance(page, dict):
-            raise self._malformed("GET", url, None, expected, page)
-        meta = page.get("meta")
-        objects = page.get("objects")
-        if not isinstance(meta, dict):
-            raise self._malformed("GET", url, None, expected, page, problem="'meta' is missing")
-        if not isinstance(objects, list):
-            raise self._malformed("GET", url, None, expected, page, problem="'objects' is missing")
-        for key in ("total_count", "limit", "offset"):
-            value = meta.get(key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise self._malformed("GET", url, None, expected, meta, problem=f"meta.{key} is missing")
-        for obj in objects:
-            self._check_number_object(obj, "GET", url, None)
-        return page
 
 
 def list_filter_params(
