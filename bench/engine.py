@@ -5,7 +5,6 @@ set the way a user sets it (`plivo:authToken` as a secret)."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from plivo_pulumi.workspace import engine_command as workspace_engine_command
 from plivo_pulumi.workspace import local_stack
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,12 +32,12 @@ def engine_path() -> str:
 
 
 def engine_command() -> auto.PulumiCommand:
-    found = shutil.which("pulumi", path=engine_path())
-    if found is None:
+    try:
+        return workspace_engine_command(engine_path())
+    except RuntimeError:
         raise SystemExit(
             "the Pulumi engine is not on PATH nor in .tools/bin: run `make tools` (or `make bench`)"
-        )
-    return auto.PulumiCommand(root=str(Path(found).resolve().parent.parent), skip_version_check=True)
+        ) from None
 
 
 def engine_version(command: auto.PulumiCommand) -> str:

@@ -18,50 +18,9 @@ import os
 import threading
 from pathlib import Path
 
+from tests.support.processes import descendants
+
 PROC = Path("/proc")
-
-
-def _children_of(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        tasks = list((PROC / str(pid) / "task").iterdir())
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            found.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def _children_by_scan(pid: int) -> list[int]:
-    found: list[int] = []
-    for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 1 and fields[1] == str(pid):
-            found.append(int(entry.name))
-    return found
-
-
-_HAS_CHILDREN_FILE = (PROC / "self" / "task" / str(os.getpid()) / "children").exists()
-
-
-def descendants(root: int) -> list[int]:
-    children = _children_of if _HAS_CHILDREN_FILE else _children_by_scan
-    todo, seen = [root], []
-    while todo:
-        for child in children(todo.pop()):
-            if child not in seen:
-                seen.append(child)
-                todo.append(child)
-    return seen
 
 
 def vm_hwm_bytes(pid: int) -> int:

@@ -30,9 +30,9 @@ def program_from_file(path: str | os.PathLike[str]) -> Callable[[], None]:
     return program
 
 
-def engine_command() -> auto.PulumiCommand:
-    """The `pulumi` on PATH (`make tools` puts the pinned engine in .tools/bin)."""
-    found = shutil.which("pulumi")
+def engine_command(path: str | None = None) -> auto.PulumiCommand:
+    """The `pulumi` on PATH, or on `path` (`make tools` puts the pinned engine in .tools/bin)."""
+    found = shutil.which("pulumi", path=path)
     if found is None:
         raise RuntimeError("the Pulumi engine is not on PATH: run `make tools` and put .tools/bin on PATH")
     return auto.PulumiCommand(root=str(Path(found).resolve().parent.parent), skip_version_check=True)

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.rss import descendants  # one process-tree walker for the bench and the tests
 from plivo_pulumi import RentedNumber, RentedNumberSet
 from tests.support.accounts import APPS, MAIN, SUB, TOKEN, e2e_seed
 from tests.support.engine_stack import EngineStack, Run
+from tests.support.processes import descendants
 
 PROJECT = "plivo-e2e"
 
