@@ -8,6 +8,7 @@ import binascii
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -132,7 +133,8 @@ class NumberApi(HandlerBase):
                     f"({account.auth_id})",
                 )
             number = match["number"]
-            allowed = ("GET", "POST", "DELETE") if number else ("GET",)
+            resource = "number" if number else "numbers"
+            allowed = tuple(m for (r, m) in ROUTES if r == resource)
             if method not in allowed:
                 raise MethodNotAllowed(
                     f"method {method} not allowed here; allowed: {', '.join(allowed)}",
@@ -207,38 +209,36 @@ class NumberApi(HandlerBase):
     def _operate(
         self, method: str, account: Account, number: str | None, params: dict[str, Any], api_id: str
     ) -> Reply:
-        state = self.server.state
+        """Answer with the route of `ROUTES` for this resource and method."""
+        answer = ROUTES[("number" if number else "numbers", method)]
+        if number is not None and not (number.isascii() and number.isdigit()):
+            raise NotFound("not found")
         try:
-            if number is None:
-                return self._list(account, params, api_id)
-            if not (number.isascii() and number.isdigit()):
-                raise NotFound("not found")
-            if method == "GET":
-                self._no_params(params, ())
-                obj = render_number(state, state.get_number(account, number), account.auth_id)
-                return Reply(200, dict(obj, api_id=api_id))
-            if method == "POST":
-                self._no_params(params, _EDIT_KEYS)
-                changes = {}
-                if "app_id" in params:
-                    changes["app_id"] = self._app_id_param(params["app_id"])
-                if "subaccount" in params:
-                    changes["subaccount"] = self._subaccount_param(params["subaccount"])
-                if "alias" in params:
-                    changes["alias"] = params["alias"]
-                state.edit_number(
-                    account,
-                    number,
-                    app_id=changes.get("app_id", UNSET),
-                    subaccount=changes.get("subaccount", UNSET),
-                    alias=changes.get("alias", UNSET),
-                )
-                return Reply(202, {"message": "changed", "api_id": api_id})
-            self._no_params(params, ())
-            state.unrent_number(account, number)
-            return Reply(204, None)
+            return answer(self, account, number or "", params, api_id)
         except SimError as exc:
             raise ApiError.of(exc.status, exc.message) from None
+
+    def _get(self, account: Account, number: str, params: dict[str, Any], api_id: str) -> Reply:
+        self._no_params(params, ())
+        state = self.server.state
+        obj = render_number(state, state.get_number(account, number), account.auth_id)
+        return Reply(200, dict(obj, api_id=api_id))
+
+    def _edit(self, account: Account, number: str, params: dict[str, Any], api_id: str) -> Reply:
+        self._no_params(params, _EDIT_KEYS)
+        self.server.state.edit_number(
+            account,
+            number,
+            app_id=self._app_id_param(params["app_id"]) if "app_id" in params else UNSET,
+            subaccount=self._subaccount_param(params["subaccount"]) if "subaccount" in params else UNSET,
+            alias=params["alias"] if "alias" in params else UNSET,
+        )
+        return Reply(202, {"message": "changed", "api_id": api_id})
+
+    def _unrent(self, account: Account, number: str, params: dict[str, Any], api_id: str) -> Reply:
+        self._no_params(params, ())
+        self.server.state.unrent_number(account, number)
+        return Reply(204, None)
 
     @staticmethod
     def _no_params(params: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -336,3 +336,13 @@ class NumberApi(HandlerBase):
         return int(text)
 
     # -- admin API ------------------------------------------------------------------------------
+
+
+# The API's routes as data: (resource, method) -> the method that answers. `numbers` is the
+# collection (`/Number/`), `number` one number (`/Number/{number}/`).
+ROUTES: dict[tuple[str, str], Callable[[NumberApi, Account, str, dict[str, Any], str], Reply]] = {
+    ("numbers", "GET"): lambda api, account, _number, params, api_id: api._list(account, params, api_id),
+    ("number", "GET"): NumberApi._get,
+    ("number", "POST"): NumberApi._edit,
+    ("number", "DELETE"): NumberApi._unrent,
+}
