@@ -204,9 +204,7 @@ def _audit_account(
         raise AuditError(scrub(f"cannot create the Plivo client: {exc}")) from None
     try:
         try:
-            listed = list_live(client, filters, progress.on_page)
-        except ValueError as exc:
-            raise AuditError(scrub(f"invalid filter: {exc}")) from None
+            listed = list_live(client, filters, progress.on_page)  # filters were checked in _filters
         except PlivoError as exc:
             raise AuditError(scrub(f"listing the account's numbers failed: {exc}")) from None
         to_check = numbers_to_look_up(managed, listed, filtered=bool(filters))
