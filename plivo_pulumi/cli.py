@@ -16,6 +16,7 @@ from typing import TextIO
 
 from plivo_pulumi import __version__
 from plivo_pulumi.audit import AuditError, render_json, render_table, run_audit
+from plivo_pulumi.lock_wait import parse_duration, run_waiting_for_lock
 
 __all__ = ["main", "build_parser"]
 
@@ -112,6 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--services", metavar="S", help="list only numbers with these services (voice,sms,mms)"
     )
     audit.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    run = commands.add_parser(
+        "run",
+        help="run a pulumi command, waiting while another run holds the stack's lock",
+        description=(
+            "Run COMMAND (a pulumi command); while it fails because another run holds the stack's "
+            "lock, say who holds it and run it again, until --lock-timeout. The other run is never "
+            "cancelled. Exit: the command's exit code."
+        ),
+    )
+    run.add_argument(
+        "--lock-timeout",
+        default="0",
+        metavar="DURATION",
+        help="how long to wait for the lock: seconds (600) or 90s, 10m, 1h (default 0: do not wait)",
+    )
+    run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     return parser
 
 
@@ -140,6 +157,23 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return report.exit_code
 
 
+def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not command:
+        print("plivo-numbers run: error: give the command after --, like: -- pulumi up --yes", file=stderr)
+        return EXIT_ERROR
+    try:
+        timeout = parse_duration(args.lock_timeout)
+    except ValueError as exc:
+        print(f"plivo-numbers run: error: --lock-timeout: {exc}", file=stderr)
+        return EXIT_ERROR
+    try:
+        return run_waiting_for_lock(command, timeout, out=stdout, err=stderr)
+    except FileNotFoundError:
+        print(f"plivo-numbers run: error: {command[0]!r} is not on PATH", file=stderr)
+        return EXIT_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``plivo-numbers`` console script; returns the exit code."""
     parser = build_parser()
@@ -147,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version (0) and usage errors (2)
         return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else EXIT_ERROR
+    if args.command == "run":
+        return _run(args, sys.stdout, sys.stderr)
     if args.command == "audit":
         try:
             return _audit(args, sys.stdout, sys.stderr)

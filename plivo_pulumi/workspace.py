@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from plivo_pulumi.engine_settings import SAFE_ENGINE_ENV
+
 
 def program_from_file(path: str | os.PathLike[str]) -> Callable[[], None]:
     """A Pulumi program file as an inline program (it runs as `__main__`, `__file__` set)."""
@@ -56,7 +58,7 @@ def local_stack(
     backend = f"file://{backend_dir.resolve()}"
     env_vars = {
         "PULUMI_BACKEND_URL": backend,
-        "PULUMI_SKIP_UPDATE_CHECK": "1",
+        **{k: os.environ.get(k, v) for k, v in SAFE_ENGINE_ENV.items()},
         "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1",
         "PULUMI_PYTHON_CMD": os.environ.get("PULUMI_PYTHON_CMD", sys.executable),
         **(env or {}),

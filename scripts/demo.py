@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from plivo_pulumi.engine_settings import safe_engine_env
 from plivo_pulumi.simulator.testing import SimulatorProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ def run(
 def engine_env() -> dict[str, str]:
     """The user's environment plus a local state folder, a passphrase for secrets and no stray
     credentials (the stack config is what counts)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")}
+    env = safe_engine_env({k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")})
     env.update(
         PULUMI_BACKEND_URL=f"file://{DEMO_DIR / 'state'}",
         PULUMI_HOME=str(DEMO_DIR / "pulumi-home"),

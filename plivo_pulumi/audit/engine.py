@@ -17,6 +17,7 @@ from plivo_pulumi.config import (
     ProviderSettings,
     resolve_settings,
 )
+from plivo_pulumi.engine_settings import safe_engine_env
 
 # -- I/O: the engine ------------------------------------------------------------------------------
 
@@ -62,8 +63,7 @@ class PulumiCLI:
     def run(self, *args: str, hint: str = ENGINE_HINT) -> str:
         """Run one command; a failure is an :class:`EngineError` with the engine's message and ``hint``."""
         cmd = self._command(*args)
-        env = dict(os.environ if self.env is None else self.env)
-        env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "1")
+        env = safe_engine_env(os.environ if self.env is None else self.env)
         shown = "pulumi " + " ".join(args) + f" --stack {self.stack}"
         try:
             proc = subprocess.run(

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from plivo_pulumi.engine_settings import safe_engine_env
 from tests.support.engine_stack import PASSPHRASE, Run, resources_by_name
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,7 +69,7 @@ def cli_env(home: Path, backend: Path, extra: dict[str, str] | None = None) -> d
         PULUMI_SKIP_UPDATE_CHECK="1",
     )
     env.update(extra or {})
-    return env
+    return safe_engine_env(env)
 
 
 class CliProject:

@@ -1,0 +1,101 @@
+"""Run a `pulumi` command, waiting (bounded) while another run holds the stack's lock.
+
+Pulumi's DIY backends (file, S3, PostgreSQL) fail a second run of a stack at once with "the stack is
+currently locked". A pipeline with several runners would rather wait, as Terraform's `-lock-timeout`
+does. The command is run again only after it failed with that message, which means it did nothing;
+the other run is never cancelled and its lock never removed. While waiting, each attempt says who
+holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m -- pulumi
+up --yes ...` (docs/teams.md).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+LOCKED = "the stack is currently locked"
+_HOLDER = re.compile(r"created by (?P<who>\S+) \(pid (?P<pid>\d+)\) at (?P<since>\S+)")
+_DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>[smh]?)")
+# Seconds between attempts: quick at first, then every 15 s.
+_PAUSES = (2.0, 5.0, 10.0, 15.0)
+
+
+def parse_duration(text: str) -> float:
+    """ "600", "90s", "10m", "1h" -> seconds. ValueError names the accepted forms."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a duration; write seconds (600) or 90s, 10m, 1h")
+    return float(match["value"]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match["unit"]]
+
+
+@dataclass
+class Holder:
+    who: str
+    pid: str
+    since: str
+
+    def __str__(self) -> str:
+        return f"{self.who} (pid {self.pid}, since {self.since})"
+
+
+def lock_holder(output: str) -> Holder | None:
+    """Who holds the lock, from the output of a command that failed on it; None if it did not."""
+    if LOCKED not in output:
+        return None
+    match = _HOLDER.search(output)
+    return Holder(match["who"], match["pid"], match["since"]) if match else Holder("another run", "?", "?")
+
+
+def _run_once(argv: Sequence[str], out: TextIO) -> tuple[int, str]:
+    """Run the command, copying its output (stdout and stderr) to `out` as it comes."""
+    lines: list[str] = []
+    with subprocess.Popen(
+        list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            out.flush()
+            lines.append(line)
+        code = proc.wait()
+    return code, "".join(lines)
+
+
+def run_waiting_for_lock(
+    argv: Sequence[str],
+    lock_timeout: float,
+    *,
+    out: TextIO,
+    err: TextIO,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """The command's exit code; while it fails on the stack's lock, run it again until `lock_timeout`
+    seconds have passed since the first attempt."""
+    started = clock()
+    attempt = 0
+    while True:
+        code, output = _run_once(argv, out)
+        holder = lock_holder(output) if code != 0 else None
+        if holder is None:
+            return code
+        waited = clock() - started
+        left = lock_timeout - waited
+        if left <= 0:
+            err.write(
+                f"plivo-numbers: the stack is still locked by {holder} after {waited:.0f} s; giving up "
+                "(the other run was left alone; never `pulumi cancel` a run that is still alive)\n"
+            )
+            return code
+        pause = min(_PAUSES[min(attempt, len(_PAUSES) - 1)], left)
+        err.write(
+            f"plivo-numbers: the stack is locked by {holder}; waiting for it ({left:.0f} s left of "
+            f"--lock-timeout), next attempt in {pause:.0f} s\n"
+        )
+        err.flush()
+        sleep(pause)
+        attempt += 1
