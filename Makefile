@@ -32,6 +32,7 @@ demo: venv tools
 
 bench: venv tools
 	$(RUN) $(PY) -m bench
+	$(RUN) $(PY) -m bench.backends
 
 lint: venv
 	$(PY) -m ruff check plivo_pulumi tests examples bench scripts

@@ -78,3 +78,16 @@ def test_the_full_plan_measures_every_target_cell_with_known_variants():
     reconcile = [g for g in groups if g.n == 1000 and g.latency == 50 and "rented_number_set" in g.variants]
     assert reconcile and {"refresh", "drift_up"} <= set(reconcile[0].steps)
     assert "imperative" in reconcile[0].variants and reconcile[0].runs >= 3
+
+
+def test_backends_report_gives_medians_and_ratios():
+    from bench.backends import render
+
+    samples = {
+        "file": {"first_up": [2.0, 4.0, 3.0], "noop_up": [1.0, 1.0, 1.0], "reconcile": [2.0, 2.0, 2.0]},
+        "postgres": {"first_up": [6.0, 6.0, 6.0], "noop_up": [1.0, 1.5, 1.0], "reconcile": [3.0, 3.0, 3.0]},
+    }
+    report = render(samples, 50, 3)
+    assert "| first_up | 3.00 s | 6.00 s | 2.00x |" in report
+    assert "| noop_up | 1.00 s | 1.00 s | 1.00x |" in report
+    assert "| reconcile | 2.00 s | 3.00 s | 1.50x |" in report

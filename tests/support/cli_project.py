@@ -93,6 +93,7 @@ class CliProject:
         no virtualenv."""
         self.workdir = workdir
         self.stack = stack
+        self.project = project
         self.state_dir = workdir / "state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.env = cli_env(workdir / "pulumi-home", self.state_dir)
