@@ -142,7 +142,8 @@ def test_a_refresh_sets_drifted_inputs_to_live_values_and_keeps_the_declared_one
     sim_provider.edit_out_of_band(NUM, app_id=APP_B)
     read = provider.read(NUM, created.outs)
     assert read.outs["app_id"] == APP_B and read.outs["__declared"]["app_id"] == APP_A
-    assert read.inputs == {"number": NUM, "unrent_on_delete": False, "app_id": APP_B}, "unmanaged stays out"
+    declared = {"app_id": APP_A, "subaccount": None, "import_id": None}
+    assert read.inputs == {"number": NUM, "unrent_on_delete": False, "app_id": APP_B, "__declared": declared}
     # The engine diffs those inputs itself (so ignore_changes and replace_on_changes apply).
     assert provider.diff(NUM, read.outs, {"number": NUM, "app_id": APP_A}).changes is None
     legacy = {k: v for k, v in created.outs.items() if k != "__declared"}

@@ -78,8 +78,11 @@ def _rented_number(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
     number = _state_number(inputs.get("number")) or _state_number(resource.get("id"))
     if number is None:
         return
-    # A refresh sets drifted inputs to their live values; the declared ones are kept in the outputs.
-    declared = (resource.get("outputs") or {}).get("__declared")
+    # A refresh sets drifted inputs to their live values; what the code declares is kept in
+    # `__declared` (an input the program sets, so the newest one after any `up`; also in the outputs).
+    declared = inputs.get("__declared")
+    if not isinstance(declared, Mapping):
+        declared = (resource.get("outputs") or {}).get("__declared")
     desired = declared if isinstance(declared, Mapping) else inputs
     yield ManagedNumber(
         number=number,

@@ -28,7 +28,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from plivo_pulumi.contract import field_differs
+from plivo_pulumi.contract import field_differs, validate_field
 from plivo_pulumi.errors import NumberNotFoundError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
@@ -53,7 +53,11 @@ class RentedNumberProvider(PlivoResourceProvider):
     """Dynamic provider for `RentedNumber`."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_binding(news, account=self.configured_auth_id())
+        account = self.configured_auth_id()
+        inputs, failures = check_binding(news, account=account)
+        declared = news.get(DECLARED_KEY)
+        if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
+            inputs[DECLARED_KEY] = _normalized_declaration(declared, account)
         import_id = news.get(IMPORT_KEY)
         if import_id is not None and not failures and not is_unknown(inputs.get("number")):
             try:
@@ -151,6 +155,19 @@ def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     return outs
 
 
+def _normalized_declaration(declared: dict[str, Any], account: str | None) -> dict[str, Any]:
+    normalized = dict(declared)
+    for name in MANAGED_FIELDS:
+        value = declared.get(name)
+        if value is None or is_unknown(value):
+            continue
+        try:
+            normalized[name] = validate_field(name, value, account)
+        except ValueError:
+            pass  # reported on the field itself
+    return normalized
+
+
 def _inputs_after_read(outs: dict[str, Any]) -> dict[str, Any]:
     """The inputs a refresh leaves in the state: as declared, except that a managed field whose live
     value differs takes the live value. The engine's diff of these with the program's inputs is then
@@ -166,10 +183,12 @@ def _inputs_after_read(outs: dict[str, Any]) -> dict[str, Any]:
             inputs[name] = have if field_differs(want, have) else want
     if declared.get(IMPORT_KEY) is not None:
         inputs[IMPORT_KEY] = declared[IMPORT_KEY]
+    inputs[DECLARED_KEY] = declared
     return inputs
 
 
-# An output holding the declared values of the managed fields (and `import_`), for refreshes.
+# The declared values of the managed fields (and `import_`): an input the program sets, copied into
+# the outputs; a refresh rebuilds the inputs from it, and the audit reads it.
 DECLARED_KEY = "__declared"
 
 
@@ -245,4 +264,7 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
         }
         props.update({name: None for name in API_FIELDS})
         opts, props[IMPORT_KEY] = take_import_id(opts)
+        # The code's values, apart from the fields themselves: `ignore_changes` replaces a field by
+        # its state value, never this, so the state always records what the code declares.
+        props[DECLARED_KEY] = {"app_id": app_id, "subaccount": args.subaccount, IMPORT_KEY: props[IMPORT_KEY]}
         super().__init__(RentedNumberProvider(), resource_name, props, opts)

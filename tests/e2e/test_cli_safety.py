@@ -314,3 +314,26 @@ def test_a_wrong_base_url_keeps_a_sets_state_and_fails_the_audit(project, sim_e2
         check=False,
     )
     assert audit.returncode == 2 and "gone" not in audit.stdout, audit.stdout + audit.stderr
+
+
+def test_code_changed_to_accept_a_console_change_leaves_the_audit_clean(project, sim_e2e):
+    program = "from plivo_pulumi import RentedNumber\nRentedNumber('line', number='{n}', app_id='{app}')\n"
+    stack = project(program.format(n=N1, app=APPS[0]))
+    assert stack.up().ok
+    sim_e2e.edit_out_of_band(N1, app_id=APPS[2])  # someone re-points it; the team agrees and
+    stack.write_program(program.format(n=N1, app=APPS[2]))  # changes the code to match
+    sim_e2e.clear_log()
+    assert stack.up("--refresh", "--run-program").ok
+    assert "POST" not in sim_e2e.requests_log()["by_method"], "the account already matches the code"
+    assert stack.gate().ok
+    audit = subprocess.run(
+        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", stack.stack, "--json"],
+        cwd=stack.dir,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    drifted = [f for f in json.loads(audit.stdout)["findings"] if f["kind"] == "drifted"]
+    assert drifted == [], "the state records what the code declares now"
