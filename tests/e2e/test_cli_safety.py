@@ -5,8 +5,6 @@ preview with no API call."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -129,15 +127,7 @@ def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, s
     for stack in (blue, green):
         stack.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
         assert stack.up().ok
-    done = subprocess.run(
-        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", "blue", "--stack", "green", "--json"],
-        cwd=blue.dir,
-        env=blue.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = blue.plivo_numbers("audit", "--stack", "blue", "--stack", "green", "--json")
     assert done.returncode == 1, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert report["stack"] == "blue, green" and report["managed_total"] == 4
@@ -212,25 +202,7 @@ def test_moving_a_number_between_stacks_the_documented_way_never_unrents_it(tmp_
         (stack.dir / f"numbers-{stack.stack}.json").write_text(json.dumps(spec))
 
     def audit() -> dict:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "plivo_pulumi.cli",
-                "audit",
-                "--stack",
-                "source",
-                "--stack",
-                "target",
-                "--json",
-            ],
-            cwd=source.dir,
-            env=source.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = source.plivo_numbers("audit", "--stack", "source", "--stack", "target", "--json")
         return json.loads(done.stdout)
 
     line = {"number": N1, "app_id": APPS[0]}
@@ -304,15 +276,7 @@ def test_a_wrong_base_url_keeps_a_sets_state_and_fails_the_audit(project, sim_e2
     refresh = stack.refresh("--run-program")
     assert refresh.code != 0
     assert stack.resources("RentedNumberSet")["fleet"]["outputs"]["bindings"].keys() == {N1, N2}
-    audit = subprocess.run(
-        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", stack.stack],
-        cwd=stack.dir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    audit = stack.plivo_numbers("audit", "--stack", stack.stack)
     assert audit.returncode == 2 and "gone" not in audit.stdout, audit.stdout + audit.stderr
 
 
@@ -326,14 +290,6 @@ def test_code_changed_to_accept_a_console_change_leaves_the_audit_clean(project,
     assert stack.up("--refresh", "--run-program").ok
     assert "POST" not in sim_e2e.requests_log()["by_method"], "the account already matches the code"
     assert stack.gate().ok
-    audit = subprocess.run(
-        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", stack.stack, "--json"],
-        cwd=stack.dir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    audit = stack.plivo_numbers("audit", "--stack", stack.stack, "--json")
     drifted = [f for f in json.loads(audit.stdout)["findings"] if f["kind"] == "drifted"]
     assert drifted == [], "the state records what the code declares now"

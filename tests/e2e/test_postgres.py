@@ -184,16 +184,7 @@ def test_a_killed_run_and_the_documented_recovery(team, sim_e2e):
 def test_the_audit_reads_a_stack_stored_in_postgres(team, sim_e2e):
     stack = team()
     assert stack.up().ok
-    done = subprocess.run(
-        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", "prod", "--json"],
-        cwd=stack.dir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    stack._save_output("audit", done.stdout + done.stderr)
+    done = stack.plivo_numbers("audit", "--stack", "prod", "--json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert report["managed_total"] == 3

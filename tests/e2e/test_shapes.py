@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -65,15 +63,7 @@ def project_for(tmp_path, sim_e2e, program: str) -> CliProject:
 
 
 def audit(project: CliProject) -> tuple[int, dict]:
-    done = subprocess.run(
-        [sys.executable, "-m", "plivo_pulumi.cli", "audit", "--stack", project.stack, "--json"],
-        cwd=project.dir,
-        env=project.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = project.plivo_numbers("audit", "--stack", project.stack, "--json")
     assert done.returncode in (0, 1), done.stdout + done.stderr
     return done.returncode, json.loads(done.stdout)
 

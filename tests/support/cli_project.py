@@ -140,6 +140,20 @@ class CliProject:
         self._save_output(args[0] if args else "pulumi", done.stdout)
         return Run(done.returncode, done.stdout)
 
+    def plivo_numbers(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`plivo-numbers ARGS` in the project folder, with the CLI's environment (stdout, stderr apart)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "plivo_pulumi.cli", *args],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+        self._save_output("plivo-numbers", done.stdout + done.stderr)
+        return done
+
     def _stack_args(self, *args: str) -> tuple[str, ...]:
         return (*args, "--stack", self.stack, "--non-interactive", "--color", "never")
 
