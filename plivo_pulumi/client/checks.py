@@ -85,29 +85,16 @@ class ResponseChecks:
             )
         if "application" not in obj:
             raise self._malformed(method, url, got, expected, obj, problem="'application' is missing")
-        try:
-            app_id_from_uri(obj["application"])
-        except ValueError:
-            raise self._malformed(
-                method,
-                url,
-                got,
-                expected,
-                obj,
-                problem="bad 'application' (expected null or an application URI)",
-            ) from None
+        fields = [("application", app_id_from_uri, "an application URI")]
         sub_key = subaccount_field(obj)  # none at all in the reference's shape
         if sub_key is not None:
+            fields.append((sub_key, subaccount_from_uri, "a subaccount URI"))
+        for key, parse, kind in fields:
             try:
-                subaccount_from_uri(obj[sub_key])
+                parse(obj[key])
             except ValueError:
                 raise self._malformed(
-                    method,
-                    url,
-                    got,
-                    expected,
-                    obj,
-                    problem=f"bad '{sub_key}' (expected null or a subaccount URI)",
+                    method, url, got, expected, obj, problem=f"bad '{key}' (expected null or {kind})"
                 ) from None
         for flag in ("voice_enabled", "sms_enabled"):
             if flag in obj and not isinstance(obj[flag], bool):

@@ -79,15 +79,27 @@ def check_binding(
         failures.append(CheckFailure(f"{prefix}number", "is required: the rented number, like 15676988323"))
     if news.get("unrent_on_delete") is None:
         inputs["unrent_on_delete"] = False
-    for name in BINDING_FIELDS:
-        value = inputs.get(name)
+    inputs, problems = validate_fields(inputs, BINDING_FIELDS, account)
+    failures.extend(check_failure(f"{prefix}{name}", value, reason) for name, value, reason in problems)
+    return inputs, failures
+
+
+def validate_fields(
+    values: Mapping[str, Any], names: Iterable[str], account: str | None
+) -> tuple[dict[str, Any], list[tuple[str, Any, str]]]:
+    """`values` with the fields `names` normalized (absent and unknown ones untouched), and the
+    (field, value, reason) of every field that is not valid."""
+    normalized = dict(values)
+    problems: list[tuple[str, Any, str]] = []
+    for name in names:
+        value = values.get(name)
         if value is None or is_unknown(value):
             continue
         try:
-            inputs[name] = validate_field(name, value, account)
+            normalized[name] = validate_field(name, value, account)
         except ValueError as exc:
-            failures.append(check_failure(f"{prefix}{name}", value, str(exc)))
-    return inputs, failures
+            problems.append((name, value, str(exc)))
+    return normalized, problems
 
 
 def live_outputs(api_number: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from plivo_pulumi.contract import field_differs, validate_field
+from plivo_pulumi.contract import field_differs
 from plivo_pulumi.errors import NumberNotFoundError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
@@ -43,6 +43,7 @@ from plivo_pulumi.resources._binding import (
     live_outputs,
     mark_adopted,
     take_import_id,
+    validate_fields,
 )
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
@@ -57,7 +58,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         inputs, failures = check_binding(news, account=account)
         declared = news.get(DECLARED_KEY)
         if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
-            inputs[DECLARED_KEY] = _normalized_declaration(declared, account)
+            inputs[DECLARED_KEY] = validate_fields(declared, MANAGED_FIELDS, account)[0]
         import_id = news.get(IMPORT_KEY)
         if import_id is not None and not failures and not is_unknown(inputs.get("number")):
             try:
@@ -153,19 +154,6 @@ def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
         declared = {name: inputs.get(name) for name in (*MANAGED_FIELDS, IMPORT_KEY)}
     outs[DECLARED_KEY] = declared
     return outs
-
-
-def _normalized_declaration(declared: dict[str, Any], account: str | None) -> dict[str, Any]:
-    normalized = dict(declared)
-    for name in MANAGED_FIELDS:
-        value = declared.get(name)
-        if value is None or is_unknown(value):
-            continue
-        try:
-            normalized[name] = validate_field(name, value, account)
-        except ValueError:
-            pass  # reported on the field itself
-    return normalized
 
 
 def _inputs_after_read(outs: dict[str, Any]) -> dict[str, Any]:
