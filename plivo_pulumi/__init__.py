@@ -1,18 +1,32 @@
 """Plivo phone-number bindings as code, for Pulumi.
 
 `RentedNumber` binds one rented number to an application and a subaccount, `RentedNumberSet` many
-numbers as one resource; `PlivoClient` (plivo_pulumi.client) talks to the Plivo Number API;
-`plivo_pulumi.simulator` is a local stand-in for that API.
+numbers as one resource, `Application` declares the application they bind to; `PlivoClient`
+(plivo_pulumi.client) talks to the Plivo Number and Application APIs; `plivo_pulumi.simulator` is a
+local stand-in for them.
 """
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the SDK loads on first use
-    from plivo_pulumi.resources import RentedNumber, RentedNumberArgs, RentedNumberSet, RentedNumberSetArgs
+    from plivo_pulumi.resources import (
+        Application,
+        RentedNumber,
+        RentedNumberArgs,
+        RentedNumberSet,
+        RentedNumberSetArgs,
+    )
 
 __version__ = "0.1.0"
 
-__all__ = ["RentedNumber", "RentedNumberArgs", "RentedNumberSet", "RentedNumberSetArgs", "__version__"]
+__all__ = [
+    "Application",
+    "RentedNumber",
+    "RentedNumberArgs",
+    "RentedNumberSet",
+    "RentedNumberSetArgs",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

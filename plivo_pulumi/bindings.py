@@ -2,6 +2,11 @@
 
 Schema::
 
+    applications:             # optional; applications declared beside the numbers (resource names)
+      ivr:
+        app_name: ivr-main    # default: the key
+        answer_url: https://example.com/answer
+        # any other field of the Application resource (plivo_pulumi.applications)
     defaults:                 # optional; fills every field an entry does not set
       app_id: "72509666337566"
       subaccount: ""          # "" = main account; absent = not managed
@@ -10,6 +15,7 @@ Schema::
       - number: "+1 (567) 698-8323"
         name: support-line    # optional stable resource name (default: "number-15676988323")
         app_id: "725..."      # the id or the application URI; null = not managed
+        application: ivr      # or: an application declared above (instead of app_id)
         subaccount: SA...     # the auth_id or the subaccount URI; "" = main account; null = not managed
         unrent_on_delete: false
 
@@ -39,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from plivo_pulumi.applications import APP_FIELDS, validate_app_field
 from plivo_pulumi.contract import type_name, validate_field
 from plivo_pulumi.numbers import describe_value, normalize_number
 from plivo_pulumi.safe_yaml import BoundedSafeLoader, YAMLLimitError
@@ -47,7 +54,9 @@ if TYPE_CHECKING:  # pragma: no cover - the lazy re-export below, for type check
     from plivo_pulumi.resources.fleet import declare_bindings as declare_bindings
 
 __all__ = [
+    "ApplicationSpec",
     "Binding",
+    "Fleet",
     "BindingsError",
     "ENTRY_KEYS",
     "DEFAULT_KEYS",
@@ -55,13 +64,17 @@ __all__ = [
     "declare_bindings",
     "default_name",
     "load_bindings",
+    "load_fleet",
     "parse_bindings",
+    "parse_fleet",
     "resolve_bindings",
+    "resolve_fleet",
 ]
 
-TOP_LEVEL_KEYS = ("defaults", "numbers")
-DEFAULT_KEYS = ("app_id", "subaccount", "unrent_on_delete")
-ENTRY_KEYS = ("number", "name", "app_id", "subaccount", "unrent_on_delete")
+TOP_LEVEL_KEYS = ("applications", "defaults", "numbers")
+DEFAULT_KEYS = ("app_id", "application", "subaccount", "unrent_on_delete")
+ENTRY_KEYS = ("number", "name", "app_id", "application", "subaccount", "unrent_on_delete")
+APPLICATION_KEYS = APP_FIELDS
 
 NAME_PREFIX = "number-"
 NAME_MAX_CHARS = 100
@@ -70,8 +83,8 @@ _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # Spellings people reach for, mapped to the real key (checked before the fuzzy match).
 _SYNONYMS = {
     "app": "app_id",
+    "apps": "applications",
     "appid": "app_id",
-    "application": "app_id",
     "application_id": "app_id",
     "applicationid": "app_id",
     "sub_account": "subaccount",
@@ -105,6 +118,23 @@ class Binding:
     app_id: str | None = None
     subaccount: str | None = None
     unrent_on_delete: bool = False
+    application: str | None = None  # the key of an application declared in the same file
+
+
+@dataclass(frozen=True)
+class ApplicationSpec:
+    """One validated entry of `applications`: the resource name (its key) and the given fields."""
+
+    name: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """A whole bindings file: its applications (in file order) and its number bindings."""
+
+    applications: dict[str, ApplicationSpec]
+    bindings: list[Binding]
 
 
 class BindingsError(ValueError):
@@ -236,16 +266,28 @@ def _read_yaml(path: Path, source: str) -> tuple[Any, list[str]]:
     return data, problems
 
 
-def load_bindings(path: str | os.PathLike[str]) -> list[Binding]:
-    """Read, parse and validate a bindings file; raises :class:`BindingsError` listing every problem."""
+def load_fleet(path: str | os.PathLike[str]) -> Fleet:
+    """Read, parse and validate a bindings file with its applications; raises :class:`BindingsError`
+    listing every problem."""
     source = os.fspath(path)
     data, problems = _read_yaml(Path(source), source)
     return _parse(data, source, problems)
 
 
-def parse_bindings(data: Any, source: str = "<inline>") -> list[Binding]:
+def load_bindings(path: str | os.PathLike[str]) -> list[Binding]:
+    """Read, parse and validate a bindings file; raises :class:`BindingsError` listing every problem.
+    (`load_fleet` also returns the file's applications.)"""
+    return load_fleet(path).bindings
+
+
+def parse_fleet(data: Any, source: str = "<inline>") -> Fleet:
     """Validate an already parsed document (the same schema as the file); ``source`` names it in errors."""
     return _parse(data, source, [])
+
+
+def parse_bindings(data: Any, source: str = "<inline>") -> list[Binding]:
+    """The bindings of an already parsed document (see `parse_fleet`)."""
+    return parse_fleet(data, source).bindings
 
 
 # -- validation -----------------------------------------------------------------------------------
@@ -279,7 +321,7 @@ def _check_field(name: str, value: Any, where: str, out: _Collector) -> tuple[bo
     """Validate and normalize one field value (not None). Returns (ok, normalized). The binding fields
     have the rules of resource inputs (plivo_pulumi.contract); `name` is this file's own."""
     try:
-        if name == "name":
+        if name in ("name", "application"):
             return True, _check_name(value)
         return True, validate_field(name, value)
     except ValueError as exc:
@@ -348,7 +390,56 @@ def _entry_label(index: int, entry: Mapping[Any, Any]) -> str:
         return label
 
 
-def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
+def _parse_applications(data: Any, out: _Collector) -> dict[str, ApplicationSpec]:
+    """The `applications` section: {resource name: fields}; `app_name` defaults to the key."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        out.add(
+            "applications",
+            f"must be a mapping of resource name to application fields (`ivr: {{answer_url: ...}}`), "
+            f"got {type_name(data)}",
+        )
+        return {}
+    specs: dict[str, ApplicationSpec] = {}
+    for key, entry in data.items():
+        where = f"applications.{key}"
+        try:
+            name = _check_name(key)
+        except ValueError as exc:
+            out.add("applications", f"key {describe_value(key)}: {exc}")
+            continue
+        if not isinstance(entry, Mapping):
+            out.add(
+                where, f"must be a mapping of application fields (answer_url, ...), got {type_name(entry)}"
+            )
+            continue
+        _check_keys(entry, APPLICATION_KEYS, where, out)
+        fields: dict[str, Any] = {}
+        ok = True
+        for field_name in APPLICATION_KEYS:
+            value = entry.get(field_name)
+            if field_name == "app_name" and value is None:
+                value = name
+            if value is None:
+                if field_name == "answer_url":
+                    out.add(
+                        where, "field 'answer_url': is required: the URL Plivo fetches when a call arrives"
+                    )
+                    ok = False
+                continue
+            try:
+                fields[field_name] = validate_app_field(field_name, value)
+            except ValueError as exc:
+                hint = " (the key is the default app_name: set app_name)" if "app_name" not in entry else ""
+                out.add(where, f"field {field_name!r}: {exc}{hint if field_name == 'app_name' else ''}")
+                ok = False
+        if ok:
+            specs[name] = ApplicationSpec(name, fields)
+    return specs
+
+
+def _parse(data: Any, source: str, problems: list[str]) -> Fleet:
     out = _Collector(source, problems)
     if data is None:
         out.add(
@@ -363,7 +454,12 @@ def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
         )
         raise BindingsError(source, problems)
     _check_keys(data, TOP_LEVEL_KEYS, "top level", out)
+    applications = _parse_applications(data.get("applications"), out)
+    raw_apps = data.get("applications")
+    declared_apps: Mapping[Any, Any] = raw_apps if isinstance(raw_apps, Mapping) else {}
     defaults = _parse_defaults(data.get("defaults"), out)
+    if "application" in defaults and "app_id" in defaults:
+        out.add("defaults", "sets both 'app_id' and 'application'; keep one")
 
     entries = data.get("numbers")
     if "numbers" not in data:
@@ -394,10 +490,21 @@ def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
         if entry.get("number") is None:
             out.add(where, "field 'number': is required: the rented number, like \"+1 (567) 698-8323\"")
             valid = False
+        if entry.get("app_id") is not None and entry.get("application") is not None:
+            out.add(
+                where, "sets both 'app_id' and 'application'; keep one (application names one declared above)"
+            )
+            valid = False
         for name in ENTRY_KEYS:
+            if (
+                name in ("app_id", "application")
+                and name not in entry
+                and ({"app_id", "application"} & set(entry))
+            ):
+                continue  # the entry's own app_id / application overrides either default
             if name in entry:
                 value = entry[name]
-                if value is None and name in ("app_id", "subaccount"):
+                if value is None and name in ("app_id", "application", "subaccount"):
                     fields[name] = None  # explicitly not managed, whatever the defaults say
                     continue
                 if value is None:
@@ -411,6 +518,15 @@ def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
                 valid = valid and ok
             elif name in defaults:
                 fields[name] = defaults[name]
+        app_key = fields.get("application")
+        if app_key is not None and app_key not in declared_apps:
+            known = ", ".join(str(k) for k in declared_apps) or "none are declared"
+            out.add(
+                where,
+                f"field 'application': {describe_value(app_key)} is not declared under 'applications' "
+                f"({known}); declare it there or give its app_id",
+            )
+            valid = False
         # Uniqueness is checked whenever the number (and the name) are valid, so that one run reports
         # duplicates together with the entry's other problems.
         number = fields.get("number")
@@ -447,21 +563,22 @@ def _parse(data: Any, source: str, problems: list[str]) -> list[Binding]:
                     app_id=fields.get("app_id"),
                     subaccount=fields.get("subaccount"),
                     unrent_on_delete=bool(fields.get("unrent_on_delete", False)),
+                    application=app_key,
                 )
             )
     if problems:
         raise BindingsError(source, problems)
-    return bindings
+    return Fleet(applications, bindings)
 
 
 # -- declaring resources --------------------------------------------------------------------------
 
 
-def _resolve(source: Any) -> list[Binding]:
+def _resolve(source: Any) -> Fleet:
     if isinstance(source, (str, os.PathLike)):
-        return load_bindings(source)
+        return load_fleet(source)
     if isinstance(source, Mapping):
-        return parse_bindings(source)
+        return parse_fleet(source)
     items = list(source)
     if not all(isinstance(b, Binding) for b in items):
         raise TypeError(
@@ -469,12 +586,18 @@ def _resolve(source: Any) -> list[Binding]:
             f"got a {type(source).__name__} of {', '.join(sorted({type(b).__name__ for b in items}))}"
         )
     # Validate a hand-built list exactly like a file (normalization, duplicates), names kept.
-    return parse_bindings({"numbers": [asdict(b) for b in items]}, source="<bindings>")
+    entries = [{k: v for k, v in asdict(b).items() if k != "application" or v is not None} for b in items]
+    return parse_fleet({"numbers": entries}, source="<bindings>")
 
 
 def resolve_bindings(source: Any) -> list[Binding]:
     """Bindings from a file path, a parsed mapping of the file's schema, or a list of `Binding`,
     validated the same way in each case."""
+    return _resolve(source).bindings
+
+
+def resolve_fleet(source: Any) -> Fleet:
+    """As `resolve_bindings`, with the applications the file declares."""
     return _resolve(source)
 
 

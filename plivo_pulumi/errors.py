@@ -17,6 +17,7 @@ __all__ = [
     "AuthenticationError",
     "NotFoundError",
     "NumberNotFoundError",
+    "ApplicationNotFoundError",
     "BadRequestError",
     "RateLimitedError",
     "ServerError",
@@ -83,6 +84,15 @@ class NumberNotFoundError(NotFoundError):
     """404 answered by the API itself for a number: that number is not rented by this account. Only
     this proves a number is gone; a 404 page from a proxy or a wrong base URL is a plain
     `NotFoundError`."""
+
+
+class ApplicationNotFoundError(NotFoundError):
+    """404 answered by the API itself for an application id: no such application in this account.
+    As for numbers, only this (confirmed by a List call at the same base URL) proves it is gone."""
+
+    def __init__(self, message: str, *, app_id: str | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.app_id = app_id
 
 
 class BadRequestError(PlivoError):

@@ -242,11 +242,23 @@ def test_json_document_shape():
         "filters": {},
         "live_total": 4,
         "managed_total": 3,
-        "counts": {"unmanaged": 1, "drifted": 1, "gone": 0, "duplicated": 0},
+        "live_applications": None,
+        "managed_applications": 0,
+        "counts": {
+            "unmanaged": 1,
+            "drifted": 1,
+            "gone": 0,
+            "duplicated": 0,
+            "unmanaged_app": 0,
+            "drifted_app": 0,
+            "gone_app": 0,
+            "broken_link": 0,
+        },
         "findings": [
             {
                 "kind": "unmanaged",
                 "number": N4,
+                "app_id": None,
                 "resource": None,
                 "field": None,
                 "expected": None,
@@ -255,6 +267,7 @@ def test_json_document_shape():
             {
                 "kind": "drifted",
                 "number": N1,
+                "app_id": None,
                 "resource": "a",
                 "field": "app_id",
                 "expected": APP1,
@@ -476,6 +489,9 @@ class FakeClient:
             if obj["number"] == number:
                 return obj
         raise NumberNotFoundError(f"number {number} is not rented")
+
+    def iter_applications(self):
+        return iter([{"app_id": APP1, "app_name": "one"}])
 
     def close(self):
         self.closed = True

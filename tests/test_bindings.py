@@ -228,9 +228,11 @@ def test_top_level_not_a_mapping(tmp_path, text, got):
 def test_unknown_top_level_keys_with_suggestions(tmp_path):
     _, problems = problems_of(tmp_path, "default:\n  app_id: '1'\nnumbers: []\nnumbrs: []\nowner: me\n")
     assert [p.split(": ", 1)[1] for p in problems] == [
-        "top level: unknown key 'default'; did you mean 'defaults'? (valid keys: defaults, numbers)",
-        "top level: unknown key 'numbrs'; did you mean 'numbers'? (valid keys: defaults, numbers)",
-        "top level: unknown key 'owner'; valid keys: defaults, numbers",
+        "top level: unknown key 'default'; did you mean 'defaults'? "
+        "(valid keys: applications, defaults, numbers)",
+        "top level: unknown key 'numbrs'; did you mean 'numbers'? "
+        "(valid keys: applications, defaults, numbers)",
+        "top level: unknown key 'owner'; valid keys: applications, defaults, numbers",
     ]
 
 
@@ -271,7 +273,7 @@ def test_defaults_errors(tmp_path):
     )
     assert [p.split(": ", 1)[1] for p in problems] == [
         "defaults: unknown key 'app'; did you mean 'app_id'? "
-        "(valid keys: app_id, subaccount, unrent_on_delete)",
+        "(valid keys: app_id, application, subaccount, unrent_on_delete)",
         "defaults: 'number' cannot have a default: each entry sets its own number; move it into the entries "
         "under 'numbers'",
         "defaults: field 'subaccount': subaccount 'sa0000000000000000000' is not a subaccount auth_id; "
@@ -282,7 +284,7 @@ def test_defaults_errors(tmp_path):
 
 def test_defaults_not_a_mapping(tmp_path):
     assert only_problem(tmp_path, "defaults: [app_id]\nnumbers: []\n") == (
-        "defaults: must be a mapping of app_id, subaccount, unrent_on_delete, got a list"
+        "defaults: must be a mapping of app_id, application, subaccount, unrent_on_delete, got a list"
     )
 
 
@@ -337,19 +339,19 @@ ENTRY_ERRORS = [
     pytest.param(
         "  - number: 15676988323\n    appid: '1'\n",
         "numbers[0] (number 15676988323): unknown key 'appid'; did you mean 'app_id'? (valid keys: number, "
-        "name, app_id, subaccount, unrent_on_delete)",
+        "name, app_id, application, subaccount, unrent_on_delete)",
         id="unknown-key-suggested",
     ),
     pytest.param(
-        "  - number: 15676988323\n    application: '1'\n",
-        "numbers[0] (number 15676988323): unknown key 'application'; did you mean 'app_id'? (valid keys: "
-        "number, name, app_id, subaccount, unrent_on_delete)",
+        "  - number: 15676988323\n    application_id: '1'\n",
+        "numbers[0] (number 15676988323): unknown key 'application_id'; did you mean 'app_id'? (valid keys: "
+        "number, name, app_id, application, subaccount, unrent_on_delete)",
         id="unknown-key-synonym",
     ),
     pytest.param(
         "  - number: 15676988323\n    colour: red\n",
         "numbers[0] (number 15676988323): unknown key 'colour'; valid keys: number, name, app_id, "
-        "subaccount, unrent_on_delete",
+        "application, subaccount, unrent_on_delete",
         id="unknown-key-no-suggestion",
     ),
     pytest.param(
@@ -630,3 +632,84 @@ def test_rented_number_set_takes_the_same_constructor_shapes_as_rented_number(mo
     assert (inputs["shorthand"]["unrent_on_delete"], inputs["shorthand"]["max_in_flight"]) == (False, 8)
     with pytest.raises(TypeError, match="not both"):
         RentedNumberSet("both", RentedNumberSetArgs(bindings(4)), unrent_on_delete=True)
+
+
+# -- applications declared in the file ------------------------------------------------------------
+
+FLEET_WITH_APPS = """
+applications:
+  ivr:
+    answer_url: https://voice.example.com/answer
+  texts:
+    app_name: sms_inbox
+    answer_url: https://voice.example.com/a
+    message_method: get
+defaults:
+  application: ivr
+numbers:
+  - number: "15550000001"
+  - number: "15550000002"
+    application: texts
+  - number: "15550000003"
+    app_id: "123"
+  - number: "15550000004"
+    app_id: null
+"""
+
+
+def test_applications_are_parsed_and_entries_bind_to_them(tmp_path):
+    from plivo_pulumi.bindings import load_fleet
+
+    path = tmp_path / "bindings.yaml"
+    path.write_text(FLEET_WITH_APPS)
+    fleet = load_fleet(path)
+    assert list(fleet.applications) == ["ivr", "texts"]
+    assert fleet.applications["ivr"].fields == {
+        "app_name": "ivr",
+        "answer_url": "https://voice.example.com/answer",
+    }, "app_name defaults to the key; other fields are left to the resource's defaults"
+    assert fleet.applications["texts"].fields["message_method"] == "GET"
+    got = {b.number: (b.application, b.app_id) for b in fleet.bindings}
+    assert got == {
+        "15550000001": ("ivr", None),
+        "15550000002": ("texts", None),
+        "15550000003": (None, "123"),
+        "15550000004": (None, None),
+    }, "an entry's own app_id (even null) overrides the default application"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "applications:\n  ivr: {answer_url: 'https://x.example.com'}\nnumbers:\n"
+            "  - {number: '15550000001', application: ivx}\n",
+            "numbers[0] (number 15550000001): field 'application': 'ivx' is not declared under "
+            "'applications' (ivr); declare it there or give its app_id",
+        ),
+        (
+            "applications:\n  ivr: {answer_url: 'https://x.example.com'}\nnumbers:\n"
+            "  - {number: '15550000001', application: ivr, app_id: '1'}\n",
+            "numbers[0] (number 15550000001): sets both 'app_id' and 'application'; keep one "
+            "(application names one declared above)",
+        ),
+        (
+            "applications:\n  ivr: {message_url: 'https://x.example.com'}\nnumbers: []\n",
+            "applications.ivr: field 'answer_url': is required: the URL Plivo fetches when a call arrives",
+        ),
+        (
+            "applications:\n  ivr.main: {answer_url: 'https://x.example.com'}\nnumbers: []\n",
+            "applications.ivr.main: field 'app_name': 'ivr.main' is not a valid application name: use 1-100 "
+            'letters, digits, "-" and "_" (no spaces or dots), like "ivr-main" (the key is the default '
+            "app_name: set app_name)",
+        ),
+        (
+            "applications:\n  ivr: {answer_url: 'https://x.example.com', colour: red}\nnumbers: []\n",
+            "applications.ivr: unknown key 'colour'; valid keys: app_name, answer_url, answer_method, "
+            "hangup_url, hangup_method, fallback_answer_url, fallback_method, message_url, message_method, "
+            "default_number_app, default_endpoint_app, subaccount, log_incoming_messages",
+        ),
+    ],
+)
+def test_application_problems_name_the_entry_and_the_fix(tmp_path, text, problem):
+    assert only_problem(tmp_path, text) == problem

@@ -17,6 +17,7 @@ from urllib3.util.retry import Retry
 from plivo_pulumi import __version__
 from plivo_pulumi.client import DEFAULT_BASE_URL, UNSET, PlivoClient
 from plivo_pulumi.errors import (
+    ApplicationNotFoundError,
     AuthenticationError,
     BadRequestError,
     MalformedResponseError,
@@ -815,3 +816,97 @@ def test_proxy_from_the_environment_is_used_and_no_proxy_is_honoured(fake, monke
         with pytest.raises(TransportError):  # direct: the .invalid host does not resolve
             c.get_number("15676988323")
     assert len(fake.requests) == 2
+
+
+ANSWER = "https://voice.example.com/answer"
+
+
+# -- applications, against the simulator -------------------------------------------------------
+
+
+def test_application_create_get_modify_delete(client, sim_builtin):
+    created = client.create_application("ivr-main", ANSWER, message_url="https://sms.example.com/in")
+    app_id = created["app_id"]
+    assert created["message"] == "created" and app_id.isdigit()
+    app = client.get_application(app_id)
+    assert (app["app_name"], app["answer_url"], app["hangup_url"]) == ("ivr-main", ANSWER, ANSWER)
+
+    client.modify_application(app_id, hangup_method="get")
+    after = client.get_application(app_id)
+    assert after["hangup_method"] == "GET"
+    assert after["message_url"] == "https://sms.example.com/in", "a modify leaves the other fields alone"
+
+    client.delete_application(app_id, cascade=False)
+    with pytest.raises(ApplicationNotFoundError) as gone:
+        client.get_application(app_id)
+    assert app_id in str(gone.value) and TOKEN not in str(gone.value)
+    assert sim_builtin.application(app_id) is None
+
+
+def test_iter_applications_reads_every_page(client):
+    made = {client.create_application(f"app-{i}", ANSWER)["app_id"] for i in range(45)}
+    pages: list[tuple[int, int]] = []
+    listed = {a["app_id"] for a in client.iter_applications(on_page=lambda f, t: pages.append((f, t)))}
+    assert made <= listed
+    assert len(pages) == -(-len(listed) // 20), "one GET per page of 20"
+
+
+def test_modify_refuses_app_name_and_unknown_fields_before_any_call(client, sim_builtin):
+    sim_builtin.clear_log()
+    with pytest.raises(ValueError, match="app_name cannot be changed"):
+        client.modify_application("123", app_name="x")
+    with pytest.raises(ValueError, match="unknown application field"):
+        client.modify_application("123", colour="red")
+    with pytest.raises(ValueError, match="answer_url"):
+        client.create_application("ok", "not a url")
+    assert sim_builtin.requests_log()["total"] == 0
+
+
+# -- applications, against a scripted API -------------------------------------------------------
+
+
+def test_modify_sends_only_the_given_fields(fake, fake_client):
+    fake.respond = lambda r: (202, {}, b'{"message": "changed", "api_id": "a1"}')
+    fake_client.modify_application("123", answer_url=ANSWER, default_number_app=True)
+    (request,) = fake.requests
+    assert request["method"] == "POST" and request["path"] == f"/v1/Account/{MAIN}/Application/123/"
+    assert json.loads(request["body"]) == {"answer_url": ANSWER, "default_number_app": True}
+
+
+def test_create_is_not_retried_after_a_server_error(fake, fake_client):
+    fake.respond = lambda r: (500, {}, b'{"error": "boom"}')
+    with pytest.raises(ServerError) as failed:
+        fake_client.create_application("ivr", ANSWER)
+    assert len(fake.requests) == 1, "a 500 may follow a creation: never sent twice"
+    assert "may have been created" in str(failed.value)
+
+
+def test_create_is_retried_after_a_429(fake, fake_client):
+    answers = iter(
+        [
+            (429, {"Retry-After": "0"}, b'{"error": "slow down"}'),
+            (201, {}, b'{"app_id": "77", "api_id": "x"}'),
+        ]
+    )
+    fake.respond = lambda r: next(answers)
+    assert fake_client.create_application("ivr", ANSWER)["app_id"] == "77"
+    assert len(fake.requests) == 2
+
+
+def test_create_is_not_retried_after_a_dropped_answer(fake, fake_client):
+    def slow(_r):
+        time.sleep(1.0)  # longer than the read timeout: the request was sent, the answer never came
+        return 201, {}, b'{"app_id": "1", "api_id": "x"}'
+
+    fake.respond = slow
+    with pytest.raises(TransportError):
+        fake_client.create_application("ivr", ANSWER)
+    assert len(fake.requests) == 1
+
+
+def test_a_404_everywhere_is_not_taken_for_a_deleted_application(fake, fake_client):
+    fake.respond = lambda r: (404, {}, b'{"error": "not found"}')
+    with pytest.raises(NotFoundError) as failed:
+        fake_client.get_application("123")
+    assert not isinstance(failed.value, ApplicationNotFoundError)
+    assert "endpoint is wrong" in str(failed.value)

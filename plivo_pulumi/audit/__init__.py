@@ -19,14 +19,19 @@ Findings:
   resource of the stack manages;
 * ``drifted``: a managed field (``app_id`` / ``subaccount`` whose desired value in the state's inputs is
   not ``None``) whose live value differs;
-* ``gone``: a number the stack manages that the account no longer rents.
+* ``gone``: a number the stack manages that the account no longer rents;
+* ``duplicated``: a number managed by more than one resource;
+* ``unmanaged_app`` (only when the stacks declare at least one `Application`), ``drifted_app``,
+  ``gone_app``: the same for applications (every field of an `Application` is managed);
+* ``broken_link``: a live number whose application does not exist.
 """
 
 from __future__ import annotations
 
-from plivo_pulumi.audit.compare import compare, numbers_to_look_up
+from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up
 from plivo_pulumi.audit.engine import PulumiCLI, read_settings
 from plivo_pulumi.audit.model import (
+    APPLICATION_TYPE,
     FILTER_NAMES,
     FINDING_KINDS,
     RENTED_NUMBER_SET_TYPE,
@@ -36,13 +41,20 @@ from plivo_pulumi.audit.model import (
     EngineError,
     Finding,
     LiveNumber,
+    ManagedApplication,
     ManagedNumber,
 )
 from plivo_pulumi.audit.render import render_json, render_table
-from plivo_pulumi.audit.run import learn_subaccounts, list_live, look_up, run_audit
-from plivo_pulumi.audit.state import extractor_for, managed_from_state, register_extractor
+from plivo_pulumi.audit.run import learn_subaccounts, list_applications, list_live, look_up, run_audit
+from plivo_pulumi.audit.state import (
+    extractor_for,
+    managed_applications_from_state,
+    managed_from_state,
+    register_extractor,
+)
 
 __all__ = [
+    "APPLICATION_TYPE",
     "FINDING_KINDS",
     "FILTER_NAMES",
     "AuditError",
@@ -50,15 +62,19 @@ __all__ = [
     "EngineError",
     "Finding",
     "LiveNumber",
+    "ManagedApplication",
     "ManagedNumber",
     "PulumiCLI",
     "RENTED_NUMBER_TYPE",
     "RENTED_NUMBER_SET_TYPE",
     "compare",
+    "compare_applications",
     "extractor_for",
     "learn_subaccounts",
+    "list_applications",
     "list_live",
     "look_up",
+    "managed_applications_from_state",
     "managed_from_state",
     "numbers_to_look_up",
     "read_settings",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from plivo_pulumi.audit.model import Finding, LiveNumber, ManagedNumber
+from plivo_pulumi.applications import app_changes
+from plivo_pulumi.audit.model import Finding, LiveNumber, ManagedApplication, ManagedNumber
 from plivo_pulumi.contract import (
     MANAGED_FIELDS,
     field_differs,
@@ -68,5 +70,48 @@ def compare(
     for number, resources in owners.items():
         if len(resources) > 1:
             findings.append(Finding("duplicated", number, resource=", ".join(sorted(resources))))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def compare_applications(
+    managed: Iterable[ManagedApplication],
+    live: Mapping[str, Mapping[str, Any]],
+    listed: Mapping[str, LiveNumber],
+) -> list[Finding]:
+    """The application findings. ``live``: every application of the account by app_id (the fields of
+    `plivo_pulumi.applications.live_application`). ``listed``: the live numbers, for links to an
+    application that does not exist. Applications no stack manages are reported only when the
+    audited stacks manage at least one (a stack that binds numbers to console-made applications by id
+    is not expected to declare them)."""
+    managed = list(managed)
+    findings: list[Finding] = []
+    managed_ids = {m.app_id for m in managed}
+    if managed:
+        for app_id, fields in live.items():
+            if app_id not in managed_ids:
+                findings.append(
+                    Finding("unmanaged_app", "", live=_shown(fields.get("app_name")), app_id=app_id)
+                )
+    for m in managed:
+        have = live.get(m.app_id)
+        if have is None:
+            findings.append(Finding("gone_app", "", resource=m.resource, app_id=m.app_id))
+            continue
+        for name, want in app_changes(have, m.fields).items():
+            findings.append(
+                Finding("drifted_app", "", m.resource, name, _shown(want), _shown(have.get(name)), m.app_id)
+            )
+    for number, item in listed.items():
+        if item.app_id and item.app_id not in live:
+            findings.append(
+                Finding("broken_link", number, field="app_id", live=item.app_id, app_id=item.app_id)
+            )
     findings.sort(key=Finding.sort_key)
     return findings

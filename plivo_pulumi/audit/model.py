@@ -10,11 +10,23 @@ from plivo_pulumi.contract import (
     live_binding,
 )
 
-FINDING_KINDS = ("unmanaged", "drifted", "gone", "duplicated")
+FINDING_KINDS = (
+    "unmanaged",
+    "drifted",
+    "gone",
+    "duplicated",
+    "unmanaged_app",
+    "drifted_app",
+    "gone_app",
+    "broken_link",
+)
+# Kinds that have a section of their own only when there is something to report.
+QUIET_KINDS = ("duplicated", "unmanaged_app", "drifted_app", "gone_app", "broken_link")
 FILTER_NAMES = ("number_type", "number_startswith", "subaccount", "services")
 
 RENTED_NUMBER_TYPE = "pulumi-python:dynamic/plivo:RentedNumber"
 RENTED_NUMBER_SET_TYPE = "pulumi-python:dynamic/plivo:RentedNumberSet"
+APPLICATION_TYPE = "pulumi-python:dynamic/plivo:Application"
 
 # The key Pulumi puts in a serialized secret value ({SIG: SECRET_SIG, "ciphertext": ...}).
 _SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -61,18 +73,32 @@ class LiveNumber:
 
 
 @dataclass(frozen=True)
+class ManagedApplication:
+    """One application as the stack declares it: its id and the declared fields (with defaults)."""
+
+    app_id: str
+    resource: str
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Finding:
+    """One finding. Application findings have ``number`` ``""`` (``broken_link``: the number) and
+    ``app_id`` set."""
+
     kind: str  # one of FINDING_KINDS
     number: str
     resource: str | None = None
     field: str | None = None
     expected: str | None = None
     live: str | None = None
+    app_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "number": self.number,
+            "app_id": self.app_id,
             "resource": self.resource,
             "field": self.field,
             "expected": self.expected,
@@ -80,7 +106,13 @@ class Finding:
         }
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (FINDING_KINDS.index(self.kind), self.number, self.resource or "", self.field or "")
+        return (
+            FINDING_KINDS.index(self.kind),
+            self.number,
+            self.app_id or "",
+            self.resource or "",
+            self.field or "",
+        )
 
 
 @dataclass
@@ -92,6 +124,8 @@ class AuditReport:
     findings: list[Finding]
     filters: dict[str, str] = field(default_factory=dict)
     looked_up: int = 0
+    live_apps: int | None = None  # applications listed (None: not listed)
+    managed_apps: int = 0
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(FINDING_KINDS, 0)
@@ -110,6 +144,8 @@ class AuditReport:
             "filters": dict(self.filters),
             "live_total": self.live_total,
             "managed_total": self.managed_total,
+            "live_applications": self.live_apps,
+            "managed_applications": self.managed_apps,
             "counts": self.counts(),
             "findings": [f.to_dict() for f in self.findings],
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from plivo_pulumi.audit.model import FINDING_KINDS, AuditReport, Finding
+from plivo_pulumi.audit.model import FINDING_KINDS, QUIET_KINDS, AuditReport, Finding
 
 # -- rendering (pure) -----------------------------------------------------------------------------
 
@@ -30,8 +30,28 @@ _SECTIONS = {
         "in the stack, not rented by the account",
         "`pulumi refresh --run-program` drops them from the state; remove them from the code",
     ),
+    "unmanaged_app": (
+        "Unmanaged applications",
+        "in the account, not in the stack (LIVE is the app_name)",
+        "declare them (Application with import_) or delete them in the console",
+    ),
+    "drifted_app": (
+        "Drifted applications",
+        "a field differs from the live application",
+        "`pulumi up --refresh --run-program` restores the declared values; or change the code",
+    ),
+    "gone_app": (
+        "Managed applications that no longer exist",
+        "in the stack, not in the account",
+        "`pulumi up --refresh --run-program` creates them again (numbers bound to them are relinked)",
+    ),
+    "broken_link": (
+        "Numbers linked to an application that does not exist",
+        "calls and messages to them reach no application",
+        "link them to an existing application (in the code, then `pulumi up --refresh --run-program`)",
+    ),
 }
-_COLUMNS = ("KIND", "NUMBER", "RESOURCE", "FIELD", "EXPECTED", "LIVE")
+_COLUMNS = ("KIND", "NUMBER", "APP_ID", "RESOURCE", "FIELD", "EXPECTED", "LIVE")
 
 
 def _show(value: str | None, field_name: str | None) -> str:
@@ -42,15 +62,9 @@ def _show(value: str | None, field_name: str | None) -> str:
     return value
 
 
-def _row(f: Finding) -> tuple[str, ...]:
-    return (
-        f.kind,
-        f.number,
-        f.resource or "-",
-        f.field or "-",
-        _show(f.expected, f.field),
-        _show(f.live, f.field),
-    )
+def _row(f: Finding, with_app: bool) -> tuple[str, ...]:
+    cells = [f.kind, f.number or "-"] + ([f.app_id or "-"] if with_app else [])
+    return (*cells, f.resource or "-", f.field or "-", _show(f.expected, f.field), _show(f.live, f.field))
 
 
 def render_table(report: AuditReport) -> str:
@@ -62,30 +76,41 @@ def render_table(report: AuditReport) -> str:
         f"  live numbers listed: {report.live_total} (filters: {filters})",
         f"  managed numbers in the stack: {report.managed_total}",
     ]
+    if report.live_apps is not None:
+        lines.append(
+            f"  applications listed: {report.live_apps}; managed in the stack: {report.managed_apps}"
+            + (
+                ""
+                if report.managed_apps
+                else " (unmanaged applications are reported once the stack declares one)"
+            )
+        )
     if report.looked_up:
         lines.append(f"  managed numbers outside the listing, checked one by one: {report.looked_up}")
-    rows = [_row(f) for f in report.findings]
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(_COLUMNS)]
+    with_app = any(f.app_id for f in report.findings)
+    columns = _COLUMNS if with_app else tuple(c for c in _COLUMNS if c != "APP_ID")
+    rows = [_row(f, with_app) for f in report.findings]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(columns)]
 
     def fmt(cells: tuple[str, ...]) -> str:
         return "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     counts = report.counts()
     for kind in FINDING_KINDS:
-        if kind == "duplicated" and not counts[kind]:
+        if kind in QUIET_KINDS and not counts[kind]:
             continue  # a section of its own only when there is something to say
         title, meaning, fix = _SECTIONS[kind]
         lines.append("")
         lines.append(f"{title}: {counts[kind]} ({meaning})")
         section = [f for f in report.findings if f.kind == kind]
         if section:
-            lines.append(fmt(_COLUMNS))
-            lines.extend(fmt(_row(f)) for f in section)
+            lines.append(fmt(columns))
+            lines.extend(fmt(_row(f, with_app)) for f in section)
             lines.append(f"  fix: {fix}")
     lines.append("")
     total = len(report.findings)
     if total:
-        detail = ", ".join(f"{counts[k]} {k}" for k in FINDING_KINDS if k != "duplicated" or counts[k])
+        detail = ", ".join(f"{counts[k]} {k}" for k in FINDING_KINDS if k not in QUIET_KINDS or counts[k])
         lines.append(f"Result: {total} finding{'s' if total != 1 else ''} ({detail}).")
     else:
         lines.append("Result: no findings; the account matches the stack.")

@@ -8,10 +8,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from plivo_pulumi.audit.compare import compare, numbers_to_look_up
+from plivo_pulumi.applications import live_application
+from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up
 from plivo_pulumi.audit.engine import PulumiCLI, read_settings
-from plivo_pulumi.audit.model import FILTER_NAMES, AuditError, AuditReport, LiveNumber, ManagedNumber
-from plivo_pulumi.audit.state import managed_from_state
+from plivo_pulumi.audit.model import (
+    FILTER_NAMES,
+    AuditError,
+    AuditReport,
+    Finding,
+    LiveNumber,
+    ManagedApplication,
+    ManagedNumber,
+)
+from plivo_pulumi.audit.state import managed_applications_from_state, managed_from_state
 from plivo_pulumi.config import (
     ProviderSettings,
 )
@@ -59,6 +68,18 @@ def look_up(client: Any, numbers: Iterable[str], workers: int = 8) -> dict[str, 
         return {}
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(numbers)))) as pool:
         return dict(pool.map(one, numbers))
+
+
+def list_applications(client: Any) -> dict[str, dict[str, Any]]:
+    """Every application of the account (all pages), as `live_application` fields, by app_id."""
+    apps: dict[str, dict[str, Any]] = {}
+    for obj in client.iter_applications():
+        try:
+            fields = live_application(obj)
+        except ValueError as exc:
+            raise AuditError(f"the API returned an application this audit cannot read: {exc}") from None
+        apps[fields["app_id"]] = fields
+    return apps
 
 
 def learn_subaccounts(
@@ -153,9 +174,11 @@ def run_audit(
         )
     stack = stacks[0]
     engine = engine or PulumiCLI(stack, cwd)
-    managed = managed_from_state(engine.export())
+    state = engine.export()
+    managed = managed_from_state(state)
+    apps = managed_applications_from_state(state)
     settings = read_settings(engine, environ, note=note)
-    return _audit_account(stack, managed, settings, filters, Progress(note, on_page), client_factory)
+    return _audit_account(stack, managed, apps, settings, filters, Progress(note, on_page), client_factory)
 
 
 def _run_audit_of_stacks(
@@ -169,11 +192,14 @@ def _run_audit_of_stacks(
     client_factory: Callable[[ProviderSettings], Any] | None,
 ) -> AuditReport:
     managed: list[ManagedNumber] = []
+    apps: list[ManagedApplication] = []
     settings: ProviderSettings | None = None
     for name in stacks:
         engine = PulumiCLI(name, cwd)
-        managed.extend(
-            replace(m, resource=f"{name}:{m.resource}") for m in managed_from_state(engine.export())
+        state = engine.export()
+        managed.extend(replace(m, resource=f"{name}:{m.resource}") for m in managed_from_state(state))
+        apps.extend(
+            replace(a, resource=f"{name}:{a.resource}") for a in managed_applications_from_state(state)
         )
         these = read_settings(engine, environ, note=note)
         if settings is not None and (these.auth_id, these.base_url) != (settings.auth_id, settings.base_url):
@@ -185,13 +211,14 @@ def _run_audit_of_stacks(
         settings = settings or these
     assert settings is not None
     return _audit_account(
-        ", ".join(stacks), managed, settings, filters, Progress(note, on_page), client_factory
+        ", ".join(stacks), managed, apps, settings, filters, Progress(note, on_page), client_factory
     )
 
 
 def _audit_account(
     stack: str,
     managed: list[ManagedNumber],
+    apps: list[ManagedApplication],
     settings: ProviderSettings,
     filters: dict[str, str],
     progress: Progress,
@@ -218,11 +245,17 @@ def _audit_account(
             learn_subaccounts(client, managed, listed, looked_up, progress.note)
         except PlivoError as exc:
             raise AuditError(scrub(f"listing a subaccount's numbers failed: {exc}")) from None
+        try:
+            live_apps = list_applications(client)
+        except PlivoError as exc:
+            raise AuditError(scrub(f"listing the account's applications failed: {exc}")) from None
     finally:
         close = getattr(client, "close", None)
         if close is not None:
             close()
     findings = compare(managed, listed, looked_up, filtered=bool(filters))
+    findings += compare_applications(apps, live_apps, listed)
+    findings.sort(key=Finding.sort_key)
     return AuditReport(
         stack=stack,
         account=settings.auth_id,
@@ -231,4 +264,6 @@ def _audit_account(
         findings=findings,
         filters=filters,
         looked_up=len(to_check),
+        live_apps=len(live_apps),
+        managed_apps=len(apps),
     )

@@ -7,8 +7,10 @@ from typing import Any
 
 from plivo_pulumi.audit.model import (
     _SECRET_SIG_KEY,
+    APPLICATION_TYPE,
     RENTED_NUMBER_SET_TYPE,
     RENTED_NUMBER_TYPE,
+    ManagedApplication,
     ManagedNumber,
 )
 from plivo_pulumi.contract import (
@@ -130,3 +132,23 @@ def managed_from_state(state: Mapping[str, Any]) -> list[ManagedNumber]:
         if extract is not None:
             managed.extend(extract(resource))
     return managed
+
+
+def managed_applications_from_state(state: Mapping[str, Any]) -> list[ManagedApplication]:
+    """Every `Application` of a stack state (as `managed_from_state`), with the fields the code
+    declares (`__declared`, which a refresh never changes; the inputs for older states)."""
+    deployment = state.get("deployment", state) if isinstance(state, Mapping) else {}
+    apps: list[ManagedApplication] = []
+    for resource in (deployment or {}).get("resources") or []:
+        if not isinstance(resource, Mapping) or resource.get("delete"):
+            continue
+        if resource.get("type") != APPLICATION_TYPE or not resource.get("id"):
+            continue
+        inputs = resource.get("inputs") or {}
+        declared = inputs.get("__declared")
+        if not isinstance(declared, Mapping):
+            declared = (resource.get("outputs") or {}).get("__declared")
+        fields = declared if isinstance(declared, Mapping) else inputs
+        plain = {k: v for k, v in fields.items() if not _is_secret(v) and not str(k).startswith("__")}
+        apps.append(ManagedApplication(str(resource["id"]), resource_name(resource), plain))
+    return apps

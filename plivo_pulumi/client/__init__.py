@@ -39,6 +39,7 @@ from ..errors import (
     Scrubber,
 )
 from ..numbers import describe_value, normalize_app_id, normalize_number, normalize_subaccount
+from .applications import ApplicationOperations
 from .checks import BASE_URL_HINT
 from .transport import (
     CALLBACK_METHODS,
@@ -78,8 +79,9 @@ UNSET: Any = _Unset()
 """Sentinel for :meth:`PlivoClient.update_number`: the field is not sent at all."""
 
 
-class PlivoClient(Transport):
-    """Client for ``/Account/{auth_id}/Number/`` of the Plivo REST API."""
+class PlivoClient(ApplicationOperations, Transport):
+    """Client for ``/Account/{auth_id}/Number/`` and ``/Account/{auth_id}/Application/`` of the Plivo
+    REST API (the application operations: `plivo_pulumi.client.applications`)."""
 
     def __init__(
         self,
@@ -124,21 +126,26 @@ class PlivoClient(Transport):
             raise_on_status=False,
             raise_on_redirect=False,
         )
-        session = requests.Session()
-        session.auth = _BasicAuth(auth_id, auth_token)
-        session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=pool_maxsize)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        # Proxy and CA settings from the environment are read once, here: with `trust_env` on,
-        # requests scans the whole environment again on every request (a quarter of a call's CPU).
-        session.proxies.update(requests.utils.get_environ_proxies(base_url))
-        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if ca_bundle:
-            session.verify = ca_bundle
-        session.trust_env = False
-        self.session = session
-        self._numbers_url = f"{base_url}/Account/{quote(auth_id, safe='')}/Number/"
+        self.session = _session(auth_id, auth_token, base_url, self.retry, pool_maxsize)
+        # A create is not idempotent: retried only when the request surely did not reach the API
+        # (connection refused, 429), never after a read error or a 5xx, which may follow a creation.
+        self.create_retry = _CountingRetry(
+            total=max_retries,
+            connect=max_retries,
+            read=0,
+            other=0,
+            status=max_retries,
+            backoff_factor=backoff_factor,
+            status_forcelist=(429,),
+            allowed_methods=frozenset({"POST"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
+        )
+        self.create_session = _session(auth_id, auth_token, base_url, self.create_retry, 4)
+        account_url = f"{base_url}/Account/{quote(auth_id, safe='')}"
+        self._numbers_url = f"{account_url}/Number/"
+        self._applications_url = f"{account_url}/Application/"
         # Set once a List answer proved this base URL and account real (see `_confirmed_absent`).
         self._endpoint_confirmed = False
 
@@ -149,6 +156,7 @@ class PlivoClient(Transport):
 
     def close(self) -> None:
         self.session.close()
+        self.create_session.close()
 
     def __enter__(self) -> PlivoClient:
         return self
@@ -209,6 +217,21 @@ class PlivoClient(Transport):
         """
         page_size = self._check_limit(page_size, "page_size")
         base = list_filter_params(number_type, number_startswith, subaccount, services)
+        return self._iter_pages(self._numbers_url, base, page_size, "number", "list rented numbers", on_page)
+
+    def _iter_pages(
+        self,
+        url: str,
+        base: dict[str, Any],
+        page_size: int,
+        kind: str,
+        operation: str,
+        on_page: Callable[[int, int], Any] | None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every object of a List endpoint, page after page; `kind` ("number" or "application")
+        says how objects are checked and what identifies one (`number` / `app_id`)."""
+        key = "number" if kind == "number" else "app_id"
+        path = urlsplit(url).path
         offset = 0
         fetched = 0
         seen: set[str] = set()
@@ -217,28 +240,26 @@ class PlivoClient(Transport):
         stale_pages = 0
         while True:
             params = dict(base, limit=page_size, offset=offset)
-            page = self._request("GET", self._numbers_url, params=params, operation="list rented numbers")
-            page = self._check_page(page, self._numbers_url)
+            page = self._check_page(self._request("GET", url, params=params, operation=operation), url, kind)
             pages += 1
             objects = page["objects"]
             total = page["meta"]["total_count"]
             if max_pages is None:
                 # Guard against a server that never stops paging; allow for growth while we page.
                 max_pages = total // page_size + 10
-            fresh = [obj for obj in objects if obj["number"] not in seen]
+            fresh = [obj for obj in objects if str(obj[key]) not in seen]
             stale_pages = stale_pages + 1 if objects and not fresh else 0
-            # A page of repeats can happen when many numbers are rented while paging; three in a row
+            # A page of repeats can happen when many objects are added while paging; three in a row
             # means the server ignores offset.
             if stale_pages >= 3:
-                path = urlsplit(self._numbers_url).path
                 raise MalformedResponseError(
-                    f"GET {path} answered offset {offset} with numbers it had already returned; "
+                    f"GET {path} answered offset {offset} with objects it had already returned; "
                     "the API seems to ignore offset, stopping to avoid an endless loop",
                     method="GET",
                     path=path,
                 )
             for obj in fresh:
-                seen.add(obj["number"])
+                seen.add(str(obj[key]))
                 fetched += 1
                 yield obj
             if on_page is not None:
@@ -249,10 +270,10 @@ class PlivoClient(Transport):
                 return
             if pages >= max_pages:
                 raise MalformedResponseError(
-                    f"GET {urlsplit(self._numbers_url).path} kept announcing more pages after {pages} pages "
+                    f"GET {path} kept announcing more pages after {pages} pages "
                     f"(total_count {total}); stopping to avoid an endless loop",
                     method="GET",
-                    path=urlsplit(self._numbers_url).path,
+                    path=path,
                 )
 
     def get_number(
@@ -330,25 +351,30 @@ class PlivoClient(Transport):
             return self._check_async(result, "DELETE", url, num)["api_id"]
         return None
 
-    def _confirmed_absent(self, error: NumberNotFoundError) -> NotFoundError:
-        """A 404 for one number proves "not rented by this account" only if the account's number list
+    def _confirmed_absent(self, error: NotFoundError, kind: str = "number") -> NotFoundError:
+        """A 404 for one number (or application) proves it absent only if the account's list of them
         answers at the same base URL: a wrong base URL, a proxy or a gateway can answer JSON 404s for
         every path, and taking those for "gone" would empty a stack's state. Costs one List call, once
         per client, and only after a 404."""
         if not self._endpoint_confirmed:
             try:
-                self.list_numbers(limit=1)
+                if kind == "number":
+                    self.list_numbers(limit=1)
+                else:
+                    self.list_applications(limit=1)
             except NotFoundError as exc:
+                gone = "unrented" if kind == "number" else "deleted"
                 return NotFoundError(
-                    f"{error.method} {error.path} answered 404, and so did the account's number list "
-                    f"({exc.method} {exc.path}): the endpoint is wrong, not the number, so nothing is "
-                    f"taken for unrented; {BASE_URL_HINT}",
+                    f"{error.method} {error.path} answered 404, and so did the account's {kind} list "
+                    f"({exc.method} {exc.path}): the endpoint is wrong, not the {kind}, so nothing is "
+                    f"taken for {gone}; {BASE_URL_HINT}",
                     status=404,
                     number=error.number,
                     method=error.method,
                     path=error.path,
                     attempts=error.attempts,
                 )
+            self._endpoint_confirmed = True
         return error
 
     # -- parameter helpers ----------------------------------------------------------------------
@@ -431,3 +457,23 @@ def list_filter_params(
             raise ValueError("services must name at least one of " + ", ".join(SERVICES))
         params["services"] = ",".join(cleaned)
     return params
+
+
+def _session(
+    auth_id: str, auth_token: str, base_url: str, retry: _CountingRetry, pool_maxsize: int
+) -> requests.Session:
+    """A Session with Basic auth, our headers, and `retry` mounted for http and https."""
+    session = requests.Session()
+    session.auth = _BasicAuth(auth_id, auth_token)
+    session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=pool_maxsize)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    # Proxy and CA settings from the environment are read once, here: with `trust_env` on,
+    # requests scans the whole environment again on every request (a quarter of a call's CPU).
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if ca_bundle:
+        session.verify = ca_bundle
+    session.trust_env = False
+    return session

@@ -101,7 +101,42 @@ class ResponseChecks:
                 raise self._malformed(method, url, got, expected, obj, problem=f"'{flag}' is not a boolean")
         return obj
 
-    def _check_page(self, page: Any, url: str) -> dict[str, Any]:
+    def _check_application_object(
+        self, obj: Any, method: str, url: str, app_id: str | None
+    ) -> dict[str, Any]:
+        expected = "an application object with 'app_id' and 'app_name'"
+        if not isinstance(obj, dict):
+            raise self._malformed(method, url, None, expected, obj)
+        got = obj.get("app_id")
+        if isinstance(got, int) and not isinstance(got, bool):
+            got = obj["app_id"] = str(got)
+        if not isinstance(got, str) or not (got.isascii() and got.isdigit()):
+            raise self._malformed(method, url, None, expected, obj, problem="'app_id' is missing")
+        if app_id is not None and got != app_id:
+            raise self._malformed(
+                method,
+                url,
+                None,
+                expected,
+                obj,
+                problem=f"it describes application {got} instead of {app_id}",
+            )
+        if not isinstance(obj.get("app_name"), str):
+            raise self._malformed(method, url, None, expected, obj, problem="'app_name' is missing")
+        try:
+            subaccount_from_uri(obj.get("sub_account") or None)
+        except ValueError:
+            raise self._malformed(
+                method,
+                url,
+                None,
+                expected,
+                obj,
+                problem="bad 'sub_account' (expected null or a subaccount URI)",
+            ) from None
+        return obj
+
+    def _check_page(self, page: Any, url: str, kind: str = "number") -> dict[str, Any]:
         expected = "a page {'meta': {'total_count', 'limit', 'offset', ...}, 'objects': [...]}"
         if not isinstance(page, dict):
             raise self._malformed("GET", url, None, expected, page)
@@ -116,5 +151,8 @@ class ResponseChecks:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise self._malformed("GET", url, None, expected, meta, problem=f"meta.{key} is missing")
         for obj in objects:
-            self._check_number_object(obj, "GET", url, None)
+            if kind == "number":
+                self._check_number_object(obj, "GET", url, None)
+            else:
+                self._check_application_object(obj, "GET", url, None)
         return page

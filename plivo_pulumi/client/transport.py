@@ -21,6 +21,7 @@ from .. import __version__
 from ..contract import PAGE_SIZE
 from ..errors import (
     CONFIG_HINT,
+    ApplicationNotFoundError,
     AuthenticationError,
     BadRequestError,
     NotFoundError,
@@ -151,13 +152,16 @@ class Transport(ResponseChecks):
         params: dict[str, Any] | None = None,
         json_body: dict[str, Any] | None = None,
         number: str | None = None,
+        application: str | None = None,
         operation: str,
+        session: requests.Session | None = None,
     ) -> Any:
+        """One request; `session` replaces the default one (whose retries suit idempotent calls)."""
         path = urlsplit(url).path
         endpoint = f"{method} {path}"
         started = time.monotonic()
         try:
-            response = self.session.request(
+            response = (session or self.session).request(
                 method,
                 url,
                 params=params,
@@ -206,7 +210,7 @@ class Transport(ResponseChecks):
                 return json.loads(content)
             except ValueError:
                 raise self._malformed(method, url, number, "a JSON body", content, status=status) from None
-        raise self._error_for(response, content, method, path, number, attempts, operation)
+        raise self._error_for(response, content, method, path, number, attempts, operation, application)
 
     def _origin(self) -> str:
         parts = urlsplit(self.base_url)
@@ -227,6 +231,7 @@ class Transport(ResponseChecks):
         number: str | None,
         attempts: int,
         operation: str,
+        application: str | None = None,
     ) -> PlivoError:
         status = response.status_code
         endpoint = f"{method} {path}"
@@ -246,7 +251,9 @@ class Transport(ResponseChecks):
                 text = raw_message if isinstance(raw_message, str) else json.dumps(raw_message)
                 api_message = self._scrub(" ".join(text.split()))[:300]
         detail = api_message if api_message else f"response body {safe_excerpt(content, self._scrub)}"
-        target = f" for number {number}" if number else ""
+        target = (
+            f" for number {number}" if number else f" for application {application}" if application else ""
+        )
         tried = f"gave up after {_plural(attempts, 'attempt')}"
         common: dict[str, Any] = {
             "status": status,
@@ -261,6 +268,13 @@ class Transport(ResponseChecks):
             return AuthenticationError(
                 f"Plivo {reason} of account {self.auth_id} ({status}) on {endpoint}{target}: {detail}. "
                 f"Check the auth_id and auth token: {CONFIG_HINT}",
+                **common,
+            )
+        if status == 404 and application and is_api_json:
+            return ApplicationNotFoundError(
+                f"application {application} does not exist in account {self.auth_id} ({endpoint} answered "
+                f"404: {detail}); fix the application id",
+                app_id=application,
                 **common,
             )
         if status == 404:

@@ -1,5 +1,6 @@
-"""Pulumi resources for Plivo numbers. One resource per module."""
+"""Pulumi resources for Plivo numbers and applications. One resource per module."""
 
+from plivo_pulumi.resources.application import Application, ApplicationProvider
 from plivo_pulumi.resources.rented_number import RentedNumber, RentedNumberArgs, RentedNumberProvider
 from plivo_pulumi.resources.rented_number_set import (
     RentedNumberSet,
@@ -8,6 +9,8 @@ from plivo_pulumi.resources.rented_number_set import (
 )
 
 __all__ = [
+    "Application",
+    "ApplicationProvider",
     "RentedNumber",
     "RentedNumberArgs",
     "RentedNumberProvider",

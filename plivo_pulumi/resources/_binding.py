@@ -14,6 +14,7 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from plivo_pulumi.contract import (
@@ -52,7 +53,20 @@ API_FIELDS = (
 
 
 def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
+def with_unknown_markers(value: Any) -> Any:
+    """`value` with every unknown as the engine's string marker. The dynamic-provider host hands
+    check and diff unknowns as `pulumi.output.Unknown` objects (the outputs of other resources at
+    preview, like an `Application`'s app_id); the marker is what the host can send back."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: with_unknown_markers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_unknown_markers(v) for v in value]
+    return value
 
 
 # The engine prints a failing property's whole value beside the reason. Past this size the failure
@@ -134,6 +148,10 @@ def after_write(live: Mapping[str, Any], changes: Mapping[str, str], account_id:
 # now belongs to another resource, so it is never unrented.
 _ADOPTED: set[str] = set()
 _ADOPTED_LOCK = threading.Lock()
+# Numbers whose resource this deployment deleted or released (the stack stopped managing them). An
+# `Application` deleted later in the same deployment may unlink these; any other number still linked
+# to it belongs to something else, and the delete is refused.
+_RELEASED: set[str] = set()
 
 
 def mark_adopted(numbers: Iterable[str]) -> None:
@@ -141,10 +159,21 @@ def mark_adopted(numbers: Iterable[str]) -> None:
         _ADOPTED.update(numbers)
 
 
+def mark_released(numbers: Iterable[str]) -> None:
+    with _ADOPTED_LOCK:
+        _RELEASED.update(numbers)
+
+
+def released_in_this_deployment(number: str) -> bool:
+    with _ADOPTED_LOCK:
+        return number in _RELEASED
+
+
 def forget_adopted() -> None:
     """Start afresh (for tests that run several deployments' provider calls in one process)."""
     with _ADOPTED_LOCK:
         _ADOPTED.clear()
+        _RELEASED.clear()
 
 
 def adopted_in_this_deployment(number: str) -> bool:

@@ -42,8 +42,10 @@ from plivo_pulumi.resources._binding import (
     learn_subaccount,
     live_outputs,
     mark_adopted,
+    mark_released,
     take_import_id,
     validate_fields,
+    with_unknown_markers,
 )
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
@@ -54,6 +56,7 @@ class RentedNumberProvider(PlivoResourceProvider):
     """Dynamic provider for `RentedNumber`."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = with_unknown_markers(news)
         account = self.configured_auth_id()
         inputs, failures = check_binding(news, account=account)
         declared = news.get(DECLARED_KEY)
@@ -76,6 +79,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        news = with_unknown_markers(news)
         replaces = ["number"] if olds.get("number") != news.get("number") else []
         if DECLARED_KEY in olds:
             # "Unknown" lets the engine diff the old inputs (which a refresh set to the live values of
@@ -135,6 +139,7 @@ class RentedNumberProvider(PlivoResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         number = str(id_ or props.get("number"))
+        mark_released([number])
         for doomed in numbers_to_unrent([number], bool(props.get("unrent_on_delete"))):
             with explain_refused_credentials():
                 unrent(self.api(), doomed)

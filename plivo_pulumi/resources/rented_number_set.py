@@ -38,7 +38,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from plivo_pulumi.bindings import load_bindings
+from plivo_pulumi.bindings import load_fleet
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import (
     PAGE_SIZE,
@@ -60,11 +60,14 @@ from plivo_pulumi.errors import (
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     MANAGED_FIELDS,
+    UNKNOWN,
     check_binding,
     is_unknown,
     live_outputs,
     mark_adopted,
+    mark_released,
     take_import_id,
+    with_unknown_markers,
 )
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
@@ -110,10 +113,13 @@ def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str]
         # A set's entries have no unrent_on_delete of their own: the set's flag covers them all.
         fields = {k: v for k, v in entry.items() if k != "unrent_on_delete"}
         normalized, problems = check_binding(fields, f"bindings{label}.", account)
-        unknown = [f for f in ("number", *MANAGED_FIELDS) if is_unknown(normalized.get(f))]
-        if unknown:
+        if is_unknown(normalized.get("number")):
             problems.append(
-                CheckFailure(f"bindings{label}", f"{', '.join(unknown)} must be known at preview time")
+                CheckFailure(
+                    f"bindings{label}.number",
+                    "must be known at preview time (a set is keyed by its numbers); the app_id may be "
+                    "another resource's output",
+                )
             )
         failures.extend(problems)
         if problems:
@@ -121,6 +127,10 @@ def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str]
         number = normalized["number"]
         if number in encoded:
             failures.append(CheckFailure(f"bindings{label}.number", f"number {number} is listed twice"))
+            continue
+        if any(is_unknown(normalized.get(f)) for f in MANAGED_FIELDS):
+            # An output of another resource (an Application's app_id) during preview: known at apply.
+            encoded[number] = UNKNOWN
             continue
         encoded[number] = encode(normalized.get("app_id"), normalized.get("subaccount"))
     return dict(sorted(encoded.items())), failures
@@ -130,6 +140,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
     """Dynamic provider for `RentedNumberSet`."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = with_unknown_markers(news)
         inputs = dict(news)
         bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id())
         inputs["bindings"] = bindings
@@ -146,8 +157,11 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        news = with_unknown_markers(news)
         live = olds.get("bindings") or {}
         wanted = news.get("bindings") or {}
+        if is_unknown(wanted) or any(is_unknown(b) for b in wanted.values()):
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
         changes = bool(changed_numbers(live, wanted)) or set(live) != set(wanted)
         changes = changes or any(olds.get(k) != news.get(k) for k in ("unrent_on_delete", "max_in_flight"))
         return DiffResult(changes=changes, replaces=[], delete_before_replace=False)
@@ -194,12 +208,14 @@ class RentedNumberSetProvider(PlivoResourceProvider):
             live.update(fresh)
             mark_adopted(new_numbers)
         released = sorted(set(known) - set(wanted))
+        mark_released(released)
         if released:
             log(f"{len(released)} number(s) left set {id_}, still rented: {', '.join(released[:20])}")
         return UpdateResult(self._apply(wanted, live, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         numbers = props.get("bindings") or {}
+        mark_released(numbers)
         doomed = numbers_to_unrent(numbers, bool(props.get("unrent_on_delete")), owner=f"set {id_}")
         if not doomed:
             return
@@ -404,18 +420,27 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
         max_in_flight: int = DEFAULT_IN_FLIGHT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> RentedNumberSet:
-        """Declare the set from a bindings file (see docs/bindings.md). Every entry must agree on
+        """Declare the set from a bindings file (see docs/bindings.md), and the `Application` of each
+        entry of the file's `applications` (named by its key). Every entry must agree on
         `unrent_on_delete`, since a set is deleted as a whole."""
-        entries = load_bindings(path)
+        fleet = load_fleet(path)
+        entries = fleet.bindings
         flags = {b.unrent_on_delete for b in entries}
         if len(flags) > 1:
             raise ValueError(
                 f"{path}: entries disagree on unrent_on_delete; a RentedNumberSet is unrented as a whole, "
                 "so set it once under `defaults` (or declare the numbers as RentedNumber resources)"
             )
+        from plivo_pulumi.resources.fleet import app_id_of, declare_applications
+
+        applications = declare_applications(fleet)
+        bindings = [
+            {"number": b.number, "app_id": app_id_of(b, applications), "subaccount": b.subaccount}
+            for b in entries
+        ]
         return cls(
             resource_name,
-            entries,
+            bindings,
             unrent_on_delete=bool(flags and flags.pop()),
             max_in_flight=max_in_flight,
             opts=opts,

@@ -1,7 +1,7 @@
 """The admin API under `/__sim__/`, which the real API does not have: health, the request log, state,
-out-of-band edits (what a person does in the console), token rotation, faults, settings, reset and
-seed, callbacks. Routing is data: each row of `ROUTES` names a path pattern, its methods and the
-method that answers it."""
+out-of-band edits of numbers and applications (what a person does in the console), token rotation,
+faults, settings, reset and seed, callbacks. Routing is data: each row of `ROUTES` names a path
+pattern, its methods and the method that answers it."""
 
 from __future__ import annotations
 
@@ -116,17 +116,27 @@ class AdminApi(HandlerBase):
 
         return _model_errors(operate)
 
+    def _applications(self, request: AdminRequest) -> Reply:
+        return Reply(200, {"applications": self.server.state.snapshot()["applications"]})
+
     def _application(self, request: AdminRequest) -> Reply:
         app_id = _digits(request, "app_id", "application id")
         state = self.server.state
 
         def operate() -> Reply:
+            if request.method == "GET":
+                found = state.oob_get_application(app_id)
+                if found is None:
+                    raise NotFound(f"application {app_id} not found")
+                return Reply(200, found.to_dict())
             if request.method == "PUT":
                 data = request.json()
-                app = state.oob_add_application(app_id, data.get("account"), str(data.get("name", "")))
-                return Reply(201, app.to_dict())
-            state.oob_remove_application(app_id)
-            return Reply(200, {"deleted": app_id})
+                account = data.pop("account", None)
+                return Reply(201, state.oob_add_application(app_id, account, data).to_dict())
+            if request.method == "POST":
+                return Reply(200, state.oob_edit_application(app_id, request.json()).to_dict())
+            unlinked = state.oob_remove_application(app_id, keep_links=request.flag("keep_links"))
+            return Reply(200, {"deleted": app_id, "unlinked": unlinked})
 
         return _model_errors(operate)
 
@@ -209,7 +219,8 @@ ROUTES: list[tuple[re.Pattern[str], tuple[str, ...], Answer]] = [
         (r"/state", ("GET",), AdminApi._state),
         (r"/numbers", ("GET",), AdminApi._numbers),
         (r"/numbers/(?P<number>[^/]+)", ("GET", "POST", "PUT", "DELETE"), AdminApi._number),
-        (r"/applications/(?P<app_id>[^/]+)", ("PUT", "DELETE"), AdminApi._application),
+        (r"/applications", ("GET",), AdminApi._applications),
+        (r"/applications/(?P<app_id>[^/]+)", ("GET", "PUT", "POST", "DELETE"), AdminApi._application),
         (r"/accounts/(?P<auth_id>[^/]+)", ("POST",), AdminApi._account),
         (r"/faults", ("GET", "POST", "DELETE"), AdminApi._faults),
         (r"/settings", ("GET", "POST"), AdminApi._settings),
@@ -225,7 +236,8 @@ ENDPOINTS = [
     "GET /__sim__/state[?credentials=1]",
     "GET /__sim__/numbers",
     "GET|POST|PUT|DELETE /__sim__/numbers/{number}",
-    "PUT|DELETE /__sim__/applications/{app_id}",
+    "GET /__sim__/applications",
+    "GET|PUT|POST|DELETE /__sim__/applications/{app_id}[?keep_links=1]",
     "POST /__sim__/accounts/{auth_id} {auth_token}",
     "GET|POST|DELETE /__sim__/faults",
     "GET|POST /__sim__/settings {number_shape}",

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..applications import APP_FIELDS, validate_app_field
 from ..numbers import (
     is_main_account_id,
     is_subaccount_id,
@@ -102,12 +103,35 @@ class Account:
 
 @dataclass
 class Application:
+    """An application, owned by a main account or a subaccount (`account`). Fields as in the
+    Application API; `hangup_url` defaults to the answer_url when created."""
+
     app_id: str
     account: str
-    name: str = ""
+    app_name: str = ""
+    answer_url: str = ""
+    answer_method: str = "POST"
+    hangup_url: str = ""
+    hangup_method: str = "POST"
+    fallback_answer_url: str = ""
+    fallback_method: str = "POST"
+    message_url: str = ""
+    message_method: str = "POST"
+    default_number_app: bool = False
+    default_endpoint_app: bool = False
+    log_incoming_messages: bool = True
+    enabled: bool = True
+    public_uri: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+# The fields a create (or a seed, or the console) may set, and those a modify may change.
+APP_SETTABLE = tuple(f.name for f in dataclasses.fields(Application) if f.name not in ("app_id", "account"))
+APP_API_FIELDS = (*APP_FIELDS, "subaccount")
+APP_MODIFIABLE = tuple(f for f in APP_API_FIELDS if f != "app_name")
+_FIRST_APP_ID = 20468599130939380
 
 
 @dataclass
@@ -192,9 +216,36 @@ def _bool(value: Any, where: str, default: bool) -> bool:
     return value
 
 
+def _app_field(name: str, value: Any, where: str) -> Any:
+    """One application field set by a seed or the console: validated like the API's."""
+    if name in ("enabled", "public_uri"):
+        return _bool(value, where, False)
+    try:
+        return validate_app_field(name, value)
+    except ValueError as exc:
+        raise SeedError(f"{where}: {exc}") from None
+
+
+def _application(app_id: str, owner: str, entry: dict[str, Any], where: str) -> Application:
+    """An application from a seed or console entry; `name` is the old spelling of `app_name`. Short
+    seeds get a name and an answer URL of their own."""
+    fields: dict[str, Any] = {}
+    for name in APP_SETTABLE:
+        if entry.get(name) is not None:
+            fields[name] = _app_field(name, entry[name], f"{where}.{name}")
+    if "app_name" not in fields:
+        old_name = entry.get("name")
+        fields["app_name"] = (
+            _app_field("app_name", old_name, f"{where}.name") if old_name else f"app-{app_id}"
+        )
+    fields.setdefault("answer_url", f"https://example.invalid/answer/{app_id}")
+    fields.setdefault("hangup_url", fields["answer_url"])
+    return Application(app_id, owner, **fields)
+
+
 _ACCOUNT_FIELDS = ("auth_id", "auth_token", "name", "subaccounts")
 _SUBACCOUNT_FIELDS = ("auth_id", "auth_token", "name")
-_APPLICATION_FIELDS = ("app_id", "account", "name")
+_APPLICATION_FIELDS = ("app_id", "account", "name", *APP_SETTABLE)
 _NUMBER_FIELDS = (
     "number",
     "account",
@@ -255,6 +306,7 @@ class PlivoState:
         self.accounts: dict[str, Account] = {}
         self.applications: dict[str, Application] = {}
         self.numbers: dict[str, Number] = {}
+        self._next_app_id = _FIRST_APP_ID
         self._default_seed = copy.deepcopy(default_seed) if default_seed is not None else None
         self._known_tokens: dict[str, str] = {}
         self.startup_seed: dict[str, Any] = {}
@@ -372,9 +424,7 @@ class PlivoState:
             owner = _str(entry.get("account"), f"{where}.account", default=self._first_main(accounts))
             if owner not in accounts:
                 raise SeedError(f"{where}.account: unknown account {owner!r}; define it under accounts")
-            applications[app_id] = Application(
-                app_id, str(owner), _str(entry.get("name"), f"{where}.name", default="")
-            )
+            applications[app_id] = _application(app_id, str(owner), entry, where)
         return applications
 
     @staticmethod
@@ -621,6 +671,106 @@ class PlivoState:
             self._find(caller, number)
             del self.numbers[number]
 
+    # -- applications ---------------------------------------------------------------------------
+
+    def _find_app(self, caller: Account, app_id: str) -> Application:
+        """An application the caller sees: a main account its own and its subaccounts', a subaccount
+        only its own; any other is 404."""
+        app = self.applications.get(app_id)
+        owner = self.accounts.get(app.account) if app else None
+        if app is None or owner is None:
+            raise SimError(404, f"application {app_id} not found")
+        visible = owner.main_id == caller.auth_id if caller.is_main else app.account == caller.auth_id
+        if not visible:
+            raise SimError(404, f"application {app_id} not found")
+        return app
+
+    def _owner(self, caller: Account, subaccount: Any) -> str:
+        """The owner a create or modify asks for with `subaccount` (None: the main account)."""
+        if not caller.is_main:
+            raise SimError(
+                400, "only the main account can set the subaccount of an application; use its credentials"
+            )
+        if subaccount is None:
+            return caller.auth_id
+        sub = self.accounts.get(subaccount)
+        if sub is None or sub.is_main or sub.parent != caller.auth_id:
+            raise SimError(400, f"subaccount {subaccount} not found")
+        return subaccount
+
+    def create_application(self, caller: Account, fields: dict[str, Any]) -> Application:
+        """Create (`fields`: validated API fields); app_name and answer_url are required."""
+        for name in ("app_name", "answer_url"):
+            if not fields.get(name):
+                raise SimError(400, f"{name} is required")
+        with self.lock:
+            owner = self._owner(caller, fields["subaccount"]) if "subaccount" in fields else caller.auth_id
+            while str(self._next_app_id) in self.applications:
+                self._next_app_id += 1
+            app_id = str(self._next_app_id)
+            self._next_app_id += 1
+            settable = {k: v for k, v in fields.items() if k != "subaccount"}
+            settable.setdefault("hangup_url", settable["answer_url"])
+            app = Application(app_id, owner, **settable)
+            self.applications[app_id] = app
+            return copy.copy(app)
+
+    def get_application(self, caller: Account, app_id: str) -> Application:
+        with self.lock:
+            return copy.copy(self._find_app(caller, app_id))
+
+    def list_applications(
+        self, caller: Account, *, subaccount: str | None = None, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Application], int]:
+        """One page of the applications the caller sees, ordered by app_id, and the total."""
+        with self.lock:
+            if subaccount is not None:
+                sub = self.accounts.get(subaccount)
+                if sub is None or sub.is_main or sub.parent != caller.main_id:
+                    raise SimError(400, f"subaccount {subaccount} not found")
+            matching = []
+            for app_id in sorted(self.applications):
+                try:
+                    app = self._find_app(caller, app_id)
+                except SimError:
+                    continue
+                if subaccount is None or app.account == subaccount:
+                    matching.append(app)
+            return [copy.copy(a) for a in matching[offset : offset + limit]], len(matching)
+
+    def modify_application(self, caller: Account, app_id: str, fields: dict[str, Any]) -> Application:
+        """Change exactly the given fields (all checks first)."""
+        if "app_name" in fields:
+            raise SimError(400, "app_name cannot be changed; create a new application instead")
+        with self.lock:
+            app = self._find_app(caller, app_id)
+            owner = self._owner(caller, fields["subaccount"]) if "subaccount" in fields else app.account
+            for name, value in fields.items():
+                if name != "subaccount":
+                    setattr(app, name, value)
+            app.account = owner
+            return copy.copy(app)
+
+    def delete_application(
+        self, caller: Account, app_id: str, *, new_endpoint_application: str | None = None
+    ) -> list[str]:
+        """Delete; the numbers linked to it lose the link (docs/simulator.md: an assumption, the
+        reference does not say). Endpoints are not modelled. Returns the numbers unlinked."""
+        with self.lock:
+            self._find_app(caller, app_id)
+            if new_endpoint_application is not None:
+                self._find_app(caller, new_endpoint_application)
+            return self._remove_application(app_id, keep_links=False)
+
+    def _remove_application(self, app_id: str, *, keep_links: bool) -> list[str]:
+        del self.applications[app_id]
+        unlinked = []
+        for n in self.numbers.values():
+            if n.app_id == app_id and not keep_links:
+                n.app_id = None
+                unlinked.append(n.number)
+        return sorted(unlinked)
+
     # -- out-of-band operations (the console, not the API) ---------------------------------------
 
     def oob_get(self, number: str) -> Number | None:
@@ -696,23 +846,62 @@ class PlivoState:
             account.auth_token = auth_token
             return copy.copy(account)
 
-    def oob_add_application(self, app_id: str, account: str | None, name: str = "") -> Application:
+    def oob_add_application(self, app_id: str, account: str | None, fields: dict[str, Any]) -> Application:
+        """Add (or replace) an application as the console would; `fields` as in a seed entry."""
+        unknown = sorted(set(fields) - set(_APPLICATION_FIELDS))
+        if unknown:
+            raise SimError(400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(APP_SETTABLE)}")
         with self.lock:
             owner = account or self._first_main(self.accounts)
             if owner not in self.accounts:
                 raise SimError(400, f"unknown account {owner}")
-            app = Application(app_id, owner, name)
+            app = self._checked_app(lambda: _application(app_id, owner, fields, f"application {app_id}"))
             self.applications[app_id] = app
             return copy.copy(app)
 
-    def oob_remove_application(self, app_id: str) -> None:
-        """Delete an application; numbers linked to it lose the link (as in the console)."""
+    def oob_get_application(self, app_id: str) -> Application | None:
         with self.lock:
-            if self.applications.pop(app_id, None) is None:
+            app = self.applications.get(app_id)
+            return copy.copy(app) if app else None
+
+    def oob_edit_application(self, app_id: str, fields: dict[str, Any]) -> Application:
+        """Change any field (app_name too) as a person in the console would (validated)."""
+        unknown = sorted(set(fields) - {*APP_SETTABLE, "account"})
+        if unknown:
+            raise SimError(400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(APP_SETTABLE)}")
+        with self.lock:
+            app = self.applications.get(app_id)
+            if app is None:
                 raise SimError(404, f"application {app_id} not found")
-            for n in self.numbers.values():
-                if n.app_id == app_id:
-                    n.app_id = None
+            changes = {}
+            for name, value in fields.items():
+                if name == "account":
+                    if value not in self.accounts:
+                        raise SimError(400, f"unknown account {value}")
+                    changes[name] = value
+                    continue
+                try:
+                    changes[name] = _app_field(name, value, name)
+                except SeedError as exc:
+                    raise SimError(400, str(exc)) from None
+            for name, value in changes.items():
+                setattr(app, name, value)
+            return copy.copy(app)
+
+    def oob_remove_application(self, app_id: str, keep_links: bool = False) -> list[str]:
+        """Delete an application as the console would; numbers linked to it lose the link, unless
+        `keep_links` (a model of an API that would leave them pointing at it). Returns the unlinked."""
+        with self.lock:
+            if app_id not in self.applications:
+                raise SimError(404, f"application {app_id} not found")
+            return self._remove_application(app_id, keep_links=keep_links)
+
+    @staticmethod
+    def _checked_app(build: Callable[[], Application]) -> Application:
+        try:
+            return build()
+        except SeedError as exc:
+            raise SimError(400, str(exc)) from None
 
     @staticmethod
     def _checked(build: Callable[[], Number]) -> Number:

@@ -11,7 +11,8 @@ from typing import Any
 
 @dataclass
 class RequestLog:
-    """Every real-API request (not admin ones): method, path, status, account, fault."""
+    """Every real-API request (not admin ones): method, path, status, account, fault, and the
+    parameter names of a POST."""
 
     max_entries: int = 200_000
     entries: list[dict[str, Any]] = field(default_factory=list)
@@ -22,8 +23,18 @@ class RequestLog:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(
-        self, method: str, path: str, route: str, status: int | None, account: str | None, fault: str | None
-    ):
+        self,
+        method: str,
+        path: str,
+        route: str,
+        status: int | None,
+        account: str | None,
+        fault: str | None,
+        *,
+        fields: list[str] | None = None,
+    ) -> None:
+        """`fields`: for a POST, the names of the parameters it sent (a reconcile's writes can be
+        checked field by field)."""
         key_path = path if path.endswith("/") else path + "/"
         entry = {
             "method": method,
@@ -31,6 +42,7 @@ class RequestLog:
             "status": status,
             "account": account,
             "fault": fault,
+            "fields": fields,
             "time": round(time.time(), 6),
         }
         with self.lock:

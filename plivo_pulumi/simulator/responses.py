@@ -19,7 +19,12 @@ from .wire import HandlerBase, Reply, new_api_id
 
 MAX_PAGE_SIZE = 20
 MAX_API_BODY = 1 << 20
-_API_RE = re.compile(r"/v1/Account/(?P<account>[^/]+)/Number(?:/(?P<number>[^/]+))?/?")
+_API_RE = re.compile(r"/v1/Account/(?P<account>[^/]+)/(?P<kind>Number|Application)(?:/(?P<key>[^/]+))?/?")
+# The API's kinds of object: URL segment -> (collection, one object, the route's name of its key).
+_KINDS = {
+    "Number": ("numbers", "number", "{number}"),
+    "Application": ("applications", "application", "{app_id}"),
+}
 _ASYNC_KEYS = ("callback_url", "callback_method")
 _LIST_KEYS = ("number_type", "number_startswith", "subaccount", "services", "limit", "offset")
 _EDIT_KEYS = ("app_id", "subaccount", "alias")
@@ -28,6 +33,10 @@ _EDIT_KEYS = ("app_id", "subaccount", "alias")
 def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str, Any]:
     """A number object as the API returns it to ``caller_id``, in the state's `number_shape`."""
     app = state.application(number.app_id) if number.app_id else None
+    # A link to an application that no longer exists (admin `keep_links`) still shows its URI.
+    app_uri = (
+        application_uri(app.account if app else number.account, number.app_id) if number.app_id else None
+    )
     obj: dict[str, Any] = {  # the fields of the reference's List and Get answers
         "number": number.number,
         "description": number.description,
@@ -36,7 +45,7 @@ def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str
         "sms_enabled": number.sms_enabled,
         "plivo_number": number.plivo_number,
         "added_on": number.added_on,
-        "application": application_uri(app.account, app.app_id) if app else None,
+        "application": app_uri,
         "resource_uri": number_uri(caller_id, number.number),
     }
     shape = state.number_shape
@@ -55,9 +64,11 @@ class NumberApi(HandlerBase):
     def _api_entry(self, method: str, path: str, query: str) -> None:
         started = time.monotonic()
         match = _API_RE.fullmatch(path)
-        route = "/v1/Account/{auth_id}/Number/" + ("{number}/" if match and match["number"] else "")
-        if match is None:
-            route = "(unknown)"
+        route = "(unknown)"
+        if match is not None:
+            key_name = _KINDS[match["kind"]][2]
+            route = f"/v1/Account/{{auth_id}}/{match['kind']}/" + (f"{key_name}/" if match["key"] else "")
+        self._fields_sent: list[str] | None = None
         account_id: str | None = None
         try:
             raw_body = self._read_body(MAX_API_BODY)
@@ -86,7 +97,9 @@ class NumberApi(HandlerBase):
             reply, account_id = self._api(method, path, query, raw_body, match)
         # Logged before the answer goes out, so a client that reads the log right after its answer
         # always finds its request there.
-        self.server.request_log.add(method, path, route, reply.status, account_id, fault.kind)
+        self.server.request_log.add(
+            method, path, route, reply.status, account_id, fault.kind, fields=self._fields_sent
+        )
         self._send(reply)
         self.server.log_line(
             f"{method} {path} -> {reply.status}{' (fault)' if fault.kind else ''} "
@@ -132,8 +145,9 @@ class NumberApi(HandlerBase):
                     f"the auth_id in the URL ({match['account'][:40]}) does not match the credentials "
                     f"({account.auth_id})",
                 )
-            number = match["number"]
-            resource = "number" if number else "numbers"
+            key = match["key"]
+            collection, one, _ = _KINDS[match["kind"]]
+            resource = one if key else collection
             allowed = tuple(m for (r, m) in ROUTES if r == resource)
             if method not in allowed:
                 raise MethodNotAllowed(
@@ -141,12 +155,14 @@ class NumberApi(HandlerBase):
                     {"Allow": ", ".join(allowed)},
                 )
             params = self._params(method, query, raw_body)
+            if method == "POST":
+                self._fields_sent = sorted(k for k in params if k not in _ASYNC_KEYS)
             callback = self._callback(params)
             if callback is None:
-                return self._operate(method, account, number, params, api_id), account.auth_id
+                return self._operate(method, account, resource, key, params, api_id), account.auth_id
             # Asynchronous mode: run now, answer with the api_id, deliver the result to the callback.
             try:
-                result = self._operate(method, account, number, params, api_id)
+                result = self._operate(method, account, resource, key, params, api_id)
             except ApiError as exc:
                 result = Reply(exc.status, {"api_id": api_id, "error": exc.message})
             self.server.deliver_callback(callback[0], callback[1], api_id, result.status, result.body)
@@ -207,14 +223,20 @@ class NumberApi(HandlerBase):
         return url, method
 
     def _operate(
-        self, method: str, account: Account, number: str | None, params: dict[str, Any], api_id: str
+        self,
+        method: str,
+        account: Account,
+        resource: str,
+        key: str | None,
+        params: dict[str, Any],
+        api_id: str,
     ) -> Reply:
         """Answer with the route of `ROUTES` for this resource and method."""
-        answer = ROUTES[("number" if number else "numbers", method)]
-        if number is not None and not (number.isascii() and number.isdigit()):
-            raise NotFound("not found")
+        answer = ROUTES[(resource, method)]
+        if key is not None and not (key.isascii() and key.isdigit()):
+            raise NotFound(f"{resource} not found")
         try:
-            return answer(self, account, number or "", params, api_id)
+            return answer(self, account, key or "", params, api_id)
         except SimError as exc:
             raise ApiError.of(exc.status, exc.message) from None
 
@@ -286,12 +308,7 @@ class NumberApi(HandlerBase):
                         f"invalid services: use a comma-separated subset of {', '.join(SERVICES)}"
                     )
                 services.append(item.strip())
-        limit = self._int_param(params, "limit", 20)
-        if not 1 <= limit <= MAX_PAGE_SIZE:
-            raise BadRequest(f"limit must be between 1 and {MAX_PAGE_SIZE} (got {limit}); page with offset")
-        offset = self._int_param(params, "offset", 0)
-        if offset < 0:
-            raise BadRequest("offset must be 0 or more")
+        limit, offset = self._page_params(params)
         try:
             page, total = self.server.state.list_numbers(
                 account,
@@ -309,21 +326,19 @@ class NumberApi(HandlerBase):
             for k in ("number_type", "number_startswith", "subaccount", "services")
             if k in params
         }
-        base = f"/v1/Account/{account.auth_id}/Number/"
-
-        def link(at: int) -> str:
-            query: dict[str, Any] = {"limit": limit, "offset": at, **filters}
-            return base + "?" + urlencode(query)
-
-        meta = {
-            "previous": link(max(0, offset - limit)) if offset > 0 else None,
-            "next": link(offset + limit) if offset + limit < total else None,
-            "total_count": total,
-            "offset": offset,
-            "limit": limit,
-        }
+        meta = page_meta(f"/v1/Account/{account.auth_id}/Number/", limit, offset, total, filters)
         objects = [render_number(self.server.state, n, account.auth_id) for n in page]
         return Reply(200, {"api_id": api_id, "meta": meta, "objects": objects})
+
+    def _page_params(self, params: dict[str, Any]) -> tuple[int, int]:
+        """`limit` (1-20, default 20) and `offset` (default 0) of a List call."""
+        limit = self._int_param(params, "limit", 20)
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise BadRequest(f"limit must be between 1 and {MAX_PAGE_SIZE} (got {limit}); page with offset")
+        offset = self._int_param(params, "offset", 0)
+        if offset < 0:
+            raise BadRequest("offset must be 0 or more")
+        return limit, offset
 
     @staticmethod
     def _int_param(params: dict[str, Any], key: str, default: int) -> int:
@@ -338,11 +353,44 @@ class NumberApi(HandlerBase):
     # -- admin API ------------------------------------------------------------------------------
 
 
+def page_meta(base: str, limit: int, offset: int, total: int, filters: dict[str, Any]) -> dict[str, Any]:
+    """The `meta` of a List answer, with the links to the previous and next pages."""
+
+    def link(at: int) -> str:
+        query: dict[str, Any] = {"limit": limit, "offset": at, **filters}
+        return base + "?" + urlencode(query)
+
+    return {
+        "previous": link(max(0, offset - limit)) if offset > 0 else None,
+        "next": link(offset + limit) if offset + limit < total else None,
+        "total_count": total,
+        "offset": offset,
+        "limit": limit,
+    }
+
+
 # The API's routes as data: (resource, method) -> the method that answers. `numbers` is the
-# collection (`/Number/`), `number` one number (`/Number/{number}/`).
-ROUTES: dict[tuple[str, str], Callable[[NumberApi, Account, str, dict[str, Any], str], Reply]] = {
+# collection (`/Number/`), `number` one number (`/Number/{number}/`); the same for applications
+# (`application_responses.py`). The handler class has both halves.
+Answer = Callable[[Any, Account, str, dict[str, Any], str], Reply]
+ROUTES: dict[tuple[str, str], Answer] = {
     ("numbers", "GET"): lambda api, account, _number, params, api_id: api._list(account, params, api_id),
     ("number", "GET"): NumberApi._get,
     ("number", "POST"): NumberApi._edit,
     ("number", "DELETE"): NumberApi._unrent,
+    ("applications", "GET"): lambda api, account, _key, params, api_id: api._app_list(
+        account, params, api_id
+    ),
+    ("applications", "POST"): lambda api, account, _key, params, api_id: api._app_create(
+        account, params, api_id
+    ),
+    ("application", "GET"): lambda api, account, key, params, api_id: api._app_get(
+        account, key, params, api_id
+    ),
+    ("application", "POST"): lambda api, account, key, params, api_id: api._app_modify(
+        account, key, params, api_id
+    ),
+    ("application", "DELETE"): lambda api, account, key, params, api_id: api._app_delete(
+        account, key, params, api_id
+    ),
 }

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from .. import __version__
 from .admin import ADMIN_PREFIX, AdminApi
+from .application_responses import ApplicationApi
 from .errors import ApiError
 from .faults import FaultInjector
 from .model import PlivoState
@@ -107,7 +108,7 @@ class SimulatorServer(ThreadingHTTPServer):
         threading.Thread(target=run, name=f"callback-{api_id}", daemon=True).start()
 
 
-class Handler(NumberApi, AdminApi):
+class Handler(NumberApi, ApplicationApi, AdminApi):
     """Routes each request to the real API or the admin API."""
 
     def do_GET(self) -> None:

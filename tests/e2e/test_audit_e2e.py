@@ -20,6 +20,8 @@ from tests.support.engine_stack import PASSPHRASE, EngineStack
 
 LIST_ROUTE = "GET /v1/Account/{auth_id}/Number/"
 GET_ROUTE = "GET /v1/Account/{auth_id}/Number/{number}/"
+APP_LIST_ROUTE = "GET /v1/Account/{auth_id}/Application/"
+NO_APP_FINDINGS = {"unmanaged_app": 0, "drifted_app": 0, "gone_app": 0, "broken_link": 0}
 
 
 def routes(sim_e2e) -> dict[str, int]:
@@ -209,10 +211,14 @@ def test_clean_account_exits_0_with_a_table_and_json(audited, capsys):
         "filters": {},
         "live_total": 3,
         "managed_total": 3,
-        "counts": {"unmanaged": 0, "drifted": 0, "gone": 0, "duplicated": 0},
+        "live_applications": 3,
+        "managed_applications": 0,
+        "counts": {"unmanaged": 0, "drifted": 0, "gone": 0, "duplicated": 0, **NO_APP_FINDINGS},
         "findings": [],
     }
-    assert routes(audited.sim) == {LIST_ROUTE: 1}, "one page, no per-number GET, no write"
+    assert routes(audited.sim) == {LIST_ROUTE: 1, APP_LIST_ROUTE: 1}, (
+        "one page of numbers and one of applications, no per-number GET, no write"
+    )
     assert "audit: listed 3/3 numbers" in err
 
 
@@ -222,10 +228,11 @@ def test_out_of_band_changes_are_drift_on_managed_fields_only(audited, capsys):
     audited.sim.edit_out_of_band(NUMBERS[0], subaccount=SUB)  # not managed: never drift
     code, doc, _ = run_json(capsys, audited.argv())
     assert code == 1
-    assert doc["counts"] == {"unmanaged": 0, "drifted": 2, "gone": 0, "duplicated": 0}
+    assert doc["counts"] == {"unmanaged": 0, "drifted": 2, "gone": 0, "duplicated": 0, **NO_APP_FINDINGS}
     assert doc["findings"] == [
         {
             "kind": "drifted",
+            "app_id": None,
             "number": NUMBERS[1],
             "resource": "sales",
             "field": "subaccount",
@@ -234,6 +241,7 @@ def test_out_of_band_changes_are_drift_on_managed_fields_only(audited, capsys):
         },
         {
             "kind": "drifted",
+            "app_id": None,
             "number": NUMBERS[2],
             "resource": "alerts",
             "field": "app_id",
@@ -259,6 +267,7 @@ def test_extra_rented_number_is_unmanaged(audited, capsys):
     assert doc["findings"] == [
         {
             "kind": "unmanaged",
+            "app_id": None,
             "number": EXTRA,
             "resource": None,
             "field": None,
@@ -275,6 +284,7 @@ def test_out_of_band_unrent_is_gone(audited, capsys):
     assert doc["findings"] == [
         {
             "kind": "gone",
+            "app_id": None,
             "number": NUMBERS[0],
             "resource": "support",
             "field": None,
@@ -300,7 +310,9 @@ def test_filters_narrow_unmanaged_and_never_invent_gone(audited, capsys):
         ("unmanaged", "17770000002"),
     ]
     log = routes(audited.sim)
-    assert log == {LIST_ROUTE: 1, GET_ROUTE: 3}, "one GET per managed number outside the listing"
+    assert log == {LIST_ROUTE: 1, GET_ROUTE: 3, APP_LIST_ROUTE: 1}, (
+        "one GET per managed number outside the listing"
+    )
 
     code, doc, _ = run_json(capsys, audited.argv("--number-type", "tollfree"))
     assert [(f["kind"], f["number"]) for f in doc["findings"]] == [("unmanaged", "17770000002")]
@@ -325,9 +337,9 @@ def test_listing_pages_through_more_than_three_pages(audited, capsys):
     code, doc, err = run_json(capsys, audited.argv())
     assert code == 1
     assert doc["live_total"] == 73
-    assert doc["counts"] == {"unmanaged": 70, "drifted": 0, "gone": 0, "duplicated": 0}
+    assert doc["counts"] == {"unmanaged": 70, "drifted": 0, "gone": 0, "duplicated": 0, **NO_APP_FINDINGS}
     assert {f["number"][:4] for f in doc["findings"]} == {"1666"}
-    assert routes(audited.sim) == {LIST_ROUTE: 4}, "73 numbers at 20 per page: 4 pages"
+    assert routes(audited.sim) == {LIST_ROUTE: 4, APP_LIST_ROUTE: 1}, "73 numbers at 20 per page: 4 pages"
     assert err.splitlines()[0].startswith("audit: listed 20/73 numbers")
     assert "audit: listed 73/73 numbers" in err.splitlines()
 

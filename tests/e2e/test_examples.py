@@ -52,6 +52,33 @@ def test_quickstart_with_the_cli_in_its_folder(sim_e2e, tmp_path):
         project.remove_stack()
 
 
+def test_applications_example_with_the_cli_in_its_folder(sim_e2e, tmp_path):
+    """examples/applications: the file's applications are created, numbers bound to them, and a
+    destroy unlinks the numbers before deleting the applications (the console-made one is kept)."""
+    seed = load_seed_file(EXAMPLES / "applications" / "seed.yaml")
+    sim_e2e.reset(seed)
+    account = seed["accounts"][0]
+    stack = f"e2e-{uuid.uuid4().hex[:8]}"
+    project = CliProject(tmp_path, "", stack=stack, project_dir=EXAMPLES / "applications", activated=True)
+    try:
+        project.init(plivo_config(sim_e2e.base_url, account["auth_id"], account["auth_token"]))
+        up = project.up()
+        assert up.ok, up.output
+        apps = {a["app_name"]: a for a in sim_e2e.applications()}
+        assert apps["ivr"]["hangup_url"] == "https://voice.example.com/ivr/hangup"
+        assert apps["sms_inbox"]["log_incoming_messages"] is False
+        assert sim_e2e.number("15550300001")["app_id"] == apps["ivr"]["app_id"]
+        assert sim_e2e.number("15550300003")["app_id"] == apps["sms_inbox"]["app_id"]
+        assert sim_e2e.number("15550300005")["app_id"] == "10000000000009"
+        assert project.gate().ok
+        assert project.destroy().ok
+        assert {a["app_name"] for a in sim_e2e.applications()} == {"legacy-console-app"}
+        assert sim_e2e.number("15550300001")["app_id"] is None, "unlinked before its application went"
+        assert sim_e2e.number("15550300005")["app_id"] == "10000000000009"
+    finally:
+        project.remove_stack()
+
+
 def test_fleet_binds_every_entry_of_bindings_yaml(sim_e2e, tmp_path):
     stack = stack_for("fleet", sim_e2e, tmp_path)
     up = stack.up()

@@ -1,0 +1,176 @@
+"""The rules of an application, in one place and free of Pulumi: the `Application` resource, the
+bindings file, the client and the audit use them (docs/design.md, "Applications").
+
+* Fields are those of the Application API's create call, with the reference's defaults: a field the
+  code leaves out is managed at its default (an application is whole, unlike a number's binding),
+  except `hangup_url`, whose default is the `answer_url`.
+* `app_name` cannot be changed by the API's modify call: a new name replaces the application.
+* `subaccount`: `""` = owned by the main account, else the subaccount's auth_id (`SA...`). The API's
+  object calls it `sub_account` (a URI or null); the create and modify calls `subaccount`.
+* A field differs when its live value is not the desired one; an update sends exactly the fields
+  that differ (never defaults the code did not change: Plivo's own SDK re-sends them and so undoes
+  changes made elsewhere).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from plivo_pulumi.contract import type_name
+from plivo_pulumi.numbers import describe_value, normalize_subaccount, subaccount_from_uri
+
+__all__ = [
+    "APP_FIELDS",
+    "APP_NAME_MAX",
+    "METHODS",
+    "app_changes",
+    "desired_application",
+    "live_application",
+    "validate_app_field",
+]
+
+APP_NAME_MAX = 100
+METHODS = ("GET", "POST")
+_APP_NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
+_URL_MAX = 2000
+
+# name -> default (`hangup_url`'s default is the answer_url: see `desired_application`).
+APP_DEFAULTS: dict[str, Any] = {
+    "answer_method": "POST",
+    "hangup_url": None,
+    "hangup_method": "POST",
+    "fallback_answer_url": "",
+    "fallback_method": "POST",
+    "message_url": "",
+    "message_method": "POST",
+    "default_number_app": False,
+    "default_endpoint_app": False,
+    "subaccount": "",
+    "log_incoming_messages": True,
+}
+REQUIRED = ("app_name", "answer_url")
+APP_FIELDS = (*REQUIRED, *APP_DEFAULTS)
+# Fields the modify call does not take: changing one replaces the application.
+REPLACE_FIELDS = ("app_name",)
+
+
+def _app_name(value: Any, _account: str | None) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f'must be a string like "ivr-main", got {type_name(value)} {describe_value(value)}')
+    if not value or len(value) > APP_NAME_MAX or not _APP_NAME_RE.fullmatch(value):
+        raise ValueError(
+            f"{describe_value(value)} is not a valid application name: use 1-{APP_NAME_MAX} letters, "
+            'digits, "-" and "_" (no spaces or dots), like "ivr-main"'
+        )
+    return value
+
+
+def _url(required: bool) -> Any:
+    def check(value: Any, _account: str | None) -> str:
+        if not isinstance(value, str):
+            raise ValueError(
+                f'must be an http(s) URL string like "https://example.com/answer", got {type_name(value)}'
+            )
+        text = value.strip()
+        if text == "" and not required:
+            return ""
+        parts = urlsplit(text)
+        if len(text) > _URL_MAX or parts.scheme not in ("http", "https") or not parts.netloc:
+            empty = "" if required else ' (or "" for none)'
+            raise ValueError(
+                f"{describe_value(value)} is not an http(s) URL; give a URL like "
+                f'"https://example.com/answer"{empty}'
+            )
+        return text
+
+    return check
+
+
+def _method(value: Any, _account: str | None) -> str:
+    if isinstance(value, str) and value.strip().upper() in METHODS:
+        return value.strip().upper()
+    raise ValueError(f'must be "GET" or "POST", got {describe_value(value)}')
+
+
+def _flag(value: Any, _account: str | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"must be true or false, got {type_name(value)} {describe_value(value)}")
+
+
+def _owner(value: Any, account: str | None) -> str:
+    return normalize_subaccount(value, account)
+
+
+_VALIDATORS = {
+    "app_name": _app_name,
+    "answer_url": _url(required=True),
+    "hangup_url": _url(required=False),
+    "fallback_answer_url": _url(required=False),
+    "message_url": _url(required=False),
+    "answer_method": _method,
+    "hangup_method": _method,
+    "fallback_method": _method,
+    "message_method": _method,
+    "default_number_app": _flag,
+    "default_endpoint_app": _flag,
+    "log_incoming_messages": _flag,
+    "subaccount": _owner,
+}
+
+
+def validate_app_field(name: str, value: Any, account: str | None = None) -> Any:
+    """The normalized value of one application field (not None); ValueError says what is wrong and
+    the fix. `account` (the configured main account, when known) refuses another account's URIs."""
+    return _VALIDATORS[name](value, account)
+
+
+def desired_application(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of `APP_FIELDS`: the given (already validated) values, the defaults for the rest.
+    Unknown values (outputs of other resources at preview) are kept as they are."""
+    desired = {name: fields.get(name) for name in REQUIRED}
+    for name, default in APP_DEFAULTS.items():
+        value = fields.get(name)
+        desired[name] = default if value is None else value
+    if desired["hangup_url"] is None:
+        desired["hangup_url"] = desired["answer_url"]
+    return desired
+
+
+def live_application(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of `APP_FIELDS` as the API's application object reports them, plus `app_id`
+    (`default_app` is the object's name of `default_number_app`; `sub_account` a URI or null).
+    A field the object does not carry is None. Raises ValueError on an unreadable subaccount."""
+    live: dict[str, Any] = {"app_id": str(obj.get("app_id") or "")}
+    for name in APP_FIELDS:
+        live[name] = obj.get(name)
+    if live["default_number_app"] is None:
+        live["default_number_app"] = obj.get("default_app")
+    owner = obj.get("sub_account", obj.get("subaccount"))
+    live["subaccount"] = subaccount_from_uri(owner or None)
+    for name in ("answer_method", "hangup_method", "fallback_method", "message_method"):
+        if isinstance(live[name], str):
+            live[name] = live[name].upper()
+    for name in ("fallback_answer_url", "message_url", "hangup_url"):
+        if live[name] is None and name in obj:
+            live[name] = ""
+    return live
+
+
+def app_changes(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields whose live value differs from the desired one (`app_name` included: the caller
+    decides that it replaces). A field the API did not report (None) is not written for nothing: it
+    differs only from a desired value that is not its default."""
+    changes: dict[str, Any] = {}
+    for name in APP_FIELDS:
+        want, have = desired.get(name), live.get(name)
+        if want is None:
+            continue
+        if have is None and want == APP_DEFAULTS.get(name, object()):
+            continue
+        if want != have:
+            changes[name] = want
+    return changes

@@ -1,0 +1,189 @@
+"""The Application provider's methods against the simulator over real HTTP, without the engine: the
+checks at preview, the calls each lifecycle method makes, the delete rules; and the audit's
+comparison of applications (pure)."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from plivo_pulumi.audit import Finding, LiveNumber, ManagedApplication, compare_applications
+from plivo_pulumi.errors import PlivoError
+from plivo_pulumi.resources._binding import UNKNOWN, forget_adopted, mark_released
+from plivo_pulumi.resources.application import DECLARED_KEY, ApplicationProvider
+from plivo_pulumi.simulator.testing import SimulatorProcess
+
+MAIN = "MAAPPPROVIDERTEST001"
+SUB = "SAAPPPROVIDERSUB0001"
+TOKEN = "tok-appprov-Vb7Nq2Lw"
+OLD_APP = "66666666666666"
+N1, N2 = "15551240001", "15551240002"
+ANSWER = "https://voice.example.com/answer"
+
+
+@pytest.fixture(scope="module")
+def sim_module():
+    with SimulatorProcess() as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(sim_module):
+    sim_module.reset(
+        {
+            "accounts": [
+                {
+                    "auth_id": MAIN,
+                    "auth_token": TOKEN,
+                    "subaccounts": [{"auth_id": SUB, "auth_token": "tok-sub-Appprov1"}],
+                }
+            ],
+            "applications": [{"app_id": OLD_APP, "account": MAIN, "app_name": "old", "answer_url": ANSWER}],
+            "numbers": [{"number": N1, "account": MAIN}, {"number": N2, "account": MAIN}],
+        }
+    )
+    sim_module.clear_log()
+    forget_adopted()
+    return sim_module
+
+
+def provider_for(sim) -> ApplicationProvider:
+    provider = ApplicationProvider()
+    raw = {"plivo:authId": MAIN, "plivo:baseUrl": sim.base_url, "plivo:authToken": TOKEN}
+    provider.configure(ConfigureRequest(Config(raw, "test")))
+    return provider
+
+
+def checked(**fields):
+    result = ApplicationProvider().check({}, {**fields, DECLARED_KEY: dict(fields)})
+    assert result.failures == [], result.failures
+    return result.inputs
+
+
+def calls(sim) -> list[tuple[str, str]]:
+    return [(r["method"], r["path"]) for r in sim.requests_log()["requests"]]
+
+
+def test_check_fills_the_reference_defaults_and_reports_each_bad_field():
+    inputs = checked(app_name="ivr", answer_url=ANSWER, answer_method="get")
+    assert inputs["hangup_url"] == ANSWER and inputs["answer_method"] == "GET"
+    assert (inputs["message_url"], inputs["default_number_app"], inputs["log_incoming_messages"]) == (
+        "",
+        False,
+        True,
+    )
+    assert inputs["subaccount"] == "" and inputs[DECLARED_KEY]["hangup_url"] == ANSWER
+
+    bad = ApplicationProvider().check(
+        {},
+        {
+            "app_name": "has space",
+            "answer_url": "ftp://x",
+            "hangup_method": "PUT",
+            "default_endpoint_app": "yes",
+        },
+    )
+    assert sorted(f.property for f in bad.failures) == [
+        "answer_url",
+        "app_name",
+        "default_endpoint_app",
+        "hangup_method",
+    ]
+    missing = ApplicationProvider().check({}, {})
+    assert sorted(f.property for f in missing.failures) == ["answer_url", "app_name"]
+
+
+def test_unknown_values_pass_through_check_and_diff():
+    result = ApplicationProvider().check({}, {"app_name": "ivr", "answer_url": UNKNOWN})
+    assert result.failures == [] and result.inputs["answer_url"] == UNKNOWN
+    assert result.inputs["hangup_url"] == UNKNOWN, "defaults to the answer_url, known later"
+    olds = checked(app_name="ivr", answer_url=ANSWER)
+    diff = ApplicationProvider().diff("1", olds, {**olds, "app_name": UNKNOWN})
+    assert diff.replaces == []
+
+
+def test_a_new_app_name_replaces():
+    olds = checked(app_name="ivr", answer_url=ANSWER)
+    assert ApplicationProvider().diff("1", olds, {**olds, "app_name": "ivr2"}).replaces == ["app_name"]
+    assert ApplicationProvider().diff("1", olds, {**olds, "answer_url": ANSWER + "2"}).replaces == []
+
+
+def test_create_read_update_make_one_call_each(sim):
+    provider = provider_for(sim)
+    inputs = checked(app_name="ivr", answer_url=ANSWER, message_url="https://sms.example.com/in")
+    created = provider.create(inputs)
+    app_id = created.id
+    assert calls(sim) == [("POST", f"/v1/Account/{MAIN}/Application/")]
+    assert sim.application(app_id)["message_url"] == "https://sms.example.com/in"
+    assert created.outs["app_id"] == app_id and created.outs["adopted"] is False
+
+    sim.edit_application(app_id, hangup_method="GET")
+    sim.clear_log()
+    read = provider.read(app_id, created.outs)
+    assert calls(sim) == [("GET", f"/v1/Account/{MAIN}/Application/{app_id}/")]
+    assert read.outs["hangup_method"] == "GET" and read.inputs["hangup_method"] == "GET"
+    assert read.inputs[DECLARED_KEY]["hangup_method"] == "POST", "what the code declares survives the refresh"
+
+    sim.clear_log()
+    provider.update(app_id, read.outs, inputs)
+    assert calls(sim) == [("POST", f"/v1/Account/{MAIN}/Application/{app_id}/")]
+    assert sim.application(app_id)["hangup_method"] == "POST"
+
+    sim.remove_application(app_id)
+    assert provider.read(app_id, read.outs).id == "", "gone on the API's own 404"
+
+
+def test_import_adopts_without_writing_and_refuses_a_difference(sim):
+    provider = provider_for(sim)
+    adopted = provider.create({**checked(app_name="old", answer_url=ANSWER), "import_id": OLD_APP})
+    assert adopted.id == OLD_APP and adopted.outs["adopted"] is True
+    assert [m for m, _ in calls(sim)] == ["GET"]
+    with pytest.raises(PlivoError, match="message_method"):
+        provider.create(
+            {**checked(app_name="old", answer_url=ANSWER, message_method="GET"), "import_id": OLD_APP}
+        )
+    sim.clear_log()
+    provider.delete(OLD_APP, adopted.outs)
+    assert calls(sim) == [] and sim.application(OLD_APP) is not None, "an adopted application is kept"
+
+
+def test_delete_unlinks_released_numbers_and_refuses_others(sim):
+    provider = provider_for(sim)
+    created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
+    app_id = created.id
+    sim.edit_out_of_band(N1, app_id=app_id)
+    sim.edit_out_of_band(N2, app_id=app_id)
+    mark_released([N1])  # its resource was deleted earlier in this deployment
+
+    sim.clear_log()
+    with pytest.raises(PlivoError) as refused:
+        provider.delete(app_id, created.outs)
+    assert N2 in str(refused.value) and N1 not in str(refused.value).split("point to it:")[1]
+    assert [m for m, _ in calls(sim)] == ["GET"], "only the listing: nothing written or deleted"
+
+    mark_released([N2])
+    sim.clear_log()
+    provider.delete(app_id, created.outs)
+    methods = [m for m, _ in calls(sim)]
+    assert methods[-1] == "DELETE" and methods.count("POST") == 2
+    assert sim.application(app_id) is None
+    assert sim.number(N1)["app_id"] is None and sim.number(N2)["app_id"] is None
+
+
+def test_compare_applications():
+    declared = {"app_name": "ivr", "answer_url": ANSWER, "answer_method": "POST"}
+    managed = [ManagedApplication("1", "ivr", declared), ManagedApplication("2", "gone", declared)]
+    live = {
+        "1": {**declared, "answer_method": "GET"},
+        "3": {"app_name": "console-made"},
+    }
+    listed = {N1: LiveNumber(N1, app_id="9"), N2: LiveNumber(N2, app_id="1")}
+    assert compare_applications(managed, live, listed) == [
+        Finding("unmanaged_app", "", live="console-made", app_id="3"),
+        Finding("drifted_app", "", "ivr", "answer_method", "POST", "GET", "1"),
+        Finding("gone_app", "", resource="gone", app_id="2"),
+        Finding("broken_link", N1, field="app_id", live="9", app_id="9"),
+    ]
+    assert [f.kind for f in compare_applications([], live, listed)] == ["broken_link"], (
+        "a stack that declares no application is not told about the others"
+    )
