@@ -114,6 +114,12 @@ def test_application_lifecycle_through_the_cli(make_project, sim_e2e):
     assert sorted(writes) == sorted(
         [("POST", f"{APP_PATH}{app_id}/"), ("POST", f"/v1/Account/{MAIN}/Number/{N1}/")]
     ), "one modify of the application and one edit of the drifted number"
+    app_writes = [
+        r["fields"]
+        for r in sim_e2e.requests_log()["requests"]
+        if r["method"] == "POST" and r["path"] == f"{APP_PATH}{app_id}/"
+    ]
+    assert app_writes == [["answer_url"]], "the modify sends the drifted field only, no defaults"
     assert project.gate().ok
 
     # A rename with an alias keeps the application: no create, no delete.
@@ -244,3 +250,34 @@ def test_audit_reports_application_findings(make_project, sim_e2e):
     sim_e2e.remove_application(app_id)
     gone = json.loads(project.plivo_numbers("audit", "--stack", "dev", "--json").stdout)
     assert ("gone_app", app_id) in {(f["kind"], f["app_id"]) for f in gone["findings"]}
+
+
+def test_a_set_from_a_bindings_file_with_applications(make_project, sim_e2e, tmp_path):
+    bindings = tmp_path / "fleet.yaml"
+    bindings.write_text(
+        f"""
+applications:
+  inbox:
+    answer_url: {ANSWER}
+    message_url: {MESSAGE}
+defaults:
+  application: inbox
+numbers:
+  - number: "{N1}"
+  - number: "{N2}"
+    app_id: "{APPS[1]}"
+"""
+    )
+    project = make_project(
+        f"from plivo_pulumi import RentedNumberSet\nRentedNumberSet.from_yaml('fleet', {str(bindings)!r})\n"
+    )
+    preview = project.preview()
+    assert preview.ok and "+ 3 to create" in preview.output, preview.output
+    assert project.up().ok
+    inbox = app_named(sim_e2e, "inbox")
+    assert inbox["message_url"] == MESSAGE
+    assert sim_e2e.number(N1)["app_id"] == inbox["app_id"] and sim_e2e.number(N2)["app_id"] == APPS[1]
+    assert project.gate().ok
+    assert project.destroy().ok
+    assert sim_e2e.application(inbox["app_id"]) is None and sim_e2e.number(N1)["app_id"] is None
+    assert sim_e2e.number(N2)["app_id"] == APPS[1]
