@@ -910,3 +910,12 @@ def test_a_404_everywhere_is_not_taken_for_a_deleted_application(fake, fake_clie
         fake_client.get_application("123")
     assert not isinstance(failed.value, ApplicationNotFoundError)
     assert "endpoint is wrong" in str(failed.value)
+
+
+def test_list_all_numbers_reads_every_page_in_parallel(client, sim_builtin):
+    seed = {"accounts": [{"auth_id": sim_builtin.auth_id, "auth_token": sim_builtin.auth_token}]}
+    sim_builtin.reset({**seed, "generate": {"count": 45, "prefix": "1777"}})
+    sim_builtin.clear_log()
+    numbers = [obj["number"] for obj in client.list_all_numbers(in_flight=4)]
+    assert sorted(numbers) == [f"1777{i:07d}" for i in range(45)]
+    assert sim_builtin.requests_log()["by_method"] == {"GET": 3}, "45 numbers: 3 pages of 20"

@@ -149,3 +149,18 @@ def test_a_refresh_sets_drifted_inputs_to_live_values_and_keeps_the_declared_one
     legacy = {k: v for k, v in created.outs.items() if k != "__declared"}
     assert provider.read(NUM, legacy).inputs is None, "state of an earlier version: inputs left alone"
     assert provider.diff(NUM, legacy, {"number": NUM, "app_id": APP_B}).changes is True
+
+
+def test_unknowns_as_the_engine_hands_them_pass_through_check_and_diff():
+    """The dynamic-provider host gives check and diff `pulumi.output.Unknown` objects (another
+    resource's output at preview), not the marker string: they pass through as the marker."""
+    from pulumi.output import Unknown
+
+    from plivo_pulumi.resources.rented_number_set import RentedNumberSetProvider
+
+    single = RentedNumberProvider().check({}, {"number": NUM, "app_id": Unknown()})
+    assert single.failures == [] and single.inputs["app_id"] == UNKNOWN
+    many = RentedNumberSetProvider().check({}, {"bindings": {NUM: {"app_id": Unknown()}}})
+    assert many.failures == [] and many.inputs["bindings"] == {NUM: UNKNOWN}
+    olds = {"bindings": {NUM: "1/*"}, "unrent_on_delete": False, "max_in_flight": 8}
+    assert RentedNumberSetProvider().diff("s", olds, {**olds, "bindings": {NUM: Unknown()}}).changes is True

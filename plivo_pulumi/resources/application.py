@@ -10,9 +10,10 @@ Lifecycle and API calls (docs/design.md, "Applications"):
   read    GET; gone (refresh drops it) only on the API's own 404, confirmed by a List call
   update  one POST with the changed fields only (never defaults the code did not change)
   delete  an adopted application is kept unless `delete_adopted=True`; otherwise list the numbers
-          still linked to it: numbers this deployment released (their resources were deleted or
-          left a set) are unlinked first, any other number makes the delete fail, naming it; then
-          DELETE with `cascade=false` (SIP endpoints that use it are kept)
+          still linked to it (the whole account, 8 pages in flight): numbers this deployment
+          released (their resources were deleted or left a set) are unlinked first, any other
+          number makes the delete fail, naming it; then DELETE with `cascade=false` (SIP endpoints
+          that use it are kept)
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class ApplicationProvider(PlivoResourceProvider):
         with explain_refused_credentials():
             linked = sorted(
                 live["number"]
-                for live in (live_binding(obj) for obj in api.iter_numbers())
+                for live in (live_binding(obj) for obj in api.list_all_numbers())
                 if live["app_id"] == id_
             )
             ours = [n for n in linked if released_in_this_deployment(n) and not adopted_in_this_deployment(n)]
