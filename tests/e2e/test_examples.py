@@ -3,10 +3,12 @@ to the end: what a user copies from examples/ must work."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,15 +33,25 @@ def stack_for(example: str, sim_e2e, tmp_path: Path) -> EngineStack:
     return EngineStack(tmp_path / example, program_from_file(EXAMPLES / example), config=config)
 
 
-def test_quickstart_with_the_cli_in_its_folder(sim_e2e, tmp_path):
-    """As its README says: `pulumi up` in examples/quickstart, with the venv activated."""
-    seed = load_seed_file(EXAMPLES / "quickstart" / "seed.yaml")
+@contextlib.contextmanager
+def example_project(example: str, sim_e2e, tmp_path: Path) -> Iterator[CliProject]:
+    """The example's folder as a CLI project, as its README says (`pulumi up` there with the venv
+    activated), its stack configured for the seed's account; the stack is removed afterwards."""
+    seed = load_seed_file(EXAMPLES / example / "seed.yaml")
     sim_e2e.reset(seed)
     account = seed["accounts"][0]
     stack = f"e2e-{uuid.uuid4().hex[:8]}"
-    project = CliProject(tmp_path, "", stack=stack, project_dir=EXAMPLES / "quickstart", activated=True)
+    project = CliProject(tmp_path, "", stack=stack, project_dir=EXAMPLES / example, activated=True)
     try:
         project.init(plivo_config(sim_e2e.base_url, account["auth_id"], account["auth_token"]))
+        yield project
+    finally:
+        project.remove_stack()
+
+
+def test_quickstart_with_the_cli_in_its_folder(sim_e2e, tmp_path):
+    """As its README says: `pulumi up` in examples/quickstart, with the venv activated."""
+    with example_project("quickstart", sim_e2e, tmp_path) as project:
         up = project.up()
         assert up.ok, up.output
         assert sim_e2e.number("15550100001")["app_id"] == "10000000000001"
@@ -48,20 +60,12 @@ def test_quickstart_with_the_cli_in_its_folder(sim_e2e, tmp_path):
         assert sim_e2e.number("15550100003")["app_id"] == "10000000000001", "app_id unset: left as it was"
         assert project.gate().ok
         assert project.destroy().ok
-    finally:
-        project.remove_stack()
 
 
 def test_applications_example_with_the_cli_in_its_folder(sim_e2e, tmp_path):
     """examples/applications: the file's applications are created, numbers bound to them, and a
     destroy unlinks the numbers before deleting the applications (the console-made one is kept)."""
-    seed = load_seed_file(EXAMPLES / "applications" / "seed.yaml")
-    sim_e2e.reset(seed)
-    account = seed["accounts"][0]
-    stack = f"e2e-{uuid.uuid4().hex[:8]}"
-    project = CliProject(tmp_path, "", stack=stack, project_dir=EXAMPLES / "applications", activated=True)
-    try:
-        project.init(plivo_config(sim_e2e.base_url, account["auth_id"], account["auth_token"]))
+    with example_project("applications", sim_e2e, tmp_path) as project:
         up = project.up()
         assert up.ok, up.output
         apps = {a["app_name"]: a for a in sim_e2e.applications()}
@@ -75,8 +79,6 @@ def test_applications_example_with_the_cli_in_its_folder(sim_e2e, tmp_path):
         assert {a["app_name"] for a in sim_e2e.applications()} == {"legacy-console-app"}
         assert sim_e2e.number("15550300001")["app_id"] is None, "unlinked before its application went"
         assert sim_e2e.number("15550300005")["app_id"] == "10000000000009"
-    finally:
-        project.remove_stack()
 
 
 def test_fleet_binds_every_entry_of_bindings_yaml(sim_e2e, tmp_path):
