@@ -136,6 +136,7 @@ def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, s
         {
             "kind": "duplicated",
             "number": N2,
+            "app_id": None,
             "resource": "blue:line-2, green:line-2",
             "field": None,
             "expected": None,

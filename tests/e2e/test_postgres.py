@@ -126,7 +126,9 @@ def test_two_runners_at_once_one_applies_the_other_fails_fast_or_waits(team, sim
     runs = [start(first, *UP), start(second, *UP)]
     results = [finish(p, s, "up") for p, s in zip(runs, (first, second), strict=True)]
     codes = sorted(r.code for r in results)
-    assert codes[0] == 0 and codes[1] != 0, [r.output[-500:] for r in results]
+    assert codes[0] == 0 and codes[1] != 0, "\n---\n".join(
+        f"exit {r.code}:\n{r.output[-1500:]}" for r in results
+    )
     refused = next(r for r in results if r.code != 0)
     assert "the stack is currently locked" in refused.output and "created by" in refused.output
 

@@ -109,6 +109,7 @@ def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
         {
             "kind": "drifted",
             "number": N2,
+            "app_id": None,
             "resource": "sub-line",
             "field": "subaccount",
             "expected": SUB,
