@@ -31,6 +31,7 @@ demo: venv tools
 	$(RUN) $(PY) scripts/demo.py
 
 bench: venv tools
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(RUN) $(PY) -m bench
 	$(RUN) $(PY) -m bench.backends
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.engine import REPO, engine_command, engine_version
+from bench.engine import HARNESSES, REPO, engine_command, engine_version
 from bench.plan import custom_plan, full_plan, quick_plan
 from bench.report import Results, machine, sdk_version, text_report
 from bench.runner import ALL_VARIANTS, STEPS, Bench, cells_from_json, cells_to_json
@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         "--variants", type=_csv(str, ALL_VARIANTS), help=f"subset of {','.join(ALL_VARIANTS)}"
     )
     parser.add_argument("--steps", type=_csv(str, STEPS), help=f"subset of {','.join(STEPS)}")
+    parser.add_argument(
+        "--harnesses",
+        type=_csv(str, HARNESSES),
+        help="how the engine variants run: cli (the pulumi CLI in a project folder, the default), "
+        "inline (Automation API), or both: cli,inline",
+    )
     parser.add_argument("--runs", type=int, help="repetitions per step (default 3; 1 with --quick)")
     parser.add_argument(
         "--doc", type=Path, help=f"write the markdown report here (default for the full run: {DOC})"
@@ -57,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     command = engine_command()
     info = machine()
     info["engine"] = engine_version(command)
-    custom = any(x is not None for x in (args.sizes, args.latencies, args.variants, args.steps, args.runs))
+    custom = any(
+        x is not None
+        for x in (args.sizes, args.latencies, args.variants, args.steps, args.runs, args.harnesses)
+    )
     if args.from_json:
         data = json.loads(args.from_json.read_text(encoding="utf-8"))
         cells = cells_from_json(data["cells"])
@@ -69,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick:
             groups = quick_plan(args.runs or 1)
         elif custom:
-            groups = custom_plan(args.sizes, args.latencies, args.variants, args.steps, args.runs or 3)
+            groups = custom_plan(
+                args.sizes, args.latencies, args.variants, args.steps, args.runs or 3, args.harnesses
+            )
         else:
             groups = full_plan()
         full = not (args.quick or custom)
@@ -102,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     doc = args.doc or (DOC if full else None)
     if doc is not None and not args.no_doc:
         from bench.doc import render
+        from bench.plots import draw
+
+        for path in draw(results, doc.parent / "img"):
+            print(f"wrote {path}")
 
         doc.write_text(render(results, info, plan_text, seconds, overhead, full=full), encoding="utf-8")
         print(f"wrote {doc}")

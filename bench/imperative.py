@@ -1,13 +1,17 @@
-"""The imperative baseline: the script a user would write instead of a Pulumi stack.
+"""The imperative baselines: the scripts a user would write instead of a Pulumi stack.
 
-List the whole account (`PlivoClient.iter_numbers`, one page after the other, as a plain script
-does), compare each number's application with the desired one, and POST only the numbers that
-differ, 8 requests in flight. No engine, no state.
+List the whole account, compare each number's application with the desired one, and POST only the
+numbers that differ, 8 requests in flight. No engine, no state. Two ways to list:
+
+  imperative           pages one after the other (`PlivoClient.iter_numbers`), as a plain script does:
+                       the naive reference;
+  imperative_parallel  page 1 tells the account's size, then the other pages 8 in flight, the bounded
+                       concurrency a `RentedNumberSet` uses (its `max_in_flight`): the fair baseline.
 
 Run as `python -m bench.imperative` with a JSON request on stdin (so the auth token is never on a
-command line): `{"base_url", "auth_id", "auth_token", "desired": {number: app_id}, "write": bool}`.
-Prints one JSON line: `{"seconds", "listed", "differ", "posted", "vm_hwm"}` (`seconds` is the work
-inside the script; the benchmark also times the whole process from the outside).
+command line): `{"base_url", "auth_id", "auth_token", "desired": {number: app_id}, "write": bool,
+"pages_in_flight": int}`. Prints one JSON line: `{"seconds", "listed", "differ", "posted", "vm_hwm"}`
+(`seconds` is the work inside the script; the benchmark also times the whole process from the outside).
 """
 
 from __future__ import annotations
@@ -15,18 +19,35 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.contract import field_differs, live_binding
+from plivo_pulumi.contract import PAGE_SIZE, field_differs, live_binding
 
 IN_FLIGHT = 8
 
 
-def reconcile(client: PlivoClient, desired: dict[str, str], *, write: bool) -> dict[str, int]:
+def list_account(client: PlivoClient, pages_in_flight: int) -> Iterator[dict[str, Any]]:
+    """Every rented number: pages one after the other (1), or page 1 then the rest in parallel."""
+    if pages_in_flight <= 1:
+        yield from client.iter_numbers()
+        return
+    first = client.list_numbers(limit=PAGE_SIZE, offset=0)
+    yield from first["objects"]
+    offsets = range(PAGE_SIZE, int(first["meta"]["total_count"]), PAGE_SIZE)
+    with ThreadPoolExecutor(max_workers=pages_in_flight) as pool:
+        for page in pool.map(lambda offset: client.list_numbers(limit=PAGE_SIZE, offset=offset), offsets):
+            yield from page["objects"]
+
+
+def reconcile(
+    client: PlivoClient, desired: dict[str, str], *, write: bool, pages_in_flight: int = 1
+) -> dict[str, int]:
     """List, compare, and (with `write`) POST what differs. Returns counts for the report."""
     live: dict[str, str] = {}
-    for obj in client.iter_numbers():
+    for obj in list_account(client, pages_in_flight):
         binding = live_binding(obj)
         live[binding["number"]] = binding["app_id"]
     missing = sorted(n for n in desired if n not in live)
@@ -51,7 +72,12 @@ def main() -> None:
     request = json.load(sys.stdin)
     start = time.perf_counter()
     with PlivoClient(request["auth_id"], request["auth_token"], request["base_url"]) as client:
-        counts = reconcile(client, request["desired"], write=bool(request["write"]))
+        counts = reconcile(
+            client,
+            request["desired"],
+            write=bool(request["write"]),
+            pages_in_flight=int(request.get("pages_in_flight", 1)),
+        )
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, **counts, "vm_hwm": _vm_hwm()}))
 

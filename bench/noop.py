@@ -50,3 +50,21 @@ class NoopWide(Resource, module="bench", name="NoopWide"):
         }
         props.update({field: None for field in API_FIELDS})
         super().__init__(NoopWideProvider(), name, props)
+
+
+class NoopMapProvider(ResourceProvider):
+    """check, diff and read are the base class's, as for NoopProvider."""
+
+    serialize_as_secret_always = False
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult("noop-map", dict(props))
+
+
+class NoopMap(Resource, module="bench", name="NoopMap"):
+    """One do-nothing resource holding a `bindings` map shaped like a RentedNumberSet's state
+    (`{number: "<app>/<subaccount>"}`): what the engine and the SDK cost to carry N entries in one
+    resource, with no API call and none of the set's own work."""
+
+    def __init__(self, name: str, bindings: dict[str, str]) -> None:
+        super().__init__(NoopMapProvider(), name, {"bindings": bindings})

@@ -1,9 +1,10 @@
 """Which cells run, how often.
 
-The full plan is sized for `make bench` to finish in about 25 minutes on a 2-core machine. A stack of
-1,000 separate resources is slow to create through the engine (minutes per first up, see
-docs/benchmarks.md), so at N=1,000 the floor and RentedNumber run once per step and their 50 ms
-steps reuse the stack deployed at 0 ms; every cell a target depends on keeps three runs or more.
+The full plan is sized for `make bench` to finish within 40 minutes on a 2-core machine. Engine
+variants run through the `pulumi` CLI in a project folder (as users run them); one group repeats them
+through the Automation API (inline). A stack of 1,000 separate resources is slow to create through the
+engine (minutes per first up), so at N=1,000 the floor and RentedNumber run once; at N=10,000 only the
+fleet variants run, once per step, side by side.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from bench.runner import ALL_VARIANTS, NO_API, STEPS, VARIANTS, Group
 ENGINE_ONLY = "latency does not apply: the floor makes no API call"
 
 
-def custom_plan(sizes, latencies, variants, steps, runs: int) -> list[Group]:
+def custom_plan(sizes, latencies, variants, steps, runs: int, harnesses=None) -> list[Group]:
+    harnesses = tuple(harnesses or ("cli",))
     sizes = sizes or [10, 100]
     latencies = latencies or [0, 50]
     variants = tuple(v for v in ALL_VARIANTS if v in (variants or VARIANTS))
@@ -23,7 +25,7 @@ def custom_plan(sizes, latencies, variants, steps, runs: int) -> list[Group]:
         for index, latency in enumerate(latencies):
             chosen = tuple(v for v in variants if v not in NO_API or index == 0)
             if chosen:
-                groups.append(Group(n, latency, chosen, steps, runs))
+                groups.append(Group(n, latency, chosen, steps, runs, harnesses=harnesses))
     return groups
 
 
@@ -34,23 +36,32 @@ def quick_plan(runs: int = 1) -> list[Group]:
 def full_plan() -> list[Group]:
     every = STEPS
     without_floor = tuple(v for v in VARIANTS if v != "floor")
-    fleet = ("rented_number_set", "imperative")
+    fleet = ("floor_set", "rented_number_set", "imperative_parallel", "imperative")
     return [
         Group(10, 0, VARIANTS, every, 3),
         Group(10, 50, without_floor, every, 3, ENGINE_ONLY),
         Group(100, 0, VARIANTS, every, 3),
         Group(100, 50, without_floor, every, 3, ENGINE_ONLY),
         Group(
+            100,
+            0,
+            ("floor", "rented_number", "rented_number_set"),
+            every,
+            3,
+            "the same programs through the Automation API (inline), as programs that drive Pulumi run them",
+            harnesses=("inline",),
+        ),
+        Group(
             200,
             0,
             ("floor", "floor_wide", "rented_number", "rented_number_slim"),
             ("first_up",),
             5,
-            "target (a); the floor with RentedNumber's 13 properties, and RentedNumber without its 9 "
-            "API-reported outputs, to take the gap apart",
+            "target (a): RentedNumber against a do-nothing resource with its 13 properties (floor_wide), "
+            "and without its 9 API-reported outputs (slim)",
         ),
         Group(1000, 0, fleet, every, 3),
-        Group(1000, 50, fleet, every, 3),
+        Group(1000, 50, fleet[1:], every, 3),
         Group(
             1000,
             0,
@@ -60,22 +71,12 @@ def full_plan() -> list[Group]:
             "one run: a first up of 1,000 resources takes minutes",
         ),
         Group(
-            1000,
+            10_000,
             0,
-            ("floor", "rented_number"),
-            ("first_up", "noop_up", "refresh", "drift_up"),
+            fleet,
+            every,
             1,
-            "one run: how much of the time is the engine saving state after every step",
-            engine_env={"PULUMI_SKIP_CHECKPOINTS": "true"},
-            tag="+skip_checkpoints",
+            "one run each (a first up of 10,000 numbers takes minutes); the variants side by side",
         ),
-        Group(
-            1000,
-            50,
-            ("rented_number",),
-            ("refresh", "drift_up"),
-            1,
-            "one run, on the stack deployed at 0 ms; preview and no-op up make no API call, so latency "
-            "does not change them",
-        ),
+        Group(10_000, 50, fleet[1:], every, 1, "the targets' group: one run each, side by side"),
     ]

@@ -1,5 +1,7 @@
 """Runs the benchmark plan: one simulator, a fresh stack per repetition where a step needs a fresh
-start (preview of a new stack, first up), the same stack for no-op up, refresh and reconcile."""
+start (preview of a new stack, first up), the same stack for no-op up, refresh and reconcile. Every
+engine variant is one program source (`program_source`), run by each harness of its group
+(bench/engine.py: the CLI in a project folder, or the Automation API inline)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.engine import REPO, BenchStack, engine_command
+from bench.engine import REPO, BenchStack, InlineStack, engine_command, make_stack
 from bench.rss import PeakRss
 from plivo_pulumi.simulator.testing import account_seed
 
@@ -26,20 +29,27 @@ APP = "10000000000001"  # what the code binds every number to
 OTHER_APP = "20000000000002"  # what an out-of-band change binds 5% of them to
 DRIFT_SHARE = 0.05
 
-VARIANTS = ("floor", "rented_number", "rented_number_set", "imperative")
-# Diagnostic variants, not in the default grid (the full plan runs them at N=200 only):
+VARIANTS = ("floor", "rented_number", "rented_number_set", "imperative_parallel", "imperative")
+# Diagnostic variants, not in the default grid (the full plan runs them where they answer a question):
 # `floor_wide`, a do-nothing resource with RentedNumber's 13 properties, tells the engine's cost per
 # property from the cost of the API calls; `rented_number_slim`, RentedNumber's provider keeping only
-# the 4 binding outputs, tells what the 9 API-reported outputs of docs/design.md cost.
+# the 4 binding outputs, tells what the 9 API-reported outputs of docs/design.md cost; `floor_set`, one
+# do-nothing resource holding the same N-entry `bindings` map as a RentedNumberSet, tells what the
+# engine and the SDK cost to carry that map apart from the set's own work and its API calls.
 ALL_VARIANTS = (
     "floor",
     "floor_wide",
+    "floor_set",
     "rented_number",
     "rented_number_slim",
     "rented_number_set",
+    "imperative_parallel",
     "imperative",
 )
-NO_API = ("floor", "floor_wide")
+NO_API = ("floor", "floor_wide", "floor_set")
+# The scripts a user would write instead of a stack (bench/imperative.py): no engine, so no harness.
+SCRIPTS = {"imperative": 1, "imperative_parallel": 8}  # List pages in flight; both POST 8 in flight
+SCRIPT = "script"  # the harness name of their cells
 
 
 def base_variant(name: str) -> str:
@@ -66,6 +76,7 @@ class Cell:
     n: int
     latency: int
     step: str
+    harness: str = "cli"  # bench/engine.py HARNESSES, or SCRIPT for the imperative scripts
     samples: list[Sample] = field(default_factory=list)
     state_bytes: int | None = None  # checkpoint size after first up
     state_detail: dict[str, int] = field(default_factory=dict)  # what the checkpoint spends bytes on
@@ -108,10 +119,16 @@ class Group:
     note: str = ""
     engine_env: dict[str, str] = field(default_factory=dict)  # extra engine settings for this group
     tag: str = ""  # appended to the variant names when engine_env changes what is measured
+    harnesses: tuple[str, ...] = ("cli",)  # how the engine variants run (the scripts have none)
+
+    def harnesses_of(self, variant: str) -> tuple[str, ...]:
+        return (SCRIPT,) if variant in SCRIPTS else self.harnesses
 
     def describe(self) -> str:
         names = ", ".join(v + self.tag for v in self.variants)
         text = f"N={self.n} {self.latency}ms x{self.runs}: {names} | {' '.join(self.steps)}"
+        if self.harnesses != ("cli",):
+            text += f" [{' and '.join(self.harnesses)}]"
         if self.engine_env:
             text += " with " + " ".join(f"{k}={v}" for k, v in self.engine_env.items())
         return f"{text} ({self.note})" if self.note else text
@@ -136,50 +153,41 @@ def drifted(numbers: list[str], rep: int) -> list[str]:
 
 # -- programs -------------------------------------------------------------------------------------
 
+PROGRAM_HEAD = '''"""Benchmark program `{variant}` (bench/runner.py): numbers.json's numbers, bound to APP."""
 
-def program_for(variant: str, numbers: list[str]) -> Callable[[], None]:
-    if variant == "floor":
+import json
+from pathlib import Path
 
-        def program() -> None:
-            from bench.noop import Noop
+NUMBERS = json.loads(Path(__file__).with_name("numbers.json").read_text())
+APP = "{app}"
 
-            for number in numbers:
-                Noop(f"n{number}", number)
+'''
+PROGRAM_BODY = {
+    "floor": 'from bench.noop import Noop\n\nfor number in NUMBERS:\n    Noop(f"n{number}", number)\n',
+    "floor_wide": (
+        'from bench.noop import NoopWide\n\nfor number in NUMBERS:\n    NoopWide(f"n{number}", number, APP)\n'
+    ),
+    "floor_set": 'from bench.noop import NoopMap\n\nNoopMap("fleet", {n: f"{APP}/*" for n in NUMBERS})\n',
+    "rented_number": (
+        "from plivo_pulumi import RentedNumber\n\n"
+        'for number in NUMBERS:\n    RentedNumber(f"n{number}", number=number, app_id=APP)\n'
+    ),
+    "rented_number_slim": (
+        "from bench.slim import SlimRentedNumber\n\n"
+        'for number in NUMBERS:\n    SlimRentedNumber(f"n{number}", number, APP)\n'
+    ),
+    "rented_number_set": (
+        "from plivo_pulumi import RentedNumberSet\n\n"
+        'RentedNumberSet("fleet", {number: {"app_id": APP} for number in NUMBERS})\n'
+    ),
+}
 
-    elif variant == "floor_wide":
 
-        def program() -> None:
-            from bench.noop import NoopWide
-
-            for number in numbers:
-                NoopWide(f"n{number}", number, APP)
-
-    elif variant == "rented_number":
-
-        def program() -> None:
-            from plivo_pulumi import RentedNumber
-
-            for number in numbers:
-                RentedNumber(f"n{number}", number=number, app_id=APP)
-
-    elif variant == "rented_number_slim":
-
-        def program() -> None:
-            from bench.slim import SlimRentedNumber
-
-            for number in numbers:
-                SlimRentedNumber(f"n{number}", number, APP)
-
-    elif variant == "rented_number_set":
-
-        def program() -> None:
-            from plivo_pulumi import RentedNumberSet
-
-            RentedNumberSet("fleet", {number: {"app_id": APP} for number in numbers})
-
-    else:
+def program_source(variant: str) -> str:
+    """The `__main__.py` of an engine variant (both harnesses run this same file)."""
+    if variant not in PROGRAM_BODY:
         raise ValueError(f"no engine program for variant {variant}")
-    return program
+    return PROGRAM_HEAD.format(variant=variant, app=APP) + PROGRAM_BODY[variant]
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -192,12 +200,13 @@ class Bench:
         self.groups = groups
         self.keep = keep
         self.log = log
-        self.cells: dict[tuple[str, int, int, str], Cell] = {}
+        self.cells: dict[tuple[str, int, int, str, str], Cell] = {}
         self.started = time.monotonic()
         self.command = engine_command()
         self.sim: Any = None
         self.root = Path()  # a temp dir, made by run()
-        self.stacks: dict[tuple[str, int], BenchStack] = {}  # the deployed stack of each variant and size
+        # the deployed stack of each variant, size and harness
+        self.stacks: dict[tuple[str, int, str], BenchStack] = {}
         self._stack_count = 0
         self.overhead: dict[str, float] = {}
 
@@ -230,7 +239,9 @@ class Bench:
 
     # measuring ---------------------------------------------------------------------------------
 
-    def measure(self, variant: str, group: Group, step: str, rep: int, action: Callable[[], Any]) -> Sample:
+    def measure(
+        self, variant: str, harness: str, group: Group, step: str, rep: int, action: Callable[[], Any]
+    ) -> Sample:
         """Time `action` (an engine command, or the imperative script, which returns its own work
         time and peak RSS), with the request log cleared before and read after."""
         self.sim.clear_log()
@@ -242,95 +253,97 @@ class Bench:
         sample = Sample(seconds, calls, peak.provider, peak.engine)
         if isinstance(inner, tuple):
             sample.inner_seconds, sample.provider_rss = inner
-        key = (variant + group.tag, group.n, group.latency, step)
+        key = (variant + group.tag, group.n, group.latency, step, harness)
         self.cells.setdefault(key, Cell(*key)).samples.append(sample)
         shown = ", ".join(f"{m} {c}" for m, c in calls.items()) or "no API call"
         rss = f", {sample.provider_rss / 2**20:.0f} MB" if sample.provider_rss else ""
         self.say(
-            f"{variant}{group.tag} N={group.n} {group.latency}ms {step} run {rep + 1}/{group.runs}: "
-            f"{seconds:.2f} s, {shown}{rss}"
+            f"{variant}{group.tag} [{harness}] N={group.n} {group.latency}ms {step} "
+            f"run {rep + 1}/{group.runs}: {seconds:.2f} s, {shown}{rss}"
         )
         return sample
 
     # engine variants ---------------------------------------------------------------------------
 
-    def new_stack(self, variant: str, numbers: list[str], group: Group) -> BenchStack:
+    def new_stack(self, variant: str, harness: str, numbers: list[str], group: Group) -> BenchStack:
         self._stack_count += 1
-        workdir = self.root / f"{variant}{group.tag}-{len(numbers)}"
-        workdir.mkdir(exist_ok=True)
+        name = f"s{self._stack_count}"
         config = {
             "plivo:authId": (MAIN, False),
             "plivo:authToken": (TOKEN, True),
             "plivo:baseUrl": (self.sim.base_url, False),
         }
-        return BenchStack(
-            workdir,
-            f"s{self._stack_count}",
-            program_for(variant, numbers),
+        return make_stack(
+            harness,
+            self.root / f"{variant}{group.tag}-{len(numbers)}-{harness}-{name}",
+            name,
+            program_source(variant),
+            files={"numbers.json": json.dumps(numbers)},
             config=config,
-            command=self.command,
             env=group.engine_env,
+            command=self.command,
         )
 
-    def fresh_start(self, variant: str, group: Group, rep: int, *, timed: bool) -> None:
+    def fresh_start(self, variant: str, harness: str, group: Group, rep: int, *, timed: bool) -> None:
         """A fresh account and, for the engine variants, a new stack: preview it, then first up."""
         numbers = self.fresh_account(group.n)
-        api = variant not in NO_API
-        if variant == "imperative":
+        measure = partial(self.measure, variant, harness, group)
+        if variant in SCRIPTS:
             if timed and "preview_new" in group.steps:  # what would change: list and compare, no write
-                self.measure(variant, group, "preview_new", rep, lambda: self.script(numbers, write=False))
+                measure("preview_new", rep, lambda: self.script(variant, numbers, write=False))
             if timed and "first_up" in group.steps:
-                self.measure(variant, group, "first_up", rep, lambda: self.script(numbers, write=True))
+                measure("first_up", rep, lambda: self.script(variant, numbers, write=True))
             else:
-                self.script(numbers, write=True)
+                self.script(variant, numbers, write=True)
         else:
-            stack = self.new_stack(variant, numbers, group)
+            stack = self.new_stack(variant, harness, numbers, group)
             if timed and "preview_new" in group.steps:
-                self.measure(variant, group, "preview_new", rep, lambda: stack.run("preview"))
+                measure("preview_new", rep, stack.preview)
             if timed and "first_up" in group.steps:
-                self.measure(variant, group, "first_up", rep, lambda: stack.run("up"))
-                cell = self.cells[(variant + group.tag, group.n, group.latency, "first_up")]
+                measure("first_up", rep, stack.up)
+                cell = self.cells[(variant + group.tag, group.n, group.latency, "first_up", harness)]
                 cell.state_bytes = stack.checkpoint().stat().st_size
                 cell.state_detail = checkpoint_detail(stack.checkpoint())
             else:
-                self.say(f"{variant} N={group.n}: deploying the stack (not measured)")
-                stack.run("up")
-            self.stacks[(variant + group.tag, group.n)] = stack
-        if api:
+                self.say(f"{variant} [{harness}] N={group.n}: deploying the stack (not measured)")
+                stack.up()
+            self.stacks[(variant + group.tag, group.n, harness)] = stack
+        if variant not in NO_API:
             self.check_bound(numbers, f"the first {variant} deployment")
 
-    def reuse_step(self, variant: str, group: Group, step: str, rep: int, numbers: list[str]) -> None:
+    def reuse_step(
+        self, variant: str, harness: str, group: Group, step: str, rep: int, numbers: list[str]
+    ) -> None:
         api = variant not in NO_API
-        if variant == "imperative":
-            if step == "noop_up":
-                self.measure(variant, group, step, rep, lambda: self.script(numbers, write=True))
-            elif step == "refresh":  # read the account and report drift
-                self.measure(variant, group, step, rep, lambda: self.script(numbers, write=False))
-            elif step == "drift_up":
+        measure = partial(self.measure, variant, harness, group, step, rep)
+        if variant in SCRIPTS:
+            if step == "drift_up":
                 self.drift(numbers, rep)
-                self.measure(variant, group, step, rep, lambda: self.script(numbers, write=True))
+            # noop_up and drift_up: list, compare, write what differs; refresh: list and compare
+            measure(lambda: self.script(variant, numbers, write=step != "refresh"))
         else:
-            stack = self.stacks[(variant + group.tag, group.n)]
+            stack = self.stacks[(variant + group.tag, group.n, harness)]
             if step == "noop_up":
-                self.measure(variant, group, step, rep, lambda: stack.run("up"))
+                measure(stack.up)
             elif step == "refresh":
-                self.measure(variant, group, step, rep, lambda: stack.run("refresh"))
+                measure(stack.refresh)
             elif step == "drift_up":
                 if api:
                     self.drift(numbers, rep)
-                self.measure(variant, group, step, rep, lambda: stack.run("up", refresh=True))
+                measure(lambda: stack.up(refresh=True))
         if api and step == "drift_up":
             self.check_bound(numbers, f"{variant} {step}")
 
     # imperative --------------------------------------------------------------------------------
 
-    def script(self, numbers: list[str], *, write: bool) -> tuple[float, int]:
+    def script(self, variant: str, numbers: list[str], *, write: bool) -> tuple[float, int]:
         request = {
             "base_url": self.sim.base_url,
             "auth_id": MAIN,
             "auth_token": TOKEN,
             "desired": {number: APP for number in numbers},
             "write": write,
+            "pages_in_flight": SCRIPTS[variant],
         }
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
@@ -357,12 +370,14 @@ class Bench:
         if fresh:
             for rep in range(group.runs):
                 for variant in group.variants:
-                    self.fresh_start(variant, group, rep, timed=True)
+                    for harness in group.harnesses_of(variant):
+                        self.fresh_start(variant, harness, group, rep, timed=True)
         if not reuse:
             return
         for variant in group.variants:
-            if variant != "imperative" and (variant + group.tag, group.n) not in self.stacks:
-                self.fresh_start(variant, group, 0, timed=False)
+            for harness in group.harnesses_of(variant):
+                if variant not in SCRIPTS and (variant + group.tag, group.n, harness) not in self.stacks:
+                    self.fresh_start(variant, harness, group, 0, timed=False)
         numbers = sorted(x["number"] for x in self.sim.state()["numbers"])
         if any(v not in NO_API for v in group.variants):
             for number in self.unbound(numbers):  # the floor's fresh start leaves the account unbound
@@ -370,14 +385,17 @@ class Bench:
         for step in reuse:
             for rep in range(group.runs):
                 for variant in group.variants:
-                    self.reuse_step(variant, group, step, rep, numbers)
+                    for harness in group.harnesses_of(variant):
+                        self.reuse_step(variant, harness, group, step, rep, numbers)
 
     def measure_overhead(self) -> None:
         """After `up`, the Automation API runs `pulumi stack output` and `pulumi stack history` (for
-        UpResult): time both on a deployed stack, as a fixed cost included in every `up` figure."""
-        if not self.stacks:
+        UpResult): time both on a deployed inline stack, as a fixed cost included in every inline
+        `up` figure (the CLI does not run them)."""
+        inline = {key: stack for key, stack in self.stacks.items() if isinstance(stack, InlineStack)}
+        if not inline:
             return
-        stack = min(self.stacks.items(), key=lambda item: item[0][1])[1].stack
+        stack = min(inline.items(), key=lambda item: item[0][1])[1].stack
         for name, call in (("stack_output", stack.outputs), ("stack_history", stack.info)):
             times = []
             for _ in range(3):
@@ -386,7 +404,7 @@ class Bench:
                 times.append(time.perf_counter() - start)
             self.overhead[name] = statistics.median(times)
         self.say(
-            "Automation API bookkeeping after each up: "
+            "Automation API bookkeeping after each inline up: "
             + ", ".join(f"{k} {v:.2f} s" for k, v in self.overhead.items())
         )
 
@@ -436,6 +454,8 @@ def cells_to_json(cells: list[Cell]) -> list[dict[str, Any]]:
 def cells_from_json(data: list[dict[str, Any]]) -> list[Cell]:
     cells = []
     for item in data:
+        if "harness" not in item:  # results written before the CLI harness: all inline
+            item["harness"] = SCRIPT if item["variant"] in SCRIPTS else "inline"
         samples = [Sample(**s) for s in item.pop("samples")]
         cells.append(Cell(**item, samples=samples))
     return cells
