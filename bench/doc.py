@@ -151,7 +151,8 @@ def engine_costs(results: Results, overhead: dict[str, float]) -> str:
     floor, wide, rn = (r.get(v, 200, 0, "first_up") for v in ("floor", "floor_wide", "rented_number"))
     if floor and wide and rn:
         lines.append(
-            f"- **RentedNumber against the floor (target (a) compares it with `floor_wide`).** At N=200 and 0 ms the first up takes "
+            "- **RentedNumber against the floor (target (a) compares it with `floor_wide`).** "
+            f"At N=200 and 0 ms the first up takes "
             f"{floor.median:.1f} s for the floor (one property), {wide.median:.1f} s for `floor_wide`, a "
             f"do-nothing resource with RentedNumber's 13 properties, and {rn.median:.1f} s for "
             f"RentedNumber (13 properties, one GET and one POST per number): RentedNumber is "
