@@ -14,6 +14,13 @@ Rules (where the API reference is silent, the choice is documented in ``docs/sim
   main account. Only a main account may change ``subaccount``: a subaccount gets 400 (not 401/403,
   so that the API's message reaches the user instead of a credentials hint).
 * Moving a number between subaccounts keeps its application link.
+* Applications are seen like numbers: a main account sees (gets, lists, modifies, deletes) its own
+  and its subaccounts'; a subaccount only its own; any other is 404. Only a main account may set an
+  application's `subaccount` (400 otherwise). Deleting an application unlinks its numbers (the
+  reference does not say; admin `keep_links` models an API that would not).
+* Application fields are checked here by the simulator's own rules (`check_app_field`), not by the
+  client's (`plivo_pulumi.applications`): a test oracle that shared the client's checks would agree
+  with the client's mistakes.
 """
 
 from __future__ import annotations
@@ -25,12 +32,13 @@ import hmac
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..applications import APP_FIELDS, validate_app_field
 from ..numbers import (
+    describe_value,
     is_main_account_id,
     is_subaccount_id,
     normalize_app_id,
@@ -47,6 +55,11 @@ __all__ = [
     "SimError",
     "SeedError",
     "PlivoState",
+    "APP_CREATE_PARAMS",
+    "APP_MODIFY_PARAMS",
+    "APP_SETTABLE",
+    "check_app_field",
+    "parse_flag",
 ]
 
 NUMBER_TYPES = ("local", "tollfree", "mobile")
@@ -127,11 +140,128 @@ class Application:
         return dataclasses.asdict(self)
 
 
-# The fields a create (or a seed, or the console) may set, and those a modify may change.
+# The fields a seed or the console may set (every field but the id and the owner).
 APP_SETTABLE = tuple(f.name for f in dataclasses.fields(Application) if f.name not in ("app_id", "account"))
-APP_API_FIELDS = (*APP_FIELDS, "subaccount")
-APP_MODIFIABLE = tuple(f for f in APP_API_FIELDS if f != "app_name")
+# The parameters of the API's create call, and of its modify call (the same but app_name).
+APP_CREATE_PARAMS = (
+    "app_name",
+    "answer_url",
+    "answer_method",
+    "hangup_url",
+    "hangup_method",
+    "fallback_answer_url",
+    "fallback_method",
+    "message_url",
+    "message_method",
+    "default_number_app",
+    "default_endpoint_app",
+    "subaccount",
+    "log_incoming_messages",
+)
+APP_MODIFY_PARAMS = tuple(p for p in APP_CREATE_PARAMS if p != "app_name")
+APP_REQUIRED = ("app_name", "answer_url")
+APP_URL_FIELDS = ("answer_url", "hangup_url", "fallback_answer_url", "message_url")
+APP_METHOD_FIELDS = ("answer_method", "hangup_method", "fallback_method", "message_method")
+APP_FLAG_FIELDS = (
+    "default_number_app",
+    "default_endpoint_app",
+    "log_incoming_messages",
+    "enabled",
+    "public_uri",
+)
+APP_NAME_MAX = 100
+URL_MAX = 2000
+# First id handed out by a create: 17 digits, as in Plivo's examples.
 _FIRST_APP_ID = 20468599130939380
+_REQUIRED_HINTS = {
+    "app_name": 'give 1-100 letters, digits, "-" and "_", like "ivr-main"',
+    "answer_url": 'give the http(s) URL Plivo fetches when a call arrives, like "https://example.com/answer"',
+}
+_APP_NAME_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{APP_NAME_MAX}}}")
+
+
+def parse_flag(value: Any) -> bool:
+    """A boolean parameter: JSON true/false, or the text "true"/"false" a form body carries."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValueError(f"must be true or false, got {describe_value(value)}")
+
+
+def _is_http_url(value: str) -> bool:
+    if len(value) > URL_MAX or any(c.isspace() or not c.isprintable() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a malformed IPv6 host, say
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def check_app_field(name: str, value: Any) -> Any:
+    """The value to store for application field `name` (methods upper-cased, "true"/"false" as
+    booleans, null as "" for the optional URLs, which is how a form body clears one), else a
+    ValueError saying what is wrong and how to fix it."""
+    if name == "app_name":
+        if isinstance(value, str) and _APP_NAME_RE.fullmatch(value):
+            return value
+        raise ValueError(
+            f"{describe_value(value)} is not a valid application name: use 1-{APP_NAME_MAX} letters, "
+            'digits, "-" and "_" (no spaces or dots), like "ivr-main"'
+        )
+    if name in APP_URL_FIELDS:
+        optional = name != "answer_url"
+        if optional and value in (None, ""):
+            return ""
+        if isinstance(value, str) and _is_http_url(value):
+            return value
+        example = f'"https://example.com/{name.removesuffix("_url")}"'
+        raise ValueError(
+            f"{describe_value(value)} is not an http(s) URL; give one like {example}"
+            + (' (or "" for none)' if optional else "")
+        )
+    if name in APP_METHOD_FIELDS:
+        if isinstance(value, str) and value.upper() in ("GET", "POST"):
+            return value.upper()
+        raise ValueError(f'must be "GET" or "POST", got {describe_value(value)}')
+    if name in APP_FLAG_FIELDS:
+        return parse_flag(value)
+    raise ValueError(f"{name} is not an application field")
+
+
+def _subaccount_param(value: Any) -> str | None:
+    """The `subaccount` parameter of a create or modify: a subaccount auth_id, or None for the main
+    account (null or "")."""
+    if value is None or value == "":
+        return None
+    if is_subaccount_id(value):
+        return str(value)
+    raise SimError(
+        400,
+        f"invalid subaccount: {describe_value(value)} is not a subaccount auth_id (SA followed by 18 "
+        "uppercase letters or digits); use null for the main account",
+    )
+
+
+def _api_fields(params: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The checked values of a create's or modify's parameters; unknown ones are refused by name."""
+    unknown = sorted(str(k) for k in params if k not in allowed)
+    if unknown:
+        raise SimError(
+            400,
+            f"unknown parameter(s) {', '.join(k[:40] for k in unknown[:5])}; allowed: {', '.join(allowed)}",
+        )
+    fields: dict[str, Any] = {}
+    for name, value in params.items():
+        if name == "subaccount":
+            fields[name] = _subaccount_param(value)
+            continue
+        try:
+            fields[name] = check_app_field(name, value)
+        except ValueError as exc:
+            raise SimError(400, f"invalid {name}: {exc}") from None
+    return fields
 
 
 @dataclass
@@ -217,18 +347,17 @@ def _bool(value: Any, where: str, default: bool) -> bool:
 
 
 def _app_field(name: str, value: Any, where: str) -> Any:
-    """One application field set by a seed or the console: validated like the API's."""
-    if name in ("enabled", "public_uri"):
-        return _bool(value, where, False)
+    """One application field set by a seed or the console: checked like the API's."""
     try:
-        return validate_app_field(name, value)
+        return check_app_field(name, value)
     except ValueError as exc:
         raise SeedError(f"{where}: {exc}") from None
 
 
-def _application(app_id: str, owner: str, entry: dict[str, Any], where: str) -> Application:
-    """An application from a seed or console entry; `name` is the old spelling of `app_name`. Short
-    seeds get a name and an answer URL of their own."""
+def _application(app_id: str, owner: str, entry: Mapping[str, Any], where: str) -> Application:
+    """An application from a seed or console entry: every field may be given (absent or null: the
+    default); `name` is the older spelling of `app_name`. Short seeds get a name (`name`, else
+    `app-<app_id>`) and an answer URL of their own; `hangup_url` defaults to the answer URL."""
     fields: dict[str, Any] = {}
     for name in APP_SETTABLE:
         if entry.get(name) is not None:
@@ -673,45 +802,68 @@ class PlivoState:
 
     # -- applications ---------------------------------------------------------------------------
 
-    def _find_app(self, caller: Account, app_id: str) -> Application:
-        """An application the caller sees: a main account its own and its subaccounts', a subaccount
-        only its own; any other is 404."""
+    def _sees_app(self, caller: Account, app_id: str) -> bool:
+        """Whether the caller sees the application: a main account its own and its subaccounts', a
+        subaccount only its own."""
         app = self.applications.get(app_id)
         owner = self.accounts.get(app.account) if app else None
-        if app is None or owner is None:
-            raise SimError(404, f"application {app_id} not found")
-        visible = owner.main_id == caller.auth_id if caller.is_main else app.account == caller.auth_id
-        if not visible:
-            raise SimError(404, f"application {app_id} not found")
-        return app
+        if owner is None:
+            return False
+        return owner.main_id == caller.auth_id if caller.is_main else owner.auth_id == caller.auth_id
 
-    def _owner(self, caller: Account, subaccount: Any) -> str:
-        """The owner a create or modify asks for with `subaccount` (None: the main account)."""
+    def _find_app(self, caller: Account, app_id: str) -> Application:
+        """An application the caller sees; any other (or a malformed id) is 404, as if it did not
+        exist, so that one account cannot probe another's ids."""
+        if not self._sees_app(caller, app_id):
+            raise SimError(404, f"application {str(app_id)[:40]} not found")
+        return self.applications[app_id]
+
+    def _owner(self, caller: Account, subaccount: str | None) -> str:
+        """The owner that a create's or modify's `subaccount` asks for (None: the main account)."""
         if not caller.is_main:
             raise SimError(
-                400, "only the main account can set the subaccount of an application; use its credentials"
+                400,
+                "only the main account can set the subaccount of an application; leave subaccount out, "
+                "or use the main account's credentials",
             )
         if subaccount is None:
             return caller.auth_id
         sub = self.accounts.get(subaccount)
         if sub is None or sub.is_main or sub.parent != caller.auth_id:
-            raise SimError(400, f"subaccount {subaccount} not found")
+            raise SimError(
+                400, f"subaccount {subaccount} not found: give a subaccount of {caller.auth_id}, or null"
+            )
         return subaccount
 
-    def create_application(self, caller: Account, fields: dict[str, Any]) -> Application:
-        """Create (`fields`: validated API fields); app_name and answer_url are required."""
-        for name in ("app_name", "answer_url"):
-            if not fields.get(name):
-                raise SimError(400, f"{name} is required")
+    def _check_links(self, app_id: str, owner: str) -> None:
+        """An application may only belong to the main account family of the numbers linked to it."""
+        main = self.accounts[owner].main_id
+        others = sorted(n.number for n in self.numbers.values() if n.app_id == app_id and n.account != main)
+        if others:
+            raise SimError(
+                400,
+                f"account: application {app_id} is linked to numbers of another main account "
+                f"({', '.join(others[:3])}); unlink them first",
+            )
+
+    def create_application(self, caller: Account, fields: Mapping[str, Any]) -> Application:
+        """Create from the API's parameters (JSON values or form text; checked here, 400 naming the
+        field). app_name and answer_url are required; a subaccount's application is its own, a main
+        account's belongs to `subaccount` when given. Returns the new application."""
+        for name in APP_REQUIRED:
+            if fields.get(name) in (None, ""):
+                raise SimError(400, f"{name} is required: {_REQUIRED_HINTS[name]}")
+        values = _api_fields(fields, APP_CREATE_PARAMS)
         with self.lock:
-            owner = self._owner(caller, fields["subaccount"]) if "subaccount" in fields else caller.auth_id
+            owner = caller.auth_id
+            if "subaccount" in values:
+                owner = self._owner(caller, values.pop("subaccount"))
             while str(self._next_app_id) in self.applications:
                 self._next_app_id += 1
             app_id = str(self._next_app_id)
             self._next_app_id += 1
-            settable = {k: v for k, v in fields.items() if k != "subaccount"}
-            settable.setdefault("hangup_url", settable["answer_url"])
-            app = Application(app_id, owner, **settable)
+            values.setdefault("hangup_url", values["answer_url"])
+            app = Application(app_id, owner, **values)
             self.applications[app_id] = app
             return copy.copy(app)
 
@@ -720,56 +872,82 @@ class PlivoState:
             return copy.copy(self._find_app(caller, app_id))
 
     def list_applications(
-        self, caller: Account, *, subaccount: str | None = None, limit: int = 20, offset: int = 0
+        self, caller: Account, subaccount: str | None = None, limit: int = 20, offset: int = 0
     ) -> tuple[list[Application], int]:
-        """One page of the applications the caller sees, ordered by app_id, and the total."""
+        """One page of the applications the caller sees, ordered by app_id, and the total count.
+        `subaccount` keeps only that subaccount's (a subaccount may name only itself)."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 20:
+            raise SimError(
+                400, f"limit must be between 1 and 20 (got {describe_value(limit)}); page with offset"
+            )
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise SimError(400, "offset must be 0 or more")
         with self.lock:
             if subaccount is not None:
                 sub = self.accounts.get(subaccount)
                 if sub is None or sub.is_main or sub.parent != caller.main_id:
                     raise SimError(400, f"subaccount {subaccount} not found")
-            matching = []
-            for app_id in sorted(self.applications):
-                try:
-                    app = self._find_app(caller, app_id)
-                except SimError:
-                    continue
-                if subaccount is None or app.account == subaccount:
-                    matching.append(app)
+                if not caller.is_main and subaccount != caller.auth_id:
+                    raise SimError(400, "a subaccount can only list its own applications")
+            matching = [
+                self.applications[app_id]
+                for app_id in sorted(self.applications)
+                if self._sees_app(caller, app_id)
+                and (subaccount is None or self.applications[app_id].account == subaccount)
+            ]
             return [copy.copy(a) for a in matching[offset : offset + limit]], len(matching)
 
-    def modify_application(self, caller: Account, app_id: str, fields: dict[str, Any]) -> Application:
-        """Change exactly the given fields (all checks first)."""
+    def modify_application(self, caller: Account, app_id: str, fields: Mapping[str, Any]) -> Application:
+        """Change exactly the given fields (all checks first; `hangup_url` keeps its value when the
+        answer_url changes). app_name cannot be changed (400). Returns the application."""
         if "app_name" in fields:
-            raise SimError(400, "app_name cannot be changed; create a new application instead")
+            raise SimError(400, "app_name cannot be changed; create a new application with the new name")
+        values = _api_fields(fields, APP_MODIFY_PARAMS)
         with self.lock:
             app = self._find_app(caller, app_id)
-            owner = self._owner(caller, fields["subaccount"]) if "subaccount" in fields else app.account
-            for name, value in fields.items():
-                if name != "subaccount":
-                    setattr(app, name, value)
-            app.account = owner
+            if "subaccount" in values:
+                owner = self._owner(caller, values.pop("subaccount"))
+                self._check_links(app_id, owner)
+                app.account = owner
+            for name, value in values.items():
+                setattr(app, name, value)
             return copy.copy(app)
 
     def delete_application(
-        self, caller: Account, app_id: str, *, new_endpoint_application: str | None = None
+        self,
+        caller: Account,
+        app_id: str,
+        cascade: Any = True,
+        new_endpoint_application: Any = None,
     ) -> list[str]:
-        """Delete; the numbers linked to it lose the link (docs/simulator.md: an assumption, the
-        reference does not say). Endpoints are not modelled. Returns the numbers unlinked."""
+        """Delete an application; the numbers linked to it lose the link (an assumption: the
+        reference does not say). Endpoints are not modelled: `cascade` (a boolean, or its text) and
+        `new_endpoint_application` (another application the caller sees) are checked, then have no
+        effect. Returns the numbers unlinked."""
+        try:
+            parse_flag(cascade)
+        except ValueError as exc:
+            raise SimError(400, f"invalid cascade: {exc}") from None
         with self.lock:
             self._find_app(caller, app_id)
-            if new_endpoint_application is not None:
-                self._find_app(caller, new_endpoint_application)
+            if new_endpoint_application not in (None, ""):
+                other = str(new_endpoint_application)
+                if other == app_id or not self._sees_app(caller, other):
+                    raise SimError(
+                        400,
+                        f"invalid new_endpoint_application: application {other[:40]} not found; give "
+                        "another application of the account, or leave it out",
+                    )
             return self._remove_application(app_id, keep_links=False)
 
     def _remove_application(self, app_id: str, *, keep_links: bool) -> list[str]:
         del self.applications[app_id]
-        unlinked = []
-        for n in self.numbers.values():
-            if n.app_id == app_id and not keep_links:
-                n.app_id = None
-                unlinked.append(n.number)
-        return sorted(unlinked)
+        if keep_links:
+            return []
+        unlinked = sorted(n.number for n in self.numbers.values() if n.app_id == app_id)
+        for number in unlinked:
+            self.numbers[number].app_id = None
+        return unlinked
 
     # -- out-of-band operations (the console, not the API) ---------------------------------------
 
@@ -846,16 +1024,27 @@ class PlivoState:
             account.auth_token = auth_token
             return copy.copy(account)
 
-    def oob_add_application(self, app_id: str, account: str | None, fields: dict[str, Any]) -> Application:
-        """Add (or replace) an application as the console would; `fields` as in a seed entry."""
-        unknown = sorted(set(fields) - set(_APPLICATION_FIELDS))
+    def oob_add_application(
+        self, app_id: str, account: str | None = None, fields: Mapping[str, Any] | None = None, **more: Any
+    ) -> Application:
+        """Add (or replace) an application as the console would: `fields` (and/or keyword fields) as
+        in a seed entry, every field allowed, `name` the older spelling of `app_name`; `account` the
+        owner (default: the first main account). Numbers linked to a replaced application stay linked."""
+        entry = {**(fields or {}), **more}
+        allowed = ("name", *APP_SETTABLE)
+        if "app_id" in entry and str(entry.pop("app_id")) != app_id:
+            raise SimError(400, f"app_id: the body names another application than {app_id}; leave it out")
+        unknown = sorted(str(k) for k in entry if k not in allowed)
         if unknown:
-            raise SimError(400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(APP_SETTABLE)}")
+            raise SimError(400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+        if not (isinstance(app_id, str) and app_id.isascii() and app_id.isdigit()):
+            raise SimError(400, f"app_id: {describe_value(app_id)} is not an application id (digits)")
         with self.lock:
             owner = account or self._first_main(self.accounts)
             if owner not in self.accounts:
-                raise SimError(400, f"unknown account {owner}")
-            app = self._checked_app(lambda: _application(app_id, owner, fields, f"application {app_id}"))
+                raise SimError(400, f"account: unknown account {owner}; use an auth_id of the seed")
+            app = self._checked_app(lambda: _application(app_id, owner, entry, f"application {app_id}"))
+            self._check_links(app_id, owner)
             self.applications[app_id] = app
             return copy.copy(app)
 
@@ -864,20 +1053,34 @@ class PlivoState:
             app = self.applications.get(app_id)
             return copy.copy(app) if app else None
 
-    def oob_edit_application(self, app_id: str, fields: dict[str, Any]) -> Application:
-        """Change any field (app_name too) as a person in the console would (validated)."""
-        unknown = sorted(set(fields) - {*APP_SETTABLE, "account"})
+    def oob_edit_application(
+        self, app_id: str, fields: Mapping[str, Any] | None = None, **more: Any
+    ) -> Application:
+        """Change any field (app_name too, or `name`; `account` within the same main account family)
+        as a person in the console would: checked (400 naming the field), all or nothing."""
+        entry = {**(fields or {}), **more}
+        allowed = ("name", "account", *APP_SETTABLE)
+        unknown = sorted(str(k) for k in entry if k not in allowed)
         if unknown:
-            raise SimError(400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(APP_SETTABLE)}")
+            raise SimError(400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+        if "name" in entry:
+            entry.setdefault("app_name", entry["name"])
+            del entry["name"]
         with self.lock:
             app = self.applications.get(app_id)
             if app is None:
                 raise SimError(404, f"application {app_id} not found")
-            changes = {}
-            for name, value in fields.items():
+            changes: dict[str, Any] = {}
+            for name, value in entry.items():
                 if name == "account":
-                    if value not in self.accounts:
-                        raise SimError(400, f"unknown account {value}")
+                    current = self.accounts.get(app.account)
+                    target = self.accounts.get(value) if isinstance(value, str) else None
+                    if target is None or (current is not None and target.main_id != current.main_id):
+                        raise SimError(
+                            400,
+                            f"account: {describe_value(value)} is not an account of the application's "
+                            "main account family",
+                        )
                     changes[name] = value
                     continue
                 try:
@@ -890,7 +1093,8 @@ class PlivoState:
 
     def oob_remove_application(self, app_id: str, keep_links: bool = False) -> list[str]:
         """Delete an application as the console would; numbers linked to it lose the link, unless
-        `keep_links` (a model of an API that would leave them pointing at it). Returns the unlinked."""
+        `keep_links` (a model of an API that would leave them pointing at it: their `application`
+        URI is still rendered). Returns the numbers unlinked."""
         with self.lock:
             if app_id not in self.applications:
                 raise SimError(404, f"application {app_id} not found")

@@ -10,14 +10,17 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ..numbers import application_uri, number_uri, subaccount_uri
+from .application_responses import ApplicationApi
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from .model import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
+from .params import ASYNC_KEYS, MAX_PAGE_SIZE, no_params, page_meta, page_params
 from .wire import HandlerBase, Reply, new_api_id
 
-MAX_PAGE_SIZE = 20
+__all__ = ["MAX_PAGE_SIZE", "ROUTES", "NumberApi", "page_meta", "render_number"]
+
 MAX_API_BODY = 1 << 20
 _API_RE = re.compile(r"/v1/Account/(?P<account>[^/]+)/(?P<kind>Number|Application)(?:/(?P<key>[^/]+))?/?")
 # The API's kinds of object: URL segment -> (collection, one object, the route's name of its key).
@@ -25,7 +28,6 @@ _KINDS = {
     "Number": ("numbers", "number", "{number}"),
     "Application": ("applications", "application", "{app_id}"),
 }
-_ASYNC_KEYS = ("callback_url", "callback_method")
 _LIST_KEYS = ("number_type", "number_startswith", "subaccount", "services", "limit", "offset")
 _EDIT_KEYS = ("app_id", "subaccount", "alias")
 
@@ -59,7 +61,7 @@ def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str
 
 
 class NumberApi(HandlerBase):
-    """The `/v1/Account/{auth_id}/Number/` routes."""
+    """The entry path of every API request, and the `/v1/Account/{auth_id}/Number/` routes."""
 
     def _api_entry(self, method: str, path: str, query: str) -> None:
         started = time.monotonic()
@@ -156,7 +158,7 @@ class NumberApi(HandlerBase):
                 )
             params = self._params(method, query, raw_body)
             if method == "POST":
-                self._fields_sent = sorted(k for k in params if k not in _ASYNC_KEYS)
+                self._fields_sent = sorted(k for k in params if k not in ASYNC_KEYS)
             callback = self._callback(params)
             if callback is None:
                 return self._operate(method, account, resource, key, params, api_id), account.auth_id
@@ -234,20 +236,20 @@ class NumberApi(HandlerBase):
         """Answer with the route of `ROUTES` for this resource and method."""
         answer = ROUTES[(resource, method)]
         if key is not None and not (key.isascii() and key.isdigit()):
-            raise NotFound(f"{resource} not found")
+            raise NotFound(f"{resource} {key[:40]} not found")
         try:
             return answer(self, account, key or "", params, api_id)
         except SimError as exc:
             raise ApiError.of(exc.status, exc.message) from None
 
     def _get(self, account: Account, number: str, params: dict[str, Any], api_id: str) -> Reply:
-        self._no_params(params, ())
+        no_params(params, ())
         state = self.server.state
         obj = render_number(state, state.get_number(account, number), account.auth_id)
         return Reply(200, dict(obj, api_id=api_id))
 
     def _edit(self, account: Account, number: str, params: dict[str, Any], api_id: str) -> Reply:
-        self._no_params(params, _EDIT_KEYS)
+        no_params(params, _EDIT_KEYS)
         self.server.state.edit_number(
             account,
             number,
@@ -258,16 +260,9 @@ class NumberApi(HandlerBase):
         return Reply(202, {"message": "changed", "api_id": api_id})
 
     def _unrent(self, account: Account, number: str, params: dict[str, Any], api_id: str) -> Reply:
-        self._no_params(params, ())
+        no_params(params, ())
         self.server.state.unrent_number(account, number)
         return Reply(204, None)
-
-    @staticmethod
-    def _no_params(params: dict[str, Any], allowed: tuple[str, ...]) -> None:
-        unknown = sorted(set(params) - set(allowed))
-        if unknown:
-            hint = f"; allowed: {', '.join(allowed + _ASYNC_KEYS)}"
-            raise BadRequest(f"unknown parameter(s) {', '.join(k[:40] for k in unknown[:5])}{hint}")
 
     @staticmethod
     def _app_id_param(value: Any) -> str | None:
@@ -287,8 +282,8 @@ class NumberApi(HandlerBase):
             raise BadRequest("invalid subaccount: expected a subaccount auth_id (SA...), or null")
         return value
 
-    def _list(self, account: Account, params: dict[str, Any], api_id: str) -> Reply:
-        self._no_params(params, _LIST_KEYS)
+    def _list(self, account: Account, _key: str, params: dict[str, Any], api_id: str) -> Reply:
+        no_params(params, _LIST_KEYS)
         number_type = params.get("number_type")
         if number_type is not None and number_type not in NUMBER_TYPES:
             raise BadRequest(
@@ -308,7 +303,7 @@ class NumberApi(HandlerBase):
                         f"invalid services: use a comma-separated subset of {', '.join(SERVICES)}"
                     )
                 services.append(item.strip())
-        limit, offset = self._page_params(params)
+        limit, offset = page_params(params)
         try:
             page, total = self.server.state.list_numbers(
                 account,
@@ -330,67 +325,20 @@ class NumberApi(HandlerBase):
         objects = [render_number(self.server.state, n, account.auth_id) for n in page]
         return Reply(200, {"api_id": api_id, "meta": meta, "objects": objects})
 
-    def _page_params(self, params: dict[str, Any]) -> tuple[int, int]:
-        """`limit` (1-20, default 20) and `offset` (default 0) of a List call."""
-        limit = self._int_param(params, "limit", 20)
-        if not 1 <= limit <= MAX_PAGE_SIZE:
-            raise BadRequest(f"limit must be between 1 and {MAX_PAGE_SIZE} (got {limit}); page with offset")
-        offset = self._int_param(params, "offset", 0)
-        if offset < 0:
-            raise BadRequest("offset must be 0 or more")
-        return limit, offset
 
-    @staticmethod
-    def _int_param(params: dict[str, Any], key: str, default: int) -> int:
-        value = params.get(key)
-        if value is None:
-            return default
-        text = str(value).strip()
-        if not (text.isascii() and re.fullmatch(r"-?\d{1,9}", text)):
-            raise BadRequest(f"{key} must be an integer")
-        return int(text)
-
-    # -- admin API ------------------------------------------------------------------------------
-
-
-def page_meta(base: str, limit: int, offset: int, total: int, filters: dict[str, Any]) -> dict[str, Any]:
-    """The `meta` of a List answer, with the links to the previous and next pages."""
-
-    def link(at: int) -> str:
-        query: dict[str, Any] = {"limit": limit, "offset": at, **filters}
-        return base + "?" + urlencode(query)
-
-    return {
-        "previous": link(max(0, offset - limit)) if offset > 0 else None,
-        "next": link(offset + limit) if offset + limit < total else None,
-        "total_count": total,
-        "offset": offset,
-        "limit": limit,
-    }
-
-
-# The API's routes as data: (resource, method) -> the method that answers. `numbers` is the
-# collection (`/Number/`), `number` one number (`/Number/{number}/`); the same for applications
-# (`application_responses.py`). The handler class has both halves.
+# The API's routes as data: (resource, method) -> the method that answers, called with (handler,
+# account, key, params, api_id). `numbers` is the collection (`/Number/`), `number` one number
+# (`/Number/{number}/`); the same for `applications` and `application` (`application_responses.py`).
+# The server's handler class has both halves.
 Answer = Callable[[Any, Account, str, dict[str, Any], str], Reply]
 ROUTES: dict[tuple[str, str], Answer] = {
-    ("numbers", "GET"): lambda api, account, _number, params, api_id: api._list(account, params, api_id),
+    ("numbers", "GET"): NumberApi._list,
     ("number", "GET"): NumberApi._get,
     ("number", "POST"): NumberApi._edit,
     ("number", "DELETE"): NumberApi._unrent,
-    ("applications", "GET"): lambda api, account, _key, params, api_id: api._app_list(
-        account, params, api_id
-    ),
-    ("applications", "POST"): lambda api, account, _key, params, api_id: api._app_create(
-        account, params, api_id
-    ),
-    ("application", "GET"): lambda api, account, key, params, api_id: api._app_get(
-        account, key, params, api_id
-    ),
-    ("application", "POST"): lambda api, account, key, params, api_id: api._app_modify(
-        account, key, params, api_id
-    ),
-    ("application", "DELETE"): lambda api, account, key, params, api_id: api._app_delete(
-        account, key, params, api_id
-    ),
+    ("applications", "GET"): ApplicationApi._app_list,
+    ("applications", "POST"): ApplicationApi._app_create,
+    ("application", "GET"): ApplicationApi._app_get,
+    ("application", "POST"): ApplicationApi._app_modify,
+    ("application", "DELETE"): ApplicationApi._app_delete,
 }

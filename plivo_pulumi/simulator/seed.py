@@ -9,6 +9,8 @@ Seed format (every section optional; see ``docs/simulator.md``)::
         subaccounts: [{auth_id: SAMJY2ZWNJYWMZK1MWVK, auth_token: ..., name: support}]
     applications:                  # absent: the default applications when accounts are the default ones
       - {app_id: "72509666337566", account: MAGWNTM3ZTK1M2YZMDF5, name: voice-prod}
+      - {app_id: "72509666337567", app_name: voice-staging, answer_url: https://..., message_method: GET,
+         ...}                      # any field of the application; `name` is the older `app_name`
     numbers:
       - {number: "15676988323", account: MA..., app_id: "725...", subaccount: SA..., alias: ...,
          number_type: local, voice_enabled: true, sms_enabled: true, mms_enabled: false,

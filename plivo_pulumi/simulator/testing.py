@@ -239,28 +239,34 @@ class SimulatorProcess:
     def rent_out_of_band(self, number: str, **fields: Any) -> dict[str, Any]:
         return self._admin("PUT", f"numbers/{number}", json=fields, expect=(201,))
 
-    def add_application(self, app_id: str, *, account: str | None = None, **fields: Any) -> dict[str, Any]:
-        """Add (or replace) an application out of band; `fields` as in a seed (`name` or `app_name`,
-        `answer_url`, ...)."""
+    def applications(self) -> list[dict[str, Any]]:
+        """Every application as the simulator stores it (`account` its owner), ordered by app_id."""
+        return self._admin("GET", "applications")["applications"]
+
+    def application(self, app_id: str) -> dict[str, Any] | None:
+        """One application as the simulator stores it, or None when it does not exist."""
+        response = self._http.get(f"{self.admin_url}/applications/{app_id}", timeout=30)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()
+
+    def add_application(self, app_id: str, account: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Add (or replace) an application out of band; `fields` as in a seed entry (`app_name` or
+        the older `name`, `answer_url`, any other field); `account` the owner (default: the first
+        main account)."""
         body: dict[str, Any] = dict(fields)
         if account is not None:
             body["account"] = account
         return self._admin("PUT", f"applications/{app_id}", json=body, expect=(201,))
 
-    def applications(self) -> list[dict[str, Any]]:
-        return self._admin("GET", "applications")["applications"]
-
-    def application(self, app_id: str) -> dict[str, Any] | None:
-        """The application as the console sees it, or None when it does not exist."""
-        found = [a for a in self.applications() if a["app_id"] == app_id]
-        return found[0] if found else None
-
     def edit_application(self, app_id: str, **fields: Any) -> dict[str, Any]:
-        """Change fields of an application as a person in the console would."""
+        """Change fields of an application as a person in the console would (`app_name` too)."""
         return self._admin("POST", f"applications/{app_id}", json=fields)
 
-    def remove_application(self, app_id: str, *, keep_links: bool = False) -> dict[str, Any]:
-        """Delete an application out of band; `keep_links` leaves linked numbers pointing at it."""
+    def remove_application(self, app_id: str, keep_links: bool = False) -> dict[str, Any]:
+        """Delete an application out of band: ``{"deleted", "unlinked": [numbers]}``. `keep_links`
+        leaves linked numbers pointing at it (an API that would not unlink them)."""
         params = {"keep_links": "1"} if keep_links else None
         return self._admin("DELETE", f"applications/{app_id}", params=params)
 
