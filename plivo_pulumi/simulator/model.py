@@ -713,6 +713,17 @@ class PlivoState:
 
     # -- API operations -------------------------------------------------------------------------
 
+    def _check_subaccount_filter(self, caller: Account, subaccount: str | None, what: str) -> None:
+        """A List call's `subaccount=` filter: a subaccount of the caller's main account, and for a
+        subaccount caller only itself."""
+        if subaccount is None:
+            return
+        sub = self.accounts.get(subaccount)
+        if sub is None or sub.is_main or sub.parent != caller.main_id:
+            raise SimError(400, f"subaccount {subaccount} not found")
+        if not caller.is_main and subaccount != caller.auth_id:
+            raise SimError(400, f"a subaccount can only list its own {what}")
+
     def list_numbers(
         self,
         caller: Account,
@@ -727,12 +738,7 @@ class PlivoState:
         """One page of the caller's numbers, ordered by number, and the total matching count."""
         services = tuple(services)
         with self.lock:
-            if subaccount is not None:
-                sub = self.accounts.get(subaccount)
-                if sub is None or sub.is_main or sub.parent != caller.main_id:
-                    raise SimError(400, f"subaccount {subaccount} not found")
-                if not caller.is_main and subaccount != caller.auth_id:
-                    raise SimError(400, "a subaccount can only list its own numbers")
+            self._check_subaccount_filter(caller, subaccount, "numbers")
             matching = [
                 n
                 for n in self.numbers.values()
@@ -883,12 +889,7 @@ class PlivoState:
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise SimError(400, "offset must be 0 or more")
         with self.lock:
-            if subaccount is not None:
-                sub = self.accounts.get(subaccount)
-                if sub is None or sub.is_main or sub.parent != caller.main_id:
-                    raise SimError(400, f"subaccount {subaccount} not found")
-                if not caller.is_main and subaccount != caller.auth_id:
-                    raise SimError(400, "a subaccount can only list its own applications")
+            self._check_subaccount_filter(caller, subaccount, "applications")
             matching = [
                 self.applications[app_id]
                 for app_id in sorted(self.applications)
