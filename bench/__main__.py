@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.engine import HARNESSES, REPO, engine_command, engine_version
+from bench.engine import HARNESSES, REPO, default_signals, engine_command, engine_version
 from bench.plan import custom_plan, full_plan, quick_plan
 from bench.report import Results, machine, sdk_version, text_report
 from bench.runner import ALL_VARIANTS, STEPS, Bench, cells_from_json, cells_to_json
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the stacks' temp dirs (for inspection)")
     parser.add_argument("--plan", action="store_true", help="print the plan and exit")
     args = parser.parse_args(argv)
+    default_signals()
 
     command = engine_command()
     info = machine()

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.engine import REPO, engine_path
+from bench.engine import REPO, default_signals, engine_path
 from plivo_pulumi.engine_settings import safe_engine_env
 from plivo_pulumi.simulator.testing import SimulatorProcess, account_seed
 from scripts.throwaway_postgres import ThrowawayPostgres
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args(argv)
+    default_signals()
     root = Path(tempfile.mkdtemp(prefix="plivo-bench-backends-", dir="/tmp"))
     os.chmod(root, 0o755)
     samples: dict[str, dict[str, list[float]]] = {b: {s: [] for s in STEPS} for b in ("file", "postgres")}

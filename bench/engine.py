@@ -13,6 +13,7 @@ and the project's engine settings (`PULUMI_DIY_BACKEND_PARALLEL=1`, plivo_pulumi
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,14 @@ PROJECT = "plivo-bench"
 PASSPHRASE = "bench-passphrase-not-a-secret"
 HARNESSES = ("cli", "inline")
 RUN_TIMEOUT = 1800
+
+
+def default_signals() -> None:
+    """Undo what a background start (`make bench &`, nohup) does: it ignores SIGINT and SIGQUIT, and
+    every process the engine starts inherits that, so the language host waits out its grace period
+    (about 5 s) for the program to stop on SIGINT, in every command that runs the program."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 class EngineError(RuntimeError):
