@@ -138,6 +138,8 @@ def test_import_adopts_without_writing_and_refuses_a_difference(sim):
     adopted = provider.create({**checked(app_name="old", answer_url=ANSWER), "import_id": OLD_APP})
     assert adopted.id == OLD_APP and adopted.outs["adopted"] is True
     assert [m for m, _ in calls(sim)] == ["GET"]
+    refreshed = provider.read(OLD_APP, adopted.outs)
+    assert refreshed.inputs["import_id"] == OLD_APP, "a refresh keeps the adoption (no diff on import_)"
     with pytest.raises(PlivoError, match="message_method"):
         provider.create(
             {**checked(app_name="old", answer_url=ANSWER, message_method="GET"), "import_id": OLD_APP}

@@ -141,8 +141,9 @@ class ApplicationProvider(PlivoResourceProvider):
         if DECLARED_KEY not in props:
             return ReadResult(id_, outs)
         inputs = {name: outs[name] for name in (*APP_FIELDS, *_FLAGS)}
-        if props.get(IMPORT_KEY) or (props.get(DECLARED_KEY) or {}).get(IMPORT_KEY):
-            inputs[IMPORT_KEY] = props.get(IMPORT_KEY)
+        import_id = props[DECLARED_KEY].get(IMPORT_KEY)
+        if import_id:
+            inputs[IMPORT_KEY] = import_id
         inputs[DECLARED_KEY] = props[DECLARED_KEY]
         return ReadResult(id_, outs, inputs)
 
