@@ -19,27 +19,22 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.contract import PAGE_SIZE, field_differs, live_binding
+from plivo_pulumi.contract import field_differs, live_binding
 
 IN_FLIGHT = 8
 
 
-def list_account(client: PlivoClient, pages_in_flight: int) -> Iterator[dict[str, Any]]:
-    """Every rented number: pages one after the other (1), or page 1 then the rest in parallel."""
+def list_account(client: PlivoClient, pages_in_flight: int) -> Iterable[dict[str, Any]]:
+    """Every rented number: pages one after the other (1), or page 1 then the rest in parallel
+    (`PlivoClient.list_all_numbers`, what the Application delete uses too)."""
     if pages_in_flight <= 1:
-        yield from client.iter_numbers()
-        return
-    first = client.list_numbers(limit=PAGE_SIZE, offset=0)
-    yield from first["objects"]
-    offsets = range(PAGE_SIZE, int(first["meta"]["total_count"]), PAGE_SIZE)
-    with ThreadPoolExecutor(max_workers=pages_in_flight) as pool:
-        for page in pool.map(lambda offset: client.list_numbers(limit=PAGE_SIZE, offset=offset), offsets):
-            yield from page["objects"]
+        return client.iter_numbers()
+    return client.list_all_numbers(in_flight=pages_in_flight)
 
 
 def reconcile(
