@@ -3,8 +3,11 @@
 Pulumi's DIY backends (file, S3, PostgreSQL) fail a second run of a stack at once with "the stack is
 currently locked". A pipeline with several runners would rather wait, as Terraform's `-lock-timeout`
 does. The command is run again only after it failed with that message, which means it did nothing;
-the other run is never cancelled and its lock never removed. While waiting, each attempt says who
-holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m -- pulumi
+the other run is never cancelled and its lock never removed. With the file backend a run can also
+fail, before doing anything, with only `failed to load checkpoint: EOF`: it read the state in the
+instant another run was rewriting it (the blob library rewrites the `.attrs` file beside the state in
+place). That is the same situation, so it is waited out the same way. While waiting, each attempt
+says who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m -- pulumi
 up --yes ...` (docs/teams.md).
 """
 
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 LOCKED = "the stack is currently locked"
+# The whole output of a run that read the state while another run was writing it (see above).
+STATE_MID_WRITE = "error: failed to load checkpoint: EOF"
 _HOLDER = re.compile(r"created by (?P<who>\S+) \(pid (?P<pid>\d+)\) at (?P<since>\S+)")
 _DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>[smh]?)")
 # Seconds between attempts: quick at first, then every 15 s.
@@ -50,6 +55,17 @@ def lock_holder(output: str) -> Holder | None:
     return Holder(match["who"], match["pid"], match["since"]) if match else Holder("another run", "?", "?")
 
 
+def busy_reason(output: str) -> str | None:
+    """Why a failed command did nothing because another run holds the stack ("locked by ..."), or None
+    when it failed for any other reason."""
+    holder = lock_holder(output)
+    if holder is not None:
+        return f"locked by {holder}"
+    if [line.strip() for line in output.splitlines() if line.strip()] == [STATE_MID_WRITE]:
+        return "being written by another run (its state was read mid-write: failed to load checkpoint: EOF)"
+    return None
+
+
 def _run_once(argv: Sequence[str], out: TextIO) -> tuple[int, str]:
     """Run the command, copying its output (stdout and stderr) to `out` as it comes."""
     lines: list[str] = []
@@ -80,20 +96,20 @@ def run_waiting_for_lock(
     attempt = 0
     while True:
         code, output = _run_once(argv, out)
-        holder = lock_holder(output) if code != 0 else None
-        if holder is None:
+        reason = busy_reason(output) if code != 0 else None
+        if reason is None:
             return code
         waited = clock() - started
         left = lock_timeout - waited
         if left <= 0:
             err.write(
-                f"plivo-numbers: the stack is still locked by {holder} after {waited:.0f} s; giving up "
+                f"plivo-numbers: the stack is still {reason} after {waited:.0f} s; giving up "
                 "(the other run was left alone; never `pulumi cancel` a run that is still alive)\n"
             )
             return code
         pause = min(_PAUSES[min(attempt, len(_PAUSES) - 1)], left)
         err.write(
-            f"plivo-numbers: the stack is locked by {holder}; waiting for it ({left:.0f} s left of "
+            f"plivo-numbers: the stack is {reason}; waiting for it ({left:.0f} s left of "
             f"--lock-timeout), next attempt in {pause:.0f} s\n"
         )
         err.flush()

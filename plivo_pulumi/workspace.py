@@ -55,7 +55,10 @@ def local_stack(
     work_dir, backend_dir = Path(work_dir), Path(backend_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     backend_dir.mkdir(parents=True, exist_ok=True)
-    backend = f"file://{backend_dir.resolve()}"
+    # `metadata=skip`: no `.attrs` file beside the state. The blob library rewrites it in place after
+    # every checkpoint, so another run reading the stack at that instant failed with "failed to load
+    # checkpoint: EOF" instead of the lock message (docs/reliability.md, "Two runs at once").
+    backend = f"file://{backend_dir.resolve()}?metadata=skip"
     env_vars = {
         "PULUMI_BACKEND_URL": backend,
         **{k: os.environ.get(k, v) for k, v in SAFE_ENGINE_ENV.items()},

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from plivo_pulumi.cli import main as cli_main
-from plivo_pulumi.lock_wait import lock_holder, parse_duration, run_waiting_for_lock
+from plivo_pulumi.lock_wait import busy_reason, lock_holder, parse_duration, run_waiting_for_lock
 
 LOCKED = (
     "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end "
@@ -19,8 +19,12 @@ LOCKED = (
 )
 
 
-def flaky_command(tmp_path: Path, locked_times: int, final_code: int = 0) -> list[str]:
-    """A command that fails on the lock `locked_times` times, then exits with `final_code`."""
+# What the file backend prints, and nothing else, when a run reads the state while another writes it.
+MID_WRITE = "error: failed to load checkpoint: EOF"
+
+
+def flaky_command(tmp_path: Path, locked_times: int, final_code: int = 0, message: str = LOCKED) -> list[str]:
+    """A command that fails with `message` `locked_times` times, then exits with `final_code`."""
     counter = tmp_path / "attempts"
     script = (
         "import pathlib, sys\n"
@@ -28,7 +32,7 @@ def flaky_command(tmp_path: Path, locked_times: int, final_code: int = 0) -> lis
         "n = int(c.read_text()) if c.exists() else 0\n"
         "c.write_text(str(n + 1))\n"
         f"if n < {locked_times}:\n"
-        f"    print({LOCKED!r}.replace('\\\\n', '\\n')); sys.exit(255)\n"
+        f"    print({message!r}.replace('\\\\n', '\\n')); sys.exit(255)\n"
         f"print('done'); sys.exit({final_code})\n"
     )
     return [sys.executable, "-c", script]
@@ -68,6 +72,24 @@ def test_other_failures_are_not_retried(tmp_path):
         sleep=pauses.append,
     )
     assert code == 3 and pauses == [] and (tmp_path / "attempts").read_text() == "1"
+
+
+def test_a_state_read_mid_write_is_waited_out_like_the_lock(tmp_path):
+    out, err, pauses = io.StringIO(), io.StringIO(), []
+    command = flaky_command(tmp_path, 1, message=MID_WRITE)
+    code = run_waiting_for_lock(command, 600, out=out, err=err, sleep=pauses.append)
+    assert code == 0 and (tmp_path / "attempts").read_text() == "2" and pauses == [2.0]
+    assert "being written by another run" in err.getvalue()
+
+
+def test_busy_reasons():
+    assert busy_reason(LOCKED.replace("\\n", "\n")) == (
+        "locked by ci@runner-2 (pid 4242, since 2026-11-28T04:00:00Z)"
+    )
+    assert busy_reason(f"\n{MID_WRITE}\n").startswith("being written by another run")
+    # The same words inside a longer failure (a run that had started) are not a busy stack.
+    assert busy_reason(f"Updating (dev):\n + 3 to create\n{MID_WRITE}\n") is None
+    assert busy_reason("error: failed to load checkpoint: unexpected end of JSON input") is None
 
 
 def test_parsing():

@@ -80,6 +80,9 @@ def result_of(process: subprocess.Popen[str]) -> dict:
 def assert_state_sound(stack: EngineStack, sim_e2e, spec: dict) -> None:
     """The state file parses, no lock or pending operation is left, every claim matches the account."""
     assert lock_files(stack) == [] and pending_operations(stack) == []
+    # `local_stack` opens the backend with `metadata=skip`: no sidecar that a reader could catch
+    # half-written ("failed to load checkpoint: EOF" instead of the lock message).
+    assert not list(stack.state_dir.rglob("*.attrs"))
     live = live_bindings(sim_e2e)
     claims = claimed_bindings(stack)
     assert all(live[n] == claim for n, claim in claims.items())
