@@ -4,17 +4,56 @@ RentedNumber and RentedNumberSet (with this run's figures), what the engine cost
 from __future__ import annotations
 
 from bench.report import (
+    ANATOMY_HEADER,
+    PHASE_HEADER,
     RATIO_HEADER,
     TABLE_HEADER,
     TIME_HEADER,
     Results,
+    anatomy_rows,
     md_table,
+    phase_rows,
     ratio_rows,
     table_rows,
     targets,
     time_rows,
 )
 from bench.runner import APP, DRIFT_SHARE, OTHER_APP
+
+
+def phase_section(results: Results) -> list[str]:
+    """The measured split of the same runs by their API calls, and the set's dissected reconcile."""
+    phases, dissected = phase_rows(results), anatomy_rows(results)
+    if not phases and not dissected:
+        return []
+    lines = [
+        "### The same runs, split by their API calls",
+        "",
+        "Measured, not derived: the simulator logs when each request was answered, so each run splits "
+        "into `before` (command start to the first request), `reads` (first to last GET), `between` "
+        "(last GET to first write), `writes` (first to last POST) and `after` (last request to the "
+        "command's end). Where the set's and the script's API phases are equal, the whole difference "
+        "is outside the API: the engine's and the provider's own work.",
+        "",
+        md_table(PHASE_HEADER, phases),
+        "",
+    ]
+    if dissected:
+        lines += [
+            "### One reconcile taken apart: engine, API, provider",
+            "",
+            "After the measured runs, one more reconcile of the set (a new 5% drift, `up --refresh` with "
+            "the engine's verbose log `-v=7 --logflow`, not among the medians). The engine logs when "
+            "each provider call starts and answers: `engine` is the time outside provider calls (CLI, "
+            "language host and program start, plugin and provider start, planning, checkpoints), `API` "
+            "the read and write phases inside the provider's Read and Update, `provider` the rest of "
+            "the provider calls (the set's own work and the SDK's (de)serialization of the map in the "
+            "provider host). See `bench/anatomy.py`.",
+            "",
+            md_table(ANATOMY_HEADER, dissected),
+            "",
+        ]
+    return lines
 
 
 def _s(results: Results, variant: str, n: int, latency: int, step: str) -> str:
@@ -269,6 +308,7 @@ def render(
         "",
         md_table(TIME_HEADER, time_rows(results)),
         "",
+        *phase_section(results),
         *figures(),
         "",
         "## What is measured",

@@ -152,8 +152,9 @@ class CliStack(BenchStack):
             # The value on stdin, as a careful pipeline passes a secret.
             self._pulumi("config", "set", key, *(["--secret"] if secret else ["--plaintext"]), stdin=value)
 
-    def _pulumi(self, *args: str, stdin: str | None = None) -> str:
-        """`pulumi ARGS --stack NAME` in the project folder; raises EngineError with its output's tail."""
+    def _pulumi(self, *args: str, stdin: str | None = None, stderr: bool = False) -> str:
+        """`pulumi ARGS --stack NAME` in the project folder: its stdout (its stderr with `stderr=True`);
+        raises EngineError with its output's tail."""
         command = ["pulumi", *args, "--stack", self.name, "--non-interactive", "--color", "never"]
         done = subprocess.run(
             command,
@@ -169,7 +170,7 @@ class CliStack(BenchStack):
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
             raise EngineError(f"`pulumi {' '.join(args)}` of stack {self.name} failed:\n{tail}")
-        return done.stdout
+        return done.stderr if stderr else done.stdout
 
     def preview(self) -> None:
         self._pulumi("preview")
@@ -179,6 +180,14 @@ class CliStack(BenchStack):
 
     def refresh(self) -> None:
         self._pulumi("refresh", "--yes", "--skip-preview")
+
+    def up_logged(self, *, refresh: bool = False) -> str:
+        """`up` as `up()` runs it, returning the engine's verbose log (one JSON event a line), whose
+        provider-call lines time each call to a provider (bench/anatomy.py)."""
+        flags = ("-v=7", "--logtostderr", "--logflow")
+        return self._pulumi(
+            "up", "--yes", "--skip-preview", *(["--refresh"] if refresh else []), *flags, stderr=True
+        )
 
 
 class InlineStack(BenchStack):

@@ -11,7 +11,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bench.runner import ALL_VARIANTS, NO_API, SCRIPT, SCRIPTS, STEPS, Cell, base_variant
+from bench.runner import ALL_VARIANTS, NO_API, PHASES, SCRIPT, SCRIPTS, STEPS, Cell, base_variant
 
 STEP_LABELS = {
     "preview_new": "preview (new stack)",
@@ -360,6 +360,72 @@ TIME_HEADER = [
 ]
 
 
+def phase_rows(results: Results) -> list[list[str]]:
+    """The set and the fair script side by side, each run split by its API calls (the simulator's
+    request log, bench/runner.py `api_phases`): equal API phases put the whole difference outside
+    the API, in the engine's and the provider's own work."""
+    rows = []
+    for n, latency in results.sizes_latencies():
+        for step in STEPS:
+            pair = [results.get(v, n, latency, step) for v in ("rented_number_set", "imperative_parallel")]
+            if any(cell is None or not cell.phases for cell in pair):
+                continue
+            for cell in pair:
+                assert cell is not None
+                phases = cell.phases
+                api = phases.get("reads", 0.0) + phases.get("writes", 0.0)
+                rows.append(
+                    [f"{n:,}", f"{latency}", step, cell.variant, f"{cell.median:.2f}"]
+                    + [fmt_s(phases.get(name)) for name in PHASES]
+                    + [f"{max(0.0, cell.median - api):.2f}"]
+                )
+    return rows
+
+
+PHASE_HEADER = [
+    "N",
+    "latency ms",
+    "step",
+    "variant",
+    "total s",
+    *(f"{name} s" for name in PHASES),
+    "outside the API s (total - reads - writes)",
+]
+
+
+def anatomy_rows(results: Results) -> list[list[str]]:
+    """The set's dissected reconcile (bench/anatomy.py), one row per size and latency."""
+    rows = []
+    for cell in results.ordered():
+        if not cell.anatomy:
+            continue
+        split = cell.anatomy
+        calls = ", ".join(f"{name} {seconds:.2f}" for name, seconds in split["calls"].items())
+        rows.append(
+            [
+                f"{cell.n:,}",
+                f"{cell.latency}",
+                f"{split['seconds']:.2f}",
+                f"{split['engine']:.2f}",
+                f"{split['api']:.2f}",
+                f"{split['provider']:.2f}",
+                calls,
+            ]
+        )
+    return rows
+
+
+ANATOMY_HEADER = [
+    "N",
+    "latency ms",
+    "reconcile s",
+    "engine s (outside provider calls)",
+    "API s (reads + writes)",
+    "provider s (its calls - API)",
+    "provider calls s",
+]
+
+
 def text_report(results: Results) -> str:
     parts = [
         "Results (median wall time; API calls of the median run, by method; * = runs differed)",
@@ -370,6 +436,12 @@ def text_report(results: Results) -> str:
         "",
         "Where the set's time goes, beside the fair script",
         text_table(TIME_HEADER, time_rows(results)),
+        "",
+        "The same runs split by their API calls (from the simulator's request log)",
+        text_table(PHASE_HEADER, phase_rows(results)),
+        "",
+        "One more reconcile of the set, with the engine's verbose log: engine, API, provider",
+        text_table(ANATOMY_HEADER, anatomy_rows(results)),
         "",
         "Targets",
     ]

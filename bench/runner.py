@@ -19,7 +19,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.engine import REPO, BenchStack, InlineStack, engine_command, make_stack
+from bench.anatomy import anatomy, provider_calls
+from bench.engine import REPO, BenchStack, CliStack, InlineStack, engine_command, make_stack
 from bench.rss import PeakRss
 from plivo_pulumi.simulator.testing import account_seed
 
@@ -68,6 +69,8 @@ class Sample:
     provider_rss: int = 0  # bytes; for `imperative`, the script's own process
     engine_rss: int = 0
     inner_seconds: float | None = None  # imperative only: the work inside the script
+    # Where the time went, from the simulator's request log (see api_phases); empty with no call.
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +83,9 @@ class Cell:
     samples: list[Sample] = field(default_factory=list)
     state_bytes: int | None = None  # checkpoint size after first up
     state_detail: dict[str, int] = field(default_factory=dict)  # what the checkpoint spends bytes on
+    # One extra reconcile of the set with the engine's verbose log, not among the samples: where its
+    # time goes (bench/anatomy.py).
+    anatomy: dict[str, Any] = field(default_factory=dict)
 
     @property
     def median(self) -> float:
@@ -98,6 +104,12 @@ class Cell:
     @property
     def provider_rss(self) -> int:
         return max(s.provider_rss for s in self.samples)
+
+    @property
+    def phases(self) -> dict[str, float]:
+        """The phases of the run whose time is the median."""
+        ordered = sorted(self.samples, key=lambda s: s.seconds)
+        return ordered[(len(ordered) - 1) // 2].phases
 
     @property
     def engine_rss(self) -> int:
@@ -132,6 +144,33 @@ class Group:
         if self.engine_env:
             text += " with " + " ".join(f"{k}={v}" for k, v in self.engine_env.items())
         return f"{text} ({self.note})" if self.note else text
+
+
+PHASES = ("before", "reads", "between", "writes", "after")
+
+
+def api_phases(
+    requests: list[dict[str, Any]], started: float, ended: float, latency: float
+) -> dict[str, float]:
+    """Split a timed command (wall clock `started`..`ended`) by its API calls, from the simulator's
+    request log (each entry's `time` is when its answer went out, after `latency`): `before` the first
+    call, `reads` (first GET to last GET), `between` the last GET and the first write, `writes` (first
+    to last POST or DELETE), `after` the last call. What is not reads or writes is the engine's,
+    the program's and the provider's own time."""
+    if not requests:
+        return {}
+    times = sorted((r["time"] - latency, r["time"], r["method"]) for r in requests)
+    reads = [(s, e) for s, e, m in times if m == "GET"]
+    writes = [(s, e) for s, e, m in times if m != "GET"]
+    first, last = times[0][0], max(e for _, e, _ in times)
+    phases = {"before": first - started, "after": ended - last}
+    if reads:
+        phases["reads"] = max(e for _, e in reads) - reads[0][0]
+    if writes:
+        phases["writes"] = max(e for _, e in writes) - writes[0][0]
+    if reads and writes:
+        phases["between"] = max(0.0, writes[0][0] - max(e for _, e in reads))
+    return {k: round(max(0.0, phases[k]), 3) for k in PHASES if k in phases}
 
 
 def seed(n: int) -> dict[str, Any]:
@@ -246,11 +285,14 @@ class Bench:
         time and peak RSS), with the request log cleared before and read after."""
         self.sim.clear_log()
         with PeakRss() as peak:
-            start = time.perf_counter()
+            wall_start, start = time.time(), time.perf_counter()
             inner = action()
             seconds = time.perf_counter() - start
-        calls = dict(sorted(self.sim.requests_log()["by_method"].items()))
+            wall_end = time.time()
+        log = self.sim.requests_log()
+        calls = dict(sorted(log["by_method"].items()))
         sample = Sample(seconds, calls, peak.provider, peak.engine)
+        sample.phases = api_phases(log["requests"], wall_start, wall_end, group.latency / 1000)
         if isinstance(inner, tuple):
             sample.inner_seconds, sample.provider_rss = inner
         key = (variant + group.tag, group.n, group.latency, step, harness)
@@ -387,6 +429,32 @@ class Bench:
                 for variant in group.variants:
                     for harness in group.harnesses_of(variant):
                         self.reuse_step(variant, harness, group, step, rep, numbers)
+        if "drift_up" in reuse and "rented_number_set" in group.variants and "cli" in group.harnesses:
+            self.dissect(group, numbers)
+
+    def dissect(self, group: Group, numbers: list[str]) -> None:
+        """After the measured runs, one more reconcile of the set (a new drift) with the engine's verbose
+        log: how its time splits between the engine, the provider and the API (bench/anatomy.py)."""
+        variant = "rented_number_set"
+        stack = self.stacks[(variant + group.tag, group.n, "cli")]
+        assert isinstance(stack, CliStack)
+        self.drift(numbers, group.runs)
+        self.sim.clear_log()
+        wall_start, start = time.time(), time.perf_counter()
+        log = stack.up_logged(refresh=True)
+        seconds = time.perf_counter() - start
+        phases = api_phases(
+            self.sim.requests_log()["requests"], wall_start, time.time(), group.latency / 1000
+        )
+        self.check_bound(numbers, "the dissected reconcile")
+        calls = provider_calls(log, "dynamic/plivo:RentedNumberSet")
+        cell = self.cells[(variant + group.tag, group.n, group.latency, "drift_up", "cli")]
+        cell.anatomy = anatomy(seconds, calls, phases)
+        parts = ", ".join(f"{k} {cell.anatomy[k]:.2f} s" for k in ("engine", "api", "provider"))
+        self.say(
+            f"{variant} [cli] N={group.n} {group.latency}ms reconcile with the engine's log: "
+            f"{seconds:.2f} s = {parts}"
+        )
 
     def measure_overhead(self) -> None:
         """After `up`, the Automation API runs `pulumi stack output` and `pulumi stack history` (for

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from bench.anatomy import anatomy, provider_calls
 from bench.doc import render
 from bench.plan import full_plan
-from bench.report import Results, targets, text_report
-from bench.runner import ALL_VARIANTS, Cell, Sample
+from bench.report import Results, anatomy_rows, phase_rows, targets, text_report
+from bench.runner import ALL_VARIANTS, Cell, Sample, api_phases
 
 
 def cell(variant: str, n: int, latency: int, step: str, seconds: list[float], **kw) -> Cell:
@@ -119,3 +122,71 @@ def test_backends_report_gives_medians_and_ratios():
     assert "| first_up | 3.00 s | 6.00 s | 2.00x |" in report
     assert "| noop_up | 1.00 s | 1.00 s | 1.00x |" in report
     assert "| reconcile | 2.00 s | 3.00 s | 1.50x |" in report
+
+
+# -- where the time goes: the request log's phases and the engine log's provider calls ------------
+
+SET = "urn:pulumi:s1::plivo-bench::pulumi-python:dynamic/plivo:RentedNumberSet::fleet"
+
+
+def engine_line(at: str, msg: str) -> str:
+    return json.dumps({"time": f"2026-11-28T10:50:{at}Z", "level": "INFO", "msg": msg, "v": 7})
+
+
+def test_api_phases_split_a_run_by_its_requests():
+    t0 = 1000.0
+    requests = [
+        {"method": "GET", "time": t0 + 1.05 + i * 0.1} for i in range(10)
+    ]  # answered 50 ms after start
+    requests += [{"method": "POST", "time": t0 + 3.05 + i * 0.1} for i in range(5)]
+    phases = api_phases(requests, t0, t0 + 4.0, 0.05)
+    # first GET starts at 1.0, the last answered at 1.95; POSTs from 3.0 to 3.45
+    assert phases == {"before": 1.0, "reads": 0.95, "between": 1.05, "writes": 0.45, "after": 0.55}
+    assert api_phases([], t0, t0 + 1, 0.05) == {}
+    reads_only = api_phases(requests[:10], t0, t0 + 2.5, 0.05)
+    assert set(reads_only) == {"before", "reads", "after"}
+
+
+def test_provider_calls_pair_start_and_answer_of_the_resource_type_only():
+    log = "\n".join(
+        [
+            "not json: the engine's plain stderr",
+            engine_line(
+                "38.100000000", f"Provider[0x1].Read(numberset-1,{SET}) executing (#inputs=4, #state=4)"
+            ),
+            engine_line("42.250000000", f"Provider[0x1].Read(numberset-1,{SET}) success; id=x"),
+            engine_line("42.300000000", f"Provider[0x1].Diff({SET},numberset-1): executing (#oldInputs=4)"),
+            engine_line("42.400000000", f"Provider[0x1].Diff({SET},numberset-1) success: changes=2"),
+            engine_line(
+                "43.000000000", "Provider[0x2].CheckConfig(urn:pulumi:s1::p::pulumi:providers:x) executing"
+            ),
+            engine_line("43.200000000", f"Provider[0x1].Check({SET}) executing (#oldInputs=4,#newInputs=4)"),
+            engine_line("43.600000000", f"Provider[0x1].Check({SET}) success: inputs=#4 failures=#0"),
+            engine_line("44.000000000", f"Provider[0x1].Update(numberset-1,{SET}) executing (#oldInputs=4)"),
+            engine_line("47.700000000", f"Provider[0x1].Update(numberset-1,{SET}) success; #outs=4"),
+        ]
+    )
+    calls = provider_calls(log, "dynamic/plivo:RentedNumberSet")
+    assert [name for name, _, _ in calls] == ["Read", "Diff", "Check", "Update"]
+    assert [round(end - start, 3) for _, start, end in calls] == [4.15, 0.1, 0.4, 3.7]
+    split = anatomy(11.0, calls, {"reads": 4.0, "writes": 3.4})
+    assert split["engine"] == pytest.approx(11.0 - 8.35)
+    assert split["api"] == pytest.approx(7.4) and split["provider"] == pytest.approx(0.95)
+    assert split["calls"] == {"Read": 4.15, "Diff": 0.1, "Check": 0.4, "Update": 3.7}
+
+
+def test_the_report_shows_the_phases_and_the_dissected_reconcile():
+    ours = cell("rented_number_set", 10000, 50, "drift_up", [11.0])
+    script = cell("imperative_parallel", 10000, 50, "drift_up", [7.9])
+    ours.samples[0].phases = {"before": 1.3, "reads": 4.0, "between": 2.0, "writes": 3.4, "after": 0.3}
+    script.samples[0].phases = {"before": 0.2, "reads": 4.0, "between": 0.1, "writes": 3.4, "after": 0.2}
+    ours.anatomy = anatomy(11.0, [("Read", 0.0, 4.2), ("Update", 6.0, 9.6)], {"reads": 4.0, "writes": 3.4})
+    results = Results([ours, script])
+    rows = phase_rows(results)
+    assert [r[3] for r in rows] == ["rented_number_set", "imperative_parallel"]
+    assert [r[-1] for r in rows] == ["3.60", "0.50"]  # outside the API: total - reads - writes
+    assert anatomy_rows(results) == [
+        ["10,000", "50", "11.00", "3.20", "7.40", "0.40", "Read 4.20, Update 3.60"]
+    ]
+    assert "engine, API, provider" in text_report(results)
+    assert "One reconcile taken apart" in render(results, {}, [], 60.0, {}, full=False)
