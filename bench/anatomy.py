@@ -10,8 +10,8 @@ Each provider call (Read, Check, Diff, Update, Create, Delete) is logged by the 
               checkpoints: the same for any resource holding the same map);
   API       = the time from the first to the last request of each API phase (reads, writes), which
               run inside the provider's Read and Update;
-  provider  = the time inside provider calls - API: the provider's own work, and the SDK's
-              (de)serialization of the map in the provider host.
+  provider  = the time inside provider calls - API: the provider's own work, the SDK's
+              (de)serialization of the map in the provider host, and its gRPC transfer.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from bench.report import (
     TABLE_HEADER,
     TIME_HEADER,
     Results,
+    anatomy_notes,
     anatomy_rows,
     md_table,
     phase_rows,
@@ -47,10 +48,13 @@ def phase_section(results: Results) -> list[str]:
             "each provider call starts and answers: `engine` is the time outside provider calls (CLI, "
             "language host and program start, plugin and provider start, planning, checkpoints), `API` "
             "the read and write phases inside the provider's Read and Update, `provider` the rest of "
-            "the provider calls (the set's own work and the SDK's (de)serialization of the map in the "
-            "provider host). See `bench/anatomy.py`.",
+            "the provider calls (the set's own work, the SDK's (de)serialization of the map in the "
+            "provider host and the gRPC transfer of it, about 1 MB a call at N=10,000). See "
+            "`bench/anatomy.py`.",
             "",
             md_table(ANATOMY_HEADER, dissected),
+            "",
+            *(f"- {note}" for note in anatomy_notes(results)),
             "",
         ]
     return lines

@@ -415,6 +415,24 @@ def anatomy_rows(results: Results) -> list[list[str]]:
     return rows
 
 
+def anatomy_notes(results: Results) -> list[str]:
+    """Per dissected reconcile: what the set would take with no provider work at all, against the
+    fair script of the same runs (the engine's share alone decides whether a ratio is reachable)."""
+    notes = []
+    for cell in results.ordered():
+        script = results.get("imperative_parallel", cell.n, cell.latency, "drift_up")
+        if not cell.anatomy or script is None or not script.median:
+            continue
+        split = cell.anatomy
+        ideal = split["seconds"] - split["provider"]
+        notes.append(
+            f"N={cell.n:,}, {cell.latency} ms: with no provider work at all the reconcile would take "
+            f"{ideal:.1f} s, {ideal / script.median:.2f}x the parallel script's {script.median:.1f} s; "
+            f"the engine's {split['engine']:.1f} s alone is {split['engine'] / script.median:.0%} of it."
+        )
+    return notes
+
+
 ANATOMY_HEADER = [
     "N",
     "latency ms",
@@ -442,6 +460,7 @@ def text_report(results: Results) -> str:
         "",
         "One more reconcile of the set, with the engine's verbose log: engine, API, provider",
         text_table(ANATOMY_HEADER, anatomy_rows(results)),
+        *(f"  {note}" for note in anatomy_notes(results)),
         "",
         "Targets",
     ]
