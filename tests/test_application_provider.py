@@ -189,3 +189,26 @@ def test_compare_applications():
     assert [f.kind for f in compare_applications([], live, listed)] == ["broken_link"], (
         "a stack that declares no application is not told about the others"
     )
+
+
+def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
+    provider = provider_for(sim)
+    created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
+    app_id = created.id
+    sim.edit_out_of_band(N1, app_id=app_id)
+    sim.edit_out_of_band(N2, app_id=app_id)
+    mark_released([N1, N2])
+    sim.set_faults(script=["ok", "error:400", "error:400"])  # the listing answers, both unlinks fail
+    sim.clear_log()
+    try:
+        with pytest.raises(PlivoError) as failed:
+            provider.delete(app_id, created.outs)
+    finally:
+        sim.clear_faults()
+    message = str(failed.value)
+    assert "could not unlink numbers from application ivr" in message and "2 of 2 number(s)" in message
+    assert N1 in message and N2 in message, "every failed number is named, not only the first"
+    assert "the application was not deleted" in message
+    assert "DELETE" not in [m for m, _ in calls(sim)]
+    assert sim.application(app_id) is not None
+    assert sim.number(N1)["app_id"] == app_id and sim.number(N2)["app_id"] == app_id

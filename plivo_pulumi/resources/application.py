@@ -19,7 +19,6 @@ Lifecycle and API calls (docs/design.md, "Applications"):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -55,6 +54,7 @@ from plivo_pulumi.resources._binding import (
     with_unknown_markers,
 )
 from plivo_pulumi.resources._lifecycle import import_mismatch
+from plivo_pulumi.resources._parallel import run_all
 from plivo_pulumi.resources._program import require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
 
@@ -63,6 +63,7 @@ from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refu
 DECLARED_KEY = "__declared"
 _FLAGS = ("delete_adopted",)
 _SHOWN = 20
+_UNLINK_IN_FLIGHT = 8  # as the set's writes
 
 
 class ApplicationProvider(PlivoResourceProvider):
@@ -179,8 +180,13 @@ class ApplicationProvider(PlivoResourceProvider):
                     "another application (or declare them in this stack), then run again. Nothing was "
                     "deleted."
                 )
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(lambda n: api.update_number(n, app_id=None), ours))
+            run_all(
+                lambda n: api.update_number(n, app_id=None),
+                ours,
+                _UNLINK_IN_FLIGHT,
+                f"unlink numbers from application {name} ({id_})",
+                afterwards="the application was not deleted; the numbers listed still point to it",
+            )
             if ours:
                 log(f"application {name}: {len(ours)} number(s) of this stack unlinked before its deletion")
             try:

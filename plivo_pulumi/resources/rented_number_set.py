@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,13 +49,8 @@ from plivo_pulumi.contract import (
     subaccount_to_check,
 )
 from plivo_pulumi.errors import (
-    AuthenticationError,
-    MalformedResponseError,
     NumberNotFoundError,
     PlivoError,
-    RateLimitedError,
-    ServerError,
-    TransportError,
 )
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
@@ -70,6 +64,7 @@ from plivo_pulumi.resources._binding import (
     with_unknown_markers,
 )
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
+from plivo_pulumi.resources._parallel import run_all
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
 
@@ -298,42 +293,14 @@ def _pick(objects: Iterable[Mapping[str, Any]], wanted: set[str]) -> dict[str, s
     return picked
 
 
-# Failures that say the API as a whole is unusable (not one number): once one is seen, the numbers
-# not yet started are skipped, so an outage fails the run in one operation's time, not N's.
-_SYSTEMIC = (AuthenticationError, RateLimitedError, ServerError, TransportError, MalformedResponseError)
-
-
 def _run_all(action: Callable[[str], Any], numbers: list[str], props: dict[str, Any], what: str) -> None:
-    """Run `action` for every number with several in flight; report every failure, not just the first."""
-    failures: dict[str, Exception] = {}
-    skipped: list[str] = []
-    stop = threading.Event()
-
-    def attempt(number: str) -> None:
-        if stop.is_set():
-            skipped.append(number)
-            return
-        try:
-            action(number)
-        except PlivoError as exc:
-            failures[number] = exc
-            if isinstance(exc, _SYSTEMIC):
-                stop.set()
-
-    with ThreadPoolExecutor(max_workers=_in_flight(props)) as pool:
-        list(pool.map(attempt, numbers))
-    if failures:
-        done = len(numbers) - len(failures) - len(skipped)
-        lines = [f"  {n}: {failures[n]}" for n in sorted(failures)[:20]]
-        more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
-        not_tried = f", {len(skipped)} not attempted after the API failed" if skipped else ""
-        refused = any(isinstance(exc, AuthenticationError) for exc in failures.values())
-        raise (AuthenticationError if refused else PlivoError)(
-            f"could not {what} for {len(failures)} of {len(numbers)} number(s) ({done} succeeded{not_tried}; "
-            "state keeps the previous bindings, so a rerun retries exactly what is left):\n"
-            + "\n".join(lines)
-            + more
-        )
+    run_all(
+        action,
+        numbers,
+        _in_flight(props),
+        what,
+        afterwards="state keeps the previous bindings, so a rerun retries exactly what is left",
+    )
 
 
 def _in_flight(props: Mapping[str, Any]) -> int:
