@@ -7,8 +7,8 @@ the other run is never cancelled and its lock never removed. With the file backe
 fail, before doing anything, with only `failed to load checkpoint: EOF`: it read the state in the
 instant another run was rewriting it (the blob library rewrites the `.attrs` file beside the state in
 place). That is the same situation, so it is waited out the same way. While waiting, each attempt
-says who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m -- pulumi
-up --yes ...` (docs/teams.md).
+says who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m
+-- pulumi up --yes ...` (docs/teams.md).
 """
 
 from __future__ import annotations
