@@ -149,12 +149,17 @@ def test_import_adopts_without_writing_and_refuses_a_difference(sim):
     assert calls(sim) == [] and sim.application(OLD_APP) is not None, "an adopted application is kept"
 
 
-def test_delete_unlinks_released_numbers_and_refuses_others(sim):
+def app_linked_to_both_numbers(sim):
+    """A created application `ivr` that N1 and N2 point to: (provider, create result, app id)."""
     provider = provider_for(sim)
     created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
-    app_id = created.id
-    sim.edit_out_of_band(N1, app_id=app_id)
-    sim.edit_out_of_band(N2, app_id=app_id)
+    for number in (N1, N2):
+        sim.edit_out_of_band(number, app_id=created.id)
+    return provider, created, created.id
+
+
+def test_delete_unlinks_released_numbers_and_refuses_others(sim):
+    provider, created, app_id = app_linked_to_both_numbers(sim)
     mark_released([N1])  # its resource was deleted earlier in this deployment
 
     sim.clear_log()
@@ -192,11 +197,7 @@ def test_compare_applications():
 
 
 def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
-    provider = provider_for(sim)
-    created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
-    app_id = created.id
-    sim.edit_out_of_band(N1, app_id=app_id)
-    sim.edit_out_of_band(N2, app_id=app_id)
+    provider, created, app_id = app_linked_to_both_numbers(sim)
     mark_released([N1, N2])
     sim.set_faults(script=["ok", "error:400", "error:400"])  # the listing answers, both unlinks fail
     sim.clear_log()
