@@ -92,10 +92,15 @@ class Cell:
         return statistics.median(s.seconds for s in self.samples)
 
     @property
-    def calls(self) -> dict[str, int]:
-        """Calls of the run whose time is the median (all runs of a step make the same calls)."""
+    def median_sample(self) -> Sample:
+        """The run whose time is the median (the lower one of an even count)."""
         ordered = sorted(self.samples, key=lambda s: s.seconds)
-        return ordered[(len(ordered) - 1) // 2].calls
+        return ordered[(len(ordered) - 1) // 2]
+
+    @property
+    def calls(self) -> dict[str, int]:
+        """Calls of the median run (all runs of a step make the same calls)."""
+        return self.median_sample.calls
 
     @property
     def calls_vary(self) -> bool:
@@ -107,9 +112,8 @@ class Cell:
 
     @property
     def phases(self) -> dict[str, float]:
-        """The phases of the run whose time is the median."""
-        ordered = sorted(self.samples, key=lambda s: s.seconds)
-        return ordered[(len(ordered) - 1) // 2].phases
+        """The phases of the median run."""
+        return self.median_sample.phases
 
     @property
     def engine_rss(self) -> int:
@@ -164,12 +168,13 @@ def api_phases(
     writes = [(s, e) for s, e, m in times if m != "GET"]
     first, last = times[0][0], max(e for _, e, _ in times)
     phases = {"before": first - started, "after": ended - last}
+    reads_end = max((e for _, e in reads), default=0.0)
     if reads:
-        phases["reads"] = max(e for _, e in reads) - reads[0][0]
+        phases["reads"] = reads_end - reads[0][0]
     if writes:
         phases["writes"] = max(e for _, e in writes) - writes[0][0]
     if reads and writes:
-        phases["between"] = max(0.0, writes[0][0] - max(e for _, e in reads))
+        phases["between"] = writes[0][0] - reads_end
     return {k: round(max(0.0, phases[k]), 3) for k in PHASES if k in phases}
 
 

@@ -883,20 +883,14 @@ class PlivoState:
         self, caller: Account, subaccount: str | None = None, limit: int = 20, offset: int = 0
     ) -> tuple[list[Application], int]:
         """One page of the applications the caller sees, ordered by app_id, and the total count.
-        `subaccount` keeps only that subaccount's (a subaccount may name only itself)."""
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 20:
-            raise SimError(
-                400, f"limit must be between 1 and 20 (got {describe_value(limit)}); page with offset"
-            )
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise SimError(400, "offset must be 0 or more")
+        `subaccount` keeps only that subaccount's (a subaccount may name only itself). `limit` and
+        `offset` are checked where the request is parsed (`params.page_params`), as for numbers."""
         with self.lock:
             self._check_subaccount_filter(caller, subaccount, "applications")
             matching = [
-                self.applications[app_id]
-                for app_id in sorted(self.applications)
-                if self._sees_app(caller, app_id)
-                and (subaccount is None or self.applications[app_id].account == subaccount)
+                app
+                for app_id, app in sorted(self.applications.items())
+                if self._sees_app(caller, app_id) and (subaccount is None or app.account == subaccount)
             ]
             return [copy.copy(a) for a in matching[offset : offset + limit]], len(matching)
 
