@@ -51,18 +51,19 @@ def require_secret_token() -> None:
         run["token_checked"] = True
 
 
-def claim_numbers(owner: str, numbers: Iterable[Any]) -> None:
+def claim_numbers(owner: str, numbers: Iterable[Any]) -> list[Any]:
     """Register that `owner` (like "RentedNumber 'support'") manages `numbers`; refuse a number that
     another resource of this program already manages. Values that are not plain numbers yet (outputs
-    of other resources) or not valid (the provider's check reports them) are skipped."""
-    normalized = []
+    of other resources) or not valid (the provider's check reports them) are skipped. Returns the
+    numbers in the form check gives them (the others as they are): the engine shows the program's
+    inputs beside the state's, where `+1 555...` would read as a change."""
+    as_checked: list[Any] = []
+    normalized: list[str] = []
     for raw in numbers:
-        if isinstance(raw, bool) or not isinstance(raw, str | int):
-            continue
-        try:
-            normalized.append(normalize_number(raw))
-        except ValueError:
-            continue
+        number = _plain_number(raw)
+        if number is not None:
+            normalized.append(number)
+        as_checked.append(raw if number is None else number)
     with _LOCK:
         claimed = _this_run()["numbers"]
         for number in normalized:
@@ -77,3 +78,14 @@ def claim_numbers(owner: str, numbers: Iterable[Any]) -> None:
                 )
         for number in normalized:
             claimed[number] = owner
+    return as_checked
+
+
+def _plain_number(raw: Any) -> str | None:
+    """`raw` in Plivo's digits form, or None when it is no plain valid number (yet)."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        return None
+    try:
+        return normalize_number(raw)
+    except ValueError:
+        return None

@@ -300,9 +300,15 @@ class Application(Resource, module="plivo", name="Application"):
             "subaccount": subaccount,
             "log_incoming_messages": log_incoming_messages,
         }
-        props: dict[str, Any] = {**given, "delete_adopted": delete_adopted}
+        # The defaults as check fills them in: the engine prints the program's inputs beside the
+        # state's (the "refreshing" line of `up --refresh`), where a left-out field read as removed.
+        declared = desired_application(given)
+        props: dict[str, Any] = {
+            **declared,
+            "delete_adopted": False if delete_adopted is None else delete_adopted,
+        }
         props.update(app_id=None, resource_uri=None, adopted=None)
         opts, props[IMPORT_KEY] = take_import_id(opts)
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
-        props[DECLARED_KEY] = dict(given)
+        props[DECLARED_KEY] = dict(declared)
         super().__init__(ApplicationProvider(), resource_name, props, opts)

@@ -245,7 +245,7 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
         raw_number = args.number
         if isinstance(raw_number, int) and not isinstance(raw_number, bool):
             raw_number = str(raw_number)  # the wire format would turn an int into a float
-        claim_numbers(f"RentedNumber '{resource_name}'", [raw_number])
+        (raw_number,) = claim_numbers(f"RentedNumber '{resource_name}'", [raw_number])
         app_id = args.app_id
         if isinstance(app_id, int) and not isinstance(app_id, bool):
             app_id = str(app_id)  # as for `number`: the wire would make it a float, losing digits

@@ -37,7 +37,7 @@ def program(name: str = "ivr", app_name: str = "ivr-main", opts: str = "") -> st
         answer=ANSWER,
         message=MESSAGE,
         opts=opts,
-        n1=N1,
+        n1=f"+1 ({N1[1:4]}) {N1[4:7]}-{N1[7:]}",  # as people write it; the state holds 15550000001
         n2=N2,
         n3=N3,
         other=APPS[0],
@@ -97,6 +97,19 @@ def test_application_lifecycle_through_the_cli(make_project, sim_e2e):
     gate = project.gate()
     assert gate.ok, gate.output
     assert ("GET", f"{APP_PATH}{app_id}/") in api_calls(sim_e2e), "refresh reads the application"
+
+    # The deploy recipe on a clean stack writes nothing and shows no field as changing (the engine
+    # prints the program's inputs beside the state's: defaults and number formats must agree).
+    sim_e2e.clear_log()
+    again = project.up("--refresh", "--run-program")
+    assert again.ok, again.output
+    assert [c for c in api_calls(sim_e2e) if c[0] != "GET"] == []
+    shown = [
+        line
+        for line in again.output.splitlines()
+        if "diff:" in line and ("plivo:Application" in line or "plivo:RentedNumber " in line)
+    ]
+    assert shown == [], again.output
 
     # Drift of an application field and of a number's binding, made by hand in the console.
     sim_e2e.edit_application(app_id, answer_url="https://evil.example.com/x")
