@@ -180,6 +180,38 @@ def test_new_app_name_replaces_and_rebinds_before_the_old_one_goes(make_project,
     )
 
 
+@pytest.mark.parametrize("keep_links", [False, True], ids=["numbers-unlinked", "numbers-left-pointing"])
+def test_application_deleted_by_hand_is_recreated_and_the_numbers_rebound(make_project, sim_e2e, keep_links):
+    project = make_project(program())
+    assert project.up().ok
+    old_id = app_named(sim_e2e, "ivr-main")["app_id"]
+    # Deleted in the console: its numbers lose the link, or (an API that would not unlink them) keep
+    # pointing at an application that no longer exists.
+    sim_e2e.remove_application(old_id, keep_links=keep_links)
+
+    gate = project.gate()
+    assert gate.code != 0, gate.output
+    assert "+ 1 to create" in gate.output and "~ 2 to update" in gate.output, gate.output
+
+    sim_e2e.clear_log()
+    reconcile = project.up("--refresh", "--run-program")
+    assert reconcile.ok, reconcile.output
+    new_id = app_named(sim_e2e, "ivr-main")["app_id"]
+    assert new_id != old_id
+    assert sim_e2e.number(N1)["app_id"] == new_id and sim_e2e.number(N2)["app_id"] == new_id
+    assert sim_e2e.number(N3)["app_id"] == APPS[0]
+    writes = [c for c in api_calls(sim_e2e) if c[0] != "GET"]
+    number_path = f"/v1/Account/{MAIN}/Number/"
+    assert sorted(writes) == [
+        ("POST", APP_PATH),
+        ("POST", f"{number_path}{N1}/"),
+        ("POST", f"{number_path}{N2}/"),
+    ]
+    assert writes[0] == ("POST", APP_PATH), "the application exists before the numbers bind to it"
+    assert project.resources("Application")["ivr"]["id"] == new_id
+    assert project.gate().ok
+
+
 def test_delete_refused_while_numbers_outside_the_stack_point_to_it(make_project, sim_e2e):
     project = make_project(
         "from plivo_pulumi import Application\n"
