@@ -213,3 +213,11 @@ def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
     assert "DELETE" not in [m for m, _ in calls(sim)]
     assert sim.application(app_id) is not None
     assert sim.number(N1)["app_id"] == app_id and sim.number(N2)["app_id"] == app_id
+    assert "a rerun refuses them" in message and "unlink them in the console" in message
+
+    # The rerun (a new deployment: the numbers left the stack in the last one) refuses as it said.
+    forget_adopted()
+    with pytest.raises(PlivoError) as refused:
+        provider.delete(app_id, created.outs)
+    assert f"{N1}, {N2}" in str(refused.value) and "outside this stack" in str(refused.value)
+    assert sim.application(app_id) is not None

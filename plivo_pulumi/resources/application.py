@@ -185,7 +185,11 @@ class ApplicationProvider(PlivoResourceProvider):
                 ours,
                 _UNLINK_IN_FLIGHT,
                 f"unlink numbers from application {name} ({id_})",
-                afterwards="the application was not deleted; the numbers listed still point to it",
+                afterwards=(
+                    "the application was not deleted. The numbers not unlinked still point to it and have "
+                    "left the stack, so a rerun refuses them as numbers outside it: link them to another "
+                    "application or unlink them in the console, then run again"
+                ),
             )
             if ours:
                 log(f"application {name}: {len(ours)} number(s) of this stack unlinked before its deletion")
