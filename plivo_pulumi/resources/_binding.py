@@ -136,10 +136,14 @@ def learn_subaccount(api: Any, live: dict[str, Any], hint: str | None) -> dict[s
 
 
 def after_write(live: Mapping[str, Any], changes: Mapping[str, str], account_id: str) -> dict[str, Any]:
-    """The live outputs once a POST of `changes` succeeded, without another GET."""
+    """The live outputs once a POST of `changes` succeeded, without another GET. The `application`
+    URI names the application's owner when an `Application` of this deployment saw it (a
+    subaccount's application), else `account_id`."""
     outs = {**live, **changes}
     if "app_id" in changes:
-        outs["application"] = application_uri(account_id, changes["app_id"]) if changes["app_id"] else None
+        app_id = changes["app_id"]
+        owner = application_owner(app_id, account_id)
+        outs["application"] = application_uri(owner, app_id) if app_id else None
     return outs
 
 
@@ -152,6 +156,8 @@ _ADOPTED_LOCK = threading.Lock()
 # `Application` deleted later in the same deployment may unlink these; any other number still linked
 # to it belongs to something else, and the delete is refused.
 _RELEASED: set[str] = set()
+# The account that owns each application an `Application` of this deployment created or read.
+_APP_OWNERS: dict[str, str] = {}
 
 
 def mark_adopted(numbers: Iterable[str]) -> None:
@@ -169,11 +175,22 @@ def released_in_this_deployment(number: str) -> bool:
         return number in _RELEASED
 
 
+def note_application_owner(app_id: str, owner: str) -> None:
+    with _ADOPTED_LOCK:
+        _APP_OWNERS[app_id] = owner
+
+
+def application_owner(app_id: str, default: str) -> str:
+    with _ADOPTED_LOCK:
+        return _APP_OWNERS.get(app_id, default)
+
+
 def forget_adopted() -> None:
     """Start afresh (for tests that run several deployments' provider calls in one process)."""
     with _ADOPTED_LOCK:
         _ADOPTED.clear()
         _RELEASED.clear()
+        _APP_OWNERS.clear()
 
 
 def adopted_in_this_deployment(number: str) -> bool:

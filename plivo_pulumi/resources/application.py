@@ -49,6 +49,7 @@ from plivo_pulumi.resources._binding import (
     adopted_in_this_deployment,
     check_failure,
     is_unknown,
+    note_application_owner,
     released_in_this_deployment,
     take_import_id,
     with_unknown_markers,
@@ -225,6 +226,7 @@ def _outputs(
     """The fields as they now are in Plivo, the id, where it lives, and the code's declared values."""
     outs: dict[str, Any] = {name: live.get(name) for name in APP_FIELDS}
     owner = live.get("subaccount") or api.auth_id
+    note_application_owner(app_id, owner)  # the numbers bound to it report its URI
     outs.update(
         app_id=app_id,
         resource_uri=application_uri(owner, app_id),

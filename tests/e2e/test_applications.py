@@ -10,11 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+import requests
 
-from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
+from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 
-N1, N2, N3, N4 = NUMBERS[:4]
+N1, N2, N3, N4, N5 = NUMBERS
 ANSWER = "https://voice.example.com/answer"
 MESSAGE = "https://sms.example.com/inbound"
 APP_PATH = f"/v1/Account/{MAIN}/Application/"
@@ -210,6 +211,37 @@ def test_application_deleted_by_hand_is_recreated_and_the_numbers_rebound(make_p
     assert writes[0] == ("POST", APP_PATH), "the application exists before the numbers bind to it"
     assert project.resources("Application")["ivr"]["id"] == new_id
     assert project.gate().ok
+
+
+def test_a_subaccount_application_and_the_numbers_bound_to_it(make_project, sim_e2e):
+    project = make_project(
+        "from plivo_pulumi import Application, RentedNumber\n"
+        f'app = Application("team", app_name="team-app", answer_url="{ANSWER}", subaccount="{SUB}")\n'
+        f'RentedNumber("line", number="{N5}", app_id=app.app_id, subaccount="{SUB}")\n'
+    )
+    up = project.up()
+    assert up.ok, up.output
+    app = app_named(sim_e2e, "team-app")
+    app_id = app["app_id"]
+    assert app["account"] == SUB, "the application belongs to the subaccount"
+    assert (sim_e2e.number(N5)["app_id"], sim_e2e.number(N5)["subaccount"]) == (app_id, SUB)
+    reported = requests.get(
+        f"{sim_e2e.base_url}/Account/{MAIN}/Number/{N5}/", auth=(MAIN, TOKEN), timeout=10
+    ).json()["application"]
+    assert reported == f"/v1/Account/{SUB}/Application/{app_id}/"
+    line = project.resources()["line"]["outputs"]
+    assert line["application"] == reported, "the output is the URI the API reports, before any refresh"
+    assert project.resources("Application")["team"]["outputs"]["resource_uri"] == reported
+    assert project.gate().ok
+
+    sim_e2e.clear_log()
+    assert project.destroy().ok
+    calls = api_calls(sim_e2e)
+    assert calls.index(("POST", f"/v1/Account/{MAIN}/Number/{N5}/")) < calls.index(
+        ("DELETE", f"{APP_PATH}{app_id}/")
+    ), calls
+    assert sim_e2e.application(app_id) is None
+    assert (sim_e2e.number(N5)["app_id"], sim_e2e.number(N5)["subaccount"]) == (None, SUB)
 
 
 def test_delete_refused_while_numbers_outside_the_stack_point_to_it(make_project, sim_e2e):
