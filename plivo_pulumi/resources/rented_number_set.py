@@ -19,6 +19,7 @@ adopts every number with no write, and fails instead of writing if a binding dif
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -70,6 +71,7 @@ from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refu
 
 DEFAULT_IN_FLIGHT = 8
 NOT_MANAGED_BINDING = encode(None, None)
+_KEY_SHOWN = 40  # characters of a mapping key shown in a failure's property path
 
 
 def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
@@ -77,12 +79,21 @@ def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
     if isinstance(bindings, Mapping):
         for key, value in bindings.items():
             if isinstance(value, Mapping) or value is None:
-                yield f'["{key}"]', {**(value or {}), "number": str(key)}
+                yield _key_label(key), {**(value or {}), "number": str(key)}
             else:
-                yield f'["{key}"]', value
+                yield _key_label(key), value
         return
     for index, entry in enumerate(bindings):
         yield f"[{index}]", _fields_of(entry)
+
+
+def _key_label(key: Any) -> str:
+    """`["<key>"]` for the property path of a failure: JSON-quoted (a `"` or `:` in the key cannot
+    blur the path) and cut when too long, since the engine prints the property with the failure."""
+    text = str(key)
+    if len(text) > _KEY_SHOWN:
+        text = f"{text[:_KEY_SHOWN]}... ({len(text)} characters)"
+    return f"[{json.dumps(text, ensure_ascii=False)}]"
 
 
 def _fields_of(entry: Any) -> Any:
