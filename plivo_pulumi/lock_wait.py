@@ -6,8 +6,11 @@ does. The command is run again only after it failed with that message, which mea
 the other run is never cancelled and its lock never removed. With the file backend a run can also
 fail, before doing anything, with only `failed to load checkpoint: EOF`: it read the state in the
 instant another run was rewriting it (the blob library rewrites the `.attrs` file beside the state in
-place). That is the same situation, so it is waited out the same way. While waiting, each attempt
-says who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m
+place). That is the same situation, so it is waited out the same way, as is a run that found
+another run's lock and could not read it: the backend lists the stack's locks, then reads each, and
+the other run released its lock in between (the whole output is then the blob library's NotFound
+error, naming the lock file or, on PostgreSQL, "key not found"). While waiting, each attempt says
+who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m
 -- pulumi up --yes ...` (docs/teams.md).
 """
 
@@ -23,6 +26,13 @@ from typing import TextIO
 LOCKED = "the stack is currently locked"
 # The whole output of a run that read the state while another run was writing it (see above).
 STATE_MID_WRITE = "error: failed to load checkpoint: EOF"
+# The whole output of a run whose lock check read a lock that was released in between (see above):
+# the engine prints the blob library's error as "2 errors occurred: 1) <the read's error> 2) NotFound".
+_LOCK_GONE = re.compile(
+    r"error: 2 errors occurred:\n"
+    r"1\) (.*/\.pulumi/locks/.*: no such file or directory|key not found: sql: no rows in result set)\n"
+    r"2\) NotFound"
+)
 _HOLDER = re.compile(r"created by (?P<who>\S+) \(pid (?P<pid>\d+)\) at (?P<since>\S+)")
 _DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>[smh]?)")
 # Seconds between attempts: quick at first, then every 15 s.
@@ -61,8 +71,11 @@ def busy_reason(output: str) -> str | None:
     holder = lock_holder(output)
     if holder is not None:
         return f"locked by {holder}"
-    if [line.strip() for line in output.splitlines() if line.strip()] == [STATE_MID_WRITE]:
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if lines == [STATE_MID_WRITE]:
         return "being written by another run (its state was read mid-write: failed to load checkpoint: EOF)"
+    if _LOCK_GONE.fullmatch("\n".join(lines)):
+        return "locked a moment ago (the other run's lock was released while this run read it)"
     return None
 
 

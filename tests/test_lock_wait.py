@@ -21,6 +21,15 @@ LOCKED = (
 
 # What the file backend prints, and nothing else, when a run reads the state while another writes it.
 MID_WRITE = "error: failed to load checkpoint: EOF"
+# What a run prints, and nothing else, when the other run's lock was released while its lock check
+# read it: on PostgreSQL (seen in CI) and on the file backend (a lock entry that cannot be read).
+LOCK_GONE_POSTGRES = (
+    "error: 2 errors occurred:\\n    1) key not found: sql: no rows in result set\\n    2) NotFound"
+)
+LOCK_GONE_FILE = (
+    "error: 2 errors occurred:\\n    1) stat /srv/state/.pulumi/locks/organization/p/prod/0b1c.json: no such "
+    "file or directory\\n    2) NotFound"
+)
 
 
 def flaky_command(tmp_path: Path, locked_times: int, final_code: int = 0, message: str = LOCKED) -> list[str]:
@@ -82,6 +91,15 @@ def test_a_state_read_mid_write_is_waited_out_like_the_lock(tmp_path):
     assert "being written by another run" in err.getvalue()
 
 
+@pytest.mark.parametrize("message", [LOCK_GONE_POSTGRES, LOCK_GONE_FILE], ids=["postgres", "file"])
+def test_a_lock_released_while_it_was_read_is_waited_out(tmp_path, message):
+    out, err, pauses = io.StringIO(), io.StringIO(), []
+    command = flaky_command(tmp_path, 1, message=message)
+    code = run_waiting_for_lock(command, 600, out=out, err=err, sleep=pauses.append)
+    assert code == 0 and (tmp_path / "attempts").read_text() == "2" and pauses == [2.0]
+    assert "the other run's lock was released" in err.getvalue()
+
+
 def test_busy_reasons():
     assert busy_reason(LOCKED.replace("\\n", "\n")) == (
         "locked by ci@runner-2 (pid 4242, since 2026-11-28T04:00:00Z)"
@@ -90,6 +108,15 @@ def test_busy_reasons():
     # The same words inside a longer failure (a run that had started) are not a busy stack.
     assert busy_reason(f"Updating (dev):\n + 3 to create\n{MID_WRITE}\n") is None
     assert busy_reason("error: failed to load checkpoint: unexpected end of JSON input") is None
+    gone = LOCK_GONE_POSTGRES.replace("\\n", "\n")
+    assert busy_reason(gone).startswith("locked a moment ago")
+    assert busy_reason(f"Updating (dev):\n{gone}") is None, "a run that had started is not retried"
+    assert busy_reason(gone.replace("key not found", "permission denied")) is None
+    assert busy_reason(gone.replace("2) NotFound", "2) PermissionDenied")) is None
+    stack_gone = LOCK_GONE_FILE.replace("\\n", "\n").replace(
+        "/locks/organization/p/prod/0b1c", "/stacks/p/prod"
+    )
+    assert busy_reason(stack_gone) is None, "only a lock file that went away is waited for"
 
 
 def test_parsing():
