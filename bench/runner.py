@@ -283,21 +283,29 @@ class Bench:
 
     # measuring ---------------------------------------------------------------------------------
 
+    def timed(
+        self, action: Callable[[], Any], latency_ms: int
+    ) -> tuple[Any, float, dict[str, Any], dict[str, float]]:
+        """Run `action` with the request log cleared first: its result, its seconds, the request log
+        read after it, and the log's API phases (`api_phases`)."""
+        self.sim.clear_log()
+        wall_start, start = time.time(), time.perf_counter()
+        result = action()
+        seconds = time.perf_counter() - start
+        wall_end = time.time()
+        log = self.sim.requests_log()
+        return result, seconds, log, api_phases(log["requests"], wall_start, wall_end, latency_ms / 1000)
+
     def measure(
         self, variant: str, harness: str, group: Group, step: str, rep: int, action: Callable[[], Any]
     ) -> Sample:
         """Time `action` (an engine command, or the imperative script, which returns its own work
         time and peak RSS), with the request log cleared before and read after."""
-        self.sim.clear_log()
         with PeakRss() as peak:
-            wall_start, start = time.time(), time.perf_counter()
-            inner = action()
-            seconds = time.perf_counter() - start
-            wall_end = time.time()
-        log = self.sim.requests_log()
+            inner, seconds, log, phases = self.timed(action, group.latency)
         calls = dict(sorted(log["by_method"].items()))
         sample = Sample(seconds, calls, peak.provider, peak.engine)
-        sample.phases = api_phases(log["requests"], wall_start, wall_end, group.latency / 1000)
+        sample.phases = phases
         if isinstance(inner, tuple):
             sample.inner_seconds, sample.provider_rss = inner
         key = (variant + group.tag, group.n, group.latency, step, harness)
@@ -444,13 +452,7 @@ class Bench:
         stack = self.stacks[(variant + group.tag, group.n, "cli")]
         assert isinstance(stack, CliStack)
         self.drift(numbers, group.runs)
-        self.sim.clear_log()
-        wall_start, start = time.time(), time.perf_counter()
-        log = stack.up_logged(refresh=True)
-        seconds = time.perf_counter() - start
-        phases = api_phases(
-            self.sim.requests_log()["requests"], wall_start, time.time(), group.latency / 1000
-        )
+        log, seconds, _, phases = self.timed(lambda: stack.up_logged(refresh=True), group.latency)
         self.check_bound(numbers, "the dissected reconcile")
         calls = provider_calls(log, "dynamic/plivo:RentedNumberSet")
         cell = self.cells[(variant + group.tag, group.n, group.latency, "drift_up", "cli")]
