@@ -127,6 +127,31 @@ def test_delete_keeps_the_number_unless_asked(sim_provider):
     provider.delete("15551230002", {"number": "15551230002", "unrent_on_delete": True})  # 404 is done
 
 
+def test_delete_never_unrents_a_number_a_check_of_this_deployment_saw(sim_provider):
+    """The engine checks every resource the program registers before it deletes the dropped ones: a
+    number seen there belongs to the code, whatever the deleted resource's state says."""
+    provider = provider_for(sim_provider)
+    provider.check({}, {"number": "+1 (555) 123-0002", "unrent_on_delete": False})
+    provider.delete("15551230002", {"number": "15551230002", "unrent_on_delete": True})
+    assert by_method(sim_provider) == {} and sim_provider.number("15551230002") is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "constrained"),
+    [
+        (("up", "--target", "urn:x"), True),
+        (("up", "--yes", "-t", "urn:x"), True),
+        (("preview", "--exclude=urn:x"), True),
+        (("up", "--yes", "--skip-preview"), False),
+        (("destroy", "--target", "urn:x"), False),  # no program runs: nothing is declared anyway
+    ],
+)
+def test_an_update_limited_by_target_is_known_to_the_provider(args, constrained):
+    from plivo_pulumi.resources._invocation import Invocation
+
+    assert Invocation(args).constrained is constrained
+
+
 def test_credentials_errors_name_the_config_keys(sim_provider):
     with pytest.raises(MissingCredentialsError, match="plivo:authToken"):
         provider_for(sim_provider, token=None).create({"number": NUM})

@@ -147,11 +147,14 @@ def after_write(live: Mapping[str, Any], changes: Mapping[str, str], account_id:
     return outs
 
 
-# Numbers adopted (created) by any resource of this provider process during the current deployment.
-# A delete of one of them comes from a rename without alias or a move between resources: the number
-# now belongs to another resource, so it is never unrented.
-_ADOPTED: set[str] = set()
-_ADOPTED_LOCK = threading.Lock()
+# What this provider process saw in the current deployment. The engine runs one dynamic-provider
+# process per deployment, checks every resource the program registers (targeted ones only under
+# `--target`) and deletes the resources the program dropped only after the program has registered
+# all the others, so by the time a delete runs every number the code declares is in `_DECLARED`.
+# A delete never unrents one of them: after a failed, crashed or cancelled run the state can hold a
+# number twice (a move or a rename that did not finish), and only the current code decides.
+_DECLARED: set[str] = set()
+_DECLARED_LOCK = threading.Lock()
 # Numbers whose resource this deployment deleted or released (the stack stopped managing them). An
 # `Application` deleted later in the same deployment may unlink these; any other number still linked
 # to it belongs to something else, and the delete is refused.
@@ -160,42 +163,53 @@ _RELEASED: set[str] = set()
 _APP_OWNERS: dict[str, str] = {}
 
 
-def mark_adopted(numbers: Iterable[str]) -> None:
-    with _ADOPTED_LOCK:
-        _ADOPTED.update(numbers)
+def mark_declared(numbers: Iterable[Any]) -> None:
+    """Note the numbers a resource declares (its check) or adopts (its create/update); values that
+    are not known yet are skipped (the resource's create notes them once they are)."""
+    known = [n for n in numbers if isinstance(n, str) and not is_unknown(n)]
+    with _DECLARED_LOCK:
+        _DECLARED.update(known)
+
+
+# The older name: creating or updating a resource adopts its numbers, and adopted numbers are declared.
+mark_adopted = mark_declared
 
 
 def mark_released(numbers: Iterable[str]) -> None:
-    with _ADOPTED_LOCK:
+    with _DECLARED_LOCK:
         _RELEASED.update(numbers)
 
 
 def released_in_this_deployment(number: str) -> bool:
-    with _ADOPTED_LOCK:
+    with _DECLARED_LOCK:
         return number in _RELEASED
 
 
 def note_application_owner(app_id: str, owner: str) -> None:
-    with _ADOPTED_LOCK:
+    with _DECLARED_LOCK:
         _APP_OWNERS[app_id] = owner
 
 
 def application_owner(app_id: str, default: str) -> str:
-    with _ADOPTED_LOCK:
+    with _DECLARED_LOCK:
         return _APP_OWNERS.get(app_id, default)
 
 
 def forget_adopted() -> None:
     """Start afresh (for tests that run several deployments' provider calls in one process)."""
-    with _ADOPTED_LOCK:
-        _ADOPTED.clear()
+    with _DECLARED_LOCK:
+        _DECLARED.clear()
         _RELEASED.clear()
         _APP_OWNERS.clear()
 
 
-def adopted_in_this_deployment(number: str) -> bool:
-    with _ADOPTED_LOCK:
-        return number in _ADOPTED
+def declared_in_this_deployment(number: str) -> bool:
+    """Whether a resource of the current deployment declares (or adopted) `number`."""
+    with _DECLARED_LOCK:
+        return number in _DECLARED
+
+
+adopted_in_this_deployment = declared_in_this_deployment
 
 
 def take_import_id(opts: pulumi.ResourceOptions | None) -> tuple[pulumi.ResourceOptions | None, str | None]:

@@ -44,6 +44,15 @@ class Invocation:
         return value
 
     @property
+    def constrained(self) -> bool:
+        """Whether `--target` / `--exclude` limit the run (an update or a preview): the engine then
+        checks only the resources included, so the provider does not see everything the code declares."""
+        if self.command not in ("preview", "up", "update"):
+            return False
+        names = ("--target", "--exclude")
+        return any(a == "-t" or a in names or a.startswith(tuple(f"{n}=" for n in names)) for a in self.args)
+
+    @property
     def runs_program(self) -> bool:
         """Whether the engine runs the program (so providers get the current config) for its reads."""
         if self.command in ("preview", "up", "update") and not self._flag("refresh"):

@@ -1,6 +1,6 @@
 """What `RentedNumber` and `RentedNumberSet` do alike: refuse numbers the account does not rent,
 refuse an `import_` whose bindings differ, and the delete rules (never unrent unless asked, never a
-number another resource adopted in this deployment). One wording for both resources."""
+number that a resource of the current deployment declares). One wording for both resources."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.errors import NumberNotFoundError, PlivoError
-from plivo_pulumi.resources._binding import adopted_in_this_deployment
+from plivo_pulumi.resources._binding import declared_in_this_deployment
+from plivo_pulumi.resources._invocation import current_invocation
 from plivo_pulumi.resources._provider import log
 
 _SHOWN = 20
@@ -41,7 +42,13 @@ def import_mismatch(subject: str, differences: Sequence[str]) -> PlivoError:
 
 def numbers_to_unrent(numbers: Iterable[str], unrent_on_delete: bool, owner: str | None = None) -> list[str]:
     """The numbers a delete may unrent; the log says which stay rented and why (per number, or per
-    `owner` such as "set numberset-1a2b" for many)."""
+    `owner` such as "set numberset-1a2b" for many).
+
+    A number that any resource of the current deployment declares is never unrented, whatever the
+    state says (docs/design.md, "When a number is unrented"). Under `--target` / `--exclude` the
+    engine does not check the resources left out, so the provider cannot know whether one of them
+    declares the number: the delete then fails and the number stays rented until a full run.
+    """
     numbers = sorted(numbers)
     if not unrent_on_delete:
         if owner:
@@ -49,12 +56,23 @@ def numbers_to_unrent(numbers: Iterable[str], unrent_on_delete: bool, owner: str
         for number in [] if owner else numbers:
             log(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
         return []
-    kept = [n for n in numbers if adopted_in_this_deployment(n)]
+    kept = [n for n in numbers if declared_in_this_deployment(n)]
     if kept and owner:
-        log(f"{owner}: {len(kept)} number(s) stay rented: another resource adopted them in this deployment")
+        log(f"{owner}: {len(kept)} number(s) stay rented: another resource of the stack declares them")
     for number in [] if owner else kept:
-        log(f"number {number} stays rented: another resource adopted it in this deployment")
-    return [n for n in numbers if n not in kept]
+        log(f"number {number} stays rented: another resource of the stack declares it")
+    doomed = [n for n in numbers if n not in kept]
+    invocation = current_invocation()
+    if doomed and invocation is not None and invocation.constrained:
+        raise PlivoError(
+            f"{'number ' + doomed[0] if len(doomed) == 1 else f'{len(doomed)} number(s)'} not unrented: "
+            f"this run is limited by --target/--exclude (`{invocation.shown()}`), so the resources it "
+            "leaves out are not checked and one of them may still declare "
+            f"{'it' if len(doomed) == 1 else 'them'} ({_listed(doomed)}). Nothing was unrented. Run "
+            "`pulumi up` without --target/--exclude to delete the resource: its numbers are unrented then "
+            "only if no resource of the code declares them."
+        )
+    return doomed
 
 
 def unrent(api: PlivoClient, number: str) -> None:

@@ -12,6 +12,7 @@ State is kept per run (per resource monitor), since an Automation API process ru
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -53,32 +54,50 @@ def require_secret_token() -> None:
 
 def claim_numbers(owner: str, numbers: Iterable[Any]) -> list[Any]:
     """Register that `owner` (like "RentedNumber 'support'") manages `numbers`; refuse a number that
-    another resource of this program already manages. Values that are not plain numbers yet (outputs
-    of other resources) or not valid (the provider's check reports them) are skipped. Returns the
-    numbers in the form check gives them (the others as they are): the engine shows the program's
-    inputs beside the state's, where `+1 555...` would read as a change."""
-    as_checked: list[Any] = []
-    normalized: list[str] = []
-    for raw in numbers:
-        number = _plain_number(raw)
-        if number is not None:
-            normalized.append(number)
-        as_checked.append(raw if number is None else number)
+    another resource of this program already manages. A number given as an output of another
+    resource is claimed once its value is known: the returned output fails (and with it the
+    resource's registration, before any write of it) when another resource holds the number. Values
+    that are not valid numbers are skipped (the provider's check reports them). Returns the numbers
+    in the form check gives them (the others as they are): the engine shows the program's inputs
+    beside the state's, where `+1 555...` would read as a change."""
+    numbers = list(numbers)
+    plain = {
+        i: number
+        for i, raw in enumerate(numbers)
+        if not isinstance(raw, pulumi.Output) and (number := _plain_number(raw)) is not None
+    }
     with _LOCK:
-        claimed = _this_run()["numbers"]
-        for number in normalized:
-            other = claimed.get(number)
-            if other is not None and other != owner:
-                raise pulumi.RunError(
-                    f"number {number} is declared twice in this stack: by {other} and by {owner}. "
-                    "Two resources managing one number would undo each other's writes on every "
-                    "`pulumi up`, and deleting one could unrent what the other manages. Keep exactly one "
-                    "declaration (to move a number between resources without a gap, see README, "
-                    '"Moving a number"). Nothing was sent to Plivo.'
-                )
-        for number in normalized:
-            claimed[number] = owner
-    return as_checked
+        for number in plain.values():
+            _refuse_if_claimed(owner, number)
+        for number in plain.values():
+            _this_run()["numbers"][number] = owner
+    return [
+        raw.apply(functools.partial(_claim, owner)) if isinstance(raw, pulumi.Output) else plain.get(i, raw)
+        for i, raw in enumerate(numbers)
+    ]
+
+
+def _claim(owner: str, value: Any) -> Any:
+    """Claim one number that was an output (now known) for `owner`."""
+    number = _plain_number(value)
+    if number is None:
+        return value
+    with _LOCK:
+        _refuse_if_claimed(owner, number)
+        _this_run()["numbers"][number] = owner
+    return number
+
+
+def _refuse_if_claimed(owner: str, number: str) -> None:
+    other = _this_run()["numbers"].get(number)
+    if other is not None and other != owner:
+        raise pulumi.RunError(
+            f"number {number} is declared twice in this stack: by {other} and by {owner}. "
+            "Two resources managing one number would undo each other's writes on every "
+            "`pulumi up`, and deleting one could unrent what the other manages. Keep exactly one "
+            "declaration (to move a number between resources without a gap, see README, "
+            '"Moving a number"). Nothing was sent to Plivo for it.'
+        )
 
 
 def _plain_number(raw: Any) -> str | None:

@@ -41,7 +41,7 @@ from plivo_pulumi.resources._binding import (
     is_unknown,
     learn_subaccount,
     live_outputs,
-    mark_adopted,
+    mark_declared,
     mark_released,
     take_import_id,
     validate_fields,
@@ -59,6 +59,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         account = self.configured_auth_id()
         inputs, failures = check_binding(news, account=account)
+        mark_declared([inputs.get("number")])  # before the engine deletes what the program dropped
         declared = news.get(DECLARED_KEY)
         if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
             inputs[DECLARED_KEY] = validate_fields(declared, MANAGED_FIELDS, account)[0]
@@ -106,7 +107,7 @@ class RentedNumberProvider(PlivoResourceProvider):
             raise import_mismatch(f"number {number}", shown)
         if changes:
             self.api().update_number(number, **changes)
-        mark_adopted([number])
+        mark_declared([number])
         return CreateResult(number, _outputs(props, after_write(live, changes, self.api().auth_id)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -11,8 +11,8 @@ bindings, outputs the live ones, so `pulumi preview --refresh` shows drift per n
 
 Safety rules are those of `RentedNumber`: creating adopts (every number must already be rented;
 checked before any write), nothing is unrented unless `unrent_on_delete=True` and the whole set is
-deleted, a number removed from the set is released as it is (never unrented), and a number another
-resource adopted in the same deployment is never unrented. `opts=ResourceOptions(import_=...)`
+deleted, a number removed from the set is released as it is (never unrented), and a number that a
+resource of the current deployment declares is never unrented. `opts=ResourceOptions(import_=...)`
 adopts every number with no write, and fails instead of writing if a binding differs.
 """
 
@@ -59,7 +59,7 @@ from plivo_pulumi.resources._binding import (
     UNKNOWN,
     check_binding,
     is_unknown,
-    mark_adopted,
+    mark_declared,
     mark_released,
     take_import_id,
     with_unknown_markers,
@@ -149,6 +149,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         inputs = dict(news)
         bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id())
+        mark_declared(bindings)  # before the engine deletes what the program dropped
         inputs["bindings"] = bindings
         for name, default in (("unrent_on_delete", False), ("max_in_flight", DEFAULT_IN_FLIGHT)):
             value = news.get(name)
@@ -185,7 +186,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                 shown = [f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in sorted(differing)]
                 raise import_mismatch(f"{len(differing)} number(s)", shown)
         outs = self._apply(wanted, present, props)
-        mark_adopted(wanted)
+        mark_declared(wanted)
         return CreateResult(_set_id(wanted), outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -212,7 +213,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                     "Rent them first or remove them from `bindings`. Nothing was changed."
                 )
             live.update(fresh)
-            mark_adopted(new_numbers)
+            mark_declared(new_numbers)
         released = sorted(set(known) - set(wanted))
         mark_released(released)
         if released:
@@ -377,12 +378,16 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
             )
         require_secret_token()
         plain = _plain_bindings(args.bindings)
-        listed = (
-            plain
-            if isinstance(plain, Mapping)
-            else [e.get("number") for e in plain if isinstance(e, Mapping)]
-        )
-        claim_numbers(f"RentedNumberSet '{resource_name}'", listed)
+        owner = f"RentedNumberSet '{resource_name}'"
+        if isinstance(plain, Mapping):
+            claim_numbers(owner, plain)
+        else:  # a listed number may be an output: it is claimed once known (see claim_numbers)
+            entries = [e for e in plain if isinstance(e, dict)]
+            for entry, claimed in zip(
+                entries, claim_numbers(owner, [e.get("number") for e in entries]), strict=True
+            ):
+                if isinstance(claimed, pulumi.Output):
+                    entry["number"] = claimed
         props = {
             "bindings": plain,
             "unrent_on_delete": args.unrent_on_delete,
