@@ -161,6 +161,10 @@ _DECLARED_LOCK = threading.Lock()
 _RELEASED: set[str] = set()
 # The account that owns each application an `Application` of this deployment created or read.
 _APP_OWNERS: dict[str, str] = {}
+# Applications an `Application` of this deployment adopts (`import_`) or created: the same rule as
+# for numbers, so a rename without alias that adopts the application is not undone by the delete of
+# the old resource.
+_DECLARED_APPS: set[str] = set()
 
 
 def mark_declared(numbers: Iterable[Any]) -> None:
@@ -173,6 +177,17 @@ def mark_declared(numbers: Iterable[Any]) -> None:
 
 # The older name: creating or updating a resource adopts its numbers, and adopted numbers are declared.
 mark_adopted = mark_declared
+
+
+def mark_declared_application(app_id: Any) -> None:
+    if isinstance(app_id, str) and app_id and not is_unknown(app_id):
+        with _DECLARED_LOCK:
+            _DECLARED_APPS.add(app_id)
+
+
+def application_declared_in_this_deployment(app_id: str) -> bool:
+    with _DECLARED_LOCK:
+        return app_id in _DECLARED_APPS
 
 
 def mark_released(numbers: Iterable[str]) -> None:
@@ -201,6 +216,7 @@ def forget_adopted() -> None:
         _DECLARED.clear()
         _RELEASED.clear()
         _APP_OWNERS.clear()
+        _DECLARED_APPS.clear()
 
 
 def declared_in_this_deployment(number: str) -> bool:

@@ -47,8 +47,10 @@ from plivo_pulumi.numbers import application_uri, normalize_app_id
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     adopted_in_this_deployment,
+    application_declared_in_this_deployment,
     check_failure,
     is_unknown,
+    mark_declared_application,
     note_application_owner,
     released_in_this_deployment,
     take_import_id,
@@ -88,6 +90,7 @@ class ApplicationProvider(PlivoResourceProvider):
                 failures.append(CheckFailure("import_", str(exc)))
             if inputs.get(IMPORT_KEY) is None and not failures:
                 failures.append(CheckFailure("import_", "give the app_id of the application to adopt"))
+            mark_declared_application(inputs.get(IMPORT_KEY))  # before the engine deletes dropped ones
         # From the program's own copy: `ignore_changes` has already put state values in the fields.
         declared = news.get(DECLARED_KEY)
         declared_fields = _validated(declared, account)[0] if isinstance(declared, Mapping) else fields
@@ -126,9 +129,11 @@ class ApplicationProvider(PlivoResourceProvider):
                     f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
                 ]
                 raise import_mismatch(f"application {import_id}", shown)
+            mark_declared_application(import_id)
             return CreateResult(import_id, _outputs(props, live, import_id, adopted=True, api=self.api()))
         created = self.api().create_application(**desired)
         app_id = created["app_id"]
+        mark_declared_application(app_id)
         log(f"application {desired['app_name']} created: {app_id}")
         return CreateResult(app_id, _outputs(props, desired, app_id, adopted=False, api=self.api()))
 
@@ -160,6 +165,9 @@ class ApplicationProvider(PlivoResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         name = props.get("app_name") or id_
+        if application_declared_in_this_deployment(id_):
+            log(f"application {name} ({id_}) is kept: another Application of the stack declares it")
+            return
         if props.get("adopted") and not props.get("delete_adopted"):
             log(f"application {name} ({id_}) is kept: it was adopted (set delete_adopted=True to delete it)")
             return

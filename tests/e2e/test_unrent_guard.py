@@ -217,3 +217,40 @@ def test_a_number_given_as_an_output_beside_a_set_holding_it_is_refused(project,
     assert len(posts) <= 1, f"the binding was written {len(posts)} times: the two resources fight"
     assert sim_e2e.number(N1)["app_id"] in (APPS[0], None), "never the other resource's application"
     assert "line" not in stack.resources()
+
+
+APP_V1 = """
+import pulumi
+from plivo_pulumi import Application, RentedNumber
+ivr = Application("ivr", app_name="ivr-main", answer_url="https://voice.example.com/answer")
+RentedNumber("line", number="{n1}", app_id=ivr.app_id)
+"""
+APP_V2 = """
+import pulumi
+from plivo_pulumi import Application, RentedNumber
+ivr = Application("ivr-new", app_name="ivr-main", answer_url="https://voice.example.com/answer",
+                  opts=pulumi.ResourceOptions(import_="{app_id}"))
+RentedNumber("line", number="{n1}", app_id=ivr.app_id)
+"""
+
+
+@pytest.mark.parametrize("failed_first", [False, True], ids=["one-run", "after-a-failed-run"])
+def test_an_application_the_code_adopts_under_a_new_name_is_never_deleted(project, sim_e2e, failed_first):
+    """The application sibling of a rename without alias: the old resource's delete must neither
+    delete the application nor unlink its numbers, since another resource of the code holds it."""
+    stack = project(APP_V1.format(n1=N1))
+    assert stack.up().ok
+    app_id = stack.resources("Application")["ivr"]["id"]
+    v2 = APP_V2.format(n1=N1, app_id=app_id)
+    if failed_first:
+        stack.write_program(v2 + TYPO.format(not_rented=NOT_RENTED, after="ivr"))
+        assert stack.up().code != 0
+    sim_e2e.clear_log()
+    stack.write_program(v2)
+    up = stack.up()
+    assert up.ok, up.output
+    assert "outside this stack" not in up.output
+    assert sim_e2e.application(app_id) is not None, "the application the code adopts is kept"
+    assert sim_e2e.number(N1)["app_id"] == app_id, "and its numbers stay linked"
+    assert [r for r in sim_e2e.requests_log()["requests"] if r["method"] in ("DELETE",)] == []
+    assert set(stack.resources("Application")) == {"ivr-new"}
