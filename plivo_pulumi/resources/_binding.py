@@ -28,6 +28,7 @@ from plivo_pulumi.contract import (
 from plivo_pulumi.numbers import (
     application_uri,
 )
+from plivo_pulumi.resources._declared import forget_declared
 
 # The engine's placeholder for a value that is not known until apply (an output of another resource),
 # as the SDK spells it: `UNKNOWN` is re-exported from here for the tests.
@@ -191,6 +192,7 @@ def forget_adopted() -> None:
         _ADOPTED.clear()
         _RELEASED.clear()
         _APP_OWNERS.clear()
+    forget_declared()
 
 
 def adopted_in_this_deployment(number: str) -> bool:

@@ -47,6 +47,7 @@ from plivo_pulumi.resources._binding import (
     validate_fields,
     with_unknown_markers,
 )
+from plivo_pulumi.resources._declared import note_declared
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
@@ -59,6 +60,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         account = self.configured_auth_id()
         inputs, failures = check_binding(news, account=account)
+        note_declared([inputs.get("number")])  # the stack's own, for an Application's delete
         declared = news.get(DECLARED_KEY)
         if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
             inputs[DECLARED_KEY] = validate_fields(declared, MANAGED_FIELDS, account)[0]

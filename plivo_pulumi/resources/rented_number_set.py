@@ -64,6 +64,7 @@ from plivo_pulumi.resources._binding import (
     take_import_id,
     with_unknown_markers,
 )
+from plivo_pulumi.resources._declared import note_declared
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._parallel import run_all
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
@@ -149,6 +150,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         inputs = dict(news)
         bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id())
+        note_declared(bindings)  # the stack's own, for an Application's delete
         inputs["bindings"] = bindings
         for name, default in (("unrent_on_delete", False), ("max_in_flight", DEFAULT_IN_FLIGHT)):
             value = news.get(name)
