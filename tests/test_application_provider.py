@@ -142,6 +142,11 @@ def test_import_adopts_without_writing_and_refuses_a_difference(sim):
     assert [m for m, _ in calls(sim)] == ["GET"]
     refreshed = provider.read(OLD_APP, adopted.outs)
     assert refreshed.inputs["import_id"] == OLD_APP, "a refresh keeps the adoption (no diff on import_)"
+    program = {**checked(app_name="old", answer_url=ANSWER), "import_id": OLD_APP}
+    assert refreshed.inputs[DECLARED_KEY] == program[DECLARED_KEY], (
+        "the refreshed inputs are the program's: the engine's diff of the two finds nothing"
+    )
+    assert adopted.outs[DECLARED_KEY]["import_id"] == OLD_APP, "the outputs keep it for the audit"
     with pytest.raises(PlivoError, match="message_method"):
         provider.create(
             {**checked(app_name="old", answer_url=ANSWER, message_method="GET"), "import_id": OLD_APP}

@@ -147,10 +147,14 @@ class ApplicationProvider(PlivoResourceProvider):
         if DECLARED_KEY not in props:
             return ReadResult(id_, outs)
         inputs = {name: outs[name] for name in (*APP_FIELDS, *_FLAGS)}
-        import_id = props[DECLARED_KEY].get(IMPORT_KEY)
+        declared = dict(props[DECLARED_KEY])
+        # The outputs keep `import_` among the declared values (the audit reads them); the program's
+        # `__declared` input never holds it, so the inputs a refresh leaves must not either, or every
+        # refresh would plan an update of an adopted application (and of every number bound to it).
+        import_id = declared.pop(IMPORT_KEY, None)
         if import_id:
             inputs[IMPORT_KEY] = import_id
-        inputs[DECLARED_KEY] = props[DECLARED_KEY]
+        inputs[DECLARED_KEY] = declared
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -379,3 +383,9 @@ class Application(Resource, module="plivo", name="Application"):
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
         props[DECLARED_KEY] = dict(declared)
         super().__init__(ApplicationProvider(), resource_name, props, opts)
+        # The app_id is the resource's id. An update never changes it, and the engine hands a known
+        # id to the program even in a preview, where a dynamic resource's other outputs are unknown:
+        # numbers bound to `app_id` then show no change for an update of one field (the SDK's
+        # DiffResult.stables would say the same, but neither the dynamic provider host of 3.272 nor
+        # the engine uses it).
+        self.app_id = self.id
