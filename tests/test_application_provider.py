@@ -270,3 +270,16 @@ def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
         provider.delete(app_id, created.outs)
     assert f"{N1}, {N2}" in str(refused.value) and "outside this stack" in str(refused.value)
     assert sim.application(app_id) is not None
+
+
+def test_a_number_unrented_before_its_unlink_does_not_stop_the_delete(sim):
+    provider, created, app_id = app_linked_to_both_numbers(sim)
+    mark_released([N1, N2])
+    sim.set_faults(script=["ok", "error:404", "error:404"])  # gone between the listing and the unlinks
+    sim.clear_log()
+    try:
+        provider.delete(app_id, created.outs)
+    finally:
+        sim.clear_faults()
+    assert [m for m, _ in calls(sim)] == ["GET", "POST", "POST", "DELETE"]
+    assert sim.application(app_id) is None

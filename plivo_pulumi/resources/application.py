@@ -44,8 +44,9 @@ from plivo_pulumi.applications import (
     live_application,
     validate_app_field,
 )
+from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import live_binding
-from plivo_pulumi.errors import ApplicationNotFoundError, PlivoError
+from plivo_pulumi.errors import ApplicationNotFoundError, NumberNotFoundError, PlivoError
 from plivo_pulumi.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
@@ -183,7 +184,7 @@ class ApplicationProvider(PlivoResourceProvider):
             # their resources have left the state, so a rerun could not tell them from numbers
             # outside the stack (docs/design.md, "Applications").
             run_all(
-                lambda n: api.update_number(n, app_id=None),
+                lambda n: _unlink(api, n),
                 links.ours,
                 _UNLINK_IN_FLIGHT,
                 f"unlink numbers from application {name} ({id_})",
@@ -202,6 +203,14 @@ class ApplicationProvider(PlivoResourceProvider):
                 api.delete_application(id_, cascade=False)
             except ApplicationNotFoundError:
                 log(f"application {name} ({id_}) was already deleted")
+
+
+def _unlink(api: PlivoClient, number: str) -> None:
+    """Unlink a number from its application; a number no longer rented has no link left (done)."""
+    try:
+        api.update_number(number, app_id=None)
+    except NumberNotFoundError:
+        log(f"number {number} is no longer rented: nothing to unlink")
 
 
 def _shown(numbers: Sequence[str]) -> str:
@@ -249,7 +258,9 @@ class _Links:
                 f"{len(self.outside)} number(s) outside this stack still point to it: "
                 f"{_shown(self.outside)}. Deleting it would leave their calls and messages with no "
                 "application: link them to another application (or declare them in this stack), then run "
-                "again."
+                "again. (Numbers that this stack released in an earlier run which failed before this delete "
+                "are among them too: `pulumi up` with the program that declares them takes them back with no "
+                "write, and the next delete unlinks them.)"
             )
         if not reasons:
             return None
