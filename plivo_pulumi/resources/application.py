@@ -258,8 +258,8 @@ class _Links:
                 f"{len(self.outside)} number(s) outside this stack still point to it: "
                 f"{_shown(self.outside)}. Deleting it would leave their calls and messages with no "
                 "application: link them to another application (or declare them in this stack), then run "
-                "again. (Numbers that this stack released in an earlier run which failed before this delete "
-                "are among them too: `pulumi up` with the program that declares them takes them back with no "
+                "again. (If some are this stack's own, released by an earlier run that failed or was killed "
+                "before this delete, `pulumi up` with the program that declares them takes them back with no "
                 "write, and the next delete unlinks them.)"
             )
         if not reasons:
