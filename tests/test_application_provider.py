@@ -10,12 +10,14 @@ from pulumi.dynamic import Config, ConfigureRequest
 from plivo_pulumi.audit import Finding, LiveNumber, ManagedApplication, compare_applications
 from plivo_pulumi.errors import PlivoError
 from plivo_pulumi.resources._binding import UNKNOWN, forget_adopted, mark_released
+from plivo_pulumi.resources._declared import note_declared
 from plivo_pulumi.resources.application import DECLARED_KEY, ApplicationProvider
 from plivo_pulumi.simulator.testing import SimulatorProcess
 
 MAIN = "MAAPPPROVIDERTEST001"
 SUB = "SAAPPPROVIDERSUB0001"
 TOKEN = "tok-appprov-Vb7Nq2Lw"
+SUB_TOKEN = "tok-sub-Appprov1"
 OLD_APP = "66666666666666"
 N1, N2 = "15551240001", "15551240002"
 ANSWER = "https://voice.example.com/answer"
@@ -35,7 +37,7 @@ def sim(sim_module):
                 {
                     "auth_id": MAIN,
                     "auth_token": TOKEN,
-                    "subaccounts": [{"auth_id": SUB, "auth_token": "tok-sub-Appprov1"}],
+                    "subaccounts": [{"auth_id": SUB, "auth_token": SUB_TOKEN}],
                 }
             ],
             "applications": [{"app_id": OLD_APP, "account": MAIN, "app_name": "old", "answer_url": ANSWER}],
@@ -140,6 +142,11 @@ def test_import_adopts_without_writing_and_refuses_a_difference(sim):
     assert [m for m, _ in calls(sim)] == ["GET"]
     refreshed = provider.read(OLD_APP, adopted.outs)
     assert refreshed.inputs["import_id"] == OLD_APP, "a refresh keeps the adoption (no diff on import_)"
+    program = {**checked(app_name="old", answer_url=ANSWER), "import_id": OLD_APP}
+    assert refreshed.inputs[DECLARED_KEY] == program[DECLARED_KEY], (
+        "the refreshed inputs are the program's: the engine's diff of the two finds nothing"
+    )
+    assert adopted.outs[DECLARED_KEY]["import_id"] == OLD_APP, "the outputs keep it for the audit"
     with pytest.raises(PlivoError, match="message_method"):
         provider.create(
             {**checked(app_name="old", answer_url=ANSWER, message_method="GET"), "import_id": OLD_APP}
@@ -166,16 +173,58 @@ def test_delete_unlinks_released_numbers_and_refuses_others(sim):
     sim.clear_log()
     with pytest.raises(PlivoError) as refused:
         provider.delete(app_id, created.outs)
-    assert N2 in str(refused.value) and N1 not in str(refused.value).split("point to it:")[1]
-    assert [m for m, _ in calls(sim)] == ["GET"], "only the listing: nothing written or deleted"
+    message = str(refused.value)
+    outside = message.split("outside this stack still point to it:")[1].split(".")[0]
+    assert N2 in outside and N1 not in outside, message
+    assert f"were unlinked from it ({N1})" in message and "The application was not deleted" in message
+    # The stack's own number, which has left the state, is unlinked even so: a rerun could not tell it
+    # from a number outside the stack. The other one and the application are untouched.
+    assert calls(sim) == [
+        ("GET", f"/v1/Account/{MAIN}/Number/"),
+        ("POST", f"/v1/Account/{MAIN}/Number/{N1}/"),
+    ]
+    assert sim.number(N1)["app_id"] is None and sim.number(N2)["app_id"] == app_id
+    assert sim.application(app_id) is not None
 
-    mark_released([N2])
+    # The rerun is a new deployment (nothing released in it); once N2 has moved, it deletes.
+    forget_adopted()
+    sim.edit_out_of_band(N2, app_id=OLD_APP)
     sim.clear_log()
     provider.delete(app_id, created.outs)
-    methods = [m for m, _ in calls(sim)]
-    assert methods[-1] == "DELETE" and methods.count("POST") == 2
-    assert sim.application(app_id) is None
-    assert sim.number(N1)["app_id"] is None and sim.number(N2)["app_id"] is None
+    assert [m for m, _ in calls(sim)] == ["GET", "DELETE"]
+    assert sim.application(app_id) is None and sim.number(N2)["app_id"] == OLD_APP
+
+
+def test_delete_names_a_number_the_stack_still_declares_as_its_own(sim):
+    provider, created, app_id = app_linked_to_both_numbers(sim)
+    note_declared([N1])  # a RentedNumber of this deployment keeps N1 here (ignore_changes=["app_id"])
+    mark_released([N2])
+    sim.clear_log()
+    with pytest.raises(PlivoError) as refused:
+        provider.delete(app_id, created.outs)
+    message = str(refused.value)
+    assert f"1 number(s) that this stack declares still point to it: {N1}" in message
+    assert "outside this stack still point" not in message and "ignore_changes" in message
+    assert sim.number(N1)["app_id"] == app_id, "a number the stack declares is never unlinked here"
+    assert sim.number(N2)["app_id"] is None and sim.application(app_id) is not None
+
+
+def test_subaccount_credentials_never_delete_an_application(sim):
+    """A subaccount cannot list the main account's numbers, which may point to its application."""
+    sim.add_application("77777777777777", account=SUB, app_name="team", answer_url=ANSWER)
+    sim.edit_out_of_band(N1, app_id="77777777777777")  # a main-account number uses it
+    provider = ApplicationProvider()
+    raw = {"plivo:authId": SUB, "plivo:baseUrl": sim.base_url, "plivo:authToken": SUB_TOKEN}
+    provider.configure(ConfigureRequest(Config(raw, "test")))
+    outs = {"app_name": "team", "adopted": True, "delete_adopted": True}
+    sim.clear_log()
+    with pytest.raises(PlivoError) as refused:
+        provider.delete("77777777777777", outs)
+    message = str(refused.value)
+    assert f"plivo:authId is subaccount {SUB}" in message and "main account's credentials" in message
+    assert [m for m, _ in calls(sim)] == ["GET"], "the listing only: nothing written or deleted"
+    assert sim.application("77777777777777") is not None
+    assert sim.number(N1)["app_id"] == "77777777777777"
 
 
 def test_compare_applications():
@@ -222,3 +271,16 @@ def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
         provider.delete(app_id, created.outs)
     assert f"{N1}, {N2}" in str(refused.value) and "outside this stack" in str(refused.value)
     assert sim.application(app_id) is not None
+
+
+def test_a_number_unrented_before_its_unlink_does_not_stop_the_delete(sim):
+    provider, created, app_id = app_linked_to_both_numbers(sim)
+    mark_released([N1, N2])
+    sim.set_faults(script=["ok", "error:404", "error:404"])  # gone between the listing and the unlinks
+    sim.clear_log()
+    try:
+        provider.delete(app_id, created.outs)
+    finally:
+        sim.clear_faults()
+    assert [m for m, _ in calls(sim)] == ["GET", "POST", "POST", "DELETE"]
+    assert sim.application(app_id) is None

@@ -439,6 +439,25 @@ def test_a_subaccount_deletes_its_own_application(sim_builtin):
     assert sim_builtin.application(SUB_APP) is None
 
 
+def test_a_main_account_number_may_use_a_subaccounts_application_that_the_subaccount_cannot_see(
+    sim_builtin,
+):
+    """Nothing in the references forbids the link (the main account sees and manages its
+    subaccounts' applications), so the simulator allows it; the subaccount cannot see the number,
+    and its delete of the application unlinks it: why a subaccount's credentials never delete one."""
+    linked = number_call(sim_builtin, "POST", "15676988324", json={"app_id": SUB_APP})
+    assert linked.status_code == 202, linked.text
+    shown = number_call(sim_builtin, "GET", "15676988324").json()
+    assert shown["application"] == f"/v1/Account/{SUB}/Application/{SUB_APP}/"
+    mine = requests.get(
+        f"{sim_builtin.base_url}/Account/{SUB}/Number/", auth=sub_auth(sim_builtin), timeout=10
+    )
+    assert "15676988324" not in [o["number"] for o in mine.json()["objects"]]
+    assert_error(number_call(sim_builtin, "GET", "15676988324", auth=sub_auth(sim_builtin), account=SUB), 404)
+    assert sub_call(sim_builtin, "DELETE", f"{SUB_APP}/").status_code == 204
+    assert sim_builtin.number("15676988324")["app_id"] is None, "the main account's number lost its link"
+
+
 @pytest.mark.parametrize(
     ("params", "fragment"),
     [

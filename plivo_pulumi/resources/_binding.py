@@ -28,6 +28,7 @@ from plivo_pulumi.contract import (
 from plivo_pulumi.numbers import (
     application_uri,
 )
+from plivo_pulumi.resources._declared import forget_declared
 
 # The engine's placeholder for a value that is not known until apply (an output of another resource),
 # as the SDK spells it: `UNKNOWN` is re-exported from here for the tests.
@@ -147,85 +148,42 @@ def after_write(live: Mapping[str, Any], changes: Mapping[str, str], account_id:
     return outs
 
 
-# What this provider process saw in the current deployment. The engine runs one dynamic-provider
-# process per deployment, checks every resource the program registers (targeted ones only under
-# `--target`) and deletes the resources the program dropped only after the program has registered
-# all the others, so by the time a delete runs every number the code declares is in `_DECLARED`.
-# A delete never unrents one of them: after a failed, crashed or cancelled run the state can hold a
-# number twice (a move or a rename that did not finish), and only the current code decides.
-_DECLARED: set[str] = set()
-_DECLARED_LOCK = threading.Lock()
 # Numbers whose resource this deployment deleted or released (the stack stopped managing them). An
 # `Application` deleted later in the same deployment may unlink these; any other number still linked
-# to it belongs to something else, and the delete is refused.
+# to it is declared by the stack or belongs to something else, and the delete is refused. (What the
+# code declares in this deployment: resources/_declared.py.)
 _RELEASED: set[str] = set()
+_RELEASED_LOCK = threading.Lock()
 # The account that owns each application an `Application` of this deployment created or read.
 _APP_OWNERS: dict[str, str] = {}
-# Applications an `Application` of this deployment adopts (`import_`) or created: the same rule as
-# for numbers, so a rename without alias that adopts the application is not undone by the delete of
-# the old resource.
-_DECLARED_APPS: set[str] = set()
-
-
-def mark_declared(numbers: Iterable[Any]) -> None:
-    """Note the numbers a resource declares (its check) or adopts (its create/update); values that
-    are not known yet are skipped (the resource's create notes them once they are)."""
-    known = [n for n in numbers if isinstance(n, str) and not is_unknown(n)]
-    with _DECLARED_LOCK:
-        _DECLARED.update(known)
-
-
-# The older name: creating or updating a resource adopts its numbers, and adopted numbers are declared.
-mark_adopted = mark_declared
-
-
-def mark_declared_application(app_id: Any) -> None:
-    if isinstance(app_id, str) and app_id and not is_unknown(app_id):
-        with _DECLARED_LOCK:
-            _DECLARED_APPS.add(app_id)
-
-
-def application_declared_in_this_deployment(app_id: str) -> bool:
-    with _DECLARED_LOCK:
-        return app_id in _DECLARED_APPS
 
 
 def mark_released(numbers: Iterable[str]) -> None:
-    with _DECLARED_LOCK:
+    with _RELEASED_LOCK:
         _RELEASED.update(numbers)
 
 
 def released_in_this_deployment(number: str) -> bool:
-    with _DECLARED_LOCK:
+    with _RELEASED_LOCK:
         return number in _RELEASED
 
 
 def note_application_owner(app_id: str, owner: str) -> None:
-    with _DECLARED_LOCK:
+    with _RELEASED_LOCK:
         _APP_OWNERS[app_id] = owner
 
 
 def application_owner(app_id: str, default: str) -> str:
-    with _DECLARED_LOCK:
+    with _RELEASED_LOCK:
         return _APP_OWNERS.get(app_id, default)
 
 
 def forget_adopted() -> None:
     """Start afresh (for tests that run several deployments' provider calls in one process)."""
-    with _DECLARED_LOCK:
-        _DECLARED.clear()
+    with _RELEASED_LOCK:
         _RELEASED.clear()
         _APP_OWNERS.clear()
-        _DECLARED_APPS.clear()
-
-
-def declared_in_this_deployment(number: str) -> bool:
-    """Whether a resource of the current deployment declares (or adopted) `number`."""
-    with _DECLARED_LOCK:
-        return number in _DECLARED
-
-
-adopted_in_this_deployment = declared_in_this_deployment
+    forget_declared()
 
 
 def take_import_id(opts: pulumi.ResourceOptions | None) -> tuple[pulumi.ResourceOptions | None, str | None]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.errors import NumberNotFoundError, PlivoError
-from plivo_pulumi.resources._binding import declared_in_this_deployment
+from plivo_pulumi.resources._declared import declared_in_this_deployment
 from plivo_pulumi.resources._invocation import current_invocation
 from plivo_pulumi.resources._provider import log
 

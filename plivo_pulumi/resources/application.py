@@ -11,14 +11,17 @@ Lifecycle and API calls (docs/design.md, "Applications"):
   update  one POST with the changed fields only (never defaults the code did not change)
   delete  an adopted application is kept unless `delete_adopted=True`; otherwise list the numbers
           still linked to it (the whole account, 8 pages in flight): numbers this deployment
-          released (their resources were deleted or left a set) are unlinked first, any other
-          number makes the delete fail, naming it; then DELETE with `cascade=false` (SIP endpoints
-          that use it are kept)
+          released (their resources were deleted or left a set) are unlinked first, even when the
+          delete is then refused (a rerun could not tell them from numbers outside the stack); a
+          number the stack still declares or one outside it, or a subaccount's credentials (which
+          cannot list the main account's numbers), make the delete fail, naming each and the fix;
+          then DELETE with `cascade=false` (SIP endpoints that use it are kept)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -41,20 +44,23 @@ from plivo_pulumi.applications import (
     live_application,
     validate_app_field,
 )
+from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import live_binding
-from plivo_pulumi.errors import ApplicationNotFoundError, PlivoError
-from plivo_pulumi.numbers import application_uri, normalize_app_id
+from plivo_pulumi.errors import ApplicationNotFoundError, NumberNotFoundError, PlivoError
+from plivo_pulumi.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
-    adopted_in_this_deployment,
-    application_declared_in_this_deployment,
     check_failure,
     is_unknown,
-    mark_declared_application,
     note_application_owner,
     released_in_this_deployment,
     take_import_id,
     with_unknown_markers,
+)
+from plivo_pulumi.resources._declared import (
+    application_declared_in_this_deployment,
+    declared_in_this_deployment,
+    note_declared_application,
 )
 from plivo_pulumi.resources._lifecycle import import_mismatch
 from plivo_pulumi.resources._parallel import run_all
@@ -90,7 +96,7 @@ class ApplicationProvider(PlivoResourceProvider):
                 failures.append(CheckFailure("import_", str(exc)))
             if inputs.get(IMPORT_KEY) is None and not failures:
                 failures.append(CheckFailure("import_", "give the app_id of the application to adopt"))
-            mark_declared_application(inputs.get(IMPORT_KEY))  # before the engine deletes dropped ones
+            note_declared_application(inputs.get(IMPORT_KEY))  # before the engine deletes dropped ones
         # From the program's own copy: `ignore_changes` has already put state values in the fields.
         declared = news.get(DECLARED_KEY)
         declared_fields = _validated(declared, account)[0] if isinstance(declared, Mapping) else fields
@@ -129,11 +135,11 @@ class ApplicationProvider(PlivoResourceProvider):
                     f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
                 ]
                 raise import_mismatch(f"application {import_id}", shown)
-            mark_declared_application(import_id)
+            note_declared_application(import_id)
             return CreateResult(import_id, _outputs(props, live, import_id, adopted=True, api=self.api()))
         created = self.api().create_application(**desired)
         app_id = created["app_id"]
-        mark_declared_application(app_id)
+        note_declared_application(app_id)
         log(f"application {desired['app_name']} created: {app_id}")
         return CreateResult(app_id, _outputs(props, desired, app_id, adopted=False, api=self.api()))
 
@@ -148,10 +154,14 @@ class ApplicationProvider(PlivoResourceProvider):
         if DECLARED_KEY not in props:
             return ReadResult(id_, outs)
         inputs = {name: outs[name] for name in (*APP_FIELDS, *_FLAGS)}
-        import_id = props[DECLARED_KEY].get(IMPORT_KEY)
+        declared = dict(props[DECLARED_KEY])
+        # The outputs keep `import_` among the declared values (the audit reads them); the program's
+        # `__declared` input never holds it, so the inputs a refresh leaves must not either, or every
+        # refresh would plan an update of an adopted application (and of every number bound to it).
+        import_id = declared.pop(IMPORT_KEY, None)
         if import_id:
             inputs[IMPORT_KEY] = import_id
-        inputs[DECLARED_KEY] = props[DECLARED_KEY]
+        inputs[DECLARED_KEY] = declared
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -173,39 +183,106 @@ class ApplicationProvider(PlivoResourceProvider):
             return
         api = self.api()
         with explain_refused_credentials():
-            linked = sorted(
+            links = _Links.of(
                 live["number"]
                 for live in (live_binding(obj) for obj in api.list_all_numbers())
                 if live["app_id"] == id_
             )
-            ours = [n for n in linked if released_in_this_deployment(n) and not adopted_in_this_deployment(n)]
-            others = [n for n in linked if n not in ours]
-            if others:
-                shown = ", ".join(others[:_SHOWN]) + (" ..." if len(others) > _SHOWN else "")
-                raise PlivoError(
-                    f"cannot delete application {name} ({id_}): {len(others)} number(s) outside this stack "
-                    f"still point to it: {shown}. "
-                    "Deleting it would leave their calls and messages with no application. Link them to "
-                    "another application (or declare them in this stack), then run again. Nothing was "
-                    "deleted."
-                )
+            refusal = links.refusal(name, id_, api.auth_id)
+            # The stack's own released numbers are unlinked even when the delete is then refused:
+            # their resources have left the state, so a rerun could not tell them from numbers
+            # outside the stack (docs/design.md, "Applications").
             run_all(
-                lambda n: api.update_number(n, app_id=None),
-                ours,
+                lambda n: _unlink(api, n),
+                links.ours,
                 _UNLINK_IN_FLIGHT,
                 f"unlink numbers from application {name} ({id_})",
                 afterwards=(
                     "the application was not deleted. The numbers not unlinked still point to it and have "
-                    "left the stack, so a rerun refuses them as numbers outside it: link them to another "
-                    "application or unlink them in the console, then run again"
+                    "left the stack, so a rerun refuses them as numbers outside it: run `pulumi up` with the "
+                    "program that declares them (it takes them back with no write) and then this command "
+                    "again, or unlink them in the console"
                 ),
             )
-            if ours:
-                log(f"application {name}: {len(ours)} number(s) of this stack unlinked before its deletion")
+            if links.ours:
+                log(f"application {name}: {len(links.ours)} number(s) of this stack unlinked from it")
+            if refusal:
+                raise PlivoError(refusal)
             try:
                 api.delete_application(id_, cascade=False)
             except ApplicationNotFoundError:
                 log(f"application {name} ({id_}) was already deleted")
+
+
+def _unlink(api: PlivoClient, number: str) -> None:
+    """Unlink a number from its application; a number no longer rented has no link left (done)."""
+    try:
+        api.update_number(number, app_id=None)
+    except NumberNotFoundError:
+        log(f"number {number} is no longer rented: nothing to unlink")
+
+
+def _shown(numbers: Sequence[str]) -> str:
+    return ", ".join(numbers[:_SHOWN]) + (" ..." if len(numbers) > _SHOWN else "")
+
+
+@dataclass(frozen=True)
+class _Links:
+    """The numbers linked to an application that is being deleted, by whose they are."""
+
+    ours: list[str]  # their resources were deleted or released in this deployment: unlinked first
+    declared: list[str]  # a resource of this deployment still declares them (ignore_changes, unmanaged)
+    outside: list[str]  # no resource of the stack declares them
+
+    @classmethod
+    def of(cls, linked: Iterable[str]) -> _Links:
+        numbers = sorted(set(linked))
+        declared = [n for n in numbers if declared_in_this_deployment(n)]
+        ours = [n for n in numbers if released_in_this_deployment(n) and n not in declared]
+        outside = [n for n in numbers if n not in declared and n not in ours]
+        return cls(ours, declared, outside)
+
+    def refusal(self, name: str, app_id: str, auth_id: str) -> str | None:
+        """Why the application may not be deleted (None: it may), naming the numbers and the fix."""
+        reasons: list[str] = []
+        if is_subaccount_id(auth_id):
+            reasons.append(
+                f"plivo:authId is subaccount {auth_id}, whose credentials cannot list the numbers of the "
+                "main account or of other subaccounts, and any of them may point to it. Delete it with "
+                "the main account's credentials: set plivo:authId and plivo:authToken to the main "
+                "account's and run again (a destroy with --run-program: without it, a destroy uses the "
+                "config saved in the state); or keep the application by removing it from the stack "
+                "(`pulumi state delete` with its URN)."
+            )
+        if self.declared:
+            reasons.append(
+                f"{len(self.declared)} number(s) that this stack declares still point to it: "
+                f"{_shown(self.declared)}. Their resources keep them on this application "
+                '(ignore_changes=["app_id"], or app_id left unmanaged), and deleting it would unlink them: '
+                'bind them to another application in the code (drop "app_id" from ignore_changes), then '
+                "run again."
+            )
+        if self.outside:
+            reasons.append(
+                f"{len(self.outside)} number(s) outside this stack still point to it: "
+                f"{_shown(self.outside)}. Deleting it would leave their calls and messages with no "
+                "application: link them to another application (or declare them in this stack), then run "
+                "again. (If some are this stack's own, released by an earlier run that failed or was killed "
+                "before this delete, `pulumi up` with the program that declares them takes them back with no "
+                "write, and the next delete unlinks them.)"
+            )
+        if not reasons:
+            return None
+        released = (
+            f" The {len(self.ours)} number(s) that this stack released in this run were unlinked from it "
+            f"({_shown(self.ours)}), so that a rerun does not take them for numbers outside the stack."
+            if self.ours
+            else " Nothing was written."
+        )
+        why = " ".join(reasons)
+        return (
+            f"cannot delete application {name} ({app_id}): {why} The application was not deleted.{released}"
+        )
 
 
 def _validated(news: Mapping[str, Any], account: str | None) -> tuple[dict[str, Any], list[CheckFailure]]:
@@ -326,3 +403,9 @@ class Application(Resource, module="plivo", name="Application"):
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
         props[DECLARED_KEY] = dict(declared)
         super().__init__(ApplicationProvider(), resource_name, props, opts)
+        # The app_id is the resource's id. An update never changes it, and the engine hands a known
+        # id to the program even in a preview, where a dynamic resource's other outputs are unknown:
+        # numbers bound to `app_id` then show no change for an update of one field (the SDK's
+        # DiffResult.stables would say the same, but neither the dynamic provider host of 3.272 nor
+        # the engine uses it).
+        self.app_id = self.id

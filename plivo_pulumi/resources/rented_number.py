@@ -41,12 +41,12 @@ from plivo_pulumi.resources._binding import (
     is_unknown,
     learn_subaccount,
     live_outputs,
-    mark_declared,
     mark_released,
     take_import_id,
     validate_fields,
     with_unknown_markers,
 )
+from plivo_pulumi.resources._declared import note_declared
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
@@ -59,7 +59,7 @@ class RentedNumberProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         account = self.configured_auth_id()
         inputs, failures = check_binding(news, account=account)
-        mark_declared([inputs.get("number")])  # before the engine deletes what the program dropped
+        note_declared([inputs.get("number")])  # before the engine deletes what the program dropped
         declared = news.get(DECLARED_KEY)
         if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
             inputs[DECLARED_KEY] = validate_fields(declared, MANAGED_FIELDS, account)[0]
@@ -107,7 +107,7 @@ class RentedNumberProvider(PlivoResourceProvider):
             raise import_mismatch(f"number {number}", shown)
         if changes:
             self.api().update_number(number, **changes)
-        mark_declared([number])
+        note_declared([number])
         return CreateResult(number, _outputs(props, after_write(live, changes, self.api().auth_id)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

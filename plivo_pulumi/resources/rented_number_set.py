@@ -59,11 +59,11 @@ from plivo_pulumi.resources._binding import (
     UNKNOWN,
     check_binding,
     is_unknown,
-    mark_declared,
     mark_released,
     take_import_id,
     with_unknown_markers,
 )
+from plivo_pulumi.resources._declared import note_declared
 from plivo_pulumi.resources._lifecycle import import_mismatch, not_rented, numbers_to_unrent, unrent
 from plivo_pulumi.resources._parallel import run_all
 from plivo_pulumi.resources._program import claim_numbers, require_secret_token
@@ -149,7 +149,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         inputs = dict(news)
         bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id())
-        mark_declared(bindings)  # before the engine deletes what the program dropped
+        note_declared(bindings)  # before the engine deletes what the program dropped
         inputs["bindings"] = bindings
         for name, default in (("unrent_on_delete", False), ("max_in_flight", DEFAULT_IN_FLIGHT)):
             value = news.get(name)
@@ -186,7 +186,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                 shown = [f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in sorted(differing)]
                 raise import_mismatch(f"{len(differing)} number(s)", shown)
         outs = self._apply(wanted, present, props)
-        mark_declared(wanted)
+        note_declared(wanted)
         return CreateResult(_set_id(wanted), outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -213,7 +213,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                     "Rent them first or remove them from `bindings`. Nothing was changed."
                 )
             live.update(fresh)
-            mark_declared(new_numbers)
+            note_declared(new_numbers)
         released = sorted(set(known) - set(wanted))
         mark_released(released)
         if released:

@@ -253,4 +253,4 @@ def test_an_application_the_code_adopts_under_a_new_name_is_never_deleted(projec
     assert sim_e2e.application(app_id) is not None, "the application the code adopts is kept"
     assert sim_e2e.number(N1)["app_id"] == app_id, "and its numbers stay linked"
     assert [r for r in sim_e2e.requests_log()["requests"] if r["method"] in ("DELETE",)] == []
-    assert set(stack.resources("Application")) == {"ivr-new"}
+    assert set(stack.resources("Application")) == {"ivr-new"} and stack.gate().ok
