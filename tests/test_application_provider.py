@@ -113,7 +113,11 @@ def test_create_read_update_make_one_call_each(sim):
     inputs = checked(app_name="ivr", answer_url=ANSWER, message_url="https://sms.example.com/in")
     created = provider.create(inputs)
     app_id = created.id
-    assert calls(sim) == [("POST", f"/v1/Account/{MAIN}/Application/")]
+    # One List (a page: the account has few applications) for an application of that name, one POST.
+    assert calls(sim) == [
+        ("GET", f"/v1/Account/{MAIN}/Application/"),
+        ("POST", f"/v1/Account/{MAIN}/Application/"),
+    ]
     assert sim.application(app_id)["message_url"] == "https://sms.example.com/in"
     assert created.outs["app_id"] == app_id and created.outs["adopted"] is False
 

@@ -18,6 +18,7 @@ Lifecycle and API calls (docs/design.md, "Applications"):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -41,9 +42,16 @@ from plivo_pulumi.applications import (
     live_application,
     validate_app_field,
 )
+from plivo_pulumi.config import CONFIG_KEYS, ENV_VARS
 from plivo_pulumi.contract import live_binding
-from plivo_pulumi.errors import ApplicationNotFoundError, PlivoError
-from plivo_pulumi.numbers import application_uri, normalize_app_id
+from plivo_pulumi.errors import (
+    ApplicationNotFoundError,
+    MalformedResponseError,
+    PlivoError,
+    ServerError,
+    TransportError,
+)
+from plivo_pulumi.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     adopted_in_this_deployment,
@@ -65,6 +73,12 @@ DECLARED_KEY = "__declared"
 _FLAGS = ("delete_adopted",)
 _SHOWN = 20
 _UNLINK_IN_FLIGHT = 8  # as the set's writes
+# An application's field left out of the code is managed at the API's default, not left alone.
+_IMPORT_FIX = (
+    "Set each of these fields in the code to its value in Plivo (a field left out means the API's "
+    "default, not the live value), or change the application in the Plivo console, then run again; "
+    "once adopted, a change in the code is written with one update. Nothing was changed."
+)
 
 
 class ApplicationProvider(PlivoResourceProvider):
@@ -74,6 +88,7 @@ class ApplicationProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         account = self.configured_auth_id()
         fields, failures = _validated(news, account)
+        failures += _owner_failures(fields, account)
         inputs: dict[str, Any] = {**desired_application(fields)}
         inputs["delete_adopted"] = news.get("delete_adopted")
         if inputs["delete_adopted"] is None:
@@ -125,12 +140,33 @@ class ApplicationProvider(PlivoResourceProvider):
                 shown = [
                     f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
                 ]
-                raise import_mismatch(f"application {import_id}", shown)
+                raise import_mismatch(f"application {import_id}", shown, _IMPORT_FIX)
             return CreateResult(import_id, _outputs(props, live, import_id, adopted=True, api=self.api()))
-        created = self.api().create_application(**desired)
-        app_id = created["app_id"]
+        api = self.api()
+        # Never a second application of one name: a create whose answer was lost (a timeout, a 5xx,
+        # a killed run) has made one, and a rerun must find it (docs/design.md, "Applications").
+        found = _same_name(api, desired)
+        if found:
+            live = _adoptable(found, desired, before=True)
+            app_id = live["app_id"]
+            log(
+                f"application {desired['app_name']} already exists with the declared fields ({app_id}; "
+                "perhaps made by an earlier run whose answer was lost): the stack manages it now, with no "
+                "write. Not made by this stack for sure, it is kept on destroy unless delete_adopted=True"
+            )
+            return CreateResult(app_id, _outputs(props, live, app_id, adopted=True, api=api))
+        try:
+            app_id = api.create_application(**desired)["app_id"]
+        except (ServerError, TransportError, MalformedResponseError) as exc:
+            live = _after_lost_answer(api, desired, exc)
+            app_id = live["app_id"]
+            log(
+                f"application {desired['app_name']}: the answer to the create was lost, but it was "
+                f"created ({app_id}); the stack manages it"
+            )
+            return CreateResult(app_id, _outputs(props, live, app_id, adopted=False, api=api))
         log(f"application {desired['app_name']} created: {app_id}")
-        return CreateResult(app_id, _outputs(props, desired, app_id, adopted=False, api=self.api()))
+        return CreateResult(app_id, _outputs(props, desired, app_id, adopted=False, api=api))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
@@ -198,6 +234,101 @@ class ApplicationProvider(PlivoResourceProvider):
                 api.delete_application(id_, cascade=False)
             except ApplicationNotFoundError:
                 log(f"application {name} ({id_}) was already deleted")
+
+
+def _owner_shown(desired: Mapping[str, Any]) -> str:
+    return f"subaccount {desired['subaccount']}" if desired.get("subaccount") else "the main account"
+
+
+def _same_name(api: Any, desired: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The applications of the declared owner that bear the declared `app_name` (one List, all pages)."""
+    with explain_refused_credentials():
+        return api.applications_named(desired["app_name"], desired.get("subaccount") or "")
+
+
+def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, before: bool) -> dict[str, Any]:
+    """The one application of the declared name whose fields all match the code; else the error that
+    names it (or them) and the fix. Updating it instead could take over live call routing made by
+    someone else, so a difference is refused, never written."""
+    name = desired["app_name"]
+    where = _owner_shown(desired)
+    if len(found) > 1:
+        ids = ", ".join(sorted(str(obj.get("app_id")) for obj in found))
+        raise PlivoError(
+            f"cannot create application {name}: {where} already has {len(found)} applications of that "
+            f"name ({ids}), so it cannot tell which one the code declares, and a create would add one "
+            "more. Delete the extra ones in the Plivo console (keep the one to manage; `plivo-numbers "
+            'audit` lists them), or adopt one with `opts=ResourceOptions(import_="<app_id>")`, or give '
+            "this Application another app_name. Nothing was changed."
+        )
+    live = live_application(found[0])
+    differing = app_changes(live, desired)
+    if differing:
+        app_id = live["app_id"]
+        shown = "; ".join(
+            f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
+        )
+        how = (
+            "It may be what an earlier run created before its answer was lost, or one made elsewhere"
+            if before
+            else "It was made while this create ran"
+        )
+        raise PlivoError(
+            f"cannot create application {name}: {where} already has an application of that name, "
+            f"{app_id}, and it differs: {shown}. {how}; a second one of the same name is not made, and "
+            "it is not overwritten (it may route live calls). To manage it, set those fields in the code "
+            f'to its values (the next `up` adopts it with no write; `import_="{app_id}"` says so '
+            "explicitly), then change them in the code; or delete it in the Plivo console if it is a "
+            "leftover; or give this Application another app_name. Nothing was changed."
+        )
+    return live
+
+
+def _after_lost_answer(api: Any, desired: Mapping[str, Any], error: PlivoError) -> dict[str, Any]:
+    """After a create whose outcome is unknown: the application it made, found by name (never a
+    second POST); else the error, saying that a rerun finds it before creating anything."""
+    name = desired["app_name"]
+    rerun = (
+        f"Run `pulumi up` again once the API answers: before creating, it looks for an application "
+        f"named {name} of {_owner_shown(desired)} and adopts it, so no second one is made"
+    )
+    try:
+        found = _same_name(api, desired)
+    except PlivoError as exc:
+        raise PlivoError(
+            f"{error}\nLooking for it by name failed too: {exc}\n{rerun}."
+        ) from None
+    if not found:
+        raise PlivoError(f"{error}\nNo application named {name} was found afterwards. {rerun}.") from None
+    return _adoptable(found, desired, before=False)
+
+
+def _owner_failures(fields: dict[str, Any], account: str | None) -> list[CheckFailure]:
+    """With a subaccount's credentials an application can only be that subaccount's own (the API
+    refuses `subaccount` from them): a left-out owner means it, any other is refused at preview."""
+    if not is_subaccount_id(account):
+        return []
+    owner = fields.setdefault("subaccount", account)
+    if is_unknown(owner) or owner == account:
+        return []
+    shown = '"" (the main account)' if owner == "" else repr(owner)
+    return [
+        CheckFailure(
+            "subaccount",
+            f"{shown} cannot own an application made with subaccount {account}'s credentials "
+            "(plivo:authId): a subaccount's applications are its own. Leave subaccount out (or set it "
+            f'to "{account}"), or configure the main account\'s credentials to create it for another owner',
+        )
+    ]
+
+
+def credentials_subaccount() -> str | None:
+    """The configured auth_id (stack config, then environment) when it is a subaccount's: the owner
+    the code means by leaving `subaccount` out, as the API makes such an application the
+    subaccount's own."""
+    value = pulumi.runtime.get_config(CONFIG_KEYS["auth_id"]) or os.environ.get(ENV_VARS["auth_id"], "")
+    value = str(value).strip()
+    return value if is_subaccount_id(value) else None
 
 
 def _validated(news: Mapping[str, Any], account: str | None) -> tuple[dict[str, Any], list[CheckFailure]]:
@@ -303,7 +434,7 @@ class Application(Resource, module="plivo", name="Application"):
             "message_method": message_method,
             "default_number_app": default_number_app,
             "default_endpoint_app": default_endpoint_app,
-            "subaccount": subaccount,
+            "subaccount": credentials_subaccount() if subaccount is None else subaccount,
             "log_incoming_messages": log_incoming_messages,
         }
         # The defaults as check fills them in: the engine prints the program's inputs beside the
