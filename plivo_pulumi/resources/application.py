@@ -295,9 +295,7 @@ def _after_lost_answer(api: Any, desired: Mapping[str, Any], error: PlivoError) 
     try:
         found = _same_name(api, desired)
     except PlivoError as exc:
-        raise PlivoError(
-            f"{error}\nLooking for it by name failed too: {exc}\n{rerun}."
-        ) from None
+        raise PlivoError(f"{error}\nLooking for it by name failed too: {exc}\n{rerun}.") from None
     if not found:
         raise PlivoError(f"{error}\nNo application named {name} was found afterwards. {rerun}.") from None
     return _adoptable(found, desired, before=False)

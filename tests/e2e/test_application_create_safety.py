@@ -7,6 +7,7 @@ and a stack configured with a subaccount's credentials (the create sends no `sub
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -124,6 +125,12 @@ def test_sigkill_during_the_create_then_the_recovery_leaves_one_application(make
     sim_e2e.clear_faults()
     locked = project.up()
     assert locked.code != 0 and "pulumi cancel" in locked.output, locked.output
+    # The audit shows what the interrupted create made (the state has it only as a pending create).
+    (made,) = named(sim_e2e, "ivr-late")
+    audit = project.plivo_numbers("audit", "--stack", "dev", "--json")
+    assert audit.returncode == 1, audit.stdout + audit.stderr
+    found = {(f["kind"], f["app_id"], f["live"]) for f in json.loads(audit.stdout)["findings"]}
+    assert ("unmanaged_app", made["app_id"], "ivr-late") in found, found
 
     # The README's recovery recipe.
     assert project.pulumi(*project._stack_args("cancel", "--yes")).ok
@@ -165,7 +172,9 @@ def test_a_stack_with_a_subaccounts_credentials_creates_its_application(make_pro
     (app,) = named(sim_e2e, "ivr-late")
     assert app["account"] == SUB, "a subaccount's application is its own"
     sub_path = f"/v1/Account/{SUB}/Application/"
-    creates = [r for r in sim_e2e.requests_log()["requests"] if (r["method"], r["path"]) == ("POST", sub_path)]
+    creates = [
+        r for r in sim_e2e.requests_log()["requests"] if (r["method"], r["path"]) == ("POST", sub_path)
+    ]
     assert len(creates) == 1 and "subaccount" not in creates[0]["fields"], creates
     assert project.resources("Application")["ivr"]["outputs"]["subaccount"] == SUB
     gate = project.gate()
