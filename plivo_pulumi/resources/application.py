@@ -5,8 +5,11 @@ Lifecycle and API calls (docs/design.md, "Applications"):
   check   validate the fields (`app_name` rules, URLs, methods, flags), fill in the reference's
           defaults; no API call; unknown values (other resources' outputs) pass through
   diff    per field; a new `app_name` replaces (the API cannot rename); no API call
-  create  POST (201, the `app_id` output); with `import_` = app_id: GET, no write, and a failure
-          that names every field that differs
+  create  List (all pages) for an application of the declared name and owner: none, POST (201, the
+          `app_id` output); one that matches, adopted with no write; one that differs or several,
+          refused naming them. After a POST whose answer was lost, List again and take the one it
+          made: never a second application of a name. With `import_` = app_id: GET, no write, and
+          a failure that names every field that differs
   read    GET; gone (refresh drops it) only on the API's own 404, confirmed by a List call
   update  one POST with the changed fields only (never defaults the code did not change)
   delete  an adopted application is kept unless `delete_adopted=True`; otherwise list the numbers
@@ -19,6 +22,7 @@ Lifecycle and API calls (docs/design.md, "Applications"):
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +36,7 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
+from pulumi.runtime.settings import get_monitor
 
 from plivo_pulumi.applications import (
     APP_FIELDS,
@@ -320,6 +325,36 @@ def _owner_failures(fields: dict[str, Any], account: str | None) -> list[CheckFa
     ]
 
 
+_NAMES_LOCK = threading.Lock()
+_NAMES: dict[str, Any] = {"monitor": None, "claimed": {}}
+
+
+def _claim_name(resource: str, app_name: Any, subaccount: Any) -> None:
+    """One application name (of one owner), one `Application` of the program: two would make two
+    applications of that name in parallel, or the second would adopt the first's and each would undo
+    the other's changes. Values not known yet (outputs) or not valid (check reports them) pass."""
+    if not isinstance(app_name, str) or not (subaccount is None or isinstance(subaccount, str)):
+        return
+    try:
+        owner = validate_app_field("subaccount", subaccount) if subaccount else ""
+    except ValueError:
+        return
+    with _NAMES_LOCK:
+        monitor = get_monitor()
+        if _NAMES["monitor"] is not monitor:
+            _NAMES.update(monitor=monitor, claimed={})
+        other = _NAMES["claimed"].setdefault((app_name, owner), resource)
+    if other != resource:
+        where = f"subaccount {owner}" if owner else "the main account"
+        raise pulumi.RunError(
+            f"application name {app_name!r} of {where} is declared twice in this stack: by Application "
+            f"'{other}' and by Application '{resource}'. Plivo would hold two applications of that name, "
+            "or one managed twice, each resource undoing the other's changes. Keep one declaration "
+            f"(bind both sets of numbers to its app_id), or give one another app_name. Application "
+            f"'{resource}' was not sent to Plivo (`pulumi up` refuses this at its preview)."
+        )
+
+
 def credentials_subaccount() -> str | None:
     """The configured auth_id (stack config, then environment) when it is a subaccount's: the owner
     the code means by leaving `subaccount` out, as the API makes such an application the
@@ -374,7 +409,10 @@ def _outputs(
 class Application(Resource, module="plivo", name="Application"):
     """A Plivo application. Every field the code leaves out is managed at the API's default
     (`hangup_url` defaults to `answer_url`); `app_name` is 1-100 letters, digits, "-" and "_", and a
-    new name replaces the application. `subaccount` (auth_id or URI; "" = main account) owns it.
+    new name replaces the application. `subaccount` (auth_id or URI; "" = main account) owns it;
+    left out with a subaccount's credentials, that subaccount owns it (the only owner it may set).
+    An application of the same name and owner that already exists is adopted if every field
+    matches (kept on destroy unless `delete_adopted=True`), else refused: never a second one.
 
     Adopt an existing one with `opts=ResourceOptions(import_="<app_id>")`: no write, and it fails if
     a field differs. An adopted application is never deleted unless `delete_adopted=True`.
@@ -444,6 +482,7 @@ class Application(Resource, module="plivo", name="Application"):
         }
         props.update(app_id=None, resource_uri=None, adopted=None)
         opts, props[IMPORT_KEY] = take_import_id(opts)
+        _claim_name(resource_name, app_name, given["subaccount"])
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
         props[DECLARED_KEY] = dict(declared)
         super().__init__(ApplicationProvider(), resource_name, props, opts)

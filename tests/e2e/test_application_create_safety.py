@@ -190,3 +190,18 @@ def test_a_subaccounts_credentials_cannot_own_an_application_for_another_account
     assert preview.code != 0
     assert "property subaccount" in preview.output and SUB in preview.output, preview.output
     assert sim_e2e.requests_log()["requests"] == [], "refused at preview, before any API call"
+
+
+def test_one_name_declared_by_two_applications_of_a_stack_is_refused_at_preview(make_project, sim_e2e):
+    project = make_project(
+        "from plivo_pulumi import Application\n"
+        f'Application("a", app_name="ivr-twice", answer_url="{ANSWER}")\n'
+        f'Application("b", app_name="ivr-twice", answer_url="{ANSWER}", message_method="GET")\n'
+    )
+    preview = project.preview()
+    assert preview.code != 0
+    assert "'ivr-twice'" in preview.output and "declared twice" in preview.output, preview.output
+    up = project.pulumi(*project._stack_args("up", "--yes"))  # with its preview, as users run it
+    assert up.code != 0 and "declared twice" in up.output, up.output
+    assert named(sim_e2e, "ivr-twice") == []
+    assert sim_e2e.requests_log()["requests"] == [], "nothing sent to Plivo"
