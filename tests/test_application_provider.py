@@ -225,3 +225,44 @@ def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
         provider.delete(app_id, created.outs)
     assert f"{N1}, {N2}" in str(refused.value) and "outside this stack" in str(refused.value)
     assert sim.application(app_id) is not None
+
+
+def _provider(sim, **settings: str) -> ApplicationProvider:
+    provider = ApplicationProvider()
+    raw = {"plivo:authId": MAIN, "plivo:baseUrl": sim.base_url, "plivo:authToken": TOKEN, **settings}
+    provider.configure(ConfigureRequest(Config(raw, "test")))
+    return provider
+
+
+def test_a_create_whose_answer_is_lost_takes_the_application_it_made(sim):
+    provider = _provider(sim, **{"plivo:timeoutSeconds": "0.5", "plivo:maxRetries": "0"})
+    sim.set_faults(script=["late:1500"], script_match=f"POST /v1/Account/{MAIN}/Application/")
+    created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
+    (made,) = [a for a in sim.applications() if a["app_name"] == "ivr"]
+    assert created.id == made["app_id"] and created.outs["adopted"] is False, "made by this create"
+    assert calls(sim).count(("POST", f"/v1/Account/{MAIN}/Application/")) == 1, "never POSTed twice"
+
+
+def test_a_create_that_cannot_look_after_a_lost_answer_says_a_rerun_finds_it(sim):
+    provider = _provider(sim, **{"plivo:timeoutSeconds": "0.5", "plivo:maxRetries": "0"})
+    sim.set_faults(script=["ok", "late:1500", "error:503"])
+    with pytest.raises(PlivoError) as failed:
+        provider.create(checked(app_name="ivr", answer_url=ANSWER))
+    assert "Looking for it by name failed too" in str(failed.value)
+    assert "Run `pulumi up` again" in str(failed.value) and TOKEN not in str(failed.value)
+    sim.clear_faults()
+    rerun = _provider(sim).create(checked(app_name="ivr", answer_url=ANSWER))
+    assert [a["app_id"] for a in sim.applications() if a["app_name"] == "ivr"] == [rerun.id]
+    assert rerun.outs["adopted"] is True, "found by name: not proven the stack's, kept on destroy"
+
+
+def test_a_subaccounts_credentials_default_the_owner_and_refuse_another(sim):
+    sub = ApplicationProvider()
+    sub.configure(ConfigureRequest(Config({"plivo:authId": SUB}, "test")))
+    result = sub.check({}, {"app_name": "ivr", "answer_url": ANSWER})
+    assert result.failures == [] and result.inputs["subaccount"] == SUB
+    for other in ("", "SAAPPPROVIDERSUB0002"):
+        refused = sub.check({}, {"app_name": "ivr", "answer_url": ANSWER, "subaccount": other})
+        assert [f.property for f in refused.failures] == ["subaccount"]
+        assert SUB in refused.failures[0].reason and "Leave subaccount out" in refused.failures[0].reason
+    assert calls(sim) == []

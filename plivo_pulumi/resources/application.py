@@ -257,6 +257,10 @@ def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, befor
     someone else, so a difference is refused, never written."""
     name = desired["app_name"]
     where = _owner_shown(desired)
+    # After a lost answer, the create itself may have made one of them.
+    outcome = (
+        "Nothing was changed." if before else "The create whose answer was lost may have made one of them."
+    )
     if len(found) > 1:
         ids = ", ".join(sorted(str(obj.get("app_id")) for obj in found))
         raise PlivoError(
@@ -264,7 +268,7 @@ def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, befor
             f"name ({ids}), so it cannot tell which one the code declares, and a create would add one "
             "more. Delete the extra ones in the Plivo console (keep the one to manage; `plivo-numbers "
             'audit` lists them), or adopt one with `opts=ResourceOptions(import_="<app_id>")`, or give '
-            "this Application another app_name. Nothing was changed."
+            f"this Application another app_name. {outcome}"
         )
     live = live_application(found[0])
     differing = app_changes(live, desired)
@@ -276,7 +280,7 @@ def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, befor
         how = (
             "It may be what an earlier run created before its answer was lost, or one made elsewhere"
             if before
-            else "It was made while this create ran"
+            else "It appeared while this create's answer was lost"
         )
         raise PlivoError(
             f"cannot create application {name}: {where} already has an application of that name, "
@@ -284,7 +288,7 @@ def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, befor
             "it is not overwritten (it may route live calls). To manage it, set those fields in the code "
             f'to its values (the next `up` adopts it with no write; `import_="{app_id}"` says so '
             "explicitly), then change them in the code; or delete it in the Plivo console if it is a "
-            "leftover; or give this Application another app_name. Nothing was changed."
+            f"leftover; or give this Application another app_name. {outcome}"
         )
     return live
 
