@@ -235,8 +235,8 @@ def _provider(sim, **settings: str) -> ApplicationProvider:
 
 
 def test_a_create_whose_answer_is_lost_takes_the_application_it_made(sim):
-    provider = _provider(sim, **{"plivo:timeoutSeconds": "0.5", "plivo:maxRetries": "0"})
-    sim.set_faults(script=["late:1500"], script_match=f"POST /v1/Account/{MAIN}/Application/")
+    provider = _provider(sim, **{"plivo:timeoutSeconds": "1.5"})
+    sim.set_faults(script=["late:10000"], script_match=f"POST /v1/Account/{MAIN}/Application/")
     created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
     (made,) = [a for a in sim.applications() if a["app_name"] == "ivr"]
     assert created.id == made["app_id"] and created.outs["adopted"] is False, "made by this create"
@@ -244,8 +244,8 @@ def test_a_create_whose_answer_is_lost_takes_the_application_it_made(sim):
 
 
 def test_a_create_that_cannot_look_after_a_lost_answer_says_a_rerun_finds_it(sim):
-    provider = _provider(sim, **{"plivo:timeoutSeconds": "0.5", "plivo:maxRetries": "0"})
-    sim.set_faults(script=["ok", "late:1500", "error:503"])
+    provider = _provider(sim, **{"plivo:timeoutSeconds": "1.5", "plivo:maxRetries": "0"})
+    sim.set_faults(script=["ok", "late:10000", "error:503"])
     with pytest.raises(PlivoError) as failed:
         provider.create(checked(app_name="ivr", answer_url=ANSWER))
     assert "Looking for it by name failed too" in str(failed.value)

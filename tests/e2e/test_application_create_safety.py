@@ -67,13 +67,14 @@ def assert_one_application_in_the_state(project: CliProject, sim, app_name: str 
 
 @pytest.mark.parametrize("found_by", ["the-same-run", "the-rerun"])
 def test_a_create_whose_answer_is_lost_leaves_one_application(make_project, sim_e2e, found_by):
-    # A read timeout of 1 s; the API makes the application and answers after 3 s.
-    project = make_project(program(), timeoutSeconds="1", maxRetries="0")
+    # A read timeout of 3 s; the API makes the application at once and answers after 15 s.
     if found_by == "the-same-run":
-        sim_e2e.set_faults(script=["late:3000"], script_match=f"POST {APP_PATH}")
+        project = make_project(program(), timeoutSeconds="3")
+        sim_e2e.set_faults(script=["late:15000"], script_match=f"POST {APP_PATH}")
     else:
         # The look-up before the POST, the POST (answered late), then the look-up after it fails too.
-        sim_e2e.set_faults(script=["ok", "late:3000", "error:503"])
+        project = make_project(program(), timeoutSeconds="3", maxRetries="0")
+        sim_e2e.set_faults(script=["ok", "late:15000", "error:503"])
     first = project.up()
     assert len(named(sim_e2e, "ivr-late")) == 1, "the API made the application"
     if found_by == "the-same-run":
