@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.accounts import MAIN, SUB, SUB_TOKEN, TOKEN
+from tests.support.accounts import MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.fault_kit import descendants, wait_for
 
 ANSWER = "https://voice.example.com/answer"
+N5 = NUMBERS[4]
 APP_PATH = f"/v1/Account/{MAIN}/Application/"
 PROGRAM = (
     "import pulumi\n"
@@ -167,11 +168,14 @@ def test_an_application_of_that_name_with_other_fields_is_refused_naming_its_id(
 
 
 def test_a_stack_with_a_subaccounts_credentials_creates_its_application(make_project, sim_e2e):
-    project = make_project(program(), auth_id=SUB, token=SUB_TOKEN)
+    sim_e2e.edit_out_of_band(N5, subaccount=SUB)  # a number of the subaccount, bound to the new app
+    line = f'from plivo_pulumi import RentedNumber\nRentedNumber("line", number="{N5}", app_id=app.app_id)\n'
+    project = make_project(program() + line, auth_id=SUB, token=SUB_TOKEN)
     up = project.up()
     assert up.ok, up.output
     (app,) = named(sim_e2e, "ivr-late")
     assert app["account"] == SUB, "a subaccount's application is its own"
+    assert sim_e2e.number(N5)["app_id"] == app["app_id"]
     sub_path = f"/v1/Account/{SUB}/Application/"
     creates = [
         r for r in sim_e2e.requests_log()["requests"] if (r["method"], r["path"]) == ("POST", sub_path)
@@ -183,6 +187,7 @@ def test_a_stack_with_a_subaccounts_credentials_creates_its_application(make_pro
     destroyed = project.destroy()
     assert destroyed.ok, destroyed.output
     assert sim_e2e.application(app["app_id"]) is None
+    assert (sim_e2e.number(N5)["app_id"], sim_e2e.number(N5)["subaccount"]) == (None, SUB)
 
 
 def test_a_subaccounts_credentials_cannot_own_an_application_for_another_account(make_project, sim_e2e):
