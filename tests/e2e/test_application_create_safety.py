@@ -184,10 +184,10 @@ def test_a_stack_with_a_subaccounts_credentials_creates_its_application(make_pro
     assert project.resources("Application")["ivr"]["outputs"]["subaccount"] == SUB
     gate = project.gate()
     assert gate.ok, gate.output
-    destroyed = project.destroy()
-    assert destroyed.ok, destroyed.output
-    assert sim_e2e.application(app["app_id"]) is None
-    assert (sim_e2e.number(N5)["app_id"], sim_e2e.number(N5)["subaccount"]) == (None, SUB)
+    again = project.up()
+    assert again.ok, again.output
+    assert len(named(sim_e2e, "ivr-late")) == 1
+    # (What a destroy with a subaccount's credentials may delete is the delete's rule, not tested here.)
 
 
 def test_a_subaccounts_credentials_cannot_own_an_application_for_another_account(make_project, sim_e2e):
