@@ -115,7 +115,11 @@ def test_create_read_update_make_one_call_each(sim):
     inputs = checked(app_name="ivr", answer_url=ANSWER, message_url="https://sms.example.com/in")
     created = provider.create(inputs)
     app_id = created.id
-    assert calls(sim) == [("POST", f"/v1/Account/{MAIN}/Application/")]
+    # One List (a page: the account has few applications) for an application of that name, one POST.
+    assert calls(sim) == [
+        ("GET", f"/v1/Account/{MAIN}/Application/"),
+        ("POST", f"/v1/Account/{MAIN}/Application/"),
+    ]
     assert sim.application(app_id)["message_url"] == "https://sms.example.com/in"
     assert created.outs["app_id"] == app_id and created.outs["adopted"] is False
 
@@ -284,3 +288,44 @@ def test_a_number_unrented_before_its_unlink_does_not_stop_the_delete(sim):
         sim.clear_faults()
     assert [m for m, _ in calls(sim)] == ["GET", "POST", "POST", "DELETE"]
     assert sim.application(app_id) is None
+
+
+def _provider(sim, **settings: str) -> ApplicationProvider:
+    provider = ApplicationProvider()
+    raw = {"plivo:authId": MAIN, "plivo:baseUrl": sim.base_url, "plivo:authToken": TOKEN, **settings}
+    provider.configure(ConfigureRequest(Config(raw, "test")))
+    return provider
+
+
+def test_a_create_whose_answer_is_lost_takes_the_application_it_made(sim):
+    provider = _provider(sim, **{"plivo:timeoutSeconds": "1.5"})
+    sim.set_faults(script=["late:10000"], script_match=f"POST /v1/Account/{MAIN}/Application/")
+    created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
+    (made,) = [a for a in sim.applications() if a["app_name"] == "ivr"]
+    assert created.id == made["app_id"] and created.outs["adopted"] is False, "made by this create"
+    assert calls(sim).count(("POST", f"/v1/Account/{MAIN}/Application/")) == 1, "never POSTed twice"
+
+
+def test_a_create_that_cannot_look_after_a_lost_answer_says_a_rerun_finds_it(sim):
+    provider = _provider(sim, **{"plivo:timeoutSeconds": "1.5", "plivo:maxRetries": "0"})
+    sim.set_faults(script=["ok", "late:10000", "error:503"])
+    with pytest.raises(PlivoError) as failed:
+        provider.create(checked(app_name="ivr", answer_url=ANSWER))
+    assert "Looking for it by name failed too" in str(failed.value)
+    assert "Run `pulumi up` again" in str(failed.value) and TOKEN not in str(failed.value)
+    sim.clear_faults()
+    rerun = _provider(sim).create(checked(app_name="ivr", answer_url=ANSWER))
+    assert [a["app_id"] for a in sim.applications() if a["app_name"] == "ivr"] == [rerun.id]
+    assert rerun.outs["adopted"] is True, "found by name: not proven the stack's, kept on destroy"
+
+
+def test_a_subaccounts_credentials_default_the_owner_and_refuse_another(sim):
+    sub = ApplicationProvider()
+    sub.configure(ConfigureRequest(Config({"plivo:authId": SUB}, "test")))
+    result = sub.check({}, {"app_name": "ivr", "answer_url": ANSWER})
+    assert result.failures == [] and result.inputs["subaccount"] == SUB
+    for other in ("", "SAAPPPROVIDERSUB0002"):
+        refused = sub.check({}, {"app_name": "ivr", "answer_url": ANSWER, "subaccount": other})
+        assert [f.property for f in refused.failures] == ["subaccount"]
+        assert SUB in refused.failures[0].reason and "Leave subaccount out" in refused.failures[0].reason
+    assert calls(sim) == []

@@ -22,9 +22,11 @@ from plivo_pulumi.audit import (
     EngineError,
     Finding,
     LiveNumber,
+    ManagedApplication,
     ManagedNumber,
     PulumiCLI,
     compare,
+    compare_applications,
     managed_from_state,
     numbers_to_look_up,
     read_settings,
@@ -32,6 +34,7 @@ from plivo_pulumi.audit import (
     render_json,
     render_table,
     run_audit,
+    unverified_links,
 )
 from plivo_pulumi.cli import main as cli_main
 
@@ -274,6 +277,7 @@ def test_json_document_shape():
                 "live": "",
             },
         ],
+        "unverified_links": [],
     }
 
 
@@ -610,3 +614,62 @@ def test_module_entry_point_is_the_console_script():
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"]["plivo-numbers"] == "plivo_pulumi.cli:main"
     assert callable(cli.main) and sys.modules["plivo_pulumi.cli"] is cli
+
+
+# -- application rules ----------------------------------------------------------------------------
+
+
+def _app(name: str, owner: str = "") -> dict:
+    return {"app_name": name, "subaccount": owner, "answer_url": "https://a.example.com/"}
+
+
+def test_one_application_managed_by_two_stacks_is_duplicated():
+    fields = {"app_name": "ivr", "answer_url": "https://a.example.com/"}
+    managed = [ManagedApplication(APP1, "blue:ivr", fields), ManagedApplication(APP1, "green:ivr", fields)]
+    findings = compare_applications(managed, {APP1: _app("ivr")}, {})
+    assert findings == [Finding("duplicated", "", resource="blue:ivr, green:ivr", app_id=APP1)]
+    table = render_table(report(findings, live_apps=1, managed_apps=2))
+    assert "Numbers and applications managed more than once: 1" in table and "delete the application" in table
+
+
+def test_a_reconcile_is_not_advised_plainly_while_something_is_duplicated():
+    drift = Finding("drifted_app", "", "blue:ivr", "answer_url", "x", "y", APP1)
+    alone = render_table(report([drift], live_apps=1, managed_apps=1))
+    assert "first keep one declaration" not in alone
+    both = render_table(report([drift, Finding("duplicated", "", "blue:ivr, green:ivr", app_id=APP1)]))
+    assert "first keep one declaration of what is duplicated" in both
+
+
+def test_unmanaged_applications_that_share_a_name_or_a_pending_create_are_reported():
+    live = {
+        APP1: _app("ivr"),
+        APP2: _app("ivr"),
+        "3": _app("other"),
+        "4": _app("ivr", SUB),
+        "5": _app("late"),
+    }
+    found = compare_applications([], live, {}, pending=["late"])
+    assert [(f.kind, f.app_id, f.live) for f in found] == [
+        ("unmanaged_app", APP1, "ivr"),
+        ("unmanaged_app", APP2, "ivr"),
+        ("unmanaged_app", "5", "late"),
+    ], "twins of one owner and a pending create's name; not a lone console application"
+    assert compare_applications([], {APP1: _app("ivr")}, {}) == []
+
+
+def test_a_subaccount_cannot_list_its_main_accounts_application_so_the_link_is_unverified():
+    listed = {
+        N1: LiveNumber(N1, APP1, SUB, app_owner=MAIN),  # the main account's application
+        N2: LiveNumber(N2, APP2, SUB, app_owner=SUB),  # its own, and gone: broken
+    }
+    as_sub = compare_applications([], {}, listed, auth_id=SUB)
+    assert [(f.kind, f.number) for f in as_sub] == [("broken_link", N2)]
+    assert unverified_links(listed, {}, SUB) == [N1]
+    as_main = compare_applications([], {}, listed, auth_id=MAIN)
+    assert [(f.kind, f.number) for f in as_main] == [("broken_link", N1), ("broken_link", N2)]
+    assert unverified_links(listed, {}, MAIN) == []
+    table = render_table(report(as_sub, unverified_links=[(N1, APP1)]))
+    assert "Links these credentials cannot check: 1" in table and f"{N1}  app_id {APP1}" in table
+    assert json.loads(render_json(report(as_sub, unverified_links=[(N1, APP1)])))["unverified_links"] == [
+        {"number": N1, "app_id": APP1}
+    ]

@@ -843,6 +843,30 @@ def test_application_create_get_modify_delete(client, sim_builtin):
     assert sim_builtin.application(app_id) is None
 
 
+def test_a_create_sends_no_default_owner_and_a_modify_sends_null(client, sim_builtin):
+    sim_builtin.clear_log()
+    main_app = client.create_application("ivr-main", ANSWER, subaccount="")["app_id"]
+    moved = client.create_application("ivr-sub", ANSWER, subaccount=SUB)["app_id"]
+    client.modify_application(moved, subaccount="")
+    sent = [r["fields"] for r in sim_builtin.requests_log()["requests"] if r["method"] == "POST"]
+    assert sent == [["answer_url", "app_name"], ["answer_url", "app_name", "subaccount"], ["subaccount"]]
+    assert sim_builtin.application(main_app)["account"] == MAIN
+    assert sim_builtin.application(moved)["account"] == MAIN, "a modify moves it back with null"
+    with PlivoClient(SUB, sim_builtin.account(SUB)["auth_token"], sim_builtin.base_url) as sub:
+        own = sub.create_application("sub-own", ANSWER, subaccount=SUB)["app_id"]
+    assert sim_builtin.application(own)["account"] == SUB, "its own: the API refuses the field from it"
+
+
+def test_applications_named_finds_every_page_and_the_owner(client):
+    for i in range(25):
+        client.create_application(f"filler-{i}", ANSWER)
+    first = client.create_application("twin", ANSWER)["app_id"]
+    for_sub = client.create_application("twin", ANSWER, subaccount=SUB)["app_id"]
+    assert [a["app_id"] for a in client.applications_named("twin")] == [first]
+    assert [a["app_id"] for a in client.applications_named("twin", SUB)] == [for_sub]
+    assert client.applications_named("nobody") == []
+
+
 def test_iter_applications_reads_every_page(client):
     made = {client.create_application(f"app-{i}", ANSWER)["app_id"] for i in range(45)}
     pages: list[tuple[int, int]] = []

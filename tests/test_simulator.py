@@ -565,6 +565,28 @@ def test_scripted_faults_apply_in_order_then_stop(sim_builtin):
     assert bad.status_code == 400
 
 
+def test_a_late_step_carries_the_request_out_and_holds_its_answer(sim_builtin):
+    # Only the matching request uses up the step: the GET before it is answered at once.
+    assert sim_builtin.number("15676988323")["app_id"] is not None
+    sim_builtin.set_faults(script=["late:1500"], script_match="POST")
+    assert call(sim_builtin, "GET", "15676988323/").status_code == 200
+    with pytest.raises(requests.Timeout):
+        requests.post(
+            f"{sim_builtin.base_url}/Account/{sim_builtin.auth_id}/Number/15676988323/",
+            json={"app_id": None},
+            auth=(sim_builtin.auth_id, sim_builtin.auth_token),
+            timeout=0.5,
+        )
+    assert sim_builtin.faults()["script"] == []
+    wait = time.monotonic() + 5
+    while sim_builtin.number("15676988323")["app_id"] is not None and time.monotonic() < wait:
+        time.sleep(0.05)
+    assert sim_builtin.number("15676988323")["app_id"] is None, "the edit was made"
+    assert sim_builtin.requests_log()["requests"][-1]["fault"] == "late"
+    for bad in ({"script": ["late:60001"]}, {"script_match": "PUT /x"}, {"script_match": 3}):
+        assert requests.post(f"{sim_builtin.admin_url}/faults", json=bad, timeout=10).status_code == 400
+
+
 def test_injected_latency_does_not_serialize_requests(sim_builtin):
     sim_builtin.set_faults(latency_ms=200)
     started = time.monotonic()

@@ -21,14 +21,18 @@ Findings:
   not ``None``) whose live value differs;
 * ``gone``: a number the stack manages that the account no longer rents;
 * ``duplicated``: a number managed by more than one resource;
-* ``unmanaged_app`` (only when the stacks declare at least one `Application`), ``drifted_app``,
+* ``duplicated`` also covers an application managed by more than one resource;
+* ``unmanaged_app`` (when the stacks declare at least one `Application` or have one pending
+  creation, and always for applications that share a name and owner), ``drifted_app``,
   ``gone_app``: the same for applications (every field of an `Application` is managed);
-* ``broken_link``: a live number whose application does not exist.
+* ``broken_link``: a live number whose application does not exist (with a subaccount's
+  credentials, a link to an application of another account cannot be listed: it is reported apart,
+  as unverified, not as a finding).
 """
 
 from __future__ import annotations
 
-from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up
+from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up, unverified_links
 from plivo_pulumi.audit.engine import PulumiCLI, read_settings
 from plivo_pulumi.audit.model import (
     APPLICATION_TYPE,
@@ -50,6 +54,7 @@ from plivo_pulumi.audit.state import (
     extractor_for,
     managed_applications_from_state,
     managed_from_state,
+    pending_application_names,
     register_extractor,
 )
 
@@ -77,9 +82,11 @@ __all__ = [
     "managed_applications_from_state",
     "managed_from_state",
     "numbers_to_look_up",
+    "pending_application_names",
     "read_settings",
     "register_extractor",
     "render_json",
     "render_table",
     "run_audit",
+    "unverified_links",
 ]

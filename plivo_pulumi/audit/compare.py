@@ -11,6 +11,7 @@ from plivo_pulumi.contract import (
     MANAGED_FIELDS,
     field_differs,
 )
+from plivo_pulumi.numbers import is_subaccount_id
 
 # -- comparison (pure) ----------------------------------------------------------------------------
 
@@ -80,25 +81,56 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def unverified_links(listed: Mapping[str, LiveNumber], live: Mapping[str, Any], auth_id: str) -> list[str]:
+    """The listed numbers linked to an application the credentials cannot list: with a subaccount's
+    credentials (`SA...`), one that its URI does not name as the subaccount's own (the main
+    account's: a subaccount sees only its own applications). Not known to be broken."""
+    if not is_subaccount_id(auth_id):
+        return []
+    return sorted(
+        number
+        for number, item in listed.items()
+        if item.app_id and item.app_id not in live and item.app_owner != auth_id
+    )
+
+
 def compare_applications(
     managed: Iterable[ManagedApplication],
     live: Mapping[str, Mapping[str, Any]],
     listed: Mapping[str, LiveNumber],
+    *,
+    pending: Iterable[str] = (),
+    auth_id: str = "",
 ) -> list[Finding]:
     """The application findings. ``live``: every application of the account by app_id (the fields of
     `plivo_pulumi.applications.live_application`). ``listed``: the live numbers, for links to an
-    application that does not exist. Applications no stack manages are reported only when the
-    audited stacks manage at least one (a stack that binds numbers to console-made applications by id
-    is not expected to declare them)."""
+    application that does not exist (``auth_id``: the credentials, which may not see every
+    application: `unverified_links`). Applications no stack manages are reported when the audited
+    stacks manage at least one or have one pending creation (``pending``: their `app_name`s, after
+    a crash), and whatever the stacks declare when they bear the name of another application of the
+    same owner: the mark of a create whose answer was lost and that was made again (a stack that
+    binds numbers to console-made applications by id is not expected to declare them). One
+    application managed by several resources is `duplicated`: they would undo each other's writes."""
     managed = list(managed)
     findings: list[Finding] = []
     managed_ids = {m.app_id for m in managed}
-    if managed:
-        for app_id, fields in live.items():
-            if app_id not in managed_ids:
-                findings.append(
-                    Finding("unmanaged_app", "", live=_shown(fields.get("app_name")), app_id=app_id)
-                )
+    pending = set(pending)
+    names: dict[tuple[Any, Any], int] = {}
+    for fields in live.values():
+        key = (fields.get("app_name"), fields.get("subaccount"))
+        names[key] = names.get(key, 0) + 1
+    for app_id, fields in live.items():
+        if app_id in managed_ids:
+            continue
+        twin = names[(fields.get("app_name"), fields.get("subaccount"))] > 1
+        if managed or twin or fields.get("app_name") in pending:
+            findings.append(Finding("unmanaged_app", "", live=_shown(fields.get("app_name")), app_id=app_id))
+    owners: dict[str, set[str]] = {}
+    for m in managed:
+        owners.setdefault(m.app_id, set()).add(m.resource)
+    for app_id, resources in owners.items():
+        if len(resources) > 1:
+            findings.append(Finding("duplicated", "", resource=", ".join(sorted(resources)), app_id=app_id))
     for m in managed:
         have = live.get(m.app_id)
         if have is None:
@@ -108,8 +140,9 @@ def compare_applications(
             findings.append(
                 Finding("drifted_app", "", m.resource, name, _shown(want), _shown(have.get(name)), m.app_id)
             )
+    unchecked = set(unverified_links(listed, live, auth_id))
     for number, item in listed.items():
-        if item.app_id and item.app_id not in live:
+        if item.app_id and item.app_id not in live and number not in unchecked:
             findings.append(
                 Finding("broken_link", number, field="app_id", live=item.app_id, app_id=item.app_id)
             )

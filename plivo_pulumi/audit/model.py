@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ FILTER_NAMES = ("number_type", "number_startswith", "subaccount", "services")
 RENTED_NUMBER_TYPE = "pulumi-python:dynamic/plivo:RentedNumber"
 RENTED_NUMBER_SET_TYPE = "pulumi-python:dynamic/plivo:RentedNumberSet"
 APPLICATION_TYPE = "pulumi-python:dynamic/plivo:Application"
+
+_APP_OWNER_RE = re.compile(r"/Account/([A-Z0-9]+)/Application/")
 
 # The key Pulumi puts in a serialized secret value ({SIG: SECRET_SIG, "ciphertext": ...}).
 _SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -59,12 +62,16 @@ class LiveNumber:
     number: str
     app_id: str = ""
     subaccount: str | None = ""  # None: the API's number object carries no subaccount
+    # The account its application URI names (None: not known); facts for the audit, not a binding.
+    app_owner: str | None = field(default=None, compare=False)
 
     @classmethod
     def from_api(cls, obj: Mapping[str, Any]) -> LiveNumber:
         """From an API number object; raises :class:`AuditError` if its ids cannot be read."""
         try:
-            return cls(**live_binding(obj))
+            uri = obj.get("application") if isinstance(obj, Mapping) else None
+            owner = _APP_OWNER_RE.search(uri) if isinstance(uri, str) else None
+            return cls(**live_binding(obj), app_owner=owner.group(1) if owner else None)
         except (KeyError, TypeError, ValueError) as exc:
             shown = obj.get("number") if isinstance(obj, Mapping) else None
             raise AuditError(
@@ -126,6 +133,9 @@ class AuditReport:
     looked_up: int = 0
     live_apps: int | None = None  # applications listed (None: not listed)
     managed_apps: int = 0
+    # (number, app_id) links to an application the credentials cannot list (a subaccount's numbers
+    # bound to the main account's application): neither broken nor checked, so not a finding.
+    unverified_links: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(FINDING_KINDS, 0)
@@ -148,4 +158,5 @@ class AuditReport:
             "managed_applications": self.managed_apps,
             "counts": self.counts(),
             "findings": [f.to_dict() for f in self.findings],
+            "unverified_links": [{"number": n, "app_id": a} for n, a in self.unverified_links],
         }

@@ -20,10 +20,10 @@ _SECTIONS = {
         "`pulumi up --refresh --run-program` restores the declared values; or change the code",
     ),
     "duplicated": (
-        "Numbers managed more than once",
+        "Numbers and applications managed more than once",
         "declared by more than one resource, in one stack or across the stacks audited",
-        "keep one declaration: the resources undo each other's writes, and deleting one may unrent "
-        "what the other manages",
+        "keep one declaration: the resources undo each other's writes, and deleting one may unrent the "
+        "number (or delete the application) that the other manages",
     ),
     "gone": (
         "Managed numbers no longer rented",
@@ -33,7 +33,8 @@ _SECTIONS = {
     "unmanaged_app": (
         "Unmanaged applications",
         "in the account, not in the stack (LIVE is the app_name)",
-        "declare them (Application with import_) or delete them in the console",
+        "declare them (Application with import_) or delete them in the console; one that bears the "
+        "name of another is most likely left by a create whose answer was lost",
     ),
     "drifted_app": (
         "Drifted applications",
@@ -52,6 +53,11 @@ _SECTIONS = {
     ),
 }
 _COLUMNS = ("KIND", "NUMBER", "APP_ID", "RESOURCE", "FIELD", "EXPECTED", "LIVE")
+# A reconcile restores one declaration: with a duplicate, it undoes the other's.
+_FIGHT = (
+    " (first keep one declaration of what is duplicated: a reconcile restores one stack's values over "
+    "the other's)"
+)
 
 
 def _show(value: str | None, field_name: str | None) -> str:
@@ -82,7 +88,8 @@ def render_table(report: AuditReport) -> str:
             + (
                 ""
                 if report.managed_apps
-                else " (unmanaged applications are reported once the stack declares one)"
+                else " (unmanaged applications are reported once the stack declares one, or when they "
+                "share a name)"
             )
         )
     if report.looked_up:
@@ -106,7 +113,16 @@ def render_table(report: AuditReport) -> str:
         if section:
             lines.append(fmt(columns))
             lines.extend(fmt(_row(f, with_app)) for f in section)
-            lines.append(f"  fix: {fix}")
+            fight = kind in ("drifted", "drifted_app") and counts["duplicated"]
+            lines.append(f"  fix: {fix}{_FIGHT if fight else ''}")
+    if report.unverified_links:
+        lines.append("")
+        lines.append(
+            f"Links these credentials cannot check: {len(report.unverified_links)} (the application "
+            "belongs to another account, which a subaccount cannot list; not a finding)"
+        )
+        lines.extend(f"  {number}  app_id {app_id}" for number, app_id in report.unverified_links)
+        lines.append("  check: audit with the main account's credentials")
     lines.append("")
     total = len(report.findings)
     if total:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from plivo_pulumi.applications import live_application
-from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up
+from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up, unverified_links
 from plivo_pulumi.audit.engine import PulumiCLI, read_settings
 from plivo_pulumi.audit.model import (
     FILTER_NAMES,
@@ -20,7 +20,11 @@ from plivo_pulumi.audit.model import (
     ManagedApplication,
     ManagedNumber,
 )
-from plivo_pulumi.audit.state import managed_applications_from_state, managed_from_state
+from plivo_pulumi.audit.state import (
+    managed_applications_from_state,
+    managed_from_state,
+    pending_application_names,
+)
 from plivo_pulumi.config import (
     ProviderSettings,
 )
@@ -178,7 +182,16 @@ def run_audit(
     managed = managed_from_state(state)
     apps = managed_applications_from_state(state)
     settings = read_settings(engine, environ, note=note)
-    return _audit_account(stack, managed, apps, settings, filters, Progress(note, on_page), client_factory)
+    return _audit_account(
+        stack,
+        managed,
+        apps,
+        settings,
+        filters,
+        Progress(note, on_page),
+        client_factory,
+        pending_application_names(state),
+    )
 
 
 def _run_audit_of_stacks(
@@ -193,10 +206,12 @@ def _run_audit_of_stacks(
 ) -> AuditReport:
     managed: list[ManagedNumber] = []
     apps: list[ManagedApplication] = []
+    pending: list[str] = []
     settings: ProviderSettings | None = None
     for name in stacks:
         engine = PulumiCLI(name, cwd)
         state = engine.export()
+        pending += pending_application_names(state)
         managed.extend(replace(m, resource=f"{name}:{m.resource}") for m in managed_from_state(state))
         apps.extend(
             replace(a, resource=f"{name}:{a.resource}") for a in managed_applications_from_state(state)
@@ -211,7 +226,7 @@ def _run_audit_of_stacks(
         settings = settings or these
     assert settings is not None
     return _audit_account(
-        ", ".join(stacks), managed, apps, settings, filters, Progress(note, on_page), client_factory
+        ", ".join(stacks), managed, apps, settings, filters, Progress(note, on_page), client_factory, pending
     )
 
 
@@ -223,6 +238,7 @@ def _audit_account(
     filters: dict[str, str],
     progress: Progress,
     client_factory: Callable[[ProviderSettings], Any] | None,
+    pending: Sequence[str] = (),
 ) -> AuditReport:
     scrub = Scrubber(settings.auth_id, [settings.auth_token])
     try:
@@ -254,8 +270,9 @@ def _audit_account(
         if close is not None:
             close()
     findings = compare(managed, listed, looked_up, filtered=bool(filters))
-    findings += compare_applications(apps, live_apps, listed)
+    findings += compare_applications(apps, live_apps, listed, pending=pending, auth_id=settings.auth_id)
     findings.sort(key=Finding.sort_key)
+    unverified = unverified_links(listed, live_apps, settings.auth_id)
     return AuditReport(
         stack=stack,
         account=settings.auth_id,
@@ -266,4 +283,5 @@ def _audit_account(
         looked_up=len(to_check),
         live_apps=len(live_apps),
         managed_apps=len(apps),
+        unverified_links=[(n, listed[n].app_id) for n in unverified],
     )

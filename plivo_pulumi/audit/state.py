@@ -152,3 +152,18 @@ def managed_applications_from_state(state: Mapping[str, Any]) -> list[ManagedApp
         plain = {k: v for k, v in fields.items() if not _is_secret(v) and not str(k).startswith("__")}
         apps.append(ManagedApplication(str(resource["id"]), resource_name(resource), plain))
     return apps
+
+
+def pending_application_names(state: Mapping[str, Any]) -> list[str]:
+    """The `app_name`s of `Application` creates that a crashed run left pending in the state: the
+    API may hold such an application, which the state does not (README, "When a run is interrupted")."""
+    deployment = state.get("deployment", state) if isinstance(state, Mapping) else {}
+    names = []
+    for op in (deployment or {}).get("pending_operations") or []:
+        resource = op.get("resource") if isinstance(op, Mapping) else None
+        if not isinstance(resource, Mapping) or op.get("type") != "creating":
+            continue
+        name = (resource.get("inputs") or {}).get("app_name")
+        if resource.get("type") == APPLICATION_TYPE and isinstance(name, str):
+            names.append(name)
+    return names

@@ -1,9 +1,15 @@
-"""The Application API: create, get, list (all pages), modify (only the fields given), delete.
+"""The Application API: create, get, list (all pages), find by name, modify (only the fields
+given), delete.
 
 Same retries, typed errors and secret hygiene as the number operations, with one difference: a
 create is not idempotent, so it is retried only when the request cannot have reached the API (a
 refused connection, a 429). After a read error or a 5xx the application may exist: the error says
-so, and how to find it.
+so, and how to find it (`applications_named`, which the `Application` resource calls before and
+after a create, so that no second application of a name is made).
+
+A create sends `subaccount` only to name a subaccount as the owner: the main account is the
+default owner of a main account's create, and the API refuses the field from a subaccount's
+credentials (whose applications are always their own).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import requests
 
 from ..applications import APP_FIELDS, validate_app_field
 from ..errors import ApplicationNotFoundError, NotFoundError, ServerError, TransportError
-from ..numbers import describe_value, normalize_app_id
+from ..numbers import describe_value, normalize_app_id, subaccount_from_uri
 from .transport import Transport
 
 # The create/modify calls' name of the owner field, and the value for "the main account".
@@ -36,9 +42,10 @@ class ApplicationOperations(Transport):
         """Create an application; returns the API's ``{"message": "created", "app_id", "api_id"}``.
 
         ``fields``: any of the other create fields (`plivo_pulumi.applications.APP_FIELDS`); only
-        the fields given are sent. ``subaccount=""`` or None means the main account (not sent).
+        the fields given are sent. ``subaccount=""`` or None (the main account) and the credentials'
+        own subaccount are the default owner: not sent.
         """
-        body = _body({"app_name": app_name, "answer_url": answer_url, **fields})
+        body = _body({"app_name": app_name, "answer_url": answer_url, **fields}, creating=self.auth_id)
         url = self._applications_url
         try:
             result = self._request(
@@ -46,9 +53,8 @@ class ApplicationOperations(Transport):
             )
         except (ServerError, TransportError) as exc:
             raise type(exc)(
-                f"{exc}. The application {app_name!r} may have been created all the same: list the "
-                "account's applications (`plivo-numbers audit` reports it as unmanaged) before retrying, "
-                "and adopt it with `import_` if it is there",
+                f"{exc}. The application {app_name!r} may have been created all the same: look for it "
+                "by name (`applications_named`) before creating it again",
                 status=exc.status,
                 method=exc.method,
                 path=exc.path,
@@ -101,6 +107,18 @@ class ApplicationOperations(Transport):
             self._applications_url, base, page_size, "application", "list applications", on_page
         )
 
+    def applications_named(self, app_name: str, subaccount: str = "") -> list[dict[str, Any]]:
+        """The application objects named `app_name` owned by `subaccount` (`""`: the main account;
+        under a subaccount's credentials its own id), from every page of the List call (the API has
+        no name filter). More than one means the account already holds duplicates."""
+        owner = validate_app_field("subaccount", subaccount) if subaccount else ""
+        return [
+            obj
+            for obj in self.iter_applications()
+            if obj.get("app_name") == app_name
+            and subaccount_from_uri(obj.get("sub_account", obj.get("subaccount")) or None) == owner
+        ]
+
     def modify_application(self, app_id: str, **fields: Any) -> dict[str, Any]:
         """Change the given fields, and only those; returns ``{"message": "changed", "api_id"}``.
         `app_name` cannot be changed (the API's modify does not take it)."""
@@ -150,22 +168,26 @@ class ApplicationOperations(Transport):
         return f"{self._applications_url}{app_id}/"
 
 
-def _body(fields: dict[str, Any]) -> dict[str, Any]:
-    """The JSON body of a create or modify: known fields only, validated and normalized; the main
-    account as owner is sent as null."""
+def _body(fields: dict[str, Any], creating: str | None = None) -> dict[str, Any]:
+    """The JSON body of a create or modify: known fields only, validated and normalized. A modify
+    sends the main account as owner as null; a create (`creating`: the credentials' auth_id) leaves
+    out the default owner (the main account, or the credentials' own subaccount)."""
     unknown = sorted(set(fields) - set(APP_FIELDS))
     if unknown:
         raise ValueError(f"unknown application field(s) {', '.join(unknown)}; valid: {', '.join(APP_FIELDS)}")
     body: dict[str, Any] = {}
     for name, value in fields.items():
         if value is None:
-            if name == _SUBACCOUNT_ARG:
+            if name == _SUBACCOUNT_ARG and creating is None:
                 body[name] = None
             continue
         try:
             body[name] = validate_app_field(name, value)
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
-        if name == _SUBACCOUNT_ARG and body[name] == "":
-            body[name] = None
+        if name == _SUBACCOUNT_ARG and body[name] in ("", creating):
+            if creating is not None:
+                del body[name]
+            else:
+                body[name] = None
     return body

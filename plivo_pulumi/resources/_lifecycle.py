@@ -32,12 +32,17 @@ def not_rented(kind: str, numbers: Sequence[str], fix: str) -> PlivoError:
     )
 
 
-def import_mismatch(subject: str, differences: Sequence[str]) -> PlivoError:
-    """`import_` adopts without writing: refuse when the code's bindings differ from the account's."""
-    return PlivoError(
-        f"cannot import {subject} without a write: {'; '.join(differences[:_SHOWN])}. Make the code match "
-        "the account (or leave the field unset), or drop `import_` to adopt and apply the code's bindings."
-    )
+NUMBER_IMPORT_FIX = (
+    "Make the code match the account (or leave the field unset), or drop `import_` to adopt and apply "
+    "the code's bindings."
+)
+
+
+def import_mismatch(subject: str, differences: Sequence[str], fix: str = NUMBER_IMPORT_FIX) -> PlivoError:
+    """`import_` adopts without writing: refuse when the code's values differ from the account's.
+    `fix` is the resource's own way out (a number's unset field is unmanaged, an application's is
+    its default)."""
+    return PlivoError(f"cannot import {subject} without a write: {'; '.join(differences[:_SHOWN])}. {fix}")
 
 
 def numbers_to_unrent(numbers: Iterable[str], unrent_on_delete: bool, owner: str | None = None) -> list[str]:

@@ -5,8 +5,11 @@ Lifecycle and API calls (docs/design.md, "Applications"):
   check   validate the fields (`app_name` rules, URLs, methods, flags), fill in the reference's
           defaults; no API call; unknown values (other resources' outputs) pass through
   diff    per field; a new `app_name` replaces (the API cannot rename); no API call
-  create  POST (201, the `app_id` output); with `import_` = app_id: GET, no write, and a failure
-          that names every field that differs
+  create  List (all pages) for an application of the declared name and owner: none, POST (201, the
+          `app_id` output); one that matches, adopted with no write; one that differs or several,
+          refused naming them. After a POST whose answer was lost, List again and take the one it
+          made: never a second application of a name. With `import_` = app_id: GET, no write, and
+          a failure that names every field that differs
   read    GET; gone (refresh drops it) only on the API's own 404, confirmed by a List call
   update  one POST with the changed fields only (never defaults the code did not change)
   delete  an adopted application is kept unless `delete_adopted=True`; otherwise list the numbers
@@ -20,6 +23,8 @@ Lifecycle and API calls (docs/design.md, "Applications"):
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +39,7 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
+from pulumi.runtime.settings import get_monitor
 
 from plivo_pulumi.applications import (
     APP_FIELDS,
@@ -45,8 +51,16 @@ from plivo_pulumi.applications import (
     validate_app_field,
 )
 from plivo_pulumi.client import PlivoClient
+from plivo_pulumi.config import CONFIG_KEYS, ENV_VARS
 from plivo_pulumi.contract import live_binding
-from plivo_pulumi.errors import ApplicationNotFoundError, NumberNotFoundError, PlivoError
+from plivo_pulumi.errors import (
+    ApplicationNotFoundError,
+    MalformedResponseError,
+    NumberNotFoundError,
+    PlivoError,
+    ServerError,
+    TransportError,
+)
 from plivo_pulumi.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
@@ -73,6 +87,12 @@ DECLARED_KEY = "__declared"
 _FLAGS = ("delete_adopted",)
 _SHOWN = 20
 _UNLINK_IN_FLIGHT = 8  # as the set's writes
+# An application's field left out of the code is managed at the API's default, not left alone.
+_IMPORT_FIX = (
+    "Set each of these fields in the code to its value in Plivo (a field left out means the API's "
+    "default, not the live value), or change the application in the Plivo console, then run again; "
+    "once adopted, a change in the code is written with one update. Nothing was changed."
+)
 
 
 class ApplicationProvider(PlivoResourceProvider):
@@ -82,6 +102,7 @@ class ApplicationProvider(PlivoResourceProvider):
         news = with_unknown_markers(news)
         account = self.configured_auth_id()
         fields, failures = _validated(news, account)
+        failures += _owner_failures(fields, account)
         inputs: dict[str, Any] = {**desired_application(fields)}
         inputs["delete_adopted"] = news.get("delete_adopted")
         if inputs["delete_adopted"] is None:
@@ -134,14 +155,37 @@ class ApplicationProvider(PlivoResourceProvider):
                 shown = [
                     f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
                 ]
-                raise import_mismatch(f"application {import_id}", shown)
+                raise import_mismatch(f"application {import_id}", shown, _IMPORT_FIX)
             note_declared_application(import_id)
             return CreateResult(import_id, _outputs(props, live, import_id, adopted=True, api=self.api()))
-        created = self.api().create_application(**desired)
-        app_id = created["app_id"]
+        api = self.api()
+        # Never a second application of one name: a create whose answer was lost (a timeout, a 5xx,
+        # a killed run) has made one, and a rerun must find it (docs/design.md, "Applications").
+        found = _same_name(api, desired)
+        if found:
+            live = _adoptable(found, desired, before=True)
+            app_id = live["app_id"]
+            note_declared_application(app_id)
+            log(
+                f"application {desired['app_name']} already exists with the declared fields ({app_id}; "
+                "perhaps made by an earlier run whose answer was lost): the stack manages it now, with no "
+                "write. Not made by this stack for sure, it is kept on destroy unless delete_adopted=True"
+            )
+            return CreateResult(app_id, _outputs(props, live, app_id, adopted=True, api=api))
+        try:
+            app_id = api.create_application(**desired)["app_id"]
+        except (ServerError, TransportError, MalformedResponseError) as exc:
+            live = _after_lost_answer(api, desired, exc)
+            app_id = live["app_id"]
+            note_declared_application(app_id)
+            log(
+                f"application {desired['app_name']}: the answer to the create was lost, but it was "
+                f"created ({app_id}); the stack manages it"
+            )
+            return CreateResult(app_id, _outputs(props, live, app_id, adopted=False, api=api))
         note_declared_application(app_id)
         log(f"application {desired['app_name']} created: {app_id}")
-        return CreateResult(app_id, _outputs(props, desired, app_id, adopted=False, api=self.api()))
+        return CreateResult(app_id, _outputs(props, desired, app_id, adopted=False, api=api))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
@@ -285,6 +329,133 @@ class _Links:
         )
 
 
+def _owner_shown(desired: Mapping[str, Any]) -> str:
+    return f"subaccount {desired['subaccount']}" if desired.get("subaccount") else "the main account"
+
+
+def _same_name(api: Any, desired: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The applications of the declared owner that bear the declared `app_name` (one List, all pages)."""
+    with explain_refused_credentials():
+        return api.applications_named(desired["app_name"], desired.get("subaccount") or "")
+
+
+def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, before: bool) -> dict[str, Any]:
+    """The one application of the declared name whose fields all match the code; else the error that
+    names it (or them) and the fix. Updating it instead could take over live call routing made by
+    someone else, so a difference is refused, never written."""
+    name = desired["app_name"]
+    where = _owner_shown(desired)
+    # After a lost answer, the create itself may have made one of them.
+    outcome = (
+        "Nothing was changed." if before else "The create whose answer was lost may have made one of them."
+    )
+    if len(found) > 1:
+        ids = ", ".join(sorted(str(obj.get("app_id")) for obj in found))
+        raise PlivoError(
+            f"cannot create application {name}: {where} already has {len(found)} applications of that "
+            f"name ({ids}), so it cannot tell which one the code declares, and a create would add one "
+            "more. Delete the extra ones in the Plivo console (keep the one to manage; `plivo-numbers "
+            'audit` lists them), or adopt one with `opts=ResourceOptions(import_="<app_id>")`, or give '
+            f"this Application another app_name. {outcome}"
+        )
+    live = live_application(found[0])
+    differing = app_changes(live, desired)
+    if differing:
+        app_id = live["app_id"]
+        shown = "; ".join(
+            f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
+        )
+        how = (
+            "It may be what an earlier run created before its answer was lost, or one made elsewhere"
+            if before
+            else "It appeared while this create's answer was lost"
+        )
+        raise PlivoError(
+            f"cannot create application {name}: {where} already has an application of that name, "
+            f"{app_id}, and it differs: {shown}. {how}; a second one of the same name is not made, and "
+            "it is not overwritten (it may route live calls). To manage it, set those fields in the code "
+            f'to its values (the next `up` adopts it with no write; `import_="{app_id}"` says so '
+            "explicitly), then change them in the code; or delete it in the Plivo console if it is a "
+            f"leftover; or give this Application another app_name. {outcome}"
+        )
+    return live
+
+
+def _after_lost_answer(api: Any, desired: Mapping[str, Any], error: PlivoError) -> dict[str, Any]:
+    """After a create whose outcome is unknown: the application it made, found by name (never a
+    second POST); else the error, saying that a rerun finds it before creating anything."""
+    name = desired["app_name"]
+    rerun = (
+        f"Run `pulumi up` again once the API answers: before creating, it looks for an application "
+        f"named {name} of {_owner_shown(desired)} and adopts it, so no second one is made"
+    )
+    try:
+        found = _same_name(api, desired)
+    except PlivoError as exc:
+        raise PlivoError(f"{error}\nLooking for it by name failed too: {exc}\n{rerun}.") from None
+    if not found:
+        raise PlivoError(f"{error}\nNo application named {name} was found afterwards. {rerun}.") from None
+    return _adoptable(found, desired, before=False)
+
+
+def _owner_failures(fields: dict[str, Any], account: str | None) -> list[CheckFailure]:
+    """With a subaccount's credentials an application can only be that subaccount's own (the API
+    refuses `subaccount` from them): a left-out owner means it, any other is refused at preview."""
+    if not is_subaccount_id(account):
+        return []
+    owner = fields.setdefault("subaccount", account)
+    if is_unknown(owner) or owner == account:
+        return []
+    shown = '"" (the main account)' if owner == "" else repr(owner)
+    return [
+        CheckFailure(
+            "subaccount",
+            f"{shown} cannot own an application made with subaccount {account}'s credentials "
+            "(plivo:authId): a subaccount's applications are its own. Leave subaccount out (or set it "
+            f'to "{account}"), or configure the main account\'s credentials to create it for another owner',
+        )
+    ]
+
+
+_NAMES_LOCK = threading.Lock()
+_NAMES: dict[str, Any] = {"monitor": None, "claimed": {}}
+
+
+def _claim_name(resource: str, app_name: Any, subaccount: Any) -> None:
+    """One application name (of one owner), one `Application` of the program: two would make two
+    applications of that name in parallel, or the second would adopt the first's and each would undo
+    the other's changes. Values not known yet (outputs) or not valid (check reports them) pass."""
+    if not isinstance(app_name, str) or not (subaccount is None or isinstance(subaccount, str)):
+        return
+    try:
+        owner = validate_app_field("subaccount", subaccount) if subaccount else ""
+    except ValueError:
+        return
+    with _NAMES_LOCK:
+        monitor = get_monitor()
+        if _NAMES["monitor"] is not monitor:
+            _NAMES.update(monitor=monitor, claimed={})
+        other = _NAMES["claimed"].setdefault((app_name, owner), resource)
+    if other != resource:
+        where = f"subaccount {owner}" if owner else "the main account"
+        raise pulumi.RunError(
+            f"application name {app_name!r} of {where} is declared twice in this stack: by Application "
+            f"'{other}' and by Application '{resource}'. Plivo would hold two applications of that name, "
+            "or one managed twice, each resource undoing the other's changes. Keep one declaration "
+            f"(bind both sets of numbers to its app_id), or give one another app_name. Application "
+            f"'{resource}' was not sent to Plivo (`pulumi up` refuses this at its preview)."
+        )
+
+
+def credentials_subaccount() -> str | None:
+    """The configured auth_id (stack config, then environment) when it is a subaccount's: the owner
+    the code means by leaving `subaccount` out, as the API makes such an application the
+    subaccount's own."""
+    value = pulumi.runtime.get_config(CONFIG_KEYS["auth_id"]) or os.environ.get(ENV_VARS["auth_id"], "")
+    value = str(value).strip()
+    return value if is_subaccount_id(value) else None
+
+
 def _validated(news: Mapping[str, Any], account: str | None) -> tuple[dict[str, Any], list[CheckFailure]]:
     fields: dict[str, Any] = {}
     failures: list[CheckFailure] = []
@@ -330,7 +501,10 @@ def _outputs(
 class Application(Resource, module="plivo", name="Application"):
     """A Plivo application. Every field the code leaves out is managed at the API's default
     (`hangup_url` defaults to `answer_url`); `app_name` is 1-100 letters, digits, "-" and "_", and a
-    new name replaces the application. `subaccount` (auth_id or URI; "" = main account) owns it.
+    new name replaces the application. `subaccount` (auth_id or URI; "" = main account) owns it;
+    left out with a subaccount's credentials, that subaccount owns it (the only owner it may set).
+    An application of the same name and owner that already exists is adopted if every field
+    matches (kept on destroy unless `delete_adopted=True`), else refused: never a second one.
 
     Adopt an existing one with `opts=ResourceOptions(import_="<app_id>")`: no write, and it fails if
     a field differs. An adopted application is never deleted unless `delete_adopted=True`.
@@ -388,7 +562,7 @@ class Application(Resource, module="plivo", name="Application"):
             "message_method": message_method,
             "default_number_app": default_number_app,
             "default_endpoint_app": default_endpoint_app,
-            "subaccount": subaccount,
+            "subaccount": credentials_subaccount() if subaccount is None else subaccount,
             "log_incoming_messages": log_incoming_messages,
         }
         # The defaults as check fills them in: the engine prints the program's inputs beside the
@@ -400,6 +574,7 @@ class Application(Resource, module="plivo", name="Application"):
         }
         props.update(app_id=None, resource_uri=None, adopted=None)
         opts, props[IMPORT_KEY] = take_import_id(opts)
+        _claim_name(resource_name, app_name, given["subaccount"])
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
         props[DECLARED_KEY] = dict(declared)
         super().__init__(ApplicationProvider(), resource_name, props, opts)

@@ -19,8 +19,11 @@ DEFAULT_FAULTS: dict[str, Any] = {
     "drop_rate": 0.0,
     "seed": None,
     "script": [],
+    "script_match": None,
 }
-_SCRIPT_RE = re.compile(r"ok|drop|rate_limit|error(?::[45]\d\d)?")
+_SCRIPT_RE = re.compile(r"ok|drop|rate_limit|error(?::[45]\d\d)?|late:\d{1,5}")
+_MATCH_RE = re.compile(r"(GET|POST|DELETE)(?: (/\S*))?")
+LATE_MAX_MS = 60_000
 
 
 @dataclass
@@ -28,6 +31,9 @@ class Fault:
     latency: float = 0.0
     kind: str | None = None  # None, "drop", "rate_limit", "error"
     status: int | None = None
+    # Seconds to hold the answer after the request was carried out (a `late:<ms>` step): the change
+    # is made but the client may give up first, as when an API's answer is lost.
+    late: float = 0.0
 
 
 class FaultInjector:
@@ -78,10 +84,18 @@ class FaultInjector:
             isinstance(s, str) and _SCRIPT_RE.fullmatch(s) for s in script
         ):
             raise ValueError(
-                "script must be a list of 'ok', 'drop', 'rate_limit', 'error' or 'error:<status>', "
-                f"got {script!r}"
+                "script must be a list of 'ok', 'drop', 'rate_limit', 'error', 'error:<status>' or "
+                f"'late:<ms>', got {script!r}"
             )
+        if any(s.startswith("late:") and int(s[5:]) > LATE_MAX_MS for s in script):
+            raise ValueError(f"a late:<ms> step waits at most {LATE_MAX_MS} ms, got {script!r}")
         merged["script"] = list(script)
+        match = merged["script_match"]
+        if match is not None and (not isinstance(match, str) or not _MATCH_RE.fullmatch(match)):
+            raise ValueError(
+                "script_match must be null (every request) or 'METHOD' or 'METHOD /path' (GET, POST or "
+                f"DELETE; the exact path), got {match!r}"
+            )
         return merged
 
     def configure(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +111,9 @@ class FaultInjector:
         with self._lock:
             return dict(self.config, script=list(self.config["script"]))
 
-    def decide(self) -> Fault:
+    def decide(self, method: str = "", path: str = "") -> Fault:
+        """The fault of one request; `method` and `path` decide whether it uses up a scripted step
+        (`script_match`)."""
         with self._lock:
             c = self.config
             rng = self._random
@@ -105,10 +121,12 @@ class FaultInjector:
             if c["latency_jitter_ms"]:
                 latency += rng.uniform(0, c["latency_jitter_ms"] / 1000.0)
             fault = Fault(latency=latency)
-            if c["script"]:
+            if c["script"] and _matches(c["script_match"], method, path):
                 # Scripted faults first, one per request, in order; then the random rates apply.
                 step = c["script"].pop(0)
-                if step == "drop":
+                if step.startswith("late:"):
+                    fault.late = int(step[5:]) / 1000.0
+                elif step == "drop":
                     fault.kind = "drop"
                 elif step == "rate_limit":
                     fault.kind, fault.status = "rate_limit", 429
@@ -122,3 +140,12 @@ class FaultInjector:
             elif c["error_rate"] and rng.random() < c["error_rate"]:
                 fault.kind, fault.status = "error", rng.choice(c["error_statuses"])
             return fault
+
+
+def _matches(match: str | None, method: str, path: str) -> bool:
+    """Whether a request uses up a scripted step: every request, or those of `match`'s method (and
+    exact path)."""
+    if match is None:
+        return True
+    want_method, _, want_path = match.partition(" ")
+    return method == want_method and (not want_path or path == want_path)

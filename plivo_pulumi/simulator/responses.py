@@ -79,7 +79,7 @@ class NumberApi(HandlerBase):
             self.server.request_log.add(method, path, route, reply.status, None, None)
             self._send(reply)
             return
-        fault = self.server.faults.decide()
+        fault = self.server.faults.decide(method, path)
         if fault.latency:
             time.sleep(fault.latency)
         if fault.kind == "drop":
@@ -100,9 +100,24 @@ class NumberApi(HandlerBase):
         # Logged before the answer goes out, so a client that reads the log right after its answer
         # always finds its request there.
         self.server.request_log.add(
-            method, path, route, reply.status, account_id, fault.kind, fields=self._fields_sent
+            method,
+            path,
+            route,
+            reply.status,
+            account_id,
+            fault.kind or ("late" if fault.late else None),
+            fields=self._fields_sent,
         )
-        self._send(reply)
+        if fault.late:
+            # Carried out, answered late: a client whose read timeout is shorter has given up.
+            time.sleep(fault.late)
+        try:
+            self._send(reply)
+        except OSError:
+            if not fault.late:
+                raise
+            self.server.log_line(f"{method} {path} -> {reply.status} (late; the client had gone)")
+            return
         self.server.log_line(
             f"{method} {path} -> {reply.status}{' (fault)' if fault.kind else ''} "
             f"{(time.monotonic() - started) * 1000:.0f} ms"

@@ -215,6 +215,7 @@ def test_clean_account_exits_0_with_a_table_and_json(audited, capsys):
         "managed_applications": 0,
         "counts": {"unmanaged": 0, "drifted": 0, "gone": 0, "duplicated": 0, **NO_APP_FINDINGS},
         "findings": [],
+        "unverified_links": [],
     }
     assert routes(audited.sim) == {LIST_ROUTE: 1, APP_LIST_ROUTE: 1}, (
         "one page of numbers and one of applications, no per-number GET, no write"
