@@ -12,16 +12,30 @@ the other run released its lock in between (the whole output is then the blob li
 error, naming the lock file or, on PostgreSQL, "key not found"). While waiting, each attempt says
 who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m
 -- pulumi up --yes ...` (docs/teams.md).
+
+SIGINT, SIGTERM and SIGHUP sent to the wrapper are passed on to the running command, which is then
+waited for: the engine cancels gracefully (finishes the operations in flight, records them, releases
+the lock) only if it lives to do so, and a wrapper that died first closed its output pipe under it.
+The command runs in a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground
+group) reaches it once, through the wrapper, not twice (a second ^C terminates the engine at once).
+SIGHUP is passed on as SIGTERM, which the engine treats as a cancel (it dies on SIGHUP).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
 from typing import TextIO
+
+from plivo_pulumi.engine_settings import safe_engine_env
 
 LOCKED = "the stack is currently locked"
 # The whole output of a run that read the state while another run was writing it (see above).
@@ -79,19 +93,83 @@ def busy_reason(output: str) -> str | None:
     return None
 
 
-def _run_once(argv: Sequence[str], out: TextIO) -> tuple[int, str]:
-    """Run the command, copying its output (stdout and stderr) to `out` as it comes."""
+# Signals passed on to the command, as the signal it gets (see the module's docstring).
+_FORWARDED = {signal.SIGINT: signal.SIGINT, signal.SIGTERM: signal.SIGTERM, signal.SIGHUP: signal.SIGTERM}
+
+
+class Interrupted(Exception):
+    """A signal came while no command was running (between attempts): nothing more is run."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@dataclass
+class _Forwarder:
+    """While active (main thread only: Python runs signal handlers there), catches the signals of
+    `_FORWARDED`, notes them and passes each on to the running command; between commands, a signal
+    raises `Interrupted` out of the pause."""
+
+    child: subprocess.Popen[str] | None = None
+    received: list[int] = field(default_factory=list)
+    pausing: bool = False
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        self.received.append(signum)
+        if self.child is not None:
+            self.child.send_signal(_FORWARDED[signal.Signals(signum)])  # no-op once it has exited
+        elif self.pausing:
+            raise Interrupted(signum)
+
+    @contextmanager
+    def active(self) -> Iterator[_Forwarder]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = {sig: signal.signal(sig, self._handle) for sig in _FORWARDED}
+        try:
+            yield self
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    @contextmanager
+    def pause(self) -> Iterator[None]:
+        self.pausing = True
+        try:
+            if self.received:
+                raise Interrupted(self.received[-1])
+            yield
+        finally:
+            self.pausing = False
+
+
+def _run_once(argv: Sequence[str], out: TextIO, forwarder: _Forwarder) -> tuple[int, str]:
+    """Run the command, copying its output (stdout and stderr) to `out` as it comes, with the
+    project's engine settings in its environment (engine_settings.py), until it exits."""
     lines: list[str] = []
     with subprocess.Popen(
-        list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True
+        list(argv),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=safe_engine_env(os.environ),
+        process_group=0,
     ) as proc:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            out.write(line)
-            out.flush()
-            lines.append(line)
-        code = proc.wait()
-    return code, "".join(lines)
+        forwarder.child = proc
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                out.write(line)
+                out.flush()
+                lines.append(line)
+            code = proc.wait()
+        finally:
+            forwarder.child = None
+    # Killed by a signal: the exit code a shell reports for it (128 + the signal's number).
+    return (code if code >= 0 else 128 - code), "".join(lines)
 
 
 def run_waiting_for_lock(
@@ -104,13 +182,35 @@ def run_waiting_for_lock(
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """The command's exit code; while it fails on the stack's lock, run it again until `lock_timeout`
-    seconds have passed since the first attempt."""
+    seconds have passed since the first attempt. A signal is passed on to the command (module
+    docstring); after one, nothing is run again, and one between attempts ends the wait (128 + its
+    number, as a shell reports it)."""
+    forwarder = _Forwarder()
+    with forwarder.active():
+        try:
+            return _attempts(argv, lock_timeout, forwarder, out=out, err=err, sleep=sleep, clock=clock)
+        except Interrupted as stop:
+            err.write(f"plivo-numbers: {stop} received while waiting for the stack's lock; stopped waiting\n")
+            err.flush()
+            return 128 + stop.signum
+
+
+def _attempts(
+    argv: Sequence[str],
+    lock_timeout: float,
+    forwarder: _Forwarder,
+    *,
+    out: TextIO,
+    err: TextIO,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> int:
     started = clock()
     attempt = 0
     while True:
-        code, output = _run_once(argv, out)
+        code, output = _run_once(argv, out, forwarder)
         reason = busy_reason(output) if code != 0 else None
-        if reason is None:
+        if reason is None or forwarder.received:
             return code
         waited = clock() - started
         left = lock_timeout - waited
@@ -126,5 +226,6 @@ def run_waiting_for_lock(
             f"--lock-timeout), next attempt in {pause:.0f} s\n"
         )
         err.flush()
-        sleep(pause)
+        with forwarder.pause():
+            sleep(pause)
         attempt += 1

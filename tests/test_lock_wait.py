@@ -4,12 +4,18 @@ who holds it, until the timeout; any other outcome is returned at once."""
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from plivo_pulumi.cli import main as cli_main
+from plivo_pulumi.engine_settings import SAFE_ENGINE_ENV
 from plivo_pulumi.lock_wait import busy_reason, lock_holder, parse_duration, run_waiting_for_lock
 
 LOCKED = (
@@ -134,3 +140,92 @@ def test_cli(tmp_path, capsys):
     assert "--lock-timeout" in capsys.readouterr().err
     assert cli_main(["run", "--"]) == 2
     assert cli_main(["run", "--", sys.executable, "-c", "raise SystemExit(4)"]) == 4
+
+
+# A command that notes every SIGINT/SIGTERM it gets, says "ready", and exits 7 once signalled (after
+# half a second, so that a second, doubled signal would show too).
+SIGNALLED_CHILD = """
+import signal, sys, time
+got = []
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, lambda s, _f: got.append(signal.Signals(s).name))
+print("ready", flush=True)
+deadline = time.monotonic() + 60
+while not got and time.monotonic() < deadline:
+    time.sleep(0.02)
+time.sleep(0.5)
+print("child got", got, flush=True)
+sys.exit(7)
+"""
+
+
+def start_run(*argv: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`plivo-numbers run ARGV` in a session of its own (as a shell's foreground job: its group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "plivo_pulumi.cli", "run", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def wait_for_line(stream: IO[str], text: str) -> None:
+    for line in stream:
+        if text in line:
+            return
+    raise AssertionError(f"no line with {text!r}")
+
+
+@pytest.mark.parametrize(
+    ("send", "child_gets"),
+    [
+        (lambda pid: os.kill(pid, signal.SIGTERM), ["SIGTERM"]),  # a CI runner or `kill`
+        (lambda pid: os.killpg(pid, signal.SIGINT), ["SIGINT"]),  # Ctrl-C: the terminal's whole group
+        (lambda pid: os.kill(pid, signal.SIGINT), ["SIGINT"]),
+        (lambda pid: os.kill(pid, signal.SIGHUP), ["SIGTERM"]),  # the engine cancels on SIGTERM only
+    ],
+    ids=["SIGTERM", "Ctrl-C", "SIGINT", "SIGHUP"],
+)
+def test_a_signal_is_passed_on_once_and_the_commands_exit_code_returned(send, child_gets):
+    proc = start_run("--", sys.executable, "-c", SIGNALLED_CHILD)
+    assert proc.stdout is not None
+    wait_for_line(proc.stdout, "ready")
+    send(proc.pid)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 7, err
+    assert f"child got {child_gets}" in out, out + err
+
+
+def test_a_second_signal_is_passed_on_too():
+    child = SIGNALLED_CHILD.replace("while not got", "while len(got) < 2")
+    proc = start_run("--", sys.executable, "-c", child)
+    assert proc.stdout is not None
+    wait_for_line(proc.stdout, "ready")
+    os.kill(proc.pid, signal.SIGINT)
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 7 and "child got ['SIGINT', 'SIGINT']" in out, out + err
+
+
+def test_a_signal_while_waiting_for_the_lock_stops_waiting(tmp_path):
+    proc = start_run("--lock-timeout", "10m", "--", *flaky_command(tmp_path, 100))
+    assert proc.stderr is not None
+    wait_for_line(proc.stderr, "waiting for it")
+    os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert "SIGTERM received while waiting for the stack's lock; stopped waiting" in err
+    assert (tmp_path / "attempts").read_text() == "1", "not run again"
+
+
+def test_the_command_gets_the_projects_engine_settings():
+    env = {k: v for k, v in os.environ.items() if k not in SAFE_ENGINE_ENV}
+    show = "import os; print([os.environ.get(k) for k in ('PULUMI_DIY_BACKEND_PARALLEL', 'X')])"
+    proc = start_run("--", sys.executable, "-c", show, env={**env, "X": "kept"})
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out == "['1', 'kept']\n", out + err
+    proc = start_run("--", sys.executable, "-c", show, env={**env, "PULUMI_DIY_BACKEND_PARALLEL": "4"})
+    assert proc.communicate(timeout=60)[0] == "['4', None]\n", "the environment's own value wins"
