@@ -9,7 +9,10 @@ instant another run was rewriting it (the blob library rewrites the `.attrs` fil
 place). That is the same situation, so it is waited out the same way, as is a run that found
 another run's lock and could not read it: the backend lists the stack's locks, then reads each, and
 the other run released its lock in between (the whole output is then the blob library's NotFound
-error, naming the lock file or, on PostgreSQL, "key not found"). While waiting, each attempt says
+error, naming the lock file or, on PostgreSQL, "key not found"). The EOF is not waited out when it
+comes from a sidecar that a crash left empty (it stays empty: no run is writing it, and every
+command fails so until it is removed): the wrapper then names the file and the fix at once. While
+waiting, each attempt says
 who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m
 -- pulumi up --yes ...` (docs/teams.md).
 
@@ -23,8 +26,10 @@ SIGHUP is passed on as SIGTERM, which the engine treats as a cancel (it dies on 
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import threading
@@ -32,8 +37,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
+from urllib.parse import unquote, urlparse
 
 from plivo_pulumi.engine_settings import safe_engine_env
 
@@ -145,6 +152,46 @@ class _Forwarder:
             self.pausing = False
 
 
+def empty_sidecars(pulumi: str, *, settle: float = 1.0) -> list[Path]:
+    """The `.attrs` sidecars of the stack's file backend that are empty and stay so for `settle`
+    seconds, with the backend's folder from `pulumi whoami --json` (the engine's own reading of the
+    environment, the project and the login). Another run's rewrite empties one for microseconds; one
+    a crash emptied stays so. [] for other backends or when the backend cannot be told."""
+    try:
+        done = subprocess.run(
+            [pulumi, "whoami", "--json", "--non-interactive"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env=safe_engine_env(os.environ),
+            timeout=60,
+            check=False,
+        )
+        url = urlparse(str(json.loads(done.stdout)["url"]))
+    except (OSError, ValueError, KeyError, TypeError, subprocess.TimeoutExpired):
+        return []
+    if url.scheme != "file":
+        return []
+
+    def empty() -> dict[Path, int]:
+        found = {}
+        for path in (Path(unquote(url.path)) / ".pulumi").rglob("*.attrs"):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if info.st_size == 0:
+                found[path] = info.st_mtime_ns
+        return found
+
+    first = empty()
+    if not first:
+        return []
+    time.sleep(settle)
+    second = empty()
+    return sorted(path for path, mtime in first.items() if second.get(path) == mtime)
+
+
 def _run_once(argv: Sequence[str], out: TextIO, forwarder: _Forwarder) -> tuple[int, str]:
     """Run the command, copying its output (stdout and stderr) to `out` as it comes, with the
     project's engine settings in its environment (engine_settings.py), until it exits."""
@@ -180,6 +227,7 @@ def run_waiting_for_lock(
     err: TextIO,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    find_empty_sidecars: Callable[[str], list[Path]] = empty_sidecars,
 ) -> int:
     """The command's exit code; while it fails on the stack's lock, run it again until `lock_timeout`
     seconds have passed since the first attempt. A signal is passed on to the command (module
@@ -188,7 +236,16 @@ def run_waiting_for_lock(
     forwarder = _Forwarder()
     with forwarder.active():
         try:
-            return _attempts(argv, lock_timeout, forwarder, out=out, err=err, sleep=sleep, clock=clock)
+            return _attempts(
+                argv,
+                lock_timeout,
+                forwarder,
+                out=out,
+                err=err,
+                sleep=sleep,
+                clock=clock,
+                find_empty_sidecars=find_empty_sidecars,
+            )
         except Interrupted as stop:
             err.write(f"plivo-numbers: {stop} received while waiting for the stack's lock; stopped waiting\n")
             err.flush()
@@ -204,6 +261,7 @@ def _attempts(
     err: TextIO,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
+    find_empty_sidecars: Callable[[str], list[Path]],
 ) -> int:
     started = clock()
     attempt = 0
@@ -212,6 +270,19 @@ def _attempts(
         reason = busy_reason(output) if code != 0 else None
         if reason is None or forwarder.received:
             return code
+        if STATE_MID_WRITE in output:
+            pulumi = argv[0] if Path(argv[0]).name == "pulumi" else "pulumi"
+            emptied = find_empty_sidecars(pulumi)
+            if emptied:
+                files = " ".join(shlex.quote(str(path)) for path in emptied)
+                err.write(
+                    f"plivo-numbers: the stack's state cannot be read: {files} "
+                    f"{'is' if len(emptied) == 1 else 'are'} empty, as a crash leaves a file backend's "
+                    "sidecar, and no run is writing it; every command fails so until it is removed "
+                    "(the state itself is intact). Remove it, then follow the crash recovery "
+                    f"(README, 'When a run is interrupted'): rm {files}\n"
+                )
+                return code
         waited = clock() - started
         left = lock_timeout - waited
         if left <= 0:

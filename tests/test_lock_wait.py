@@ -16,7 +16,13 @@ import pytest
 
 from plivo_pulumi.cli import main as cli_main
 from plivo_pulumi.engine_settings import SAFE_ENGINE_ENV
-from plivo_pulumi.lock_wait import busy_reason, lock_holder, parse_duration, run_waiting_for_lock
+from plivo_pulumi.lock_wait import (
+    busy_reason,
+    empty_sidecars,
+    lock_holder,
+    parse_duration,
+    run_waiting_for_lock,
+)
 
 LOCKED = (
     "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end "
@@ -92,9 +98,39 @@ def test_other_failures_are_not_retried(tmp_path):
 def test_a_state_read_mid_write_is_waited_out_like_the_lock(tmp_path):
     out, err, pauses = io.StringIO(), io.StringIO(), []
     command = flaky_command(tmp_path, 1, message=MID_WRITE)
-    code = run_waiting_for_lock(command, 600, out=out, err=err, sleep=pauses.append)
+    code = run_waiting_for_lock(
+        command, 600, out=out, err=err, sleep=pauses.append, find_empty_sidecars=lambda _pulumi: []
+    )
     assert code == 0 and (tmp_path / "attempts").read_text() == "2" and pauses == [2.0]
     assert "being written by another run" in err.getvalue()
+
+
+def test_a_sidecar_a_crash_emptied_is_named_at_once_not_waited_for(tmp_path):
+    out, err, pauses = io.StringIO(), io.StringIO(), []
+    emptied = Path("/srv/my state/.pulumi/stacks/p/dev.json.attrs")
+    command = flaky_command(tmp_path, 100, message=MID_WRITE)
+    code = run_waiting_for_lock(
+        command, 600, out=out, err=err, sleep=pauses.append, find_empty_sidecars=lambda _pulumi: [emptied]
+    )
+    assert code == 255 and (tmp_path / "attempts").read_text() == "1" and pauses == []
+    assert f"rm '{emptied}'" in err.getvalue() and "When a run is interrupted" in err.getvalue()
+
+
+def test_empty_sidecars_of_the_file_backend_the_engine_uses(tmp_path, monkeypatch):
+    """With the real `pulumi whoami`: the backend's folder from the environment, the query ignored."""
+    state = tmp_path / "my state"
+    stacks = state / ".pulumi" / "stacks" / "p"
+    stacks.mkdir(parents=True)
+    (stacks / "dev.json.attrs").write_text("")
+    (stacks / "dev.json.bak.attrs").write_text("{}")
+    (stacks / "dev.json").write_text("{}")
+    monkeypatch.setenv("PULUMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PULUMI_BACKEND_URL", f"file://{state}?metadata=skip")
+    assert empty_sidecars("pulumi", settle=0.1) == [stacks / "dev.json.attrs"]
+    (stacks / "dev.json.attrs").write_text("{}")
+    assert empty_sidecars("pulumi", settle=0.1) == []
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "postgres://u@127.0.0.1:1/db")
+    assert empty_sidecars("pulumi", settle=0.1) == []
 
 
 @pytest.mark.parametrize("message", [LOCK_GONE_POSTGRES, LOCK_GONE_FILE], ids=["postgres", "file"])

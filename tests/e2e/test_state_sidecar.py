@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
@@ -27,6 +29,7 @@ for i, number in enumerate({numbers!r}):
 """
 README = (REPO / "README.md").read_text()
 EOF_ERROR = "failed to load checkpoint: EOF"
+UP = ("pulumi", "up", "--yes", "--skip-preview", "--stack", "dev", "--non-interactive")
 
 
 def readme_line(pattern: str) -> str:
@@ -51,9 +54,8 @@ def crash_mid_up(stack: CliProject, sim_e2e) -> None:
     """`kill -9` of `pulumi up` and everything under it once a write went through: a lock and pending
     operations are left, as after a dead runner."""
     sim_e2e.set_faults(latency_ms=500)
-    up = ("pulumi", "up", "--yes", "--skip-preview", "--stack", "dev", "--non-interactive")
     proc = subprocess.Popen(
-        up, cwd=stack.dir, env=stack.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        UP, cwd=stack.dir, env=stack.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     wait_for(lambda: sim_e2e.requests_log()["by_method"].get("POST", 0) >= 1, 120, "the first write")
     for pid in [proc.pid, *descendants(proc.pid)]:
@@ -81,6 +83,11 @@ def test_the_recovery_recipe_repairs_a_sidecar_the_crash_emptied(tmp_path, sim_e
     assert EOF_ERROR in stack.up().output
     assert stack.pulumi("stack", "ls", "--non-interactive").code != 0
     assert checkpoint.read_bytes() == state_before
+    # `plivo-numbers run` does not wait this out as another run's write: it names the file and the fix.
+    started = time.monotonic()
+    waiting = stack.plivo_numbers("run", "--lock-timeout", "5m", "--", *UP)
+    assert waiting.returncode != 0 and time.monotonic() - started < 60, waiting.stderr
+    assert f"rm {shlex.quote(str(sidecar))}" in waiting.stderr, waiting.stderr
 
     # The recipe, its step 0 as the README writes it, for this backend's folder.
     step0 = readme_line(r"find .*\.attrs.* -size 0")
