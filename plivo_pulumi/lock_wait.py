@@ -9,12 +9,13 @@ instant another run was rewriting it (the blob library rewrites the `.attrs` fil
 place). That is the same situation, so it is waited out the same way, as is a run that found
 another run's lock and could not read it: the backend lists the stack's locks, then reads each, and
 the other run released its lock in between (the whole output is then the blob library's NotFound
-error, naming the lock file or, on PostgreSQL, "key not found"). The EOF is not waited out when it
-comes from a sidecar that a crash left empty (it stays empty: no run is writing it, and every
-command fails so until it is removed): the wrapper then names the file and the fix at once. While
-waiting, each attempt says
+error, naming the lock file or, on PostgreSQL, "key not found"). While waiting, each attempt says
 who holds the lock (user@host, pid, since when). Used as `plivo-numbers run --lock-timeout 10m
 -- pulumi up --yes ...` (docs/teams.md).
+
+The EOF is not waited out when it comes from a sidecar that a crash left empty: it stays empty (no
+run is writing it) and every command fails so until it is removed, so the wrapper names the file and
+the fix at once.
 
 SIGINT, SIGTERM and SIGHUP sent to the wrapper are passed on to the running command, which is then
 waited for: the engine cancels gracefully (finishes the operations in flight, records them, releases
@@ -121,6 +122,7 @@ class _Forwarder:
     child: subprocess.Popen[str] | None = None
     received: list[int] = field(default_factory=list)
     pausing: bool = False
+    _pending: list[int] = field(default_factory=list)
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         self.received.append(signum)
@@ -128,6 +130,14 @@ class _Forwarder:
             self.child.send_signal(_FORWARDED[signal.Signals(signum)])  # no-op once it has exited
         elif self.pausing:
             raise Interrupted(signum)
+        else:
+            self._pending.append(signum)
+
+    def running(self, child: subprocess.Popen[str]) -> None:
+        """`child` was started: it gets from now on the signals, and those that came while it started."""
+        self.child = child
+        while self._pending:
+            child.send_signal(_FORWARDED[signal.Signals(self._pending.pop(0))])
 
     @contextmanager
     def active(self) -> Iterator[_Forwarder]:
@@ -196,6 +206,8 @@ def _run_once(argv: Sequence[str], out: TextIO, forwarder: _Forwarder) -> tuple[
     """Run the command, copying its output (stdout and stderr) to `out` as it comes, with the
     project's engine settings in its environment (engine_settings.py), until it exits."""
     lines: list[str] = []
+    if forwarder.received:  # stopped before it started
+        raise Interrupted(forwarder.received[-1])
     with subprocess.Popen(
         list(argv),
         stdout=subprocess.PIPE,
@@ -205,7 +217,7 @@ def _run_once(argv: Sequence[str], out: TextIO, forwarder: _Forwarder) -> tuple[
         env=safe_engine_env(os.environ),
         process_group=0,
     ) as proc:
-        forwarder.child = proc
+        forwarder.running(proc)
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
@@ -247,7 +259,7 @@ def run_waiting_for_lock(
                 find_empty_sidecars=find_empty_sidecars,
             )
         except Interrupted as stop:
-            err.write(f"plivo-numbers: {stop} received while waiting for the stack's lock; stopped waiting\n")
+            err.write(f"plivo-numbers: {stop} received while waiting to run the command; stopped\n")
             err.flush()
             return 128 + stop.signum
 

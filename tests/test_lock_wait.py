@@ -17,6 +17,7 @@ import pytest
 from plivo_pulumi.cli import main as cli_main
 from plivo_pulumi.engine_settings import SAFE_ENGINE_ENV
 from plivo_pulumi.lock_wait import (
+    _Forwarder,
     busy_reason,
     empty_sidecars,
     lock_holder,
@@ -253,7 +254,7 @@ def test_a_signal_while_waiting_for_the_lock_stops_waiting(tmp_path):
     os.kill(proc.pid, signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM
-    assert "SIGTERM received while waiting for the stack's lock; stopped waiting" in err
+    assert "SIGTERM received while waiting to run the command; stopped" in err
     assert (tmp_path / "attempts").read_text() == "1", "not run again"
 
 
@@ -265,3 +266,18 @@ def test_the_command_gets_the_projects_engine_settings():
     assert proc.returncode == 0 and out == "['1', 'kept']\n", out + err
     proc = start_run("--", sys.executable, "-c", show, env={**env, "PULUMI_DIY_BACKEND_PARALLEL": "4"})
     assert proc.communicate(timeout=60)[0] == "['4', None]\n", "the environment's own value wins"
+
+
+def test_a_signal_that_came_while_the_command_started_is_passed_on_once_it_runs():
+    """The window between starting the command and knowing it: the signal is kept, then passed on."""
+    forwarder = _Forwarder()
+    forwarder._handle(signal.SIGTERM, None)  # no command known yet, not pausing
+    with subprocess.Popen(
+        [sys.executable, "-c", SIGNALLED_CHILD], stdout=subprocess.PIPE, text=True
+    ) as child:
+        assert child.stdout is not None
+        wait_for_line(child.stdout, "ready")
+        forwarder.running(child)
+        assert child.wait(timeout=60) == 7
+        assert "child got ['SIGTERM']" in child.stdout.read()
+    assert forwarder.received == [signal.SIGTERM]
