@@ -69,7 +69,8 @@ def engine_env() -> dict[str, str]:
     credentials (the stack config is what counts)."""
     env = safe_engine_env({k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")})
     env.update(
-        PULUMI_BACKEND_URL=f"file://{DEMO_DIR / 'state'}",
+        # The README's form: no `.attrs` sidecars, which a crash can leave empty (docs/reliability.md).
+        PULUMI_BACKEND_URL=f"file://{DEMO_DIR / 'state'}?metadata=skip",
         PULUMI_HOME=str(DEMO_DIR / "pulumi-home"),
         PULUMI_CONFIG_PASSPHRASE=os.environ.get("PULUMI_CONFIG_PASSPHRASE", "demo-passphrase"),
         PULUMI_SKIP_UPDATE_CHECK="1",
