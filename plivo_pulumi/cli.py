@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run COMMAND (a pulumi command); while it fails because another run holds the stack's "
             "lock, say who holds it and run it again, until --lock-timeout. The other run is never "
-            "cancelled. Exit: the command's exit code."
+            "cancelled. SIGINT (Ctrl-C) and SIGTERM are passed on to the command, which is waited "
+            "for. Exit: the command's exit code."
         ),
     )
     run.add_argument(

@@ -70,7 +70,8 @@ class ProviderSettings:
 def _missing_message(missing: list[str]) -> str:
     lines = [f"Plivo credentials are missing: {', '.join(missing)}. Set them in the stack config:"]
     lines.append("    pulumi config set plivo:authId MA...")
-    lines.append("    pulumi config set --secret plivo:authToken <token>")
+    # The token from standard input: on a command line it would show in `ps` and the shell's history.
+    lines.append('    printf %s "$PLIVO_AUTH_TOKEN" | pulumi config set --secret plivo:authToken')
     lines.append(f"or in the environment: {ENV_VARS['auth_id']} and {ENV_VARS['auth_token']}.")
     return "\n".join(lines)
 

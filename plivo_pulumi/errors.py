@@ -35,7 +35,8 @@ REDACTED = "***"
 
 CONFIG_HINT = (
     "set the stack config plivo:authId and plivo:authToken "
-    "(`pulumi config set plivo:authId MA...` and `pulumi config set --secret plivo:authToken ...`) "
+    "(`pulumi config set plivo:authId MA...` and, the token from standard input, never on a command line, "
+    '`printf %s "$PLIVO_AUTH_TOKEN" | pulumi config set --secret plivo:authToken`) '
     "or the environment variables PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN"
 )
 

@@ -69,7 +69,8 @@ def engine_env() -> dict[str, str]:
     credentials (the stack config is what counts)."""
     env = safe_engine_env({k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")})
     env.update(
-        PULUMI_BACKEND_URL=f"file://{DEMO_DIR / 'state'}",
+        # The README's form: no `.attrs` sidecars, which a crash can leave empty (docs/reliability.md).
+        PULUMI_BACKEND_URL=f"file://{DEMO_DIR / 'state'}?metadata=skip",
         PULUMI_HOME=str(DEMO_DIR / "pulumi-home"),
         PULUMI_CONFIG_PASSPHRASE=os.environ.get("PULUMI_CONFIG_PASSPHRASE", "demo-passphrase"),
         PULUMI_SKIP_UPDATE_CHECK="1",
@@ -94,17 +95,19 @@ def main() -> int:
             "setup",
             f"a local Plivo simulator at {sim.base_url}; state in .demo/, config in {STACK_CONFIG.name}",
         )
+        set_token = (
+            f'printf %s "$PLIVO_AUTH_TOKEN" | pulumi config set --secret plivo:authToken --stack {STACK}'
+        )
         steps = [
-            (["pulumi", "stack", "init", STACK], ""),
-            (["pulumi", "config", "set", "plivo:baseUrl", sim.base_url, "--stack", STACK], ""),
-            (["pulumi", "config", "set", "plivo:authId", sim.auth_id, "--stack", STACK], ""),
-            (
-                ["pulumi", "config", "set", "--secret", "plivo:authToken", sim.auth_token, "--stack", STACK],
-                f"pulumi config set --secret plivo:authToken <token> --stack {STACK}",
-            ),
+            (["pulumi", "stack", "init", STACK], "", env),
+            (["pulumi", "config", "set", "plivo:baseUrl", sim.base_url, "--stack", STACK], "", env),
+            (["pulumi", "config", "set", "plivo:authId", sim.auth_id, "--stack", STACK], "", env),
+            # The README's form: the token from standard input, never on a command line (ps, shell
+            # history); the variable is set for this command only.
+            (["sh", "-c", set_token], set_token, {**env, "PLIVO_AUTH_TOKEN": sim.auth_token}),
         ]
-        for args, shown in steps:
-            if run(args, env, keep=("error",), shown=shown) != 0:
+        for args, shown, step_env in steps:
+            if run(args, step_env, keep=("error",), shown=shown) != 0:
                 return 1
 
         say("1. pulumi up", "adopt the 50 numbers of examples/fleet/bindings.yaml and bind them")

@@ -123,7 +123,8 @@ def saved_config_hint(invocation: Invocation | None = None) -> str:
     if invocation.runs_program:
         return (
             "This run used the stack's current config (it ran the program): fix the token with "
-            "`pulumi config set --secret plivo:authToken <token>`."
+            '`printf %s "$PLIVO_AUTH_TOKEN" | pulumi config set --secret plivo:authToken` (the token from '
+            "standard input, never on a command line)."
         )
     return (
         f"This run (`{invocation.shown()}`) did not run the program, so the provider used the plivo:* "

@@ -46,7 +46,8 @@ def require_secret_token() -> None:
         if pulumi.runtime.get_config(key) is not None and not pulumi.runtime.is_config_secret(key):
             raise pulumi.RunError(
                 f"{key} is stored in plain text in the stack config. Make it a secret: "
-                f"`pulumi config set --secret {key} <token>` (or use the PLIVO_AUTH_TOKEN environment "
+                f'`printf %s "$PLIVO_AUTH_TOKEN" | pulumi config set --secret {key}` (the token from '
+                "standard input, never on a command line; or use the PLIVO_AUTH_TOKEN environment "
                 "variable). Nothing was sent to Plivo."
             )
         run["token_checked"] = True

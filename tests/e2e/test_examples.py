@@ -169,7 +169,7 @@ def test_demo_runs_to_the_end():
     assert demo.returncode == 0, demo.stdout + demo.stderr
     for command in (  # the demo shows the commands a user types, and runs them with the CLI
         "$ pulumi stack init demo",
-        "$ pulumi config set --secret plivo:authToken <token>",
+        '$ printf %s "$PLIVO_AUTH_TOKEN" | pulumi config set --secret plivo:authToken',
         "$ pulumi up --yes --skip-preview",
         "$ pulumi preview --refresh --run-program --expect-no-changes",
         "$ pulumi up --refresh --run-program --yes --skip-preview",

@@ -221,3 +221,25 @@ def test_no_password_in_any_output_or_file(team, sim_e2e, postgres, tmp_path):
     leaks = [str(p) for p in files if password in p.read_bytes()]
     assert leaks == []
     assert password not in postgres.url.encode()
+
+
+def test_plivo_numbers_run_lists_many_stacks_without_a_hang(team):
+    """`plivo-numbers run` gives the `pulumi` it starts the setting that prevents the hang, also when
+    the pipeline's environment does not have it."""
+    stack = team()
+    for i in range(5):
+        assert stack.pulumi("stack", "init", f"extra-{i}", "--non-interactive").ok
+    env = {k: v for k, v in stack.env.items() if k != "PULUMI_DIY_BACKEND_PARALLEL"}
+    command = [sys.executable, "-m", "plivo_pulumi.cli", "run", "--", "pulumi", "stack", "ls", "--json"]
+    proc = subprocess.Popen(
+        command, cwd=stack.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        for pid in [*descendants(proc.pid), proc.pid]:
+            os.kill(pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("`plivo-numbers run -- pulumi stack ls` hung listing 6 stacks")
+    assert proc.returncode == 0, err
+    assert len(json.loads(out)) == 6
