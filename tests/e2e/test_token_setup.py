@@ -74,8 +74,18 @@ def test_the_readmes_command_sets_the_token_as_a_secret_from_stdin(tmp_path, sim
     assert done.returncode == 0, done.stderr
     assert TOKEN not in done.stdout + done.stderr
     assert set(stored_token(project)) == {"secure"}, "a secret"
-    got = project.pulumi("config", "get", "plivo:authToken", "--stack", "dev")
-    assert got.ok and got.output == f"{TOKEN}\n", "the token exactly: no newline or prompt in it"
+    # Read back without saving the output (CliProject.pulumi keeps every output for the secrets scan).
+    got = subprocess.run(
+        ["pulumi", "config", "get", "plivo:authToken", "--stack", "dev"],
+        cwd=project.dir,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    exact = got.returncode == 0 and got.stdout == f"{TOKEN}\n"  # compared apart: a failure never shows it
+    assert exact, "the token exactly: no newline or prompt in it"
     up = project.up()
     assert up.ok, up.output
     assert sim_e2e.number(NUMBERS[0])["app_id"] == APPS[0]

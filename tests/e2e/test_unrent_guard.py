@@ -10,6 +10,7 @@ the `pulumi` CLI against the simulator: its numbers, its request log (no DELETE)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
+from tests.support.processes import descendants
 
 N1, N2, N3 = NUMBERS[:3]
 NOT_RENTED = "15559999999"
@@ -162,15 +164,16 @@ def test_a_crash_after_the_move_was_written_then_the_recovery_keeps_the_number(p
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
-        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 120
         while "numberset-" not in state.read_text(errors="replace"):
             assert time.monotonic() < deadline and run.poll() is None, "the set was never recorded"
             time.sleep(0.05)
-    finally:
-        os.killpg(run.pid, signal.SIGKILL)
+    finally:  # the CLI and everything under it (the engine puts plugins in groups of their own)
+        for pid in [run.pid, *descendants(run.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         run.wait(30)
     sim_e2e.clear_faults()
     assert "a" in stack.resources() and sim_e2e.number(N1)["app_id"] == APPS[1]
