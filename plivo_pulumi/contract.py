@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -179,6 +180,31 @@ def decode(value: str) -> dict[str, str | None]:
         "app_id": None if app_id == NOT_MANAGED else app_id,
         "subaccount": None if subaccount == NOT_MANAGED else subaccount,
     }
+
+
+def declared_masks(bindings: Mapping[str, str]) -> dict[str, Any]:
+    """Which parts of each declared binding the code manages ("=" managed, "*" not; "=*" = the app
+    only), as the commonest mask and the numbers that differ from it: with the written bindings,
+    which hold the declared value of every managed part, this rebuilds the declared bindings
+    (`declared_bindings`) at a few bytes per fleet instead of a second copy of the map."""
+    masks = {
+        number: "".join("*" if part is None else "=" for part in decode(binding).values())
+        for number, binding in bindings.items()
+    }
+    common = Counter(masks.values()).most_common(1)[0][0] if masks else "=="
+    return {"mask": common, "except": {n: m for n, m in sorted(masks.items()) if m != common}}
+
+
+def declared_bindings(written: Mapping[str, str], masks: Mapping[str, Any]) -> dict[str, str]:
+    """The declared bindings of a set, from the bindings it last wrote and `declared_masks`."""
+    common = str(masks.get("mask") or "==")
+    exceptions = masks.get("except") or {}
+    declared = {}
+    for number, binding in written.items():
+        mask = exceptions.get(number, common)
+        parts = [None if m == "*" else (v or "") for m, v in zip(mask, decode(binding).values(), strict=True)]
+        declared[number] = encode(parts[0], parts[1])
+    return declared
 
 
 def changed_numbers(live: Mapping[str, str], desired: Mapping[str, str]) -> dict[str, dict[str, str]]:

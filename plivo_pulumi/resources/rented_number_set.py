@@ -43,8 +43,11 @@ from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import (
     PAGE_SIZE,
     changed_numbers,
+    declared_bindings,
+    declared_masks,
     decode,
     encode,
+    field_differs,
     live_binding,
     resolve_subaccounts,
     subaccount_to_check,
@@ -72,6 +75,12 @@ from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refu
 DEFAULT_IN_FLIGHT = 8
 NOT_MANAGED_BINDING = encode(None, None)
 _KEY_SHOWN = 40  # characters of a mapping key shown in a failure's property path
+# What the code declares, kept in the outputs for a refresh (see `_declared`).
+DECLARED_KEY = "__declared"
+# The live bindings a refresh found different from the written ones (see `read`), and the value of
+# a number no longer rented there.
+LIVE_KEY = "__live"
+GONE = "(not rented)"
 
 
 def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
@@ -164,6 +173,14 @@ class RentedNumberSetProvider(PlivoResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         news = with_unknown_markers(news)
+        if isinstance(olds.get(DECLARED_KEY), Mapping):
+            # "Unknown" makes the engine diff the old inputs (a refresh set each drifted binding to
+            # its live value, see `_inputs_after_read`) with the new ones itself, and keep that diff
+            # per key: the plan then lists `bindings["<number>"]` for each number that changes, with
+            # its marker, instead of the whole fleet (the dynamic-provider host of pulumi 3.272
+            # cannot return a detailed diff). It also honours `ignore_changes`.
+            return DiffResult(changes=None, replaces=[], delete_before_replace=False)
+        # State written before the declared bindings were kept in the outputs: compare here.
         live = olds.get("bindings") or {}
         wanted = news.get("bindings") or {}
         if is_unknown(wanted) or any(is_unknown(b) for b in wanted.values()):
@@ -189,18 +206,27 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         return CreateResult(_set_id(wanted), outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        numbers = props.get("bindings") or {}
+        numbers = {**(props.get("bindings") or {}), **_live_view(props)}  # the last seen values as hints
         with explain_refused_credentials():
             live = self._read_live(numbers, props)
         gone = sorted(n for n, b in live.items() if b is None)
         if gone:
             log(f"{len(gone)} number(s) of set {id_} are no longer rented: {', '.join(gone[:20])}")
-        outs = {**_plain(props), "bindings": {n: b for n, b in sorted(live.items()) if b is not None}}
-        return ReadResult(id_, outs)
+        declared = props.get(DECLARED_KEY)
+        if not isinstance(declared, Mapping) or "mask" not in declared:  # earlier state: diff compares
+            outs = {**_plain(props), "bindings": {n: b for n, b in sorted(live.items()) if b is not None}}
+            return ReadResult(id_, outs)
+        # `bindings` stays as last written and what differs now goes to the hidden `__live`: the
+        # engine prints a changed map output whole, so a live `bindings` would print the fleet.
+        written = props.get("bindings") or {}
+        changed = {n: GONE if b is None else b for n, b in sorted(live.items()) if written.get(n) != b}
+        outs = {**_plain(props), "bindings": written, LIVE_KEY: changed, DECLARED_KEY: declared}
+        wanted = declared_bindings(written, declared)
+        return ReadResult(id_, outs, _inputs_after_read(wanted, _live_view(outs), outs, declared))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         wanted = news["bindings"]
-        known = olds.get("bindings") or {}
+        known = _live_view(olds)
         new_numbers = {n: b for n, b in wanted.items() if n not in known}
         live = dict(known)
         if new_numbers:  # adopt the numbers added to the set, with the same checks as create
@@ -211,7 +237,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                     f"cannot add {', '.join(gone[:20])} to set {id_}: not rented by this account. "
                     "Rent them first or remove them from `bindings`. Nothing was changed."
                 )
-            live.update(fresh)
+            live.update({n: b for n, b in fresh.items() if b is not None})
             mark_adopted(new_numbers)
         released = sorted(set(known) - set(wanted))
         mark_released(released)
@@ -220,7 +246,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         return UpdateResult(self._apply(wanted, live, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        numbers = props.get("bindings") or {}
+        numbers = _live_view(props)
         mark_released(numbers)
         doomed = numbers_to_unrent(numbers, bool(props.get("unrent_on_delete")), owner=f"set {id_}")
         if not doomed:
@@ -243,7 +269,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
             have = {f: have[f] or "" for f in MANAGED_FIELDS}
             have.update(changes.get(number, {}))
             result[number] = encode(have["app_id"], have["subaccount"])
-        return {**_plain(props), "bindings": dict(sorted(result.items()))}
+        return {**_plain(props), "bindings": dict(sorted(result.items())), DECLARED_KEY: _declared(props)}
 
     def _read_live(self, hints: Mapping[str, str], props: dict[str, Any]) -> dict[str, str | None]:
         """Live bindings of the numbers of `hints` (None: not rented), in at most min(N, pages) + 1
@@ -317,6 +343,48 @@ def _run_all(action: Callable[[str], Any], numbers: list[str], props: dict[str, 
 def _in_flight(props: Mapping[str, Any]) -> int:
     value = props.get("max_in_flight")
     return int(value) if isinstance(value, (int, float)) and value >= 1 else DEFAULT_IN_FLIGHT
+
+
+def _declared(props: Mapping[str, Any]) -> dict[str, Any]:
+    """What the code declares beyond the written bindings, kept in the outputs: a refresh rebuilds
+    the inputs from it, since the provider's read sees only the outputs (`declared_masks`)."""
+    declared: dict[str, Any] = declared_masks(props["bindings"])
+    if props.get(IMPORT_KEY):
+        declared[IMPORT_KEY] = props[IMPORT_KEY]
+    return declared
+
+
+def _live_view(outs: Mapping[str, Any]) -> dict[str, str]:
+    """The live bindings an output set records: `bindings` as last written, overlaid with what the
+    last refresh found different (`__live`); numbers no longer rented are left out."""
+    view = {**(outs.get("bindings") or {}), **(outs.get(LIVE_KEY) or {})}
+    return {n: b for n, b in view.items() if b != GONE}
+
+
+def _inputs_after_read(
+    wanted: Mapping[str, str], live: Mapping[str, str], outs: Mapping[str, Any], declared: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The inputs a refresh leaves in the state: the declared bindings, except that a managed field
+    whose live value differs takes the live value (a number no longer rented is left out). The
+    engine's diff of these with the program's inputs is then exactly the drift, key by key."""
+    bindings: dict[str, str] = {}
+    for number, binding in wanted.items():
+        if number not in live:
+            continue
+        want, have = decode(binding), decode(live[number])
+        fields = {
+            f: have[f] if want[f] is not None and field_differs(want[f], have[f]) else want[f]
+            for f in MANAGED_FIELDS
+        }
+        bindings[number] = encode(fields["app_id"], fields["subaccount"])
+    inputs: dict[str, Any] = {
+        "bindings": bindings,
+        "unrent_on_delete": outs.get("unrent_on_delete", False),
+        "max_in_flight": outs.get("max_in_flight", DEFAULT_IN_FLIGHT),
+    }
+    if declared.get(IMPORT_KEY):
+        inputs[IMPORT_KEY] = declared[IMPORT_KEY]
+    return inputs
 
 
 def _plain(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,95 @@
+"""Inputs through the `pulumi` CLI in project folders (issue 22, items 13, 14 and 16): a secret input
+that fails the check is never echoed, by the provider or by the engine; every URL the API would
+refuse fails the preview, as the simulator refuses it; a drift gate over a large set lists the
+drifted number with its marker, not the fleet."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+
+import pytest
+
+from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN, e2e_seed
+from tests.support.cli_project import CliProject, plivo_config
+
+N1 = NUMBERS[0]
+PASSWORD = "PASSWORD-s3cr3t-Qx7"  # never to be printed
+
+
+@pytest.fixture
+def project(tmp_path, sim_e2e):
+    def make(program: str) -> CliProject:
+        made = CliProject(tmp_path / f"p{len(list(tmp_path.iterdir()))}", textwrap.dedent(program))
+        made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
+        return made
+
+    return make
+
+
+# -- item 16: a drift gate over a large set names the drifted number, not the fleet -------------
+
+FLEET = 300
+
+
+def test_the_drift_gate_of_a_large_set_lists_only_the_drifted_number(project, sim_e2e):
+    numbers = [f"1555{i:07d}" for i in range(1, FLEET + 1)]
+    sim_e2e.reset(e2e_seed(numbers))
+    stack = project(
+        f"""
+        from plivo_pulumi import RentedNumberSet
+        numbers = [f"1555{{i:07d}}" for i in range(1, {FLEET} + 1)]
+        RentedNumberSet("fleet", {{n: {{"app_id": "{APPS[0]}"}} for n in numbers}})
+        """
+    )
+    assert stack.up().ok
+    drifted = numbers[FLEET // 2]
+    sim_e2e.edit_out_of_band(drifted, app_id=APPS[2])
+
+    def listed(output: str) -> set[str]:
+        return {n for n in numbers if n in output}
+
+    def marked(output: str) -> list[str]:
+        return [line.strip() for line in output.splitlines() if re.search(rf"~ {drifted}\b.*=>", line)]
+
+    gate = stack.gate()  # preview --diff --refresh --run-program --expect-no-changes
+    assert gate.code != 0, gate.output
+    assert listed(gate.output) == {drifted}, f"{len(gate.output.splitlines())} lines: {gate.output[:3000]}"
+    assert marked(gate.output) == [f'~ {drifted}: "{APPS[2]}/*" => "{APPS[0]}/*"'], gate.output
+    assert "~ 1 to update" in gate.output
+    assert len(gate.output.splitlines()) < 30, gate.output
+
+    # A refresh that is saved, then the plan without a refresh: the same one number.
+    refresh = stack.refresh("--run-program")
+    assert refresh.ok, refresh.output
+    assert listed(refresh.output) <= {drifted}, refresh.output[:3000]
+    preview = stack.preview()
+    assert preview.ok and listed(preview.output) == {drifted} and marked(preview.output), preview.output
+    audit = stack.plivo_numbers("audit", "--stack", stack.stack, "--json")
+    findings = json.loads(audit.stdout)["findings"]
+    assert [(f["kind"], f["number"]) for f in findings] == [("drifted", drifted)], findings
+
+    sim_e2e.clear_log()
+    reconcile = stack.up("--refresh", "--run-program")
+    assert reconcile.ok, reconcile.output
+    posts = [r["path"] for r in sim_e2e.requests_log()["requests"] if r["method"] == "POST"]
+    assert posts == [f"/v1/Account/{MAIN}/Number/{drifted}/"], posts
+    assert sim_e2e.number(drifted)["app_id"] == APPS[0]
+    assert stack.gate().ok
+
+
+def test_a_set_number_no_longer_rented_shows_alone_and_is_refused(project, sim_e2e):
+    numbers = [f"1555{i:07d}" for i in range(1, 41)]
+    sim_e2e.reset(e2e_seed(numbers))
+    bindings = {n: {"app_id": APPS[0]} for n in numbers}
+    stack = project(f"from plivo_pulumi import RentedNumberSet\nRentedNumberSet('fleet', {bindings!r})\n")
+    assert stack.up().ok
+    gone = numbers[7]
+    sim_e2e.unrent_out_of_band(gone)
+
+    gate = stack.gate()
+    assert gate.code != 0 and {n for n in numbers if n in gate.output} == {gone}, gate.output
+    up = stack.up("--refresh", "--run-program")
+    assert up.code != 0 and gone in up.output and "not rented" in up.output, up.output
+    assert "DELETE" not in sim_e2e.requests_log()["by_method"]
