@@ -10,6 +10,7 @@ import re
 import textwrap
 
 import pytest
+import requests
 
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN, e2e_seed
 from tests.support.cli_project import CliProject, plivo_config
@@ -26,6 +27,86 @@ def project(tmp_path, sim_e2e):
         return made
 
     return make
+
+
+# -- item 14: URLs are checked fully at preview, as the API checks them ---------------------------
+
+REFUSED_URLS = {
+    "space": "https://voice.example.com/answer now",
+    "tab": "https://voice.example.com/a\\tb",
+    "control-character": "https://voice.example.com/a\\x07",
+    "no-host": "https://:8080/answer",
+    "credentials-but-no-host": "https://user:pw@/answer",
+    "port-out-of-range": "https://voice.example.com:70000/answer",
+    "port-not-a-number": "https://voice.example.com:80a/answer",
+    "port-zero": "https://voice.example.com:0/answer",
+    "broken-ipv6-host": "https://[::1/answer",
+    "unencoded-angle-bracket": "https://voice.example.com/<answer>",
+    "no-scheme": "voice.example.com/answer",
+    "too-long": "https://voice.example.com/" + "a" * 2000,
+}
+
+
+@pytest.mark.parametrize("url", REFUSED_URLS.values(), ids=REFUSED_URLS.keys())
+def test_a_url_the_api_refuses_fails_the_preview(project, sim_e2e, url):
+    stack = project(
+        f"from plivo_pulumi import Application\nApplication('ivr', app_name='ivr', answer_url='{url}')\n"
+    )
+    preview = stack.preview()
+    assert preview.code != 0, preview.output
+    assert "answer_url" in preview.output, preview.output
+    assert sim_e2e.requests_log()["total"] == 0, "checked at preview, no API call"
+    # The simulated API refuses it too: what the preview passes, `up` can create.
+    raw = url.encode().decode("unicode_escape")
+    refused = requests.post(
+        f"{sim_e2e.base_url}/Account/{MAIN}/Application/",
+        json={"app_name": "direct", "answer_url": raw},
+        auth=(MAIN, TOKEN),
+        timeout=10,
+    )
+    assert refused.status_code == 400, refused.text
+
+
+@pytest.mark.parametrize("field", ["hangup_url", "fallback_answer_url", "message_url"])
+def test_every_url_field_is_checked_at_preview(project, sim_e2e, field):
+    stack = project(
+        "from plivo_pulumi import Application\n"
+        f"Application('ivr', app_name='ivr', answer_url='https://voice.example.com/a',"
+        f" {field}='https://voice.example.com/b c')\n"
+    )
+    preview = stack.preview()
+    assert preview.code != 0 and f"property {field}" in preview.output and "space" in preview.output
+    assert sim_e2e.requests_log()["total"] == 0
+
+
+def test_a_url_with_a_space_in_a_bindings_file_fails_the_preview(project, sim_e2e, tmp_path):
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(
+        "applications:\n  inbox:\n    answer_url: https://voice.example.com/in box\n"
+        f'defaults:\n  application: inbox\nnumbers:\n  - number: "{N1}"\n'
+    )
+    stack = project(
+        f"from plivo_pulumi import RentedNumberSet\nRentedNumberSet.from_yaml('fleet', {str(fleet)!r})\n"
+    )
+    preview = stack.preview()
+    assert preview.code != 0 and "answer_url" in preview.output and "space" in preview.output
+    assert sim_e2e.requests_log()["total"] == 0
+
+
+def test_urls_the_api_accepts_pass_and_are_created(project, sim_e2e):
+    urls = {
+        "answer_url": "HTTPS://Voice.Example.com:8443/answer?x=1&y=%20#top",
+        "hangup_url": "https://user:pw@voice.example.com/hangup",
+        "fallback_answer_url": "http://[2001:db8::1]:8080/fallback",
+        "message_url": "https://bücher.example/nachricht",
+    }
+    fields = ", ".join(f"{k}={v!r}" for k, v in urls.items())
+    stack = project(f"from plivo_pulumi import Application\nApplication('ivr', app_name='ivr', {fields})\n")
+    up = stack.up()
+    assert up.ok, up.output
+    [app] = [a for a in sim_e2e.applications() if a["app_name"] == "ivr"]
+    assert {k: app[k] for k in urls} == urls
+    assert stack.gate().ok
 
 
 # -- item 16: a drift gate over a large set names the drifted number, not the fleet -------------
