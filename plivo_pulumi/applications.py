@@ -27,6 +27,7 @@ __all__ = [
     "APP_NAME_MAX",
     "METHODS",
     "app_changes",
+    "app_field_rule",
     "desired_application",
     "live_application",
     "url_problem",
@@ -153,6 +154,30 @@ _VALIDATORS = {
     "log_incoming_messages": _flag,
     "subaccount": _owner,
 }
+
+
+_URL_FIELDS = ("answer_url", "hangup_url", "fallback_answer_url", "message_url")
+# What each field must be, in words that never quote the value (for an input marked secret).
+_APP_FIELD_RULES = {
+    "app_name": f'must be 1-{APP_NAME_MAX} letters, digits, "-" and "_", like "ivr-main"',
+    **{name: 'must be an http(s) URL like "https://example.com/answer"' for name in _URL_FIELDS},
+    **{name: 'must be "GET" or "POST"' for name in _VALIDATORS if name.endswith("_method")},
+    "default_number_app": "must be true or false",
+    "default_endpoint_app": "must be true or false",
+    "log_incoming_messages": "must be true or false",
+    "subaccount": 'must be a subaccount auth_id ("SA" + 18 letters or digits) or its URI in the '
+    'configured account, or "" for the main account',
+}
+
+
+def app_field_rule(name: str, value: Any) -> str:
+    """Why `value` is not valid for field `name`, without quoting it: the check's reason for an
+    input marked secret (a URL with credentials in it, say). For a URL it names the broken rule."""
+    if name in _URL_FIELDS and isinstance(value, str):
+        problem = url_problem(value.strip())
+        if problem:
+            return f'{problem}; give a URL like "https://example.com/answer"'
+    return _APP_FIELD_RULES[name]
 
 
 def validate_app_field(name: str, value: Any, account: str | None = None) -> Any:

@@ -112,6 +112,18 @@ _VALIDATORS = {
 }
 
 
+# What each declared field must be, in words that never quote the value: the reason a check gives
+# for an input the program marked secret (docs/design.md, "Configuration and secrets").
+FIELD_RULES = {
+    "number": 'must be one phone number of 8-15 digits, like "+1 (567) 698-8323" or 15676988323',
+    "app_id": 'must be an application id like "72509666337566" or its URI in the configured account, '
+    'or "" for none',
+    "subaccount": 'must be a subaccount auth_id ("SA" + 18 letters or digits) or its URI in the '
+    'configured account, or "" for the main account',
+    "unrent_on_delete": "must be true or false",
+}
+
+
 def validate_field(name: str, value: Any, account: str | None = None) -> Any:
     """The normalized value of one declared field (not None); ValueError says what is wrong and the
     fix. `account` (the configured main account, when known) refuses URIs of another account."""

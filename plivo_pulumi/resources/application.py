@@ -18,7 +18,7 @@ Lifecycle and API calls (docs/design.md, "Applications"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -37,6 +37,7 @@ from plivo_pulumi.applications import (
     REPLACE_FIELDS,
     REQUIRED,
     app_changes,
+    app_field_rule,
     desired_application,
     live_application,
     validate_app_field,
@@ -46,11 +47,14 @@ from plivo_pulumi.errors import ApplicationNotFoundError, PlivoError
 from plivo_pulumi.numbers import application_uri, normalize_app_id
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
+    SECRETS_KEY,
     adopted_in_this_deployment,
     check_failure,
     is_unknown,
     note_application_owner,
     released_in_this_deployment,
+    secret_fields,
+    secret_inputs,
     take_import_id,
     with_unknown_markers,
 )
@@ -72,8 +76,9 @@ class ApplicationProvider(PlivoResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = with_unknown_markers(news)
+        secret = secret_fields(news, APP_FIELDS)
         account = self.configured_auth_id()
-        fields, failures = _validated(news, account)
+        fields, failures = _validated(news, account, secret)
         inputs: dict[str, Any] = {**desired_application(fields)}
         inputs["delete_adopted"] = news.get("delete_adopted")
         if inputs["delete_adopted"] is None:
@@ -90,7 +95,9 @@ class ApplicationProvider(PlivoResourceProvider):
                 failures.append(CheckFailure("import_", "give the app_id of the application to adopt"))
         # From the program's own copy: `ignore_changes` has already put state values in the fields.
         declared = news.get(DECLARED_KEY)
-        declared_fields = _validated(declared, account)[0] if isinstance(declared, Mapping) else fields
+        declared_fields = fields
+        if isinstance(declared, Mapping):
+            declared_fields = _validated(declared, account, secret)[0]
         inputs[DECLARED_KEY] = desired_application(declared_fields)
         return CheckResult(inputs, failures)
 
@@ -200,7 +207,10 @@ class ApplicationProvider(PlivoResourceProvider):
                 log(f"application {name} ({id_}) was already deleted")
 
 
-def _validated(news: Mapping[str, Any], account: str | None) -> tuple[dict[str, Any], list[CheckFailure]]:
+def _validated(
+    news: Mapping[str, Any], account: str | None, secret: Collection[str]
+) -> tuple[dict[str, Any], list[CheckFailure]]:
+    """The normalized fields, and a failure per bad one (never quoting a field of `secret`)."""
     fields: dict[str, Any] = {}
     failures: list[CheckFailure] = []
     for name in APP_FIELDS:
@@ -216,7 +226,8 @@ def _validated(news: Mapping[str, Any], account: str | None) -> tuple[dict[str, 
         try:
             fields[name] = validate_app_field(name, value, account)
         except ValueError as exc:
-            failures.append(check_failure(name, value, str(exc)))
+            rule = app_field_rule(name, value) if name in secret else None
+            failures.append(check_failure(name, value, str(exc), secret_rule=rule))
     return fields, failures
 
 
@@ -317,4 +328,5 @@ class Application(Resource, module="plivo", name="Application"):
         opts, props[IMPORT_KEY] = take_import_id(opts)
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
         props[DECLARED_KEY] = dict(declared)
+        props[SECRETS_KEY] = secret_inputs(declared)
         super().__init__(ApplicationProvider(), resource_name, props, opts)

@@ -28,13 +28,14 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from plivo_pulumi.contract import field_differs
+from plivo_pulumi.contract import BINDING_FIELDS, field_differs
 from plivo_pulumi.errors import NumberNotFoundError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
     API_FIELDS,
     IMPORT_KEY,
     MANAGED_FIELDS,
+    SECRETS_KEY,
     after_write,
     binding_changes,
     check_binding,
@@ -43,6 +44,8 @@ from plivo_pulumi.resources._binding import (
     live_outputs,
     mark_adopted,
     mark_released,
+    secret_fields,
+    secret_inputs,
     take_import_id,
     validate_fields,
     with_unknown_markers,
@@ -57,8 +60,9 @@ class RentedNumberProvider(PlivoResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = with_unknown_markers(news)
+        secret = secret_fields(news, BINDING_FIELDS)
         account = self.configured_auth_id()
-        inputs, failures = check_binding(news, account=account)
+        inputs, failures = check_binding(news, account=account, secret=secret)
         declared = news.get(DECLARED_KEY)
         if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
             inputs[DECLARED_KEY] = validate_fields(declared, MANAGED_FIELDS, account)[0]
@@ -70,12 +74,9 @@ class RentedNumberProvider(PlivoResourceProvider):
                 failures.append(CheckFailure("import_", str(exc)))
             else:
                 if inputs[IMPORT_KEY] != inputs["number"]:
-                    failures.append(
-                        CheckFailure(
-                            "import_",
-                            f"imports number {inputs[IMPORT_KEY]} but `number` is {inputs['number']}",
-                        )
-                    )
+                    number = "another number" if "number" in secret else inputs["number"]
+                    reason = f"imports number {inputs[IMPORT_KEY]} but `number` is {number}"
+                    failures.append(CheckFailure("import_", reason))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -260,4 +261,5 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
         # The code's values, apart from the fields themselves: `ignore_changes` replaces a field by
         # its state value, never this, so the state always records what the code declares.
         props[DECLARED_KEY] = {"app_id": app_id, "subaccount": args.subaccount, IMPORT_KEY: props[IMPORT_KEY]}
+        props[SECRETS_KEY] = secret_inputs({name: props[name] for name in BINDING_FIELDS})
         super().__init__(RentedNumberProvider(), resource_name, props, opts)

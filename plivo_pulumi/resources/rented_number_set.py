@@ -41,6 +41,7 @@ from pulumi.dynamic import (
 from plivo_pulumi.bindings import load_fleet
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import (
+    BINDING_FIELDS,
     PAGE_SIZE,
     changed_numbers,
     declared_bindings,
@@ -59,11 +60,14 @@ from plivo_pulumi.errors import (
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     MANAGED_FIELDS,
+    SECRETS_KEY,
     UNKNOWN,
     check_binding,
     is_unknown,
     mark_adopted,
     mark_released,
+    secret_fields,
+    secret_inputs,
     take_import_id,
     with_unknown_markers,
 )
@@ -83,14 +87,18 @@ LIVE_KEY = "__live"
 GONE = "(not rented)"
 
 
-def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
-    """Accept {number: {app_id, subaccount}} or [{number, app_id, subaccount}, ...] (or Binding objects)."""
+def _entries(bindings: Any, secret: bool = False) -> Iterable[tuple[str, Any]]:
+    """Accept {number: {app_id, subaccount}} or [{number, app_id, subaccount}, ...] (or Binding objects).
+    A secret mapping's entries are labelled by their position in key order (the keys are numbers,
+    and secret; the engine does not keep the program's order of a mapping)."""
     if isinstance(bindings, Mapping):
-        for key, value in bindings.items():
+        items = sorted(bindings.items(), key=lambda item: str(item[0])) if secret else bindings.items()
+        for index, (key, value) in enumerate(items):
+            label = f"[{index}]" if secret else _key_label(key)
             if isinstance(value, Mapping) or value is None:
-                yield _key_label(key), {**(value or {}), "number": str(key)}
+                yield label, {**(value or {}), "number": str(key)}
             else:
-                yield _key_label(key), value
+                yield label, value
         return
     for index, entry in enumerate(bindings):
         yield f"[{index}]", _fields_of(entry)
@@ -113,13 +121,16 @@ def _fields_of(entry: Any) -> Any:
     return {f: getattr(entry, f, None) for f in ("number", *MANAGED_FIELDS)}
 
 
-def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str], list[CheckFailure]]:
-    """Normalize the declared bindings into `{number: "<app>/<sub>"}`; one failure per bad field."""
+def check_bindings(
+    raw: Any, account: str | None = None, secret: bool = False
+) -> tuple[dict[str, str], list[CheckFailure]]:
+    """Normalize the declared bindings into `{number: "<app>/<sub>"}`; one failure per bad field.
+    `secret`: the program marked (part of) the bindings secret, so no failure quotes a value."""
     if raw is None or not isinstance(raw, (Mapping, Sequence)) or isinstance(raw, str):
         return {}, [CheckFailure("bindings", "must be a mapping of number to binding, or a list of bindings")]
     encoded: dict[str, str] = {}
     failures: list[CheckFailure] = []
-    for label, entry in _entries(raw):
+    for label, entry in _entries(raw, secret):
         if not isinstance(entry, Mapping):
             failures.append(
                 CheckFailure(f"bindings{label}", "must be a known mapping with number, app_id, subaccount")
@@ -127,7 +138,9 @@ def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str]
             continue
         # A set's entries have no unrent_on_delete of their own: the set's flag covers them all.
         fields = {k: v for k, v in entry.items() if k != "unrent_on_delete"}
-        normalized, problems = check_binding(fields, f"bindings{label}.", account)
+        normalized, problems = check_binding(
+            fields, f"bindings{label}.", account, BINDING_FIELDS if secret else ()
+        )
         if is_unknown(normalized.get("number")):
             problems.append(
                 CheckFailure(
@@ -141,7 +154,8 @@ def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str]
             continue
         number = normalized["number"]
         if number in encoded:
-            failures.append(CheckFailure(f"bindings{label}.number", f"number {number} is listed twice"))
+            shown = "a number" if secret else f"number {number}"
+            failures.append(CheckFailure(f"bindings{label}.number", f"{shown} is listed twice"))
             continue
         if any(is_unknown(normalized.get(f)) for f in MANAGED_FIELDS):
             # An output of another resource (an Application's app_id) during preview: known at apply.
@@ -156,8 +170,9 @@ class RentedNumberSetProvider(PlivoResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = with_unknown_markers(news)
+        secret = "bindings" in secret_fields(news, ["bindings"])
         inputs = dict(news)
-        bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id())
+        bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id(), secret)
         inputs["bindings"] = bindings
         for name, default in (("unrent_on_delete", False), ("max_in_flight", DEFAULT_IN_FLIGHT)):
             value = news.get(name)
@@ -457,6 +472,7 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
             "max_in_flight": args.max_in_flight,
         }
         opts, props[IMPORT_KEY] = take_import_id(opts)
+        props[SECRETS_KEY] = secret_inputs({"bindings": plain})
         super().__init__(RentedNumberSetProvider(), resource_name, props, opts)
 
     @classmethod

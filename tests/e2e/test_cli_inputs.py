@@ -29,6 +29,93 @@ def project(tmp_path, sim_e2e):
     return make
 
 
+# -- item 13: a secret input that fails the check ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "failing"),
+    [
+        (
+            f"""
+            import pulumi
+            from plivo_pulumi import Application
+            Application("ivr", app_name="ivr",
+                        answer_url=pulumi.Output.secret("htps://user:{PASSWORD}@voice.example.com/a"))
+            """,
+            {"answer_url": "http(s) URL", "hangup_url": "http(s) URL"},  # hangup_url defaults to it
+        ),
+        (
+            f"""
+            import pulumi
+            from plivo_pulumi import Application
+            Application("ivr", app_name="ivr", answer_url="https://voice.example.com/a",
+                        message_url=pulumi.Output.secret("https://user:{PASSWORD}@sms.example.com/in box"))
+            """,
+            {"message_url": "space"},
+        ),
+        (
+            f"""
+            import pulumi
+            from plivo_pulumi import RentedNumber
+            RentedNumber("line", number=pulumi.Output.secret("+1 {PASSWORD}"),
+                         subaccount=pulumi.Output.secret("SA{PASSWORD}"))
+            """,
+            {"number": "8-15 digits", "subaccount": "auth_id"},
+        ),
+        (
+            f"""
+            import pulumi
+            from plivo_pulumi import RentedNumber
+            RentedNumber("line", number="{N1}",
+                         app_id=pulumi.Output.secret("/v1/Account/MA{PASSWORD}/Application/{APPS[0]}/"))
+            """,
+            {"app_id": "application id"},
+        ),
+        (
+            f"""
+            import pulumi
+            from plivo_pulumi import RentedNumberSet
+            RentedNumberSet("fleet", {{"{N1}": {{"app_id": pulumi.Output.secret("app-{PASSWORD}")}},
+                                       "{PASSWORD}": {{"app_id": "{APPS[0]}"}}}})
+            """,
+            {"bindings[0].app_id": "application id", "bindings[1].number": "8-15 digits"},
+        ),
+    ],
+    ids=["application-answer-url", "application-message-url", "number", "number-app-id", "set"],
+)
+def test_a_secret_input_that_fails_the_check_is_never_echoed(project, sim_e2e, program, failing):
+    stack = project(program)
+    for run in (stack.preview(), stack.up()):
+        assert run.code != 0, run.output
+        assert PASSWORD not in run.output, run.output
+        for prop, rule in failing.items():
+            line = next((x for x in run.output.splitlines() if f"property {prop} " in x), None)
+            assert line is not None, f"{prop} is named: {run.output}"
+            assert rule in line and "secret, so it is not shown" in line, line
+            assert "{[secret]}" in line or "{<nil>}" in line, f"the engine shows no value: {line}"
+    assert sim_e2e.requests_log()["total"] == 0, "no API call"
+    saved = [p for p in stack.state_dir.rglob("*") if p.is_file()]
+    assert saved and not [p for p in saved if PASSWORD in p.read_text(errors="replace")]
+
+
+def test_a_valid_secret_url_is_kept_secret_in_the_state(project, sim_e2e):
+    stack = project(
+        f"""
+        import pulumi
+        from plivo_pulumi import Application, RentedNumber
+        app = Application("ivr", app_name="ivr",
+                          answer_url=pulumi.Output.secret("https://user:{PASSWORD}@voice.example.com/a"))
+        RentedNumber("line", number="{N1}", app_id=app.app_id)
+        """
+    )
+    up = stack.up()
+    assert up.ok, up.output
+    assert stack.gate().ok
+    assert PASSWORD not in json.dumps(stack.export()), "the state keeps the URL encrypted"
+    [app] = [a for a in sim_e2e.applications() if a["app_name"] == "ivr"]
+    assert PASSWORD in app["answer_url"] and app["hangup_url"] == app["answer_url"]
+
+
 # -- item 14: URLs are checked fully at preview, as the API checks them ---------------------------
 
 REFUSED_URLS = {
