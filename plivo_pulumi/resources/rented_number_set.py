@@ -7,7 +7,9 @@ several requests in flight.
 
 State is compact: `bindings` maps each number to `"<app>/<subaccount>"`, where a part is `*` when the
 field is not managed and empty for "none" (no application / main account). Inputs hold the declared
-bindings, outputs the live ones, so `pulumi preview --refresh` shows drift per number.
+bindings, outputs the written ones plus what a refresh found different (`__live`), and a refresh sets
+each drifted binding in the inputs to its live value, so `pulumi preview --refresh --diff` shows
+drift per number and only the drifted numbers (see `read` and docs/design.md).
 
 Safety rules are those of `RentedNumber`: creating adopts (every number must already be rented;
 checked before any write), nothing is unrented unless `unrent_on_delete=True` and the whole set is
