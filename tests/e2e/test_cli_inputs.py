@@ -134,24 +134,26 @@ REFUSED_URLS = {
 }
 
 
-@pytest.mark.parametrize("url", REFUSED_URLS.values(), ids=REFUSED_URLS.keys())
-def test_a_url_the_api_refuses_fails_the_preview(project, sim_e2e, url):
-    stack = project(
-        f"from plivo_pulumi import Application\nApplication('ivr', app_name='ivr', answer_url='{url}')\n"
-    )
-    preview = stack.preview()
-    assert preview.code != 0, preview.output
-    assert "answer_url" in preview.output, preview.output
-    assert sim_e2e.requests_log()["total"] == 0, "checked at preview, no API call"
-    # The simulated API refuses it too: what the preview passes, `up` can create.
-    raw = url.encode().decode("unicode_escape")
-    refused = requests.post(
-        f"{sim_e2e.base_url}/Account/{MAIN}/Application/",
-        json={"app_name": "direct", "answer_url": raw},
-        auth=(MAIN, TOKEN),
-        timeout=10,
-    )
-    assert refused.status_code == 400, refused.text
+def test_a_url_the_api_refuses_fails_the_preview(project, sim_e2e):
+    stack = project("")
+    for case, url in REFUSED_URLS.items():
+        stack.write_program(
+            f"from plivo_pulumi import Application\nApplication('ivr', app_name='ivr', answer_url='{url}')\n"
+        )
+        preview = stack.preview()
+        assert preview.code != 0, f"{case}: {preview.output}"
+        assert "answer_url" in preview.output, f"{case}: {preview.output}"
+        assert sim_e2e.requests_log()["total"] == 0, f"{case}: checked at preview, no API call"
+        # The simulated API refuses it too: what the preview passes, `up` can create.
+        raw = url.encode().decode("unicode_escape")
+        refused = requests.post(
+            f"{sim_e2e.base_url}/Account/{MAIN}/Application/",
+            json={"app_name": "direct", "answer_url": raw},
+            auth=(MAIN, TOKEN),
+            timeout=10,
+        )
+        assert refused.status_code == 400, f"{case}: {refused.text}"
+        sim_e2e.clear_log()
 
 
 @pytest.mark.parametrize("field", ["hangup_url", "fallback_answer_url", "message_url"])
