@@ -27,6 +27,7 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
+from pulumi.runtime import rpc
 
 from plivo_pulumi.contract import BINDING_FIELDS, field_differs
 from plivo_pulumi.errors import NumberNotFoundError
@@ -63,6 +64,8 @@ class RentedNumberProvider(PlivoResourceProvider):
         secret = secret_fields(news, BINDING_FIELDS)
         account = self.configured_auth_id()
         inputs, failures = check_binding(news, account=account, secret=secret)
+        if secret:  # kept (only then, so other states do not change) for the outputs derived from them
+            inputs[SECRETS_KEY] = sorted(secret)
         declared = news.get(DECLARED_KEY)
         if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
             inputs[DECLARED_KEY] = validate_fields(declared, MANAGED_FIELDS, account)[0]
@@ -159,6 +162,13 @@ def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(declared, dict):
         declared = {name: inputs.get(name) for name in (*MANAGED_FIELDS, IMPORT_KEY)}
     outs[DECLARED_KEY] = declared
+    secret = inputs.get(SECRETS_KEY)
+    if secret:
+        # The engine marks secret only the outputs named like a secret input; the application's URI
+        # carries the app id, so a secret app id makes it secret too.
+        outs[SECRETS_KEY] = secret
+        if "app_id" in secret and outs.get("application"):
+            outs["application"] = rpc.wrap_rpc_secret(outs["application"])
     return outs
 
 
@@ -177,6 +187,8 @@ def _inputs_after_read(outs: dict[str, Any]) -> dict[str, Any]:
             inputs[name] = have if field_differs(want, have) else want
     if declared.get(IMPORT_KEY) is not None:
         inputs[IMPORT_KEY] = declared[IMPORT_KEY]
+    if outs.get(SECRETS_KEY):
+        inputs[SECRETS_KEY] = outs[SECRETS_KEY]
     inputs[DECLARED_KEY] = declared
     return inputs
 

@@ -15,7 +15,7 @@ import requests
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN, e2e_seed
 from tests.support.cli_project import CliProject, plivo_config
 
-N1 = NUMBERS[0]
+N1, N2, N3 = NUMBERS[:3]
 PASSWORD = "PASSWORD-s3cr3t-Qx7"  # never to be printed
 
 
@@ -98,22 +98,39 @@ def test_a_secret_input_that_fails_the_check_is_never_echoed(project, sim_e2e, p
     assert saved and not [p for p in saved if PASSWORD in p.read_text(errors="replace")]
 
 
-def test_a_valid_secret_url_is_kept_secret_in_the_state(project, sim_e2e):
+def test_valid_secret_inputs_stay_secret_in_the_state_and_the_plan(project, sim_e2e):
     stack = project(
         f"""
         import pulumi
-        from plivo_pulumi import Application, RentedNumber
+        from plivo_pulumi import Application, RentedNumber, RentedNumberSet
         app = Application("ivr", app_name="ivr",
                           answer_url=pulumi.Output.secret("https://user:{PASSWORD}@voice.example.com/a"))
         RentedNumber("line", number="{N1}", app_id=app.app_id)
+        RentedNumber("hidden", number="{N2}", app_id=pulumi.Output.secret("{APPS[1]}"))
+        RentedNumberSet("fleet", {{"{N3}": {{"app_id": pulumi.Output.secret("{APPS[1]}")}}}})
         """
     )
     up = stack.up()
     assert up.ok, up.output
     assert stack.gate().ok
-    assert PASSWORD not in json.dumps(stack.export()), "the state keeps the URL encrypted"
     [app] = [a for a in sim_e2e.applications() if a["app_name"] == "ivr"]
     assert PASSWORD in app["answer_url"] and app["hangup_url"] == app["answer_url"]
+    assert sim_e2e.number(N2)["app_id"] == APPS[1] == sim_e2e.number(N3)["app_id"]
+
+    def state_text() -> str:
+        return "".join(p.read_text(errors="replace") for p in stack.state_dir.rglob("*") if p.is_file())
+
+    # The secret app id is also in the number's `application` URI: that output is secret too.
+    assert PASSWORD not in state_text() and APPS[1] not in state_text()
+    sim_e2e.edit_out_of_band(N2, app_id=APPS[2])
+    sim_e2e.edit_out_of_band(N3, app_id=APPS[2])
+    gate = stack.gate()
+    assert gate.code != 0 and APPS[1] not in gate.output, gate.output
+    fixed = stack.up("--refresh", "--run-program")
+    assert fixed.ok and APPS[1] not in fixed.output, fixed.output
+    assert sim_e2e.number(N2)["app_id"] == APPS[1] == sim_e2e.number(N3)["app_id"]
+    assert stack.gate().ok
+    assert PASSWORD not in state_text() and APPS[1] not in state_text()
 
 
 # -- item 14: URLs are checked fully at preview, as the API checks them ---------------------------
