@@ -106,7 +106,9 @@ class RentedNumberProvider(PlivoResourceProvider):
             raise not_rented("RentedNumber", [number], "fix `number`") from None
         changes = binding_changes(live, props)
         if changes and props.get(IMPORT_KEY):
-            shown = [f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in changes.items()]
+            secret = props.get(SECRETS_KEY) or ()
+            code = {f: "a secret value" if f in secret else repr(v) for f, v in changes.items()}
+            shown = [f"{f} is {live.get(f)!r} in Plivo but {code[f]} in the code" for f in changes]
             raise import_mismatch(f"number {number}", shown)
         if changes:
             self.api().update_number(number, **changes)

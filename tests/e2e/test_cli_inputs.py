@@ -133,6 +133,22 @@ def test_valid_secret_inputs_stay_secret_in_the_state_and_the_plan(project, sim_
     assert PASSWORD not in state_text() and APPS[1] not in state_text()
 
 
+def test_an_import_that_differs_does_not_echo_a_secret_app_id(project, sim_e2e):
+    sim_e2e.edit_out_of_band(N1, app_id=APPS[0])
+    stack = project(
+        f"""
+        import pulumi
+        from plivo_pulumi import RentedNumber
+        RentedNumber("line", number="{N1}", app_id=pulumi.Output.secret("{APPS[1]}"),
+                     opts=pulumi.ResourceOptions(import_="{N1}"))
+        """
+    )
+    up = stack.up()
+    assert up.code != 0 and "in Plivo but a secret value in the code" in up.output, up.output
+    assert APPS[1] not in up.output
+    assert "POST" not in sim_e2e.requests_log()["by_method"]
+
+
 # -- item 14: URLs are checked fully at preview, as the API checks them ---------------------------
 
 REFUSED_URLS = {
