@@ -27,15 +27,17 @@ __all__ = [
     "APP_NAME_MAX",
     "METHODS",
     "app_changes",
+    "app_field_rule",
     "desired_application",
     "live_application",
+    "url_problem",
     "validate_app_field",
 ]
 
 APP_NAME_MAX = 100
 METHODS = ("GET", "POST")
 _APP_NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
-_URL_MAX = 2000
+URL_MAX = 2000  # characters, as the simulator
 
 # name -> default (`hangup_url`'s default is the answer_url: see `desired_application`).
 APP_DEFAULTS: dict[str, Any] = {
@@ -68,6 +70,39 @@ def _app_name(value: Any, _account: str | None) -> str:
     return value
 
 
+# Characters RFC 3986 never allows unencoded in a URL, besides whitespace and control characters.
+_URL_UNSAFE = frozenset('<>"{}|\\^`')
+
+
+def url_problem(text: str) -> str | None:
+    """What makes `text` unfit for an application's URL field, or None: the rule the API's 400 would
+    give at `up`, checked at preview instead (the simulator applies the same one). The answer never
+    quotes the URL, which may be a secret (credentials in it)."""
+    if not text:
+        return "is empty"
+    if len(text) > URL_MAX:
+        return f"is longer than {URL_MAX} characters"
+    for char in text:
+        if char.isspace():
+            return "has a space or other whitespace in it (write a space as %20)"
+        if not char.isprintable():
+            return "has a control character in it"
+        if char in _URL_UNSAFE:
+            return f"has {char!r} in it, which a URL must percent-encode"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return "has a malformed host or port (a port is 1-65535; an IPv6 host goes in [brackets])"
+    if parts.scheme not in ("http", "https"):
+        return "is not an http(s) URL: it must start with http:// or https://"
+    if not parts.hostname:
+        return "has no host: write it like https://example.com/answer"
+    if port == 0:
+        return "has port 0: a port is 1-65535"
+    return None
+
+
 def _url(required: bool) -> Any:
     def check(value: Any, _account: str | None) -> str:
         if not isinstance(value, str):
@@ -77,12 +112,11 @@ def _url(required: bool) -> Any:
         text = value.strip()
         if text == "" and not required:
             return ""
-        parts = urlsplit(text)
-        if len(text) > _URL_MAX or parts.scheme not in ("http", "https") or not parts.netloc:
+        problem = url_problem(text)
+        if problem:
             empty = "" if required else ' (or "" for none)'
             raise ValueError(
-                f"{describe_value(value)} is not an http(s) URL; give a URL like "
-                f'"https://example.com/answer"{empty}'
+                f'{describe_value(value)} {problem}; give a URL like "https://example.com/answer"{empty}'
             )
         return text
 
@@ -120,6 +154,30 @@ _VALIDATORS = {
     "log_incoming_messages": _flag,
     "subaccount": _owner,
 }
+
+
+_URL_FIELDS = ("answer_url", "hangup_url", "fallback_answer_url", "message_url")
+# What each field must be, in words that never quote the value (for an input marked secret).
+_APP_FIELD_RULES = {
+    "app_name": f'must be 1-{APP_NAME_MAX} letters, digits, "-" and "_", like "ivr-main"',
+    **{name: 'must be an http(s) URL like "https://example.com/answer"' for name in _URL_FIELDS},
+    **{name: 'must be "GET" or "POST"' for name in _VALIDATORS if name.endswith("_method")},
+    "default_number_app": "must be true or false",
+    "default_endpoint_app": "must be true or false",
+    "log_incoming_messages": "must be true or false",
+    "subaccount": 'must be a subaccount auth_id ("SA" + 18 letters or digits) or its URI in the '
+    'configured account, or "" for the main account',
+}
+
+
+def app_field_rule(name: str, value: Any) -> str:
+    """Why `value` is not valid for field `name`, without quoting it: the check's reason for an
+    input marked secret (a URL with credentials in it, say). For a URL it names the broken rule."""
+    if name in _URL_FIELDS and isinstance(value, str):
+        problem = url_problem(value.strip())
+        if problem:
+            return f'{problem}; give a URL like "https://example.com/answer"'
+    return _APP_FIELD_RULES[name]
 
 
 def validate_app_field(name: str, value: Any, account: str | None = None) -> Any:

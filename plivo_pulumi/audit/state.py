@@ -14,6 +14,7 @@ from plivo_pulumi.audit.model import (
     ManagedNumber,
 )
 from plivo_pulumi.contract import (
+    declared_bindings,
     decode,
 )
 from plivo_pulumi.numbers import normalize_app_id, normalize_number, normalize_subaccount
@@ -97,7 +98,14 @@ def _rented_number(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
 
 @register_extractor(RENTED_NUMBER_SET_TYPE)
 def _rented_number_set(resource: Mapping[str, Any]) -> Iterator[ManagedNumber]:
-    bindings = (resource.get("inputs") or {}).get("bindings")
+    # A refresh sets drifted bindings in the inputs to their live values; what the code declares is
+    # rebuilt from the written bindings and `__declared` (the inputs for states written before it).
+    outputs = resource.get("outputs") or {}
+    declared, written = outputs.get("__declared"), outputs.get("bindings")
+    if isinstance(declared, Mapping) and "mask" in declared and isinstance(written, Mapping):
+        bindings: Any = declared_bindings(written, declared)
+    else:
+        bindings = (resource.get("inputs") or {}).get("bindings")
     if not isinstance(bindings, Mapping):
         return
     name = resource_name(resource)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import pulumi
@@ -19,6 +19,7 @@ from pulumi.runtime import rpc
 
 from plivo_pulumi.contract import (
     BINDING_FIELDS,
+    FIELD_RULES,
     MANAGED_FIELDS,
     binding_changes,
     live_binding,
@@ -74,17 +75,65 @@ def with_unknown_markers(value: Any) -> Any:
 # names the property in its reason instead, so a huge input is not echoed back.
 _ECHO_AT_MOST = 200
 
+# Input naming the fields the program marked secret (see `secret_inputs`); check drops it.
+SECRETS_KEY = "__secrets"
+NOT_SHOWN = "(the value is a secret, so it is not shown)"
 
-def check_failure(prop: str, value: Any, reason: str) -> CheckFailure:
+
+def secret_inputs(fields: Mapping[str, Any]) -> Any:
+    """The names of the fields that hold a secret anywhere inside (an Output marked secret), as an
+    input for the provider. Why: the engine strips the secret mark before the dynamic provider's
+    check sees the values (its host accepts no secrets), and a reason quoting the value would print
+    the secret, though the engine itself shows the property's value as [secret]."""
+    outputs = {name: value for name, value in fields.items() if _holds_output(value)}
+    if not outputs:
+        return []
+
+    async def names() -> list[str]:
+        return sorted([n for n, v in outputs.items() if await pulumi.Output.from_input(v).is_secret()])
+
+    return pulumi.Output.from_input(names())
+
+
+def _holds_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_output(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_output(v) for v in value)
+    return False
+
+
+def secret_fields(news: dict[str, Any], names: Iterable[str]) -> frozenset[str]:
+    """Pop `SECRETS_KEY` from `news`: the fields among `names` whose value is secret (all of them
+    while the list is unknown or unreadable, since a value must never be echoed by mistake)."""
+    listed = news.pop(SECRETS_KEY, None)
+    if listed is None:
+        return frozenset()
+    if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
+        return frozenset(listed)
+    return frozenset(names)
+
+
+def check_failure(prop: str, value: Any, reason: str, *, secret_rule: str | None = None) -> CheckFailure:
+    """A failure naming `prop`. For a secret input pass `secret_rule` (the rule, not quoting the
+    value): the reason is that rule, and the engine prints the value as [secret]."""
+    if secret_rule is not None:
+        return CheckFailure(prop, f"{secret_rule} {NOT_SHOWN}")
     if len(repr(value)) > _ECHO_AT_MOST:
         return CheckFailure("", f"property {prop}: {reason}")
     return CheckFailure(prop, reason)
 
 
 def check_binding(
-    news: Mapping[str, Any], prefix: str = "", account: str | None = None
+    news: Mapping[str, Any],
+    prefix: str = "",
+    account: str | None = None,
+    secret: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[CheckFailure]]:
-    """Normalize `number`, `app_id`, `subaccount` and `unrent_on_delete`; one failure per bad field.
+    """Normalize `number`, `app_id`, `subaccount` and `unrent_on_delete`; one failure per bad field,
+    never quoting the value of a field in `secret`.
 
     Unknown values pass through untouched: they are checked again once they are known.
     """
@@ -95,7 +144,12 @@ def check_binding(
     if news.get("unrent_on_delete") is None:
         inputs["unrent_on_delete"] = False
     inputs, problems = validate_fields(inputs, BINDING_FIELDS, account)
-    failures.extend(check_failure(f"{prefix}{name}", value, reason) for name, value, reason in problems)
+    failures.extend(
+        check_failure(
+            f"{prefix}{name}", value, reason, secret_rule=FIELD_RULES[name] if name in secret else None
+        )
+        for name, value, reason in problems
+    )
     return inputs, failures
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,7 @@ from plivo_pulumi.applications import (
     REPLACE_FIELDS,
     REQUIRED,
     app_changes,
+    app_field_rule,
     desired_application,
     live_application,
     validate_app_field,
@@ -64,10 +65,13 @@ from plivo_pulumi.errors import (
 from plivo_pulumi.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
+    SECRETS_KEY,
     check_failure,
     is_unknown,
     note_application_owner,
     released_in_this_deployment,
+    secret_fields,
+    secret_inputs,
     take_import_id,
     with_unknown_markers,
 )
@@ -100,8 +104,9 @@ class ApplicationProvider(PlivoResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = with_unknown_markers(news)
+        secret = secret_fields(news, APP_FIELDS)
         account = self.configured_auth_id()
-        fields, failures = _validated(news, account)
+        fields, failures = _validated(news, account, secret)
         failures += _owner_failures(fields, account)
         inputs: dict[str, Any] = {**desired_application(fields)}
         inputs["delete_adopted"] = news.get("delete_adopted")
@@ -120,7 +125,9 @@ class ApplicationProvider(PlivoResourceProvider):
             note_declared_application(inputs.get(IMPORT_KEY))  # before the engine deletes dropped ones
         # From the program's own copy: `ignore_changes` has already put state values in the fields.
         declared = news.get(DECLARED_KEY)
-        declared_fields = _validated(declared, account)[0] if isinstance(declared, Mapping) else fields
+        declared_fields = fields
+        if isinstance(declared, Mapping):
+            declared_fields = _validated(declared, account, secret)[0]
         inputs[DECLARED_KEY] = desired_application(declared_fields)
         return CheckResult(inputs, failures)
 
@@ -456,7 +463,10 @@ def credentials_subaccount() -> str | None:
     return value if is_subaccount_id(value) else None
 
 
-def _validated(news: Mapping[str, Any], account: str | None) -> tuple[dict[str, Any], list[CheckFailure]]:
+def _validated(
+    news: Mapping[str, Any], account: str | None, secret: Collection[str]
+) -> tuple[dict[str, Any], list[CheckFailure]]:
+    """The normalized fields, and a failure per bad one (never quoting a field of `secret`)."""
     fields: dict[str, Any] = {}
     failures: list[CheckFailure] = []
     for name in APP_FIELDS:
@@ -472,7 +482,8 @@ def _validated(news: Mapping[str, Any], account: str | None) -> tuple[dict[str, 
         try:
             fields[name] = validate_app_field(name, value, account)
         except ValueError as exc:
-            failures.append(check_failure(name, value, str(exc)))
+            rule = app_field_rule(name, value) if name in secret else None
+            failures.append(check_failure(name, value, str(exc), secret_rule=rule))
     return fields, failures
 
 
@@ -577,6 +588,7 @@ class Application(Resource, module="plivo", name="Application"):
         _claim_name(resource_name, app_name, given["subaccount"])
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
         props[DECLARED_KEY] = dict(declared)
+        props[SECRETS_KEY] = secret_inputs(declared)
         super().__init__(ApplicationProvider(), resource_name, props, opts)
         # The app_id is the resource's id. An update never changes it, and the engine hands a known
         # id to the program even in a preview, where a dynamic resource's other outputs are unknown:

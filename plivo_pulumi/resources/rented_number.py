@@ -27,14 +27,16 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
+from pulumi.runtime import rpc
 
-from plivo_pulumi.contract import field_differs
+from plivo_pulumi.contract import BINDING_FIELDS, field_differs
 from plivo_pulumi.errors import NumberNotFoundError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
     API_FIELDS,
     IMPORT_KEY,
     MANAGED_FIELDS,
+    SECRETS_KEY,
     after_write,
     binding_changes,
     check_binding,
@@ -42,6 +44,8 @@ from plivo_pulumi.resources._binding import (
     learn_subaccount,
     live_outputs,
     mark_released,
+    secret_fields,
+    secret_inputs,
     take_import_id,
     validate_fields,
     with_unknown_markers,
@@ -57,9 +61,12 @@ class RentedNumberProvider(PlivoResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = with_unknown_markers(news)
+        secret = secret_fields(news, BINDING_FIELDS)
         account = self.configured_auth_id()
-        inputs, failures = check_binding(news, account=account)
+        inputs, failures = check_binding(news, account=account, secret=secret)
         note_declared([inputs.get("number")])  # before the engine deletes what the program dropped
+        if secret:  # kept (only then, so other states do not change) for the outputs derived from them
+            inputs[SECRETS_KEY] = sorted(secret)
         declared = news.get(DECLARED_KEY)
         if isinstance(declared, dict):  # the same values as the fields (failures already reported there)
             inputs[DECLARED_KEY] = validate_fields(declared, MANAGED_FIELDS, account)[0]
@@ -71,12 +78,9 @@ class RentedNumberProvider(PlivoResourceProvider):
                 failures.append(CheckFailure("import_", str(exc)))
             else:
                 if inputs[IMPORT_KEY] != inputs["number"]:
-                    failures.append(
-                        CheckFailure(
-                            "import_",
-                            f"imports number {inputs[IMPORT_KEY]} but `number` is {inputs['number']}",
-                        )
-                    )
+                    number = "another number" if "number" in secret else inputs["number"]
+                    reason = f"imports number {inputs[IMPORT_KEY]} but `number` is {number}"
+                    failures.append(CheckFailure("import_", reason))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -103,7 +107,9 @@ class RentedNumberProvider(PlivoResourceProvider):
             raise not_rented("RentedNumber", [number], "fix `number`") from None
         changes = binding_changes(live, props)
         if changes and props.get(IMPORT_KEY):
-            shown = [f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in changes.items()]
+            secret = props.get(SECRETS_KEY) or ()
+            code = {f: "a secret value" if f in secret else repr(v) for f, v in changes.items()}
+            shown = [f"{f} is {live.get(f)!r} in Plivo but {code[f]} in the code" for f in changes]
             raise import_mismatch(f"number {number}", shown)
         if changes:
             self.api().update_number(number, **changes)
@@ -159,6 +165,13 @@ def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(declared, dict):
         declared = {name: inputs.get(name) for name in (*MANAGED_FIELDS, IMPORT_KEY)}
     outs[DECLARED_KEY] = declared
+    secret = inputs.get(SECRETS_KEY)
+    if secret:
+        # The engine marks secret only the outputs named like a secret input; the application's URI
+        # carries the app id, so a secret app id makes it secret too.
+        outs[SECRETS_KEY] = secret
+        if "app_id" in secret and outs.get("application"):
+            outs["application"] = rpc.wrap_rpc_secret(outs["application"])
     return outs
 
 
@@ -177,6 +190,8 @@ def _inputs_after_read(outs: dict[str, Any]) -> dict[str, Any]:
             inputs[name] = have if field_differs(want, have) else want
     if declared.get(IMPORT_KEY) is not None:
         inputs[IMPORT_KEY] = declared[IMPORT_KEY]
+    if outs.get(SECRETS_KEY):
+        inputs[SECRETS_KEY] = outs[SECRETS_KEY]
     inputs[DECLARED_KEY] = declared
     return inputs
 
@@ -261,4 +276,5 @@ class RentedNumber(Resource, module="plivo", name="RentedNumber"):
         # The code's values, apart from the fields themselves: `ignore_changes` replaces a field by
         # its state value, never this, so the state always records what the code declares.
         props[DECLARED_KEY] = {"app_id": app_id, "subaccount": args.subaccount, IMPORT_KEY: props[IMPORT_KEY]}
+        props[SECRETS_KEY] = secret_inputs({name: props[name] for name in BINDING_FIELDS})
         super().__init__(RentedNumberProvider(), resource_name, props, opts)

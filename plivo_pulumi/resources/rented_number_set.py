@@ -7,7 +7,9 @@ several requests in flight.
 
 State is compact: `bindings` maps each number to `"<app>/<subaccount>"`, where a part is `*` when the
 field is not managed and empty for "none" (no application / main account). Inputs hold the declared
-bindings, outputs the live ones, so `pulumi preview --refresh` shows drift per number.
+bindings, outputs the written ones plus what a refresh found different (`__live`), and a refresh sets
+each drifted binding in the inputs to its live value, so `pulumi preview --refresh --diff` shows
+drift per number and only the drifted numbers (see `read` and docs/design.md).
 
 Safety rules are those of `RentedNumber`: creating adopts (every number must already be rented;
 checked before any write), nothing is unrented unless `unrent_on_delete=True` and the whole set is
@@ -41,10 +43,14 @@ from pulumi.dynamic import (
 from plivo_pulumi.bindings import load_fleet
 from plivo_pulumi.client import PlivoClient
 from plivo_pulumi.contract import (
+    BINDING_FIELDS,
     PAGE_SIZE,
     changed_numbers,
+    declared_bindings,
+    declared_masks,
     decode,
     encode,
+    field_differs,
     live_binding,
     resolve_subaccounts,
     subaccount_to_check,
@@ -56,10 +62,13 @@ from plivo_pulumi.errors import (
 from plivo_pulumi.resources._binding import (
     IMPORT_KEY,
     MANAGED_FIELDS,
+    SECRETS_KEY,
     UNKNOWN,
     check_binding,
     is_unknown,
     mark_released,
+    secret_fields,
+    secret_inputs,
     take_import_id,
     with_unknown_markers,
 )
@@ -72,16 +81,26 @@ from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refu
 DEFAULT_IN_FLIGHT = 8
 NOT_MANAGED_BINDING = encode(None, None)
 _KEY_SHOWN = 40  # characters of a mapping key shown in a failure's property path
+# What the code declares, kept in the outputs for a refresh (see `_declared`).
+DECLARED_KEY = "__declared"
+# The live bindings a refresh found different from the written ones (see `read`), and the value of
+# a number no longer rented there.
+LIVE_KEY = "__live"
+GONE = "(not rented)"
 
 
-def _entries(bindings: Any) -> Iterable[tuple[str, Any]]:
-    """Accept {number: {app_id, subaccount}} or [{number, app_id, subaccount}, ...] (or Binding objects)."""
+def _entries(bindings: Any, secret: bool = False) -> Iterable[tuple[str, Any]]:
+    """Accept {number: {app_id, subaccount}} or [{number, app_id, subaccount}, ...] (or Binding objects).
+    A secret mapping's entries are labelled by their position in key order (the keys are numbers,
+    and secret; the engine does not keep the program's order of a mapping)."""
     if isinstance(bindings, Mapping):
-        for key, value in bindings.items():
+        items = sorted(bindings.items(), key=lambda item: str(item[0])) if secret else bindings.items()
+        for index, (key, value) in enumerate(items):
+            label = f"[{index}]" if secret else _key_label(key)
             if isinstance(value, Mapping) or value is None:
-                yield _key_label(key), {**(value or {}), "number": str(key)}
+                yield label, {**(value or {}), "number": str(key)}
             else:
-                yield _key_label(key), value
+                yield label, value
         return
     for index, entry in enumerate(bindings):
         yield f"[{index}]", _fields_of(entry)
@@ -104,13 +123,16 @@ def _fields_of(entry: Any) -> Any:
     return {f: getattr(entry, f, None) for f in ("number", *MANAGED_FIELDS)}
 
 
-def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str], list[CheckFailure]]:
-    """Normalize the declared bindings into `{number: "<app>/<sub>"}`; one failure per bad field."""
+def check_bindings(
+    raw: Any, account: str | None = None, secret: bool = False
+) -> tuple[dict[str, str], list[CheckFailure]]:
+    """Normalize the declared bindings into `{number: "<app>/<sub>"}`; one failure per bad field.
+    `secret`: the program marked (part of) the bindings secret, so no failure quotes a value."""
     if raw is None or not isinstance(raw, (Mapping, Sequence)) or isinstance(raw, str):
         return {}, [CheckFailure("bindings", "must be a mapping of number to binding, or a list of bindings")]
     encoded: dict[str, str] = {}
     failures: list[CheckFailure] = []
-    for label, entry in _entries(raw):
+    for label, entry in _entries(raw, secret):
         if not isinstance(entry, Mapping):
             failures.append(
                 CheckFailure(f"bindings{label}", "must be a known mapping with number, app_id, subaccount")
@@ -118,7 +140,9 @@ def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str]
             continue
         # A set's entries have no unrent_on_delete of their own: the set's flag covers them all.
         fields = {k: v for k, v in entry.items() if k != "unrent_on_delete"}
-        normalized, problems = check_binding(fields, f"bindings{label}.", account)
+        normalized, problems = check_binding(
+            fields, f"bindings{label}.", account, BINDING_FIELDS if secret else ()
+        )
         if is_unknown(normalized.get("number")):
             problems.append(
                 CheckFailure(
@@ -132,7 +156,8 @@ def check_bindings(raw: Any, account: str | None = None) -> tuple[dict[str, str]
             continue
         number = normalized["number"]
         if number in encoded:
-            failures.append(CheckFailure(f"bindings{label}.number", f"number {number} is listed twice"))
+            shown = "a number" if secret else f"number {number}"
+            failures.append(CheckFailure(f"bindings{label}.number", f"{shown} is listed twice"))
             continue
         if any(is_unknown(normalized.get(f)) for f in MANAGED_FIELDS):
             # An output of another resource (an Application's app_id) during preview: known at apply.
@@ -147,8 +172,9 @@ class RentedNumberSetProvider(PlivoResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = with_unknown_markers(news)
+        secret = "bindings" in secret_fields(news, ["bindings"])
         inputs = dict(news)
-        bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id())
+        bindings, failures = check_bindings(news.get("bindings"), self.configured_auth_id(), secret)
         note_declared(bindings)  # before the engine deletes what the program dropped
         inputs["bindings"] = bindings
         for name, default in (("unrent_on_delete", False), ("max_in_flight", DEFAULT_IN_FLIGHT)):
@@ -165,6 +191,14 @@ class RentedNumberSetProvider(PlivoResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         news = with_unknown_markers(news)
+        if isinstance(olds.get(DECLARED_KEY), Mapping):
+            # "Unknown" makes the engine diff the old inputs (a refresh set each drifted binding to
+            # its live value, see `_inputs_after_read`) with the new ones itself, and keep that diff
+            # per key: the plan then lists `bindings["<number>"]` for each number that changes, with
+            # its marker, instead of the whole fleet (the dynamic-provider host of pulumi 3.272
+            # cannot return a detailed diff). It also honours `ignore_changes`.
+            return DiffResult(changes=None, replaces=[], delete_before_replace=False)
+        # State written before the declared bindings were kept in the outputs: compare here.
         live = olds.get("bindings") or {}
         wanted = news.get("bindings") or {}
         if is_unknown(wanted) or any(is_unknown(b) for b in wanted.values()):
@@ -190,18 +224,27 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         return CreateResult(_set_id(wanted), outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        numbers = props.get("bindings") or {}
+        numbers = {**(props.get("bindings") or {}), **_live_view(props)}  # the last seen values as hints
         with explain_refused_credentials():
             live = self._read_live(numbers, props)
         gone = sorted(n for n, b in live.items() if b is None)
         if gone:
             log(f"{len(gone)} number(s) of set {id_} are no longer rented: {', '.join(gone[:20])}")
-        outs = {**_plain(props), "bindings": {n: b for n, b in sorted(live.items()) if b is not None}}
-        return ReadResult(id_, outs)
+        declared = props.get(DECLARED_KEY)
+        if not isinstance(declared, Mapping) or "mask" not in declared:  # earlier state: diff compares
+            outs = {**_plain(props), "bindings": {n: b for n, b in sorted(live.items()) if b is not None}}
+            return ReadResult(id_, outs)
+        # `bindings` stays as last written and what differs now goes to the hidden `__live`: the
+        # engine prints a changed map output whole, so a live `bindings` would print the fleet.
+        written = props.get("bindings") or {}
+        changed = {n: GONE if b is None else b for n, b in sorted(live.items()) if written.get(n) != b}
+        outs = {**_plain(props), "bindings": written, LIVE_KEY: changed, DECLARED_KEY: declared}
+        wanted = declared_bindings(written, declared)
+        return ReadResult(id_, outs, _inputs_after_read(wanted, _live_view(outs), outs, declared))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         wanted = news["bindings"]
-        known = olds.get("bindings") or {}
+        known = _live_view(olds)
         new_numbers = {n: b for n, b in wanted.items() if n not in known}
         live = dict(known)
         if new_numbers:  # adopt the numbers added to the set, with the same checks as create
@@ -212,7 +255,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
                     f"cannot add {', '.join(gone[:20])} to set {id_}: not rented by this account. "
                     "Rent them first or remove them from `bindings`. Nothing was changed."
                 )
-            live.update(fresh)
+            live.update({n: b for n, b in fresh.items() if b is not None})
             note_declared(new_numbers)
         released = sorted(set(known) - set(wanted))
         mark_released(released)
@@ -221,7 +264,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
         return UpdateResult(self._apply(wanted, live, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        numbers = props.get("bindings") or {}
+        numbers = _live_view(props)
         mark_released(numbers)
         doomed = numbers_to_unrent(numbers, bool(props.get("unrent_on_delete")), owner=f"set {id_}")
         if not doomed:
@@ -244,7 +287,7 @@ class RentedNumberSetProvider(PlivoResourceProvider):
             have = {f: have[f] or "" for f in MANAGED_FIELDS}
             have.update(changes.get(number, {}))
             result[number] = encode(have["app_id"], have["subaccount"])
-        return {**_plain(props), "bindings": dict(sorted(result.items()))}
+        return {**_plain(props), "bindings": dict(sorted(result.items())), DECLARED_KEY: _declared(props)}
 
     def _read_live(self, hints: Mapping[str, str], props: dict[str, Any]) -> dict[str, str | None]:
         """Live bindings of the numbers of `hints` (None: not rented), in at most min(N, pages) + 1
@@ -318,6 +361,48 @@ def _run_all(action: Callable[[str], Any], numbers: list[str], props: dict[str, 
 def _in_flight(props: Mapping[str, Any]) -> int:
     value = props.get("max_in_flight")
     return int(value) if isinstance(value, (int, float)) and value >= 1 else DEFAULT_IN_FLIGHT
+
+
+def _declared(props: Mapping[str, Any]) -> dict[str, Any]:
+    """What the code declares beyond the written bindings, kept in the outputs: a refresh rebuilds
+    the inputs from it, since the provider's read sees only the outputs (`declared_masks`)."""
+    declared: dict[str, Any] = declared_masks(props["bindings"])
+    if props.get(IMPORT_KEY):
+        declared[IMPORT_KEY] = props[IMPORT_KEY]
+    return declared
+
+
+def _live_view(outs: Mapping[str, Any]) -> dict[str, str]:
+    """The live bindings an output set records: `bindings` as last written, overlaid with what the
+    last refresh found different (`__live`); numbers no longer rented are left out."""
+    view = {**(outs.get("bindings") or {}), **(outs.get(LIVE_KEY) or {})}
+    return {n: b for n, b in view.items() if b != GONE}
+
+
+def _inputs_after_read(
+    wanted: Mapping[str, str], live: Mapping[str, str], outs: Mapping[str, Any], declared: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The inputs a refresh leaves in the state: the declared bindings, except that a managed field
+    whose live value differs takes the live value (a number no longer rented is left out). The
+    engine's diff of these with the program's inputs is then exactly the drift, key by key."""
+    bindings: dict[str, str] = {}
+    for number, binding in wanted.items():
+        if number not in live:
+            continue
+        want, have = decode(binding), decode(live[number])
+        fields = {
+            f: have[f] if want[f] is not None and field_differs(want[f], have[f]) else want[f]
+            for f in MANAGED_FIELDS
+        }
+        bindings[number] = encode(fields["app_id"], fields["subaccount"])
+    inputs: dict[str, Any] = {
+        "bindings": bindings,
+        "unrent_on_delete": outs.get("unrent_on_delete", False),
+        "max_in_flight": outs.get("max_in_flight", DEFAULT_IN_FLIGHT),
+    }
+    if declared.get(IMPORT_KEY):
+        inputs[IMPORT_KEY] = declared[IMPORT_KEY]
+    return inputs
 
 
 def _plain(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -394,6 +479,7 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
             "max_in_flight": args.max_in_flight,
         }
         opts, props[IMPORT_KEY] = take_import_id(opts)
+        props[SECRETS_KEY] = secret_inputs({"bindings": plain})
         super().__init__(RentedNumberSetProvider(), resource_name, props, opts)
 
     @classmethod

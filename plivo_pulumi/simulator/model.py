@@ -35,8 +35,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from ..applications import url_problem
 from ..numbers import (
     describe_value,
     is_main_account_id,
@@ -190,13 +190,9 @@ def parse_flag(value: Any) -> bool:
 
 
 def _is_http_url(value: str) -> bool:
-    if len(value) > URL_MAX or any(c.isspace() or not c.isprintable() for c in value):
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # a malformed IPv6 host, say
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    # The rule the provider checks at preview (spaces, control characters, a host, a valid port...):
+    # the two must agree, or a preview passes what `up` then fails on (docs/simulator.md).
+    return url_problem(value) is None
 
 
 def check_app_field(name: str, value: Any) -> Any:

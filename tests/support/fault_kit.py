@@ -116,7 +116,12 @@ def claimed_bindings(stack: EngineStack, name: str = "dev") -> dict[str, tuple[s
         if res["type"].endswith(":RentedNumber"):
             claims[outputs["number"]] = (outputs.get("app_id") or "", outputs.get("subaccount") or "")
         elif res["type"].endswith(":RentedNumberSet"):
-            for number, encoded in (outputs.get("bindings") or {}).items():
+            # `bindings` as last written, overlaid with what a refresh found different (`__live`;
+            # docs/design.md, "RentedNumberSet").
+            seen = {**(outputs.get("bindings") or {}), **(outputs.get("__live") or {})}
+            for number, encoded in seen.items():
+                if encoded == "(not rented)":
+                    continue
                 app, _, sub = encoded.partition("/")
                 claims[number] = (app, sub)
     return claims
