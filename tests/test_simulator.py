@@ -126,7 +126,10 @@ def test_list_filters(sim_builtin, params, expected):
         ({"subaccount": "SA123"}, "invalid subaccount"),
         ({"subaccount": "SAUNKNOWNSUBACCOUNT0"}, "not found"),
         ({"services": "fax"}, "invalid services"),
-        ({"type": "local"}, "unknown parameter"),
+        ({"numbertype": "local"}, "unknown parameter(s) numbertype"),
+        ({"type": "local", "number_type": "tollfree"}, "type and number_type disagree"),
+        ({"type": "premium"}, "invalid number_type"),
+        ({"renewal_date__gte": "soon"}, "invalid renewal_date__gte"),
     ],
 )
 def test_list_rejects_bad_parameters_with_400(sim_builtin, params, fragment):

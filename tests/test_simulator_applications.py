@@ -293,7 +293,7 @@ def test_list_pages_with_meta_past_twenty(sim_builtin):
         ({"offset": -1}, "offset"),
         ({"subaccount": "nope"}, "subaccount"),
         ({"subaccount": "SANOSUCHSUBACCOUNT01"}, "not found"),
-        ({"app_name": "voice-prod"}, "unknown parameter"),
+        ({"name": "voice-prod"}, "unknown parameter(s) name"),
     ],
 )
 def test_list_refuses_bad_parameters(sim_builtin, params, fragment):
@@ -398,7 +398,8 @@ def test_modify_with_a_form_body_clears_a_url(sim_builtin):
         ({"answer_url": "ftp://x"}, "answer_url"),
         ({"fallback_method": "DELETE"}, "fallback_method"),
         ({"default_endpoint_app": "yes"}, "default_endpoint_app"),
-        ({"public_uri": True}, "unknown parameter(s) public_uri"),
+        ({"public_uri": "sometimes"}, "public_uri"),
+        ({"enabled": False}, "unknown parameter(s) enabled"),
         ({"message_url": ANSWER, "colour": "red"}, "colour"),
     ],
 )
