@@ -209,7 +209,7 @@ def test_iter_numbers_does_not_repeat_numbers_when_pages_shift(client, sim_built
 def test_get_number_normalizes_the_input(client, sim_builtin):
     obj = client.get_number("+1 (567) 698-8323")
     assert obj["number"] == "15676988323"
-    assert obj["description"] == "TOLEDO"
+    assert obj["resource_uri"].endswith("/Number/15676988323/")
     assert obj["application"].endswith(f"/Application/{APP}/")
     assert sim_builtin.requests_log()["counts"] == {f"GET {NUMBER_PATH}15676988323/": 1}
 

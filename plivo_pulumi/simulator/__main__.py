@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=NUMBER_SHAPES,
         default=None,
         help="the number object's fields: reference (exactly the API reference's, no subaccount), "
-        "sub_account, subaccount (default), or current (the live API's object today); a seed's "
+        "sub_account, subaccount, or current (default: the live API's object today); a seed's "
         "number_shape overrides it",
     )
     p.add_argument("--latency-ms", type=float, default=0, help="added latency per API request")

@@ -415,7 +415,7 @@ _SEED_SECTIONS = ("accounts", "applications", "numbers", "generate", "number_sha
 #   current      the live API's object today (live_number.py): `sub_account`, rates, renewal date,
 #                10DLC fields..., and neither `description` nor `plivo_number`
 NUMBER_SHAPES = ("subaccount", "sub_account", "reference", "current")
-DEFAULT_NUMBER_SHAPE = "subaccount"
+DEFAULT_NUMBER_SHAPE = "current"
 
 
 def check_number_shape(value: Any, where: str = "number_shape") -> str:
