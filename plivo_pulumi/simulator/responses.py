@@ -288,8 +288,8 @@ class NumberApi(HandlerBase):
 
     @staticmethod
     def _app_id_param(value: Any) -> str | None:
-        # "null" as text unlinks too: the SDKs cannot send a JSON null (Python and Go leave out
-        # what is None or empty), so Plivo's docs have them send the text.
+        # The text "null" unlinks too: the Python SDK leaves out None and the Go SDK empty values,
+        # so they unlink with it (reference/plivo-number-object-current.txt).
         if value is None or value in ("", "null"):
             return None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
