@@ -233,6 +233,19 @@ def test_error_classes(sim, client):
     assert sim.requests_log()["requests"][-1]["status"] == 401
 
 
+def test_what_no_sdk_sends_stays_refused(sim, client):
+    """The SDK's own request function with a typo: still a 400 naming it, and nothing changes."""
+    with pytest.raises(exceptions.ValidationError, match=r"unknown parameter\(s\) numbertype"):
+        client.request("GET", ("Number",), {"numbertype": "local"})
+    with pytest.raises(exceptions.ValidationError, match=r"unknown parameter\(s\) app"):
+        client.request("POST", ("Number", LOCAL1), {"number": LOCAL1, "app": APP2})
+    with pytest.raises(exceptions.ValidationError, match="does not match"):
+        client.request("POST", ("Number", LOCAL1), {"number": LOCAL2, "app_id": APP2})
+    with pytest.raises(exceptions.InvalidRequestError, match="not allowed"):
+        client.numbers.create(LOCAL1, "carrier", "region")  # adding one's own numbers: not modelled
+    assert sim.number(LOCAL1)["app_id"] == APP1
+
+
 # -- subaccount credentials ------------------------------------------------------------------------
 
 
