@@ -16,6 +16,7 @@ from urllib3.util.retry import Retry
 
 from plivo_pulumi import __version__
 from plivo_pulumi.client import DEFAULT_BASE_URL, UNSET, PlivoClient
+from plivo_pulumi.contract import binding_changes, live_binding
 from plivo_pulumi.errors import (
     ApplicationNotFoundError,
     AuthenticationError,
@@ -209,7 +210,7 @@ def test_iter_numbers_does_not_repeat_numbers_when_pages_shift(client, sim_built
 def test_get_number_normalizes_the_input(client, sim_builtin):
     obj = client.get_number("+1 (567) 698-8323")
     assert obj["number"] == "15676988323"
-    assert obj["description"] == "TOLEDO"
+    assert obj["resource_uri"].endswith("/Number/15676988323/")
     assert obj["application"].endswith(f"/Application/{APP}/")
     assert sim_builtin.requests_log()["counts"] == {f"GET {NUMBER_PATH}15676988323/": 1}
 
@@ -943,3 +944,61 @@ def test_list_all_numbers_reads_every_page_in_parallel(client, sim_builtin):
     numbers = [obj["number"] for obj in client.list_all_numbers(in_flight=4)]
     assert sorted(numbers) == [f"1777{i:07d}" for i in range(45)]
     assert sim_builtin.requests_log()["by_method"] == {"GET": 3}, "45 numbers: 3 pages of 20"
+
+
+def live_api_object(number: str, **extra: Any) -> dict[str, Any]:
+    """A number object with the fields and values of the live API's recorded answers
+    (reference/plivo-number-object-current.txt): no `description` nor `plivo_number`."""
+    obj = {
+        "added_on": "2014-02-14",
+        "active": False,
+        "alias": None,
+        "application": f"/v1/Account/{MAIN}/Application/29986316244302815/",
+        "carrier": "Plivo",
+        "monthly_rental_rate": "0.80000",
+        "number": number,
+        "number_type": "local",
+        "city": "USA",
+        "cnam_lookup": "enabled",
+        "compliance_application_id": None,
+        "compliance_status": None,
+        "country": "United States",
+        "mms_enabled": False,
+        "mms_rate": "0.00000",
+        "tendlc_campaign_id": None,
+        "tendlc_registration_status": "UNREGISTERED",
+        "toll_free_sms_verification": None,
+        "renewal_date": "2014-03-14",
+        "region": "California, UNITED STATES",
+        "resource_uri": f"{NUMBER_PATH}{number}/",
+        "sms_enabled": True,
+        "sms_rate": "0.00000",
+        "sub_account": None,
+        "voice_enabled": True,
+        "voice_rate": "0.00850",
+    }
+    obj.update(extra)
+    return obj
+
+
+def test_the_live_api_objects_are_read_as_they_are(fake, fake_client):
+    """The live API's object (extra fields, `sub_account: null`, no `description`): read whole, its
+    binding is the application's id and the main account, and nothing else is a binding."""
+    fake.respond = as_json(200, {**live_api_object("17609915566"), "api_id": "88625e5e"})
+    got = fake_client.get_number("17609915566")
+    assert got["tendlc_registration_status"] == "UNREGISTERED" and "description" not in got
+    assert live_binding(got) == {"number": "17609915566", "app_id": "29986316244302815", "subaccount": ""}
+    assert binding_changes(live_binding(got), {"app_id": "29986316244302815", "subaccount": ""}) == {}
+
+    in_sub = live_api_object("18135401302", sub_account=f"/v1/Account/{MAIN}/Subaccount/{SUB}/", alias="")
+    page = {
+        "api_id": "114de006",
+        "meta": {"limit": 20, "next": None, "offset": 0, "previous": None, "total_count": 2},
+        "objects": [live_api_object("14153661106", application=None), in_sub],
+    }
+    fake.respond = as_json(200, page)
+    listed = [live_binding(o) for o in fake_client.list_all_numbers()]
+    assert listed == [
+        {"number": "14153661106", "app_id": "", "subaccount": ""},
+        {"number": "18135401302", "app_id": "29986316244302815", "subaccount": SUB},
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,6 +39,52 @@ REFERENCE_FIELDS = {
 }
 
 
+# The live API's number object (reference/plivo-number-object-current.txt): field -> JSON types.
+DATE = "date"
+CURRENT_FIELDS: dict[str, tuple] = {
+    "added_on": (DATE,),
+    "active": (bool,),
+    "alias": (str, None),
+    "api_id": (str,),
+    "application": (str, None),
+    "carrier": (str,),
+    "monthly_rental_rate": ("decimal",),
+    "number": (str,),
+    "number_type": (str,),
+    "city": (str,),
+    "cnam_lookup": (str,),
+    "compliance_application_id": (str, None),
+    "compliance_status": (str, None),
+    "country": (str,),
+    "mms_enabled": (bool,),
+    "mms_rate": ("decimal",),
+    "tendlc_campaign_id": (str, None),
+    "tendlc_registration_status": (str,),
+    "toll_free_sms_verification": (str, None),
+    "renewal_date": (DATE,),
+    "region": (str,),
+    "resource_uri": (str,),
+    "sms_enabled": (bool,),
+    "sms_rate": ("decimal",),
+    "sub_account": (str, None),
+    "voice_enabled": (bool,),
+    "voice_rate": ("decimal",),
+}
+
+
+def of_type(value, kinds) -> bool:
+    for kind in kinds:
+        if kind is None and value is None:
+            return True
+        if kind == DATE and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return True
+        if kind == "decimal" and isinstance(value, str) and re.fullmatch(r"\d+\.\d{5}", value):
+            return True
+        if isinstance(kind, type) and type(value) is kind:
+            return True
+    return False
+
+
 def call(sim_builtin, method, suffix="", *, auth=None, account=None, **kwargs):
     account = account or sim_builtin.auth_id
     url = f"{sim_builtin.base_url}/Account/{account}/Number/{suffix}"
@@ -65,6 +112,7 @@ def assert_error(response, status, fragment=None):
 
 
 def test_list_returns_reference_shape_sorted_by_number(sim_builtin):
+    sim_builtin.set_number_shape("subaccount")  # the reference's fields, plus the subaccount's URI
     response = call(sim_builtin, "GET")
     assert response.status_code == 200
     body = response.json()
@@ -126,7 +174,10 @@ def test_list_filters(sim_builtin, params, expected):
         ({"subaccount": "SA123"}, "invalid subaccount"),
         ({"subaccount": "SAUNKNOWNSUBACCOUNT0"}, "not found"),
         ({"services": "fax"}, "invalid services"),
-        ({"type": "local"}, "unknown parameter"),
+        ({"numbertype": "local"}, "unknown parameter(s) numbertype"),
+        ({"type": "local", "number_type": "tollfree"}, "type and number_type disagree"),
+        ({"type": "premium"}, "invalid number_type"),
+        ({"renewal_date__gte": "soon"}, "invalid renewal_date__gte"),
     ],
 )
 def test_list_rejects_bad_parameters_with_400(sim_builtin, params, fragment):
@@ -174,6 +225,7 @@ def test_paging_links_keep_filters_and_offset_past_end_is_empty(sim_builtin):
 
 
 def test_get_number(sim_builtin):
+    sim_builtin.set_number_shape("subaccount")
     response = call(sim_builtin, "GET", "15676988323/")
     assert response.status_code == 200
     body = response.json()
@@ -183,6 +235,59 @@ def test_get_number(sim_builtin):
     assert body["number_type"] == "local"
     assert body["voice_enabled"] is True and body["sms_enabled"] is True
     assert body["application"] == f"/v1/Account/{MAIN}/Application/{APP}/"
+
+
+def test_the_default_shape_is_the_live_api_object(sim_builtin):
+    """Shape `current` (the default): every field of the live object, of its JSON type; the
+    subaccount as `sub_account` (null for the main account's number, a URI for a subaccount's)."""
+    assert sim_builtin.number_shape() == "current"
+    for number, sub_account in (
+        ("15676988323", None),
+        ("14155550123", f"/v1/Account/{MAIN}/Subaccount/{SUB}/"),
+    ):
+        got = call(sim_builtin, "GET", f"{number}/").json()
+        assert set(got) == set(CURRENT_FIELDS), set(got) ^ set(CURRENT_FIELDS)
+        wrong = {k: got[k] for k, kinds in CURRENT_FIELDS.items() if not of_type(got[k], kinds)}
+        assert wrong == {}
+        assert got["sub_account"] == sub_account
+        assert got["renewal_date"] > got["added_on"] and got["renewal_date"][8:] == got["added_on"][8:]
+        listed = [o for o in call(sim_builtin, "GET").json()["objects"] if o["number"] == number]
+        assert listed == [{k: v for k, v in got.items() if k != "api_id"}], "List objects: the same fields"
+    toledo = call(sim_builtin, "GET", "15676988323/").json()
+    assert toledo["application"] == f"/v1/Account/{MAIN}/Application/{APP}/"
+    assert (toledo["country"], toledo["number_type"], toledo["alias"]) == ("United States", "local", None)
+
+
+def test_edit_takes_the_sdk_forms(sim_builtin):
+    """The Python SDK repeats `number` in the body and unlinks with the text "null"."""
+    body = {"number": "15676988323", "app_id": "null", "cnam_lookup": "enabled"}
+    assert call(sim_builtin, "POST", "15676988323/", json=body).status_code == 202
+    stored = sim_builtin.number("15676988323")
+    assert (stored["app_id"], stored["cnam_lookup"]) == (None, "enabled")
+    with_info = {"app_id": APP, "verification_info": {"business": "x"}}
+    assert call(sim_builtin, "POST", "15676988323/", json=with_info).status_code == 202
+    assert sim_builtin.number("15676988323")["app_id"] == APP
+    for bad, fragment in (
+        ({"number": "15676988324", "app_id": None}, "does not match"),
+        ({"verification_info": "yes"}, "verification_info"),
+        ({"cnam_lookup": "on"}, "cnam_lookup"),
+        ({"subaccount": "null"}, "invalid subaccount"),
+        ({"app": APP}, "unknown parameter(s) app"),
+    ):
+        assert_error(call(sim_builtin, "POST", "15676988323/", json=bad), 400, fragment)
+    assert sim_builtin.number("15676988323")["app_id"] == APP, "a refused edit changes nothing"
+
+
+def test_bodies_on_delete_and_get(sim_builtin):
+    """DELETE may carry a JSON body (the SDKs send one); GET may not, and an unrent takes nothing."""
+    assert_error(call(sim_builtin, "DELETE", "15676988324/", json={"number": "15676988324"}), 400, "number")
+    assert_error(
+        call(sim_builtin, "DELETE", "15676988324/", json={"cascade": True}), 400, "unknown parameter"
+    )
+    assert_error(call(sim_builtin, "GET", "15676988324/", json={"a": 1}), 400, "GET requests take no body")
+    assert sim_builtin.number("15676988324") is not None
+    assert call(sim_builtin, "DELETE", "15676988324/", json={}).status_code == 204
+    assert sim_builtin.number("15676988324") is None
 
 
 def test_get_without_trailing_slash(sim_builtin):
@@ -228,9 +333,10 @@ def test_edit_subaccount_and_back_to_main(sim_builtin):
     assert sim_builtin.number("15676988323")["subaccount"] == SUB
     assert sim_builtin.number("15676988323")["app_id"] == APP  # the application link is kept
     got = call(sim_builtin, "GET", "15676988323/").json()
-    assert got["subaccount"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
+    assert got["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"  # the default shape: current
     assert call(sim_builtin, "POST", "15676988323/", json={"subaccount": None}).status_code == 202
     assert sim_builtin.number("15676988323")["subaccount"] is None
+    assert call(sim_builtin, "GET", "15676988323/").json()["sub_account"] is None
 
 
 def test_edit_with_no_parameters_changes_nothing(sim_builtin):
@@ -418,7 +524,7 @@ def test_out_of_band_edit_is_seen_by_the_api_and_not_logged(sim_builtin):
     sim_builtin.edit_out_of_band("15676988323", app_id=None, subaccount=SUB, alias="moved")
     got = call(sim_builtin, "GET", "15676988323/").json()
     assert got["application"] is None
-    assert got["subaccount"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
+    assert got["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
     assert got["alias"] == "moved"
     assert sim_builtin.requests_log()["by_method"] == {"GET": 1}
 
@@ -789,7 +895,7 @@ def test_stop_and_kill(simulator):
 # -- number shapes (docs/simulator.md) ------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference"])
+@pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference", "current"])
 def test_simulator_number_shapes(sim_builtin, shape):
     sim_builtin.set_number_shape(shape)
     client = PlivoClient(sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url)
@@ -802,6 +908,9 @@ def test_simulator_number_shapes(sim_builtin, shape):
     fields = set(got) - {"api_id"}
     if shape == "reference":
         assert fields == REFERENCE_FIELDS and set(listed[0]) == REFERENCE_FIELDS
+    elif shape == "current":
+        assert got["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/" and "subaccount" not in got
+        assert fields == set(CURRENT_FIELDS) - {"api_id"} and set(listed[0]) == fields
     else:
         other = "sub_account" if shape == "subaccount" else "subaccount"
         assert got[shape] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/" and other not in got
@@ -814,4 +923,4 @@ def test_number_shape_from_seed_and_bad_values_refused(sim_builtin):
     refused = requests.post(f"{sim_builtin.admin_url}/settings", json={"number_shape": "camel"}, timeout=10)
     assert refused.status_code == 400 and "reference" in refused.json()["error"]
     sim_builtin.reset()
-    assert sim_builtin.number_shape() == "subaccount", "a reset without a shape returns to the startup one"
+    assert sim_builtin.number_shape() == "current", "a reset without a shape returns to the startup one"

@@ -293,7 +293,7 @@ def test_list_pages_with_meta_past_twenty(sim_builtin):
         ({"offset": -1}, "offset"),
         ({"subaccount": "nope"}, "subaccount"),
         ({"subaccount": "SANOSUCHSUBACCOUNT01"}, "not found"),
-        ({"app_name": "voice-prod"}, "unknown parameter"),
+        ({"name": "voice-prod"}, "unknown parameter(s) name"),
     ],
 )
 def test_list_refuses_bad_parameters(sim_builtin, params, fragment):
@@ -398,7 +398,8 @@ def test_modify_with_a_form_body_clears_a_url(sim_builtin):
         ({"answer_url": "ftp://x"}, "answer_url"),
         ({"fallback_method": "DELETE"}, "fallback_method"),
         ({"default_endpoint_app": "yes"}, "default_endpoint_app"),
-        ({"public_uri": True}, "unknown parameter(s) public_uri"),
+        ({"public_uri": "sometimes"}, "public_uri"),
+        ({"enabled": False}, "unknown parameter(s) enabled"),
         ({"message_url": ANSWER, "colour": "red"}, "colour"),
     ],
 )
@@ -482,6 +483,45 @@ def test_delete_with_valid_endpoint_parameters(sim_builtin):
     assert sim_builtin.application(APP) is None and sim_builtin.application(APP2) is not None
     invisible = sub_call(sim_builtin, "DELETE", f"{SUB_APP}/", params={"new_endpoint_application": APP2})
     assert_error(invisible, 400, "new_endpoint_application")  # the subaccount does not see APP2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"app_id": APP, "cascade": False, "new_endpoint_application": APP2},  # Python's form
+        {"cascade": "false"},  # Node's: the boolean as text
+        {},  # Node's delete with no options
+    ],
+)
+def test_delete_takes_the_sdks_json_bodies(sim_builtin, body):
+    assert app_call(sim_builtin, "DELETE", f"{APP}/", json=body).status_code == 204
+    assert sim_builtin.application(APP) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"app_id": APP2}, "does not match"),
+        ({"app_id": APP, "force": True}, "unknown parameter(s) force"),
+        ({"cascade": "maybe"}, "cascade"),
+    ],
+)
+def test_delete_bodies_are_checked_and_delete_nothing(sim_builtin, body, fragment):
+    assert_error(app_call(sim_builtin, "DELETE", f"{APP}/", json=body), 400, fragment)
+    assert sim_builtin.application(APP) is not None
+
+
+def test_sdk_forms_of_get_list_and_create(sim_builtin):
+    """The Python SDK's asynchronous get repeats app_id in the query; its list filters by app_name;
+    create and modify may send public_uri."""
+    assert get(sim_builtin, APP)["app_name"] == "voice-prod"
+    assert app_call(sim_builtin, "GET", f"{APP}/", params={"app_id": APP}).json()["app_id"] == APP
+    assert_error(app_call(sim_builtin, "GET", f"{APP}/", params={"app_id": APP2}), 400, "does not match")
+    named = app_call(sim_builtin, "GET", params={"app_name": "voice-staging"}).json()
+    assert [a["app_id"] for a in named["objects"]] == [APP2] and named["meta"]["total_count"] == 1
+    assert app_call(sim_builtin, "GET", params={"app_name": "nope"}).json()["objects"] == []
+    created = create(sim_builtin, public_uri=True)
+    assert sim_builtin.application(created["app_id"])["public_uri"] is True
 
 
 # -- out of band (admin) ---------------------------------------------------------------------------

@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         "--number-shape",
         choices=NUMBER_SHAPES,
         default=None,
-        help="how number objects carry the subaccount: reference (no field, as the API reference), "
-        "sub_account, or subaccount (default); a seed's number_shape overrides it",
+        help="the number object's fields: reference (exactly the API reference's, no subaccount), "
+        "sub_account, subaccount, or current (default: the live API's object today); a seed's "
+        "number_shape overrides it",
     )
     p.add_argument("--latency-ms", type=float, default=0, help="added latency per API request")
     p.add_argument("--latency-jitter-ms", type=float, default=0, help="random extra latency, 0..N ms")

@@ -10,10 +10,10 @@ from typing import Any
 from ..numbers import is_subaccount_id, subaccount_uri
 from .errors import BadRequest
 from .model import Account, Application, PlivoState
-from .params import no_params, page_meta, page_params
+from .params import no_params, page_meta, page_params, same_id
 from .wire import HandlerBase, Reply
 
-_LIST_KEYS = ("subaccount", "limit", "offset")
+_LIST_KEYS = ("subaccount", "app_name", "limit", "offset")  # app_name: the SDKs' filter
 _DELETE_KEYS = ("cascade", "new_endpoint_application")
 
 
@@ -53,6 +53,7 @@ class ApplicationApi(HandlerBase):
         return Reply(201, {"message": "created", "app_id": app.app_id, "api_id": api_id})
 
     def _app_get(self, account: Account, app_id: str, params: dict[str, Any], api_id: str) -> Reply:
+        same_id(params, "app_id", app_id)  # the Python SDK's asynchronous get repeats it
         no_params(params, ())
         state = self.server.state
         obj = render_application(state, state.get_application(account, app_id), account.auth_id)
@@ -65,10 +66,15 @@ class ApplicationApi(HandlerBase):
             subaccount = None
         if subaccount is not None and not is_subaccount_id(subaccount):
             raise BadRequest("invalid subaccount: expected a subaccount auth_id (SA...)")
+        app_name = params.get("app_name")
+        if app_name is not None and not isinstance(app_name, str):
+            raise BadRequest("invalid app_name: expected text")
         limit, offset = page_params(params)
         state = self.server.state
-        page, total = state.list_applications(account, subaccount, limit, offset)
+        page, total = state.list_applications(account, subaccount, limit, offset, app_name=app_name)
         filters = {"subaccount": subaccount} if subaccount is not None else {}
+        if app_name is not None:
+            filters["app_name"] = app_name
         meta = page_meta(f"/v1/Account/{account.auth_id}/Application/", limit, offset, total, filters)
         objects = [render_application(state, a, account.auth_id) for a in page]
         return Reply(200, {"api_id": api_id, "meta": meta, "objects": objects})
@@ -78,6 +84,7 @@ class ApplicationApi(HandlerBase):
         return Reply(202, {"message": "changed", "api_id": api_id})
 
     def _app_delete(self, account: Account, app_id: str, params: dict[str, Any], api_id: str) -> Reply:
+        same_id(params, "app_id", app_id)  # the Python SDK's delete sends it in its JSON body
         no_params(params, _DELETE_KEYS)
         self.server.state.delete_application(
             account, app_id, params.get("cascade", True), params.get("new_endpoint_application")

@@ -64,6 +64,7 @@ __all__ = [
 
 NUMBER_TYPES = ("local", "tollfree", "mobile")
 SERVICES = ("voice", "sms", "mms")
+CNAM_LOOKUP = ("enabled", "disabled")
 DEFAULT_ADDED_ON = "2024-01-01"
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ALIAS_MAX = 100
@@ -157,6 +158,7 @@ APP_CREATE_PARAMS = (
     "default_endpoint_app",
     "subaccount",
     "log_incoming_messages",
+    "public_uri",  # not in the reference's list; the Python and Go SDKs send it
 )
 APP_MODIFY_PARAMS = tuple(p for p in APP_CREATE_PARAMS if p != "app_name")
 APP_REQUIRED = ("app_name", "answer_url")
@@ -274,6 +276,7 @@ class Number:
     mms_enabled: bool = False
     added_on: str = DEFAULT_ADDED_ON
     plivo_number: bool = True
+    cnam_lookup: str = "disabled"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -383,6 +386,7 @@ _NUMBER_FIELDS = (
     "sms_enabled",
     "mms_enabled",
     "added_on",
+    "cnam_lookup",
 )
 _GENERATE_FIELDS = (
     "count",
@@ -404,8 +408,10 @@ _SEED_SECTIONS = ("accounts", "applications", "numbers", "generate", "number_sha
 #   reference    exactly the fields of the Number API reference, which has no subaccount field
 #   sub_account  those fields plus `sub_account` (as Plivo's newer public docs show it) and extras
 #   subaccount   those fields plus `subaccount` and extras (this simulator's original shape)
-NUMBER_SHAPES = ("subaccount", "sub_account", "reference")
-DEFAULT_NUMBER_SHAPE = "subaccount"
+#   current      the live API's object today (live_number.py): `sub_account`, rates, renewal date,
+#                10DLC fields..., and neither `description` nor `plivo_number`
+NUMBER_SHAPES = ("subaccount", "sub_account", "reference", "current")
+DEFAULT_NUMBER_SHAPE = "current"
 
 
 def check_number_shape(value: Any, where: str = "number_shape") -> str:
@@ -609,6 +615,9 @@ class PlivoState:
         if not _DATE_RE.fullmatch(str(added_on)):
             raise SeedError(f"{where}.added_on: expected a date like 2024-01-31, got {added_on!r}")
         alias = _optional_str(entry.get("alias"), f"{where}.alias")
+        cnam_lookup = _str(entry.get("cnam_lookup"), f"{where}.cnam_lookup", default="disabled")
+        if cnam_lookup not in CNAM_LOOKUP:
+            raise SeedError(f"{where}.cnam_lookup: must be enabled or disabled, got {cnam_lookup!r}")
         if alias is not None and len(alias) > _ALIAS_MAX:
             raise SeedError(f"{where}.alias: at most {_ALIAS_MAX} characters")
         return Number(
@@ -623,6 +632,7 @@ class PlivoState:
             sms_enabled=_bool(entry.get("sms_enabled"), f"{where}.sms_enabled", number_type != "tollfree"),
             mms_enabled=_bool(entry.get("mms_enabled"), f"{where}.mms_enabled", False),
             added_on=str(added_on),
+            cnam_lookup=str(cnam_lookup),
         )
 
     def _parse_numbers(
@@ -730,8 +740,10 @@ class PlivoState:
         services: Iterable[str] = (),
         limit: int = 20,
         offset: int = 0,
+        where: Callable[[Number], bool] | None = None,
     ) -> tuple[list[Number], int]:
-        """One page of the caller's numbers, ordered by number, and the total matching count."""
+        """One page of the caller's numbers, ordered by number, and the total matching count.
+        `where` is any further filter of the request (the SDKs' filters on the live object's fields)."""
         services = tuple(services)
         with self.lock:
             self._check_subaccount_filter(caller, subaccount, "numbers")
@@ -746,6 +758,8 @@ class PlivoState:
                 matching = [n for n in matching if n.subaccount == subaccount]
             if services:
                 matching = [n for n in matching if n.has_services(services)]
+            if where is not None:
+                matching = [n for n in matching if where(n)]
             matching.sort(key=lambda n: n.number)
             page = [copy.copy(n) for n in matching[offset : offset + limit]]
             return page, len(matching)
@@ -768,6 +782,7 @@ class PlivoState:
         app_id: Any = UNSET,
         subaccount: Any = UNSET,
         alias: Any = UNSET,
+        cnam_lookup: Any = UNSET,
     ) -> Number:
         """Apply an edit (all checks first, then all changes). ``None`` unlinks / moves to main."""
         with self.lock:
@@ -795,6 +810,12 @@ class PlivoState:
                 if alias is not None and (not isinstance(alias, str) or len(alias) > _ALIAS_MAX):
                     raise SimError(400, f"alias must be a string of at most {_ALIAS_MAX} characters")
                 changes["alias"] = alias
+            if cnam_lookup is not UNSET:
+                if cnam_lookup not in CNAM_LOOKUP:
+                    raise SimError(
+                        400, f"invalid cnam_lookup {describe_value(cnam_lookup)}; use enabled or disabled"
+                    )
+                changes["cnam_lookup"] = cnam_lookup
             for key, value in changes.items():
                 setattr(found, key, value)
             return copy.copy(found)
@@ -876,17 +897,25 @@ class PlivoState:
             return copy.copy(self._find_app(caller, app_id))
 
     def list_applications(
-        self, caller: Account, subaccount: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        caller: Account,
+        subaccount: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        app_name: str | None = None,
     ) -> tuple[list[Application], int]:
         """One page of the applications the caller sees, ordered by app_id, and the total count.
-        `subaccount` keeps only that subaccount's (a subaccount may name only itself). `limit` and
-        `offset` are checked where the request is parsed (`params.page_params`), as for numbers."""
+        `subaccount` keeps only that subaccount's (a subaccount may name only itself); `app_name`
+        only those of that exact name (the SDKs' filter). `limit` and `offset` are checked where the
+        request is parsed (`params.page_params`), as for numbers."""
         with self.lock:
             self._check_subaccount_filter(caller, subaccount, "applications")
             matching = [
                 app
                 for app_id, app in sorted(self.applications.items())
-                if self._sees_app(caller, app_id) and (subaccount is None or app.account == subaccount)
+                if self._sees_app(caller, app_id)
+                and (subaccount is None or app.account == subaccount)
+                and (app_name is None or app.app_name == app_name)
             ]
             return [copy.copy(a) for a in matching[offset : offset + limit]], len(matching)
 

@@ -24,6 +24,15 @@ def no_params(params: dict[str, Any], allowed: tuple[str, ...]) -> None:
         raise BadRequest(f"unknown parameter(s) {', '.join(k[:40] for k in unknown[:5])}{hint}")
 
 
+def same_id(params: dict[str, Any], name: str, key: str) -> None:
+    """A body that repeats the path's id (the Python SDK's `number` on a number's edit, `app_id` on
+    an application's delete or asynchronous get) must name the same object: 400 otherwise."""
+    if name in params:
+        value = params.pop(name)
+        if isinstance(value, bool) or str(value) != key:
+            raise BadRequest(f"{name} {str(value)[:40]!r} in the request does not match the URL's ({key})")
+
+
 def int_param(params: dict[str, Any], key: str, default: int) -> int:
     value = params.get(key)
     if value is None:

@@ -15,8 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 from ..numbers import application_uri, number_uri, subaccount_uri
 from .application_responses import ApplicationApi
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
+from .live_number import LIVE_FILTERS, current_object, live_filter
 from .model import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
-from .params import ASYNC_KEYS, MAX_PAGE_SIZE, no_params, page_meta, page_params
+from .params import ASYNC_KEYS, MAX_PAGE_SIZE, no_params, page_meta, page_params, same_id
 from .wire import HandlerBase, Reply, new_api_id
 
 __all__ = ["MAX_PAGE_SIZE", "ROUTES", "NumberApi", "page_meta", "render_number"]
@@ -28,12 +29,28 @@ _KINDS = {
     "Number": ("numbers", "number", "{number}"),
     "Application": ("applications", "application", "{app_id}"),
 }
-_LIST_KEYS = ("number_type", "number_startswith", "subaccount", "services", "limit", "offset")
-_EDIT_KEYS = ("app_id", "subaccount", "alias")
+# The reference's List parameters, `type` (the Python SDK's name of `number_type`) and the filters
+# on the live object's fields that the SDKs send (`live_number.LIVE_FILTERS`).
+_LIST_KEYS = (
+    "number_type",
+    "type",
+    "number_startswith",
+    "subaccount",
+    "services",
+    *LIVE_FILTERS,
+    "limit",
+    "offset",
+)
+# The reference's Edit parameters, and what the SDKs add: the Python SDK repeats the path's
+# `number` in the body and may send `cnam_lookup` and `verification_info`.
+_EDIT_KEYS = ("app_id", "subaccount", "alias", "number", "cnam_lookup", "verification_info")
 
 
 def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str, Any]:
     """A number object as the API returns it to ``caller_id``, in the state's `number_shape`."""
+    shape = state.number_shape
+    if shape == "current":
+        return current_object(state, number, caller_id)
     app = state.application(number.app_id) if number.app_id else None
     # A link to an application that no longer exists (admin `keep_links`) still shows its URI.
     app_uri = (
@@ -50,7 +67,6 @@ def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str
         "application": app_uri,
         "resource_uri": number_uri(caller_id, number.number),
     }
-    shape = state.number_shape
     if shape == "reference":
         return obj
     obj["alias"] = number.alias
@@ -196,8 +212,9 @@ class NumberApi(HandlerBase):
                 raise BadRequest(f"parameter {key} given twice")
             params[key] = value
         if raw_body.strip():
-            if method != "POST":
-                raise BadRequest(f"{method} requests take no body")
+            # The SDKs send the parameters of every non-GET call as a JSON body, a DELETE's too.
+            if method == "GET":
+                raise BadRequest("GET requests take no body; send the parameters in the query string")
             ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if ctype == "application/x-www-form-urlencoded":
                 try:
@@ -265,12 +282,17 @@ class NumberApi(HandlerBase):
 
     def _edit(self, account: Account, number: str, params: dict[str, Any], api_id: str) -> Reply:
         no_params(params, _EDIT_KEYS)
+        same_id(params, "number", number)
+        info = params.get("verification_info")
+        if info is not None and not isinstance(info, dict):
+            raise BadRequest("invalid verification_info: expected an object")
         self.server.state.edit_number(
             account,
             number,
             app_id=self._app_id_param(params["app_id"]) if "app_id" in params else UNSET,
             subaccount=self._subaccount_param(params["subaccount"]) if "subaccount" in params else UNSET,
             alias=params["alias"] if "alias" in params else UNSET,
+            cnam_lookup=params["cnam_lookup"] if "cnam_lookup" in params else UNSET,
         )
         return Reply(202, {"message": "changed", "api_id": api_id})
 
@@ -281,7 +303,9 @@ class NumberApi(HandlerBase):
 
     @staticmethod
     def _app_id_param(value: Any) -> str | None:
-        if value is None or value == "":
+        # The text "null" unlinks too: the Python SDK leaves out None and the Go SDK empty values,
+        # so they unlink with it (reference/plivo-number-object-current.txt).
+        if value is None or value in ("", "null"):
             return None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             value = str(value)
@@ -299,6 +323,10 @@ class NumberApi(HandlerBase):
 
     def _list(self, account: Account, _key: str, params: dict[str, Any], api_id: str) -> Reply:
         no_params(params, _LIST_KEYS)
+        if "type" in params:
+            if params.get("number_type", params["type"]) != params["type"]:
+                raise BadRequest("type and number_type disagree; send one of them (they are the same filter)")
+            params["number_type"] = params.pop("type")
         number_type = params.get("number_type")
         if number_type is not None and number_type not in NUMBER_TYPES:
             raise BadRequest(
@@ -328,12 +356,13 @@ class NumberApi(HandlerBase):
                 services=services,
                 limit=limit,
                 offset=offset,
+                where=live_filter(params),
             )
         except SimError as exc:
             raise ApiError.of(exc.status, exc.message) from None
         filters: dict[str, Any] = {
             k: params[k]
-            for k in ("number_type", "number_startswith", "subaccount", "services")
+            for k in ("number_type", "number_startswith", "subaccount", "services", *LIVE_FILTERS)
             if k in params
         }
         meta = page_meta(f"/v1/Account/{account.auth_id}/Number/", limit, offset, total, filters)

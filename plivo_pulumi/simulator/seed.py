@@ -14,7 +14,7 @@ Seed format (every section optional; see ``docs/simulator.md``)::
     numbers:
       - {number: "15676988323", account: MA..., app_id: "725...", subaccount: SA..., alias: ...,
          number_type: local, voice_enabled: true, sms_enabled: true, mms_enabled: false,
-         description: TOLEDO, added_on: "2012-03-21"}
+         description: TOLEDO, added_on: "2012-03-21", cnam_lookup: disabled}
     generate:                      # bulk numbers for fleet tests (a mapping or a list of them)
       count: 1000
       prefix: "1555"               # numbers are prefix + zero-padded counter, `length` digits (11)

@@ -17,14 +17,26 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import requests
 import yaml
 
-__all__ = ["SimulatorProcess", "SimulatorStartError"]
+__all__ = ["SimulatorProcess", "SimulatorStartError", "account_seed", "plivo_sdk_at"]
+
+# The module constants from which Plivo's Python SDK (`plivo`, 4.x) builds every request URL: the
+# Number API's base, and the voice base with its two fallbacks that the Application calls use. The
+# client re-reads them on every request (a client's own `base_uri` is reset each time), so they are
+# the one place to point the SDK elsewhere.
+_PLIVO_SDK_BASES = (
+    "PLIVO_API_BASE_URI",
+    "API_VOICE_BASE_URI",
+    "API_VOICE_BASE_URI_FALLBACK_1",
+    "API_VOICE_BASE_URI_FALLBACK_2",
+)
 
 
 class SimulatorStartError(RuntimeError):
@@ -293,6 +305,28 @@ class SimulatorProcess:
         self.auth_id = result["auth_id"]
         self.auth_token = result["auth_token"]
         return result
+
+
+@contextmanager
+def plivo_sdk_at(base_url: str) -> Iterator[None]:
+    """Point Plivo's official Python SDK at `base_url` (a simulator's `base_url`, `.../v1`) while
+    the block runs; its clients then talk to the simulator over HTTP, and the constants are
+    restored after. Requires the `plivo` package::
+
+        with SimulatorProcess() as sim, plivo_sdk_at(sim.base_url):
+            client = plivo.RestClient(sim.auth_id, sim.auth_token)
+            client.numbers.list(type="local")
+    """
+    import plivo.rest.client as sdk  # imported here: the SDK is a test dependency, not the product's
+
+    saved = {name: getattr(sdk, name) for name in _PLIVO_SDK_BASES}
+    for name in _PLIVO_SDK_BASES:
+        setattr(sdk, name, base_url.rstrip("/") + "/Account")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(sdk, name, value)
 
 
 def account_seed(

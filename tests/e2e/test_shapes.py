@@ -1,7 +1,9 @@
 """The lifecycle with managed subaccounts in every shape of the API's number object (docs/design.md,
-"Bindings"): `subaccount` (the simulator's original), `sub_account` (Plivo's newer docs) and
+"Bindings"): `subaccount` (the simulator's original), `sub_account` (Plivo's newer docs),
 `reference` (the Number API reference: no subaccount field; it is learned with the List filter
-`subaccount=`). Through the CLI in a project folder, with the API calls the docs state counted."""
+`subaccount=`) and `current` (the live API's object today, the simulator's default: `sub_account`
+null or a URI, rates, renewal date, 10DLC fields, no `description`). Through the CLI in a project
+folder (up, gate, drift, audit, reconcile), with the API calls the docs state counted."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from tests.support.cli_project import CliProject, plivo_config
 
 SUB2 = "SAE2ESUBACCOUNT00002"
 N1, N2, N3 = NUMBERS[:3]
-SHAPES = ("subaccount", "sub_account", "reference")
+SHAPES = ("subaccount", "sub_account", "reference", "current")
 
 NUMBERS_PROGRAM = f"""
 from plivo_pulumi import RentedNumber
@@ -125,6 +127,13 @@ def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
     assert project.gate().ok
     code, report = audit(project)
     assert [f for f in report["findings"] if f["kind"] != "unmanaged"] == []
+
+    sim_e2e.clear_log()
+    destroy = project.destroy()
+    assert destroy.ok, destroy.output
+    assert "DELETE" not in sim_e2e.requests_log()["by_method"], "unrent_on_delete is off: nothing unrented"
+    kept = [(sim_e2e.number(n)["app_id"], sim_e2e.number(n)["subaccount"]) for n in (N1, N2, N3)]
+    assert kept == [(APPS[0], None), (APPS[1], SUB), (None, SUB)], "the numbers keep their bindings"
 
 
 @pytest.mark.parametrize("shaped_sim", SHAPES, indirect=True)
