@@ -129,6 +129,8 @@ class ApplicationProvider(PlivoResourceProvider):
         if isinstance(declared, Mapping):
             declared_fields = _validated(declared, account, secret)[0]
         inputs[DECLARED_KEY] = desired_application(declared_fields)
+        if secret:  # kept (only then, so other states do not change): messages never quote these
+            inputs[SECRETS_KEY] = sorted(secret)
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -159,9 +161,7 @@ class ApplicationProvider(PlivoResourceProvider):
                 ) from None
             differing = app_changes(live, desired)
             if differing:
-                shown = [
-                    f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
-                ]
+                shown = _differences(live, differing, props.get(SECRETS_KEY))
                 raise import_mismatch(f"application {import_id}", shown, _IMPORT_FIX)
             note_declared_application(import_id)
             return CreateResult(import_id, _outputs(props, live, import_id, adopted=True, api=self.api()))
@@ -170,7 +170,7 @@ class ApplicationProvider(PlivoResourceProvider):
         # a killed run) has made one, and a rerun must find it (docs/design.md, "Applications").
         found = _same_name(api, desired)
         if found:
-            live = _adoptable(found, desired, before=True)
+            live = _adoptable(found, desired, before=True, secret=props.get(SECRETS_KEY))
             app_id = live["app_id"]
             note_declared_application(app_id)
             log(
@@ -182,7 +182,7 @@ class ApplicationProvider(PlivoResourceProvider):
         try:
             app_id = api.create_application(**desired)["app_id"]
         except (ServerError, TransportError, MalformedResponseError) as exc:
-            live = _after_lost_answer(api, desired, exc)
+            live = _after_lost_answer(api, desired, exc, props.get(SECRETS_KEY))
             app_id = live["app_id"]
             note_declared_application(app_id)
             log(
@@ -213,6 +213,8 @@ class ApplicationProvider(PlivoResourceProvider):
         if import_id:
             inputs[IMPORT_KEY] = import_id
         inputs[DECLARED_KEY] = declared
+        if outs.get(SECRETS_KEY):
+            inputs[SECRETS_KEY] = outs[SECRETS_KEY]
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -346,7 +348,23 @@ def _same_name(api: Any, desired: Mapping[str, Any]) -> list[dict[str, Any]]:
         return api.applications_named(desired["app_name"], desired.get("subaccount") or "")
 
 
-def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, before: bool) -> dict[str, Any]:
+def _differences(live: Mapping[str, Any], differing: Mapping[str, Any], secret: Any) -> list[str]:
+    """One line per differing field; a secret field (and the hangup_url that defaults to a secret
+    answer_url) is named, never quoted."""
+    hidden = set(secret or ())
+    if "answer_url" in hidden:
+        hidden.add("hangup_url")
+    return [
+        f"{f} differs (a secret value in the code: neither value is shown)"
+        if f in hidden
+        else f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code"
+        for f, v in differing.items()
+    ]
+
+
+def _adoptable(
+    found: list[dict[str, Any]], desired: Mapping[str, Any], *, before: bool, secret: Any = None
+) -> dict[str, Any]:
     """The one application of the declared name whose fields all match the code; else the error that
     names it (or them) and the fix. Updating it instead could take over live call routing made by
     someone else, so a difference is refused, never written."""
@@ -369,9 +387,7 @@ def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, befor
     differing = app_changes(live, desired)
     if differing:
         app_id = live["app_id"]
-        shown = "; ".join(
-            f"{f} is {live.get(f)!r} in Plivo but {v!r} in the code" for f, v in differing.items()
-        )
+        shown = "; ".join(_differences(live, differing, secret))
         how = (
             "It may be what an earlier run created before its answer was lost, or one made elsewhere"
             if before
@@ -388,7 +404,9 @@ def _adoptable(found: list[dict[str, Any]], desired: Mapping[str, Any], *, befor
     return live
 
 
-def _after_lost_answer(api: Any, desired: Mapping[str, Any], error: PlivoError) -> dict[str, Any]:
+def _after_lost_answer(
+    api: Any, desired: Mapping[str, Any], error: PlivoError, secret: Any = None
+) -> dict[str, Any]:
     """After a create whose outcome is unknown: the application it made, found by name (never a
     second POST); else the error, saying that a rerun finds it before creating anything."""
     name = desired["app_name"]
@@ -402,7 +420,7 @@ def _after_lost_answer(api: Any, desired: Mapping[str, Any], error: PlivoError) 
         raise PlivoError(f"{error}\nLooking for it by name failed too: {exc}\n{rerun}.") from None
     if not found:
         raise PlivoError(f"{error}\nNo application named {name} was found afterwards. {rerun}.") from None
-    return _adoptable(found, desired, before=False)
+    return _adoptable(found, desired, before=False, secret=secret)
 
 
 def _owner_failures(fields: dict[str, Any], account: str | None) -> list[CheckFailure]:
@@ -506,6 +524,8 @@ def _outputs(
     )
     if inputs.get(IMPORT_KEY):
         outs[DECLARED_KEY][IMPORT_KEY] = inputs[IMPORT_KEY]
+    if inputs.get(SECRETS_KEY):  # which fields are secret, for a refresh to rebuild the inputs
+        outs[SECRETS_KEY] = inputs[SECRETS_KEY]
     return outs
 
 

@@ -149,6 +149,26 @@ def test_an_import_that_differs_does_not_echo_a_secret_app_id(project, sim_e2e):
     assert "POST" not in sim_e2e.requests_log()["by_method"]
 
 
+@pytest.mark.parametrize("adopt", ["import", "by-name"])
+def test_an_application_that_differs_does_not_echo_a_secret_field(project, sim_e2e, adopt):
+    """An Application adopted (import_, or found by its name before a create) whose secret URL
+    differs: the refusal names the field, never the code's value nor Plivo's."""
+    sim_e2e.edit_application(APPS[0], app_name="legacy", answer_url="https://old.example.com/a")
+    opts = f', opts=pulumi.ResourceOptions(import_="{APPS[0]}")' if adopt == "import" else ""
+    stack = project(
+        f"""
+        import pulumi
+        from plivo_pulumi import Application
+        Application("legacy", app_name="legacy",
+                    answer_url=pulumi.Output.secret("https://user:{PASSWORD}@voice.example.com/a"){opts})
+        """
+    )
+    up = stack.up()
+    assert up.code != 0 and "answer_url differs (a secret value in the code" in up.output, up.output
+    assert PASSWORD not in up.output and "old.example.com" not in up.output
+    assert "POST" not in sim_e2e.requests_log()["by_method"]
+
+
 # -- item 14: URLs are checked fully at preview, as the API checks them ---------------------------
 
 REFUSED_URLS = {
