@@ -20,8 +20,14 @@ $(VENV)/.installed: pyproject.toml
 tools:
 	bash scripts/install-engine.sh
 
+# Two workers, a test file each at a time (the e2e files share a simulator per module); then the
+# secrets scan, alone, over every file the suite's stacks wrote (tests/e2e/test_zz_secrets.py).
 test: venv tools
-	$(RUN) $(PY) -m pytest -q
+	@tmp="$$(mktemp -d /tmp/plivo-test.XXXXXX)" && \
+	$(RUN) $(PY) -m pytest -q -n 2 --dist loadfile --basetemp="$$tmp/suite" \
+		--ignore=tests/e2e/test_zz_secrets.py && \
+	$(RUN) PLIVO_SECRETS_SCAN_ROOT="$$tmp" $(PY) -m pytest -q --basetemp="$$tmp/scan" \
+		tests/e2e/test_zz_secrets.py
 
 # Unit and client/simulator tests only (no engine).
 test-fast: venv

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import runpy
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -66,6 +67,7 @@ def local_stack(
         "PULUMI_PYTHON_CMD": os.environ.get("PULUMI_PYTHON_CMD", sys.executable),
         **(env or {}),
     }
+    command = pulumi_command or engine_command()
     settings = auto.ProjectSettings(name=project, runtime="python", backend=auto.ProjectBackend(url=backend))
     selected = auto.create_or_select_stack(
         stack_name=stack,
@@ -75,9 +77,32 @@ def local_stack(
             work_dir=str(work_dir),
             env_vars=env_vars,
             project_settings=settings,
-            pulumi_command=pulumi_command or engine_command(),
+            pulumi_command=command,
         ),
     )
     for key, (value, secret) in (config or {}).items():
-        selected.set_config(key, auto.ConfigValue(value=value, secret=secret))
+        if secret:
+            set_secret_config(selected, command, key, value)
+        else:
+            selected.set_config(key, auto.ConfigValue(value=value, secret=False))
     return selected
+
+
+def set_secret_config(stack: auto.Stack, command: auto.PulumiCommand, key: str, value: str) -> None:
+    """`pulumi config set --secret KEY` with the value on standard input. The Automation API's
+    `set_config` passes it as an argument, where any user of the machine sees it (`ps`,
+    /proc/PID/cmdline) while the command runs."""
+    workspace = stack.workspace
+    done = subprocess.run(
+        [command.command, "config", "set", "--secret", key, "--stack", stack.name, "--non-interactive"],
+        input=value,
+        cwd=workspace.work_dir,
+        env={**os.environ, **workspace.env_vars},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:  # pulumi's own message names the key, never the value read from stdin
+        raise RuntimeError(
+            f"could not set {key} on stack {stack.name}: {done.stderr.strip() or done.stdout.strip()}"
+        )

@@ -3,6 +3,7 @@ and a factory for real engine stacks configured against it."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,3 +47,17 @@ def make_stack(tmp_path: Path, sim_e2e):
         return stack
 
     return factory
+
+
+@pytest.fixture
+def project(tmp_path: Path, sim_e2e):
+    """project(program): a CLI project folder (tests/support/cli_project.py) with a stack `dev`
+    configured against the simulator, each call in a folder of its own."""
+    from tests.support.cli_project import CliProject, plivo_config
+
+    def make(program: str) -> CliProject:
+        made = CliProject(tmp_path / f"p{len(list(tmp_path.iterdir()))}", textwrap.dedent(program))
+        made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
+        return made
+
+    return make

@@ -8,16 +8,14 @@ and a stack configured with a subaccount's credentials (the create sends no `sub
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.support.accounts import MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
-from tests.support.fault_kit import descendants, wait_for
+from tests.support.fault_kit import wait_for
+from tests.support.processes import kill_tree
 
 ANSWER = "https://voice.example.com/answer"
 N5 = NUMBERS[4]
@@ -109,18 +107,10 @@ def test_sigkill_during_the_create_then_the_recovery_leaves_one_application(make
     project = make_project(program())
     # The application is made at once; its answer is held for 20 s, while the run is killed.
     sim_e2e.set_faults(script=["late:20000"], script_match=f"POST {APP_PATH}")
-    run = subprocess.Popen(
-        ["pulumi", *project._stack_args("up", "--yes", "--skip-preview")],
-        cwd=project.dir,
-        env=project.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
+    run = project.start_up()
     try:
         wait_for(lambda: len(named(sim_e2e, "ivr-late")) == 1, 120, "the create to reach the API")
-        for pid in [run.pid, *descendants(run.pid)]:
-            os.kill(pid, signal.SIGKILL)
+        kill_tree(run.pid)
     finally:
         run.kill()
         run.wait(30)
@@ -135,10 +125,7 @@ def test_sigkill_during_the_create_then_the_recovery_leaves_one_application(make
     assert ("unmanaged_app", made["app_id"], "ivr-late") in found, found
 
     # The README's recovery recipe.
-    assert project.pulumi(*project._stack_args("cancel", "--yes")).ok
-    refresh = project.refresh("--run-program", "--clear-pending-creates")
-    assert refresh.ok, refresh.output
-    up = project.up()
+    up = project.recover()
     assert up.ok, up.output
     gate = project.gate()
     assert gate.ok, gate.output

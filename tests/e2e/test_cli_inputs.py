@@ -7,26 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 
 import pytest
 import requests
 
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN, e2e_seed
-from tests.support.cli_project import CliProject, plivo_config
 
 N1, N2, N3 = NUMBERS[:3]
 PASSWORD = "PASSWORD-s3cr3t-Qx7"  # never to be printed
-
-
-@pytest.fixture
-def project(tmp_path, sim_e2e):
-    def make(program: str) -> CliProject:
-        made = CliProject(tmp_path / f"p{len(list(tmp_path.iterdir()))}", textwrap.dedent(program))
-        made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
-        return made
-
-    return make
 
 
 # -- item 13: a secret input that fails the check ------------------------------------------------

@@ -22,16 +22,6 @@ RentedNumber("sales", number="{N2}", app_id="{APPS[1]}")
 """
 
 
-@pytest.fixture
-def project(tmp_path, sim_e2e):
-    def make(program: str) -> CliProject:
-        made = CliProject(tmp_path / f"p{len(list(tmp_path.iterdir()))}", textwrap.dedent(program))
-        made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
-        return made
-
-    return make
-
-
 @pytest.mark.parametrize("wrong", ["{origin}", "{origin}/v2"])
 def test_a_wrong_base_url_fails_the_refresh_and_keeps_the_state(project, sim_e2e, wrong):
     stack = project(TWO_NUMBERS)

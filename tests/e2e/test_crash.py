@@ -36,6 +36,7 @@ from tests.support.fault_kit import (
     wait_for,
     wanted,
 )
+from tests.support.processes import alive
 
 COUNT = 100
 KILL_AFTER_POSTS = 30
@@ -54,15 +55,6 @@ def interrupt_mid_up(sim_e2e, stack, sig: int):
     result = run.join(120)
     wait_for(lambda: not [p for p in tree if alive(p)], 30, "the interrupted run's processes to end")
     return result
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie waiting for its parent to reap it does not count)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def start(sim_e2e, tmp_path, kind: str):

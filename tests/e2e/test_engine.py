@@ -55,3 +55,39 @@ def test_local_stack_runs_the_engine_it_is_given(tmp_path):
         pulumi_command=command,
     )
     assert stack.workspace.pulumi_command is command
+
+
+def test_local_stack_sets_a_secret_without_putting_it_on_a_command_line(tmp_path):
+    """The Automation API's `set_config` runs `pulumi config set KEY --secret -- VALUE`: the token
+    would be in `ps` and /proc/PID/cmdline while it runs. `local_stack` sends it on standard input.
+    The engine here is a wrapper that records every command line, then runs the real one."""
+    from pulumi import automation as auto
+
+    from plivo_pulumi.workspace import local_stack
+    from tests.support.accounts import TOKEN
+
+    real = Path(shutil.which("pulumi") or "pulumi").resolve()
+    root = tmp_path / "engine"
+    (root / "bin").mkdir(parents=True)
+    log = tmp_path / "command-lines.log"
+    wrapper = root / "bin" / "pulumi"
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    stack = local_stack(
+        lambda: None,
+        project="secret-config",
+        stack="dev",
+        work_dir=tmp_path / "project",
+        backend_dir=tmp_path / "state",
+        config={"plivo:authToken": (TOKEN, True), "plivo:authId": ("MAEXAMPLE", False)},
+        env={"PULUMI_CONFIG_PASSPHRASE": "test-passphrase"},
+        pulumi_command=auto.PulumiCommand(root=str(root), skip_version_check=True),
+    )
+    lines = log.read_text()
+    assert "config set --secret plivo:authToken" in lines, "the wrapper saw the command"
+    assert TOKEN not in lines, "the token was on a command line"
+    stored = stack.get_config("plivo:authToken")
+    kept = stored.secret and stored.value == TOKEN  # compared apart: a failure never shows the token
+    assert kept, "stored as a secret, exactly"
+    stack_file = (tmp_path / "project" / "Pulumi.dev.yaml").read_text()
+    assert TOKEN not in stack_file and "secure:" in stack_file

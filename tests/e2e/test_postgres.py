@@ -174,9 +174,7 @@ def test_a_killed_run_and_the_documented_recovery(team, sim_e2e):
     assert locked.code != 0 and "the stack is currently locked" in locked.output, (
         "the lock outlives the crash"
     )
-    assert stack.pulumi("cancel", "--yes", "--stack", "prod", "--non-interactive").ok
-    assert stack.refresh("--run-program", "--clear-pending-creates").ok
-    up = stack.up()
+    up = stack.recover()
     assert up.ok, up.output
     assert stack.gate().ok
     assert [sim_e2e.number(n)["app_id"] for n in NUMBERS[:3]] == [APPS[0]] * 3

@@ -23,7 +23,7 @@ import pytest
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.fault_kit import wait_for
-from tests.support.processes import descendants
+from tests.support.processes import alive, descendants
 
 PROGRAM = """
 from plivo_pulumi import RentedNumber
@@ -35,15 +35,6 @@ RUN = (sys.executable, "-m", "plivo_pulumi.cli", "run", "--")
 # The exit code of a `pulumi up` that was cancelled ("error: update canceled"): the baseline case
 # below shows it for a bare `pulumi up`.
 ENGINE_CANCELLED = 1
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie waiting for its parent to reap it does not count)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 SIGNALS: dict[str, tuple[Callable[[int], None], str]] = {

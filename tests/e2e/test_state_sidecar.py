@@ -106,10 +106,7 @@ def test_the_recovery_recipe_repairs_a_sidecar_the_crash_emptied(tmp_path, sim_e
     assert stack.pulumi("stack", "ls", "--non-interactive").ok
     locked = stack.up()
     assert "the stack is currently locked" in locked.output, "the crash's lock, as for any crash"
-    assert stack.pulumi("cancel", "--yes", "--stack", "dev", "--non-interactive").ok
-    refresh = stack.refresh("--run-program", "--clear-pending-creates")
-    assert refresh.ok, refresh.output
-    up = stack.up()
+    up = stack.recover()
     assert up.ok, up.output
     assert stack.gate().ok
     assert [sim_e2e.number(n)["app_id"] for n in NUMBERS[:3]] == [APPS[0]] * 3
@@ -123,9 +120,7 @@ def test_the_readmes_backend_form_writes_no_sidecar(tmp_path, sim_e2e):
     stack = project(tmp_path, sim_e2e, query[1])
     crash_mid_up(stack, sim_e2e)
     assert sidecars(stack) == [], "no sidecar, so a crash cannot leave one empty"
-    assert stack.pulumi("cancel", "--yes", "--stack", "dev", "--non-interactive").ok
-    assert stack.refresh("--run-program", "--clear-pending-creates").ok
-    assert stack.up().ok and stack.gate().ok
+    assert stack.recover().ok and stack.gate().ok
     assert stack.pulumi("stack", "ls", "--non-interactive").ok
     assert sidecars(stack) == [], "after every kind of write: checkpoint, backup, history, lock"
     assert [sim_e2e.number(n)["app_id"] for n in NUMBERS[:3]] == [APPS[0]] * 3

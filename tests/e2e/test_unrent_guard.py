@@ -10,18 +10,14 @@ the `pulumi` CLI against the simulator: its numbers, its request log (no DELETE)
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import textwrap
 import time
 
 import pytest
 
-from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
-from tests.support.cli_project import CliProject, plivo_config
-from tests.support.processes import descendants
+from tests.support.accounts import APPS, MAIN, NUMBERS
+from tests.support.cli_project import CliProject
+from tests.support.processes import kill_tree
 
 N1, N2, N3 = NUMBERS[:3]
 NOT_RENTED = "15559999999"
@@ -41,16 +37,6 @@ def source(*lines: str, typo_after: str | None = None) -> str:
 
 SINGLE = f'a = RentedNumber("a", number="{N1}", app_id="{APPS[0]}", unrent_on_delete=True)'
 FLEET = f'fleet = RentedNumberSet("fleet", {{"{N1}": {{"app_id": "{APPS[1]}"}}}})'
-
-
-@pytest.fixture
-def project(tmp_path, sim_e2e):
-    def make(program: str) -> CliProject:
-        made = CliProject(tmp_path / f"p{len(list(tmp_path.iterdir()))}", program)
-        made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
-        return made
-
-    return make
 
 
 def deletes(sim) -> list[str]:
@@ -157,32 +143,21 @@ def test_a_crash_after_the_move_was_written_then_the_recovery_keeps_the_number(p
     stack.write_program(source(FLEET, slow))
     state = next(stack.state_dir.rglob(f"{stack.stack}.json"))
     sim_e2e.set_faults(latency_ms=400)
-    run = subprocess.Popen(
-        ["pulumi", *stack._stack_args("up", "--yes", "--skip-preview")],
-        cwd=stack.dir,
-        env=stack.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
+    run = stack.start_up()
     try:
         deadline = time.monotonic() + 120
         while "numberset-" not in state.read_text(errors="replace"):
             assert time.monotonic() < deadline and run.poll() is None, "the set was never recorded"
             time.sleep(0.05)
-    finally:  # the CLI and everything under it (the engine puts plugins in groups of their own)
-        for pid in [run.pid, *descendants(run.pid)]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+    finally:
+        kill_tree(run.pid)
         run.wait(30)
     sim_e2e.clear_faults()
     assert "a" in stack.resources() and sim_e2e.number(N1)["app_id"] == APPS[1]
     sim_e2e.clear_log()
 
     # README, "When a run is interrupted": cancel, refresh dropping interrupted creates, up, gate.
-    assert stack.pulumi("cancel", "--yes", "--stack", stack.stack, "--non-interactive").ok
-    assert stack.refresh("--run-program", "--clear-pending-creates").ok
-    fixed = stack.up()
+    fixed = stack.recover()
     assert fixed.ok, fixed.output
     assert stack.gate().ok
     assert deletes(sim_e2e) == [] and sim_e2e.number(N1)["app_id"] == APPS[1]

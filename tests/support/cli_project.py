@@ -189,6 +189,26 @@ class CliProject:
     def up(self, *args: str) -> Run:
         return self.pulumi(*self._stack_args("up", "--yes", "--skip-preview", *args))
 
+    def start_up(self, *args: str) -> subprocess.Popen[bytes]:
+        """`pulumi up` in the background (output discarded), for tests that interrupt it."""
+        return subprocess.Popen(
+            ["pulumi", *self._stack_args("up", "--yes", "--skip-preview", *args)],
+            cwd=self.dir,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def recover(self) -> Run:
+        """README, "When a run is interrupted", steps 1 to 3 after a crash: `pulumi cancel`, a refresh
+        that drops the interrupted creates, then `pulumi up` (returned; the gate is step 4)."""
+        cancel = self.pulumi(*self._stack_args("cancel", "--yes"))
+        assert cancel.ok, cancel.output
+        refresh = self.refresh("--run-program", "--clear-pending-creates")
+        assert refresh.ok, refresh.output
+        return self.up()
+
     def refresh(self, *args: str) -> Run:
         return self.pulumi(*self._stack_args("refresh", "--yes", "--skip-preview", *args))
 

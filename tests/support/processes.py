@@ -3,7 +3,9 @@ it, and the bench samples their memory (bench/rss.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -50,3 +52,23 @@ def descendants(root: int) -> list[int]:
                 seen.append(child)
                 todo.append(child)
     return seen
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent to reap it does not count)."""
+    try:
+        with open(PROC / str(pid) / "stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def kill_tree(pid: int) -> list[int]:
+    """SIGKILL `pid` and every process under it, as a dead machine would: the engine starts its
+    plugins in process groups of their own, so killing the CLI's group alone leaves them running.
+    Returns the pids killed."""
+    tree = [pid, *descendants(pid)]
+    for each in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signal.SIGKILL)
+    return tree
