@@ -176,6 +176,17 @@ def field_differs(want: str | None, live: str | None) -> bool:
     return want != (live or "")
 
 
+def with_drift(declared: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+    """The managed fields (those declared not None) as a refresh leaves them in the inputs: the
+    declared value, or the live one where it differs. The engine's diff of these with the program's
+    inputs is then exactly the drift (and `ignore_changes` keeps a field at its live value)."""
+    return {
+        f: live.get(f) if field_differs(want, live.get(f)) else want
+        for f in MANAGED_FIELDS
+        if (want := declared.get(f)) is not None
+    }
+
+
 def binding_changes(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, str]:
     """Managed fields whose desired value differs from the live one: exactly what a POST must send."""
     return {f: desired[f] for f in MANAGED_FIELDS if field_differs(desired.get(f), live.get(f))}

@@ -9,7 +9,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from plivo_pulumi.audit import Finding, LiveNumber, ManagedApplication, compare_applications
 from plivo_pulumi.errors import PlivoError
-from plivo_pulumi.resources._binding import UNKNOWN, forget_adopted, mark_released
+from plivo_pulumi.resources._binding import UNKNOWN, forget_deployment, mark_released
 from plivo_pulumi.resources._declared import note_declared
 from plivo_pulumi.resources.application import DECLARED_KEY, ApplicationProvider
 from plivo_pulumi.simulator.testing import SimulatorProcess
@@ -45,7 +45,7 @@ def sim(sim_module):
         }
     )
     sim_module.clear_log()
-    forget_adopted()
+    forget_deployment()
     return sim_module
 
 
@@ -166,7 +166,7 @@ def app_linked_to_both_numbers(sim):
     created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
     for number in (N1, N2):
         sim.edit_out_of_band(number, app_id=created.id)
-    forget_adopted()  # the delete comes in a later deployment (one that created it keeps it)
+    forget_deployment()  # the delete comes in a later deployment (one that created it keeps it)
     return provider, created, created.id
 
 
@@ -191,7 +191,7 @@ def test_delete_unlinks_released_numbers_and_refuses_others(sim):
     assert sim.application(app_id) is not None
 
     # The rerun is a new deployment (nothing released in it); once N2 has moved, it deletes.
-    forget_adopted()
+    forget_deployment()
     sim.edit_out_of_band(N2, app_id=OLD_APP)
     sim.clear_log()
     provider.delete(app_id, created.outs)
@@ -270,7 +270,7 @@ def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
     assert "a rerun refuses them" in message and "unlink them in the console" in message
 
     # The rerun (a new deployment: the numbers left the stack in the last one) refuses as it said.
-    forget_adopted()
+    forget_deployment()
     with pytest.raises(PlivoError) as refused:
         provider.delete(app_id, created.outs)
     assert f"{N1}, {N2}" in str(refused.value) and "outside this stack" in str(refused.value)

@@ -39,6 +39,10 @@ __all__ = ["MANAGED_FIELDS", "binding_changes"]  # re-exported: the rules live i
 
 # Input that carries `opts.import_` to the provider (see `take_import_id`).
 IMPORT_KEY = "import_id"
+# Hidden input of every resource: what the code declares, apart from the fields that `ignore_changes`
+# may replace; copied into the outputs, where a refresh rebuilds the inputs from it and the audit
+# reads it.
+DECLARED_KEY = "__declared"
 
 # Fields the API reports that become outputs, as they are named in the API's number object.
 API_FIELDS = (
@@ -232,7 +236,7 @@ def application_owner(app_id: str, default: str) -> str:
         return _APP_OWNERS.get(app_id, default)
 
 
-def forget_adopted() -> None:
+def forget_deployment() -> None:
     """Start afresh (for tests that run several deployments' provider calls in one process)."""
     with _RELEASED_LOCK:
         _RELEASED.clear()

@@ -15,7 +15,7 @@ from plivo_pulumi.resources._provider import log
 _SHOWN = 20
 
 
-def _listed(numbers: Sequence[str]) -> str:
+def listed(numbers: Sequence[str]) -> str:
     return ", ".join(numbers[:_SHOWN]) + (" ..." if len(numbers) > _SHOWN else "")
 
 
@@ -24,7 +24,7 @@ def not_rented(kind: str, numbers: Sequence[str], fix: str) -> PlivoError:
     if len(numbers) == 1:
         subject, pronoun = f"number {numbers[0]} is not rented by this account", "it"
     else:
-        subject = f"{len(numbers)} number(s) are not rented by this account: {_listed(numbers)}"
+        subject = f"{len(numbers)} number(s) are not rented by this account: {listed(numbers)}"
         pronoun = "them"
     return PlivoError(
         f"{subject}. {kind} binds numbers that are already rented (console or buy API); rent {pronoun} "
@@ -73,7 +73,7 @@ def numbers_to_unrent(numbers: Iterable[str], unrent_on_delete: bool, owner: str
             f"{'number ' + doomed[0] if len(doomed) == 1 else f'{len(doomed)} number(s)'} not unrented: "
             f"this run is limited by --target/--exclude (`{invocation.shown()}`), so the resources it "
             "leaves out are not checked and one of them may still declare "
-            f"{'it' if len(doomed) == 1 else 'them'} ({_listed(doomed)}). Nothing was unrented. Run "
+            f"{'it' if len(doomed) == 1 else 'them'} ({listed(doomed)}). Nothing was unrented. Run "
             "`pulumi up` without --target/--exclude to delete the resource: its numbers are unrented then "
             "only if no resource of the code declares them."
         )

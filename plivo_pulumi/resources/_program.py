@@ -21,17 +21,18 @@ import pulumi
 import pulumi.runtime
 from pulumi.runtime.settings import get_monitor
 
+from plivo_pulumi.applications import validate_app_field
 from plivo_pulumi.config import CONFIG_KEYS
 from plivo_pulumi.numbers import normalize_number
 
 _LOCK = threading.Lock()
-_RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "numbers": {}}
+_RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "numbers": {}, "app_names": {}}
 
 
 def _this_run() -> dict[str, Any]:
     monitor = get_monitor()
     if _RUN["monitor"] is not monitor:
-        _RUN.update(monitor=monitor, token_checked=False, numbers={})
+        _RUN.update(monitor=monitor, token_checked=False, numbers={}, app_names={})
     return _RUN
 
 
@@ -67,11 +68,7 @@ def claim_numbers(owner: str, numbers: Iterable[Any]) -> list[Any]:
         for i, raw in enumerate(numbers)
         if not isinstance(raw, pulumi.Output) and (number := _plain_number(raw)) is not None
     }
-    with _LOCK:
-        for number in plain.values():
-            _refuse_if_claimed(owner, number)
-        for number in plain.values():
-            _this_run()["numbers"][number] = owner
+    _register(owner, plain.values())
     return [
         raw.apply(functools.partial(_claim, owner)) if isinstance(raw, pulumi.Output) else plain.get(i, raw)
         for i, raw in enumerate(numbers)
@@ -81,12 +78,19 @@ def claim_numbers(owner: str, numbers: Iterable[Any]) -> list[Any]:
 def _claim(owner: str, value: Any) -> Any:
     """Claim one number that was an output (now known) for `owner`."""
     number = _plain_number(value)
-    if number is None:
-        return value
+    if number is not None:
+        _register(owner, [number])
+    return value if number is None else number
+
+
+def _register(owner: str, numbers: Iterable[str]) -> None:
+    """Refuse any of `numbers` another resource holds, then note them all as `owner`'s."""
+    numbers = list(numbers)
     with _LOCK:
-        _refuse_if_claimed(owner, number)
-        _this_run()["numbers"][number] = owner
-    return number
+        for number in numbers:
+            _refuse_if_claimed(owner, number)
+        for number in numbers:
+            _this_run()["numbers"][number] = owner
 
 
 def _refuse_if_claimed(owner: str, number: str) -> None:
@@ -98,6 +102,29 @@ def _refuse_if_claimed(owner: str, number: str) -> None:
             "`pulumi up`, and deleting one could unrent what the other manages. Keep exactly one "
             "declaration (to move a number between resources without a gap, see README, "
             '"Moving a number"). Nothing was sent to Plivo for it.'
+        )
+
+
+def claim_application_name(owner: str, app_name: Any, subaccount: Any) -> None:
+    """One application name (of one owner), one `Application` of the program: two would make two
+    applications of that name in parallel, or the second would adopt the first's and each would undo
+    the other's changes. Values not known yet (outputs) or not valid (check reports them) pass."""
+    if not isinstance(app_name, str) or not (subaccount is None or isinstance(subaccount, str)):
+        return
+    try:
+        account = validate_app_field("subaccount", subaccount) if subaccount else ""
+    except ValueError:
+        return
+    with _LOCK:
+        other = _this_run()["app_names"].setdefault((app_name, account), owner)
+    if other != owner:
+        where = f"subaccount {account}" if account else "the main account"
+        raise pulumi.RunError(
+            f"application name {app_name!r} of {where} is declared twice in this stack: by {other} and "
+            f"by {owner}. Plivo would hold two applications of that name, or one managed twice, each "
+            "resource undoing the other's changes. Keep one declaration (bind both sets of numbers to its "
+            f"app_id), or give one another app_name. {owner} was not sent to Plivo (`pulumi up` refuses "
+            "this at its preview)."
         )
 
 

@@ -24,8 +24,7 @@ Lifecycle and API calls (docs/design.md, "Applications"):
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,6 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
-from pulumi.runtime.settings import get_monitor
 
 from plivo_pulumi.applications import (
     APP_FIELDS,
@@ -64,6 +62,7 @@ from plivo_pulumi.errors import (
 )
 from plivo_pulumi.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.resources._binding import (
+    DECLARED_KEY,
     IMPORT_KEY,
     SECRETS_KEY,
     check_failure,
@@ -80,14 +79,11 @@ from plivo_pulumi.resources._declared import (
     declared_in_this_deployment,
     note_declared_application,
 )
-from plivo_pulumi.resources._lifecycle import import_mismatch
+from plivo_pulumi.resources._lifecycle import import_mismatch, listed
 from plivo_pulumi.resources._parallel import run_all
-from plivo_pulumi.resources._program import require_secret_token
+from plivo_pulumi.resources._program import claim_application_name, require_secret_token
 from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refused_credentials, log
 
-# The code's values (with defaults): a refresh rebuilds the inputs from the live ones, and the audit
-# reads what the code declares from here (as for RentedNumber).
-DECLARED_KEY = "__declared"
 _FLAGS = ("delete_adopted",)
 _SHOWN = 20
 _UNLINK_IN_FLIGHT = 8  # as the set's writes
@@ -275,10 +271,6 @@ def _unlink(api: PlivoClient, number: str) -> None:
         log(f"number {number} is no longer rented: nothing to unlink")
 
 
-def _shown(numbers: Sequence[str]) -> str:
-    return ", ".join(numbers[:_SHOWN]) + (" ..." if len(numbers) > _SHOWN else "")
-
-
 @dataclass(frozen=True)
 class _Links:
     """The numbers linked to an application that is being deleted, by whose they are."""
@@ -310,7 +302,7 @@ class _Links:
         if self.declared:
             reasons.append(
                 f"{len(self.declared)} number(s) that this stack declares still point to it: "
-                f"{_shown(self.declared)}. Their resources keep them on this application "
+                f"{listed(self.declared)}. Their resources keep them on this application "
                 '(ignore_changes=["app_id"], or app_id left unmanaged), and deleting it would unlink them: '
                 'bind them to another application in the code (drop "app_id" from ignore_changes), then '
                 "run again."
@@ -318,7 +310,7 @@ class _Links:
         if self.outside:
             reasons.append(
                 f"{len(self.outside)} number(s) outside this stack still point to it: "
-                f"{_shown(self.outside)}. Deleting it would leave their calls and messages with no "
+                f"{listed(self.outside)}. Deleting it would leave their calls and messages with no "
                 "application: link them to another application (or declare them in this stack), then run "
                 "again. (If some are this stack's own, released by an earlier run that failed or was killed "
                 "before this delete, `pulumi up` with the program that declares them takes them back with no "
@@ -328,7 +320,7 @@ class _Links:
             return None
         released = (
             f" The {len(self.ours)} number(s) that this stack released in this run were unlinked from it "
-            f"({_shown(self.ours)}), so that a rerun does not take them for numbers outside the stack."
+            f"({listed(self.ours)}), so that a rerun does not take them for numbers outside the stack."
             if self.ours
             else " Nothing was written."
         )
@@ -440,36 +432,6 @@ def _owner_failures(fields: dict[str, Any], account: str | None) -> list[CheckFa
             f'to "{account}"), or configure the main account\'s credentials to create it for another owner',
         )
     ]
-
-
-_NAMES_LOCK = threading.Lock()
-_NAMES: dict[str, Any] = {"monitor": None, "claimed": {}}
-
-
-def _claim_name(resource: str, app_name: Any, subaccount: Any) -> None:
-    """One application name (of one owner), one `Application` of the program: two would make two
-    applications of that name in parallel, or the second would adopt the first's and each would undo
-    the other's changes. Values not known yet (outputs) or not valid (check reports them) pass."""
-    if not isinstance(app_name, str) or not (subaccount is None or isinstance(subaccount, str)):
-        return
-    try:
-        owner = validate_app_field("subaccount", subaccount) if subaccount else ""
-    except ValueError:
-        return
-    with _NAMES_LOCK:
-        monitor = get_monitor()
-        if _NAMES["monitor"] is not monitor:
-            _NAMES.update(monitor=monitor, claimed={})
-        other = _NAMES["claimed"].setdefault((app_name, owner), resource)
-    if other != resource:
-        where = f"subaccount {owner}" if owner else "the main account"
-        raise pulumi.RunError(
-            f"application name {app_name!r} of {where} is declared twice in this stack: by Application "
-            f"'{other}' and by Application '{resource}'. Plivo would hold two applications of that name, "
-            "or one managed twice, each resource undoing the other's changes. Keep one declaration "
-            f"(bind both sets of numbers to its app_id), or give one another app_name. Application "
-            f"'{resource}' was not sent to Plivo (`pulumi up` refuses this at its preview)."
-        )
 
 
 def credentials_subaccount() -> str | None:
@@ -605,7 +567,7 @@ class Application(Resource, module="plivo", name="Application"):
         }
         props.update(app_id=None, resource_uri=None, adopted=None)
         opts, props[IMPORT_KEY] = take_import_id(opts)
-        _claim_name(resource_name, app_name, given["subaccount"])
+        claim_application_name(f"Application '{resource_name}'", app_name, given["subaccount"])
         # The code's values apart from the fields themselves, which `ignore_changes` may replace.
         props[DECLARED_KEY] = dict(declared)
         props[SECRETS_KEY] = secret_inputs(declared)

@@ -29,11 +29,12 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import rpc
 
-from plivo_pulumi.contract import BINDING_FIELDS, field_differs
+from plivo_pulumi.contract import BINDING_FIELDS, with_drift
 from plivo_pulumi.errors import NumberNotFoundError
 from plivo_pulumi.numbers import normalize_number
 from plivo_pulumi.resources._binding import (
     API_FIELDS,
+    DECLARED_KEY,
     IMPORT_KEY,
     MANAGED_FIELDS,
     SECRETS_KEY,
@@ -184,21 +185,13 @@ def _inputs_after_read(outs: dict[str, Any]) -> dict[str, Any]:
         "number": outs["number"],
         "unrent_on_delete": outs.get("unrent_on_delete", False),
     }
-    for name in MANAGED_FIELDS:
-        want, have = declared.get(name), outs.get(name)
-        if want is not None:
-            inputs[name] = have if field_differs(want, have) else want
+    inputs.update(with_drift(declared, outs))
     if declared.get(IMPORT_KEY) is not None:
         inputs[IMPORT_KEY] = declared[IMPORT_KEY]
     if outs.get(SECRETS_KEY):
         inputs[SECRETS_KEY] = outs[SECRETS_KEY]
     inputs[DECLARED_KEY] = declared
     return inputs
-
-
-# The declared values of the managed fields (and `import_`): an input the program sets, copied into
-# the outputs; a refresh rebuilds the inputs from it, and the audit reads it.
-DECLARED_KEY = "__declared"
 
 
 @dataclass

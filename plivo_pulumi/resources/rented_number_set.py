@@ -50,16 +50,17 @@ from plivo_pulumi.contract import (
     declared_masks,
     decode,
     encode,
-    field_differs,
     live_binding,
     resolve_subaccounts,
     subaccount_to_check,
+    with_drift,
 )
 from plivo_pulumi.errors import (
     NumberNotFoundError,
     PlivoError,
 )
 from plivo_pulumi.resources._binding import (
+    DECLARED_KEY,
     IMPORT_KEY,
     MANAGED_FIELDS,
     SECRETS_KEY,
@@ -81,8 +82,6 @@ from plivo_pulumi.resources._provider import PlivoResourceProvider, explain_refu
 DEFAULT_IN_FLIGHT = 8
 NOT_MANAGED_BINDING = encode(None, None)
 _KEY_SHOWN = 40  # characters of a mapping key shown in a failure's property path
-# What the code declares, kept in the outputs for a refresh (see `_declared`).
-DECLARED_KEY = "__declared"
 # The live bindings a refresh found different from the written ones (see `read`), and the value of
 # a number no longer rented there.
 LIVE_KEY = "__live"
@@ -389,12 +388,8 @@ def _inputs_after_read(
     for number, binding in wanted.items():
         if number not in live:
             continue
-        want, have = decode(binding), decode(live[number])
-        fields = {
-            f: have[f] if want[f] is not None and field_differs(want[f], have[f]) else want[f]
-            for f in MANAGED_FIELDS
-        }
-        bindings[number] = encode(fields["app_id"], fields["subaccount"])
+        fields = with_drift(decode(binding), decode(live[number]))
+        bindings[number] = encode(fields.get("app_id"), fields.get("subaccount"))
     inputs: dict[str, Any] = {
         "bindings": bindings,
         "unrent_on_delete": outs.get("unrent_on_delete", False),
