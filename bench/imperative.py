@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.contract import field_differs, live_binding
+from plivo_pulumi.core.client import PlivoClient
+from plivo_pulumi.core.contract import field_differs, live_binding
 
 IN_FLIGHT = 8
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, Resource
 
-from plivo_pulumi.resources._binding import API_FIELDS
-from plivo_pulumi.resources.rented_number import RentedNumberProvider
+from plivo_pulumi.dynamic._binding import API_FIELDS
+from plivo_pulumi.dynamic.rented_number import RentedNumberProvider
 
 
 class SlimRentedNumberProvider(RentedNumberProvider):

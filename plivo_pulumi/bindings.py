@@ -6,7 +6,7 @@ Schema::
       ivr:
         app_name: ivr-main    # default: the key
         answer_url: https://example.com/answer
-        # any other field of the Application resource (plivo_pulumi.applications)
+        # any other field of the Application resource (plivo_pulumi.core.applications)
     defaults:                 # optional; fills every field an entry does not set
       app_id: "72509666337566"
       subaccount: ""          # "" = main account; absent = not managed
@@ -23,7 +23,7 @@ The whole file is validated before anything is declared: every problem is collec
 :class:`BindingsError` lists them all, each as ``FILE: numbers[3] (number 15676988323): field
 'app_id': <what is wrong and the fix>``.
 
-In a Pulumi program, one call declares a ``RentedNumber`` per entry (`plivo_pulumi.resources.fleet`;
+In a Pulumi program, one call declares a ``RentedNumber`` per entry (`plivo_pulumi.dynamic.fleet`;
 this module itself does not import Pulumi)::
 
     from plivo_pulumi.bindings import declare_bindings
@@ -45,13 +45,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from plivo_pulumi.applications import APP_FIELDS, validate_app_field
-from plivo_pulumi.contract import type_name, validate_field
-from plivo_pulumi.numbers import describe_value, normalize_number
+from plivo_pulumi.core.applications import APP_FIELDS, validate_app_field
+from plivo_pulumi.core.contract import type_name, validate_field
+from plivo_pulumi.core.numbers import describe_value, normalize_number
 from plivo_pulumi.safe_yaml import BoundedSafeLoader, YAMLLimitError
 
 if TYPE_CHECKING:  # pragma: no cover - the lazy re-export below, for type checkers
-    from plivo_pulumi.resources.fleet import declare_bindings as declare_bindings
+    from plivo_pulumi.dynamic.fleet import declare_bindings as declare_bindings
 
 __all__ = [
     "ApplicationSpec",
@@ -319,7 +319,7 @@ class _Collector:
 
 def _check_field(name: str, value: Any, where: str, out: _Collector) -> tuple[bool, Any]:
     """Validate and normalize one field value (not None). Returns (ok, normalized). The binding fields
-    have the rules of resource inputs (plivo_pulumi.contract); `name` is this file's own."""
+    have the rules of resource inputs (plivo_pulumi.core.contract); `name` is this file's own."""
     try:
         if name in ("name", "application"):
             return True, _check_name(value)
@@ -602,10 +602,10 @@ def resolve_fleet(source: Any) -> Fleet:
 
 
 def __getattr__(name: str) -> Any:
-    # `declare_bindings` makes Pulumi resources, so it lives in plivo_pulumi.resources.fleet; this
+    # `declare_bindings` makes Pulumi resources, so it lives in plivo_pulumi.dynamic.fleet; this
     # module stays free of Pulumi. The old import path keeps working.
     if name == "declare_bindings":
-        from plivo_pulumi.resources.fleet import declare_bindings
+        from plivo_pulumi.dynamic.fleet import declare_bindings
 
         return declare_bindings
     raise AttributeError(f"module 'plivo_pulumi.bindings' has no attribute {name!r}")

@@ -8,10 +8,10 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from plivo_pulumi.audit import Finding, LiveNumber, ManagedApplication, compare_applications
-from plivo_pulumi.errors import PlivoError
-from plivo_pulumi.resources._binding import UNKNOWN, forget_deployment, mark_released
-from plivo_pulumi.resources._declared import note_declared
-from plivo_pulumi.resources.application import DECLARED_KEY, ApplicationProvider
+from plivo_pulumi.core.errors import PlivoError
+from plivo_pulumi.dynamic._binding import UNKNOWN, forget_deployment, mark_released
+from plivo_pulumi.dynamic._declared import note_declared
+from plivo_pulumi.dynamic.application import DECLARED_KEY, ApplicationProvider
 from plivo_pulumi.simulator.testing import SimulatorProcess
 
 MAIN = "MAAPPPROVIDERTEST001"

@@ -486,7 +486,7 @@ class FakeClient:
                 on_page(i + 1, len(found))
 
     def get_number(self, number):
-        from plivo_pulumi.errors import NumberNotFoundError
+        from plivo_pulumi.core.errors import NumberNotFoundError
 
         self.gets.append(number)
         for obj in self.numbers:
@@ -524,7 +524,7 @@ def test_run_audit_wires_state_credentials_listing_and_look_ups():
 
 
 def test_api_errors_are_audit_errors_without_the_token():
-    from plivo_pulumi.errors import AuthenticationError
+    from plivo_pulumi.core.errors import AuthenticationError
 
     class Failing(FakeClient):
         def iter_numbers(self, **kw):

@@ -15,9 +15,9 @@ import requests
 from urllib3.util.retry import Retry
 
 from plivo_pulumi import __version__
-from plivo_pulumi.client import DEFAULT_BASE_URL, UNSET, PlivoClient
-from plivo_pulumi.contract import binding_changes, live_binding
-from plivo_pulumi.errors import (
+from plivo_pulumi.core.client import DEFAULT_BASE_URL, UNSET, PlivoClient
+from plivo_pulumi.core.contract import binding_changes, live_binding
+from plivo_pulumi.core.errors import (
     ApplicationNotFoundError,
     AuthenticationError,
     BadRequestError,

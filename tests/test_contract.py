@@ -1,11 +1,11 @@
-"""The binding rules of plivo_pulumi.contract, and the simulator's number shapes they must read.
+"""The binding rules of plivo_pulumi.core.contract, and the simulator's number shapes they must read.
 
 Subaccount learning is checked against the simulator over real HTTP, with its calls counted."""
 
 from __future__ import annotations
 
-from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.contract import (
+from plivo_pulumi.core.client import PlivoClient
+from plivo_pulumi.core.contract import (
     binding_changes,
     changed_numbers,
     decode,

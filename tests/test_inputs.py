@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_pulumi.applications import app_field_rule, url_problem, validate_app_field
-from plivo_pulumi.contract import declared_bindings, declared_masks
-from plivo_pulumi.resources._binding import NOT_SHOWN, SECRETS_KEY, check_binding, secret_fields
-from plivo_pulumi.resources.rented_number_set import check_bindings
+from plivo_pulumi.core.applications import app_field_rule, url_problem, validate_app_field
+from plivo_pulumi.core.contract import declared_bindings, declared_masks
+from plivo_pulumi.dynamic._binding import NOT_SHOWN, SECRETS_KEY, check_binding, secret_fields
+from plivo_pulumi.dynamic.rented_number_set import check_bindings
 from plivo_pulumi.simulator.model import check_app_field
 
 SECRET = "user:PASSWORD@"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plivo_pulumi.numbers import (
+from plivo_pulumi.core.numbers import (
     app_id_from_uri,
     application_uri,
     is_main_account_id,

@@ -1,7 +1,7 @@
 """Hostile input, property-based (Hypothesis): whatever a user or an API throws at the code, it never
 crashes, and the answer is either a normalized valid value or a failure that names the field.
 
-* `plivo_pulumi.numbers`: `normalize_number`, `normalize_app_id`, `normalize_subaccount` over
+* `plivo_pulumi.core.numbers`: `normalize_number`, `normalize_app_id`, `normalize_subaccount` over
   unicode digits, whitespace, huge strings, URIs of other accounts, nulls, numbers as ints,
   containers and bytes.
 * The providers' `check()` (`RentedNumberProvider`, `RentedNumberSetProvider`): the failures name
@@ -27,12 +27,12 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pulumi.dynamic import CheckFailure, Config, ConfigureRequest
 
-from plivo_pulumi.config import TUNING_KEYS, InvalidSettingError, ProviderSettings, resolve_settings
-from plivo_pulumi.errors import PlivoError
-from plivo_pulumi.numbers import normalize_app_id, normalize_number, normalize_subaccount
-from plivo_pulumi.resources._binding import UNKNOWN
-from plivo_pulumi.resources.rented_number import RentedNumberProvider
-from plivo_pulumi.resources.rented_number_set import RentedNumberSetProvider
+from plivo_pulumi.core.config import TUNING_KEYS, InvalidSettingError, ProviderSettings, resolve_settings
+from plivo_pulumi.core.errors import PlivoError
+from plivo_pulumi.core.numbers import normalize_app_id, normalize_number, normalize_subaccount
+from plivo_pulumi.dynamic._binding import UNKNOWN
+from plivo_pulumi.dynamic.rented_number import RentedNumberProvider
+from plivo_pulumi.dynamic.rented_number_set import RentedNumberSetProvider
 from tests.support.accounts import PROP_TOKEN
 from tests.support.scripted_api import HTML_PAGES, ScriptedAPI
 
@@ -161,7 +161,7 @@ def assert_brief(message: str) -> None:
     assert message and len(message) < 600, message[:700]
 
 
-# -- plivo_pulumi.numbers --------------------------------------------------------------------------
+# -- plivo_pulumi.core.numbers --------------------------------------------------------------------------
 
 
 @PROPS

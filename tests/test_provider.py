@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from plivo_pulumi.config import MissingCredentialsError
-from plivo_pulumi.errors import PlivoError
-from plivo_pulumi.resources._binding import UNKNOWN
-from plivo_pulumi.resources.rented_number import RentedNumberProvider
+from plivo_pulumi.core.config import MissingCredentialsError
+from plivo_pulumi.core.errors import PlivoError
+from plivo_pulumi.dynamic._binding import UNKNOWN
+from plivo_pulumi.dynamic.rented_number import RentedNumberProvider
 from plivo_pulumi.simulator.testing import SimulatorProcess
 
 MAIN = "MAPROVIDERTEST000001"
@@ -147,7 +147,7 @@ def test_delete_never_unrents_a_number_a_check_of_this_deployment_saw(sim_provid
     ],
 )
 def test_an_update_limited_by_target_is_known_to_the_provider(args, constrained):
-    from plivo_pulumi.resources._invocation import Invocation
+    from plivo_pulumi.dynamic._invocation import Invocation
 
     assert Invocation(args).constrained is constrained
 
@@ -181,7 +181,7 @@ def test_unknowns_as_the_engine_hands_them_pass_through_check_and_diff():
     resource's output at preview), not the marker string: they pass through as the marker."""
     from pulumi.output import Unknown
 
-    from plivo_pulumi.resources.rented_number_set import RentedNumberSetProvider
+    from plivo_pulumi.dynamic.rented_number_set import RentedNumberSetProvider
 
     single = RentedNumberProvider().check({}, {"number": NUM, "app_id": Unknown()})
     assert single.failures == [] and single.inputs["app_id"] == UNKNOWN

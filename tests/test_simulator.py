@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from plivo_pulumi.client import PlivoClient
+from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.simulator.seed import DEFAULT_MAIN_ACCOUNT, DEFAULT_SUBACCOUNT
 from plivo_pulumi.simulator.testing import SimulatorProcess, SimulatorStartError
 

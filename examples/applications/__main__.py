@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pulumi
 
-from plivo_pulumi.resources.fleet import declare_fleet
+from plivo_pulumi.dynamic.fleet import declare_fleet
 
 fleet = declare_fleet(Path(__file__).parent / "bindings.yaml")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from plivo_pulumi.applications import app_changes
 from plivo_pulumi.audit.model import Finding, LiveNumber, ManagedApplication, ManagedNumber
-from plivo_pulumi.contract import (
+from plivo_pulumi.core.applications import app_changes
+from plivo_pulumi.core.contract import (
     MANAGED_FIELDS,
     field_differs,
 )
-from plivo_pulumi.numbers import is_subaccount_id
+from plivo_pulumi.core.numbers import is_subaccount_id
 
 # -- comparison (pure) ----------------------------------------------------------------------------
 
@@ -103,7 +103,7 @@ def compare_applications(
     auth_id: str = "",
 ) -> list[Finding]:
     """The application findings. ``live``: every application of the account by app_id (the fields of
-    `plivo_pulumi.applications.live_application`). ``listed``: the live numbers, for links to an
+    `plivo_pulumi.core.applications.live_application`). ``listed``: the live numbers, for links to an
     application that does not exist (``auth_id``: the credentials, which may not see every
     application: `unverified_links`). Applications no stack manages are reported when the audited
     stacks manage at least one or have one pending creation (``pending``: their `app_name`s, after

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from plivo_pulumi.audit.model import AuditError, EngineError
-from plivo_pulumi.config import (
+from plivo_pulumi.core.config import (
     CONFIG_KEYS,
     ENV_VARS,
     MissingCredentialsError,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from plivo_pulumi.contract import (
+from plivo_pulumi.core.contract import (
     live_binding,
 )
 

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from plivo_pulumi.applications import live_application
 from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up, unverified_links
 from plivo_pulumi.audit.engine import PulumiCLI, read_settings
 from plivo_pulumi.audit.model import (
@@ -25,14 +24,15 @@ from plivo_pulumi.audit.state import (
     managed_from_state,
     pending_application_names,
 )
-from plivo_pulumi.config import (
+from plivo_pulumi.core.applications import live_application
+from plivo_pulumi.core.config import (
     ProviderSettings,
 )
-from plivo_pulumi.contract import (
+from plivo_pulumi.core.contract import (
     resolve_subaccounts,
     subaccount_to_check,
 )
-from plivo_pulumi.errors import NumberNotFoundError, PlivoError, Scrubber
+from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError, Scrubber
 
 # -- I/O: the API ---------------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ def learn_subaccounts(
     note: Callable[[str], Any] | None = None,
 ) -> int:
     """Where the API's number objects carry no subaccount, learn it for the managed numbers whose
-    subaccount is declared as `SA...`, from the List filter `subaccount=` (plivo_pulumi.contract;
+    subaccount is declared as `SA...`, from the List filter `subaccount=` (plivo_pulumi.core.contract;
     calls per subaccount: at most 1 + min(pages - 1, numbers)). Returns how many were checked."""
     to_check: dict[str, str] = {}
     for m in managed:
@@ -134,7 +134,7 @@ def _filters(given: Mapping[str, str | None] | None) -> dict[str, str]:
 
 def _check_filters(filters: Mapping[str, str]) -> None:
     """Reject bad filter values before any engine or API call, with the client's own rules."""
-    from plivo_pulumi.client import list_filter_params
+    from plivo_pulumi.core.client import list_filter_params
 
     try:
         list_filter_params(**{name: filters.get(name) for name in FILTER_NAMES})

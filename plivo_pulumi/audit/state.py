@@ -13,11 +13,11 @@ from plivo_pulumi.audit.model import (
     ManagedApplication,
     ManagedNumber,
 )
-from plivo_pulumi.contract import (
+from plivo_pulumi.core.contract import (
     declared_bindings,
     decode,
 )
-from plivo_pulumi.numbers import normalize_app_id, normalize_number, normalize_subaccount
+from plivo_pulumi.core.numbers import normalize_app_id, normalize_number, normalize_subaccount
 
 # -- state extraction (pure) ----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..numbers import is_subaccount_id, subaccount_uri
+from ..core.numbers import is_subaccount_id, subaccount_uri
 from .errors import BadRequest
 from .model import Account, Application, PlivoState
 from .params import no_params, page_meta, page_params, same_id

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..numbers import application_uri, number_uri, subaccount_uri
+from ..core.numbers import application_uri, number_uri, subaccount_uri
 from .errors import BadRequest
 from .model import Number, PlivoState
 

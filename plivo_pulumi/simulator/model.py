@@ -19,7 +19,7 @@ Rules (where the API reference is silent, the choice is documented in ``docs/sim
   application's `subaccount` (400 otherwise). Deleting an application unlinks its numbers (the
   reference does not say; admin `keep_links` models an API that would not).
 * Application fields are checked here by the simulator's own rules (`check_app_field`), not by the
-  client's (`plivo_pulumi.applications`): a test oracle that shared the client's checks would agree
+  client's (`plivo_pulumi.core.applications`): a test oracle that shared the client's checks would agree
   with the client's mistakes.
 """
 
@@ -36,8 +36,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..applications import url_problem
-from ..numbers import (
+from ..core.applications import url_problem
+from ..core.numbers import (
     describe_value,
     is_main_account_id,
     is_subaccount_id,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..numbers import application_uri, number_uri, subaccount_uri
+from ..core.numbers import application_uri, number_uri, subaccount_uri
 from .application_responses import ApplicationApi
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from .live_number import LIVE_FILTERS, current_object, live_filter

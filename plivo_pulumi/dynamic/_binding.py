@@ -17,7 +17,7 @@ from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from plivo_pulumi.contract import (
+from plivo_pulumi.core.contract import (
     BINDING_FIELDS,
     FIELD_RULES,
     MANAGED_FIELDS,
@@ -26,16 +26,16 @@ from plivo_pulumi.contract import (
     subaccount_to_check,
     validate_field,
 )
-from plivo_pulumi.numbers import (
+from plivo_pulumi.core.numbers import (
     application_uri,
 )
-from plivo_pulumi.resources._declared import forget_declared
+from plivo_pulumi.dynamic._declared import forget_declared
 
 # The engine's placeholder for a value that is not known until apply (an output of another resource),
 # as the SDK spells it: `UNKNOWN` is re-exported from here for the tests.
 UNKNOWN = rpc.UNKNOWN
 
-__all__ = ["MANAGED_FIELDS", "binding_changes"]  # re-exported: the rules live in plivo_pulumi.contract
+__all__ = ["MANAGED_FIELDS", "binding_changes"]  # re-exported: the rules live in plivo_pulumi.core.contract
 
 # Input that carries `opts.import_` to the provider (see `take_import_id`).
 IMPORT_KEY = "import_id"
@@ -189,7 +189,7 @@ def learn_subaccount(api: Any, live: dict[str, Any], hint: str | None) -> dict[s
     subaccount = subaccount_to_check(hint)
     if live.get("subaccount") is not None or subaccount is None:
         return live
-    from plivo_pulumi.contract import resolve_subaccounts
+    from plivo_pulumi.core.contract import resolve_subaccounts
 
     return {**live, "subaccount": resolve_subaccounts(api, {live["number"]: subaccount})[live["number"]]}
 

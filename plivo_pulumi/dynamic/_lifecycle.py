@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.errors import NumberNotFoundError, PlivoError
-from plivo_pulumi.resources._declared import declared_in_this_deployment
-from plivo_pulumi.resources._invocation import current_invocation
-from plivo_pulumi.resources._provider import log
+from plivo_pulumi.core.client import PlivoClient
+from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError
+from plivo_pulumi.dynamic._declared import declared_in_this_deployment
+from plivo_pulumi.dynamic._invocation import current_invocation
+from plivo_pulumi.dynamic._provider import log
 
 _SHOWN = 20
 

@@ -17,7 +17,8 @@ import requests
 import urllib3
 from urllib3.util.retry import Retry
 
-from .. import __version__
+from plivo_pulumi import __version__
+
 from ..contract import PAGE_SIZE
 from ..errors import (
     CONFIG_HINT,
@@ -35,11 +36,11 @@ from ..errors import (
 )
 from .checks import BASE_URL_HINT, ResponseChecks
 
-# Logged under the name users configure: `plivo_pulumi.client`.
-log = logging.getLogger("plivo_pulumi.client")
+# Logged under the name users configure: `plivo_pulumi.core.client`.
+log = logging.getLogger("plivo_pulumi.core.client")
 
 DEFAULT_BASE_URL = "https://api.plivo.com/v1"
-MAX_PAGE_SIZE = PAGE_SIZE  # the List API's maximum (plivo_pulumi.contract)
+MAX_PAGE_SIZE = PAGE_SIZE  # the List API's maximum (plivo_pulumi.core.contract)
 USER_AGENT = f"plivo-pulumi/{__version__}"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 RETRY_METHODS = frozenset({"GET", "POST", "DELETE"})

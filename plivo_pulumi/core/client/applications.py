@@ -41,7 +41,7 @@ class ApplicationOperations(Transport):
     def create_application(self, app_name: str, answer_url: str, **fields: Any) -> dict[str, Any]:
         """Create an application; returns the API's ``{"message": "created", "app_id", "api_id"}``.
 
-        ``fields``: any of the other create fields (`plivo_pulumi.applications.APP_FIELDS`); only
+        ``fields``: any of the other create fields (`plivo_pulumi.core.applications.APP_FIELDS`); only
         the fields given are sent. ``subaccount=""`` or None (the main account) and the credentials'
         own subaccount are the default owner: not sent.
         """

@@ -12,11 +12,11 @@ from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from plivo_pulumi.client import PlivoClient
-from plivo_pulumi.config import CONFIG_KEYS, ENV_VARS, resolve_settings
-from plivo_pulumi.errors import AuthenticationError
-from plivo_pulumi.resources import _short_errors as short_errors
-from plivo_pulumi.resources._invocation import saved_config_hint
+from plivo_pulumi.core.client import PlivoClient
+from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, resolve_settings
+from plivo_pulumi.core.errors import AuthenticationError
+from plivo_pulumi.dynamic import _short_errors as short_errors
+from plivo_pulumi.dynamic._invocation import saved_config_hint
 
 _CLIENT_LOCK = threading.Lock()
 short_errors.install()  # inside the provider process: errors show their message, not a traceback

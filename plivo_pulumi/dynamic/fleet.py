@@ -11,8 +11,8 @@ from typing import Any
 import pulumi
 
 from plivo_pulumi.bindings import Binding, Fleet, resolve_fleet
-from plivo_pulumi.resources.application import Application
-from plivo_pulumi.resources.rented_number import RentedNumber
+from plivo_pulumi.dynamic.application import Application
+from plivo_pulumi.dynamic.rented_number import RentedNumber
 
 __all__ = ["DeclaredFleet", "declare_applications", "declare_bindings", "declare_fleet", "app_id_of"]
 

@@ -7,7 +7,7 @@
   are idempotent for this API: an edit sets absolute values, an unrent of an unrented number is a
   404). When the retries are exhausted the typed error says how many attempts were made.
 * JSON request bodies; responses are checked for the fields each operation needs
-  (:class:`~plivo_pulumi.errors.MalformedResponseError` otherwise).
+  (:class:`~plivo_pulumi.core.errors.MalformedResponseError` otherwise).
 * Asynchronous mode: every operation accepts ``callback_url`` / ``callback_method``; the API then
   answers at once with an ``api_id`` and delivers the real response to the callback.
 
@@ -82,7 +82,7 @@ UNSET: Any = _Unset()
 
 class PlivoClient(ApplicationOperations, Transport):
     """Client for ``/Account/{auth_id}/Number/`` and ``/Account/{auth_id}/Application/`` of the Plivo
-    REST API (the application operations: `plivo_pulumi.client.applications`)."""
+    REST API (the application operations: `plivo_pulumi.core.client.applications`)."""
 
     def __init__(
         self,

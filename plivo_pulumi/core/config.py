@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from plivo_pulumi.client import DEFAULT_BASE_URL, PlivoClient
-from plivo_pulumi.errors import InvalidSettingError, MissingCredentialsError
+from plivo_pulumi.core.client import DEFAULT_BASE_URL, PlivoClient
+from plivo_pulumi.core.errors import InvalidSettingError, MissingCredentialsError
 
 CONFIG_KEYS = {"auth_id": "plivo:authId", "auth_token": "plivo:authToken", "base_url": "plivo:baseUrl"}
 ENV_VARS = {"auth_id": "PLIVO_AUTH_ID", "auth_token": "PLIVO_AUTH_TOKEN", "base_url": "PLIVO_BASE_URL"}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from plivo_pulumi.errors import (
+from plivo_pulumi.core.errors import (
     AuthenticationError,
     MalformedResponseError,
     PlivoError,

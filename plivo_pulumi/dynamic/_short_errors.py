@@ -17,7 +17,7 @@ import traceback
 from types import ModuleType
 from typing import Any
 
-from plivo_pulumi.errors import PlivoError
+from plivo_pulumi.core.errors import PlivoError
 
 
 def _verbose() -> bool:

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from plivo_pulumi.contract import type_name
-from plivo_pulumi.numbers import describe_value, normalize_subaccount, subaccount_from_uri
+from plivo_pulumi.core.contract import type_name
+from plivo_pulumi.core.numbers import describe_value, normalize_subaccount, subaccount_from_uri
 
 __all__ = [
     "APP_FIELDS",

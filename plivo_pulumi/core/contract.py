@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from plivo_pulumi.numbers import (
+from plivo_pulumi.core.numbers import (
     app_id_from_uri,
     describe_value,
     normalize_app_id,
@@ -37,7 +37,7 @@ from plivo_pulumi.numbers import (
 )
 
 if TYPE_CHECKING:
-    from plivo_pulumi.client import PlivoClient
+    from plivo_pulumi.core.client import PlivoClient
 
 MANAGED_FIELDS = ("app_id", "subaccount")
 PAGE_SIZE = 20  # the List API's maximum

@@ -21,9 +21,9 @@ import pulumi
 import pulumi.runtime
 from pulumi.runtime.settings import get_monitor
 
-from plivo_pulumi.applications import validate_app_field
-from plivo_pulumi.config import CONFIG_KEYS
-from plivo_pulumi.numbers import normalize_number
+from plivo_pulumi.core.applications import validate_app_field
+from plivo_pulumi.core.config import CONFIG_KEYS
+from plivo_pulumi.core.numbers import normalize_number
 
 _LOCK = threading.Lock()
 _RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "numbers": {}, "app_names": {}}
