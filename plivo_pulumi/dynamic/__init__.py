@@ -1,4 +1,5 @@
-"""Pulumi resources for Plivo numbers and applications. One resource per module."""
+"""Pulumi dynamic resources for Plivo numbers and applications, one resource per module: thin adapters
+over the core's lifecycles (`plivo_pulumi.core.lifecycle`)."""
 
 from plivo_pulumi.dynamic.application import Application, ApplicationProvider
 from plivo_pulumi.dynamic.rented_number import RentedNumber, RentedNumberArgs, RentedNumberProvider
