@@ -318,6 +318,10 @@ _NUMBER_INFO_PROPERTIES: dict[str, dict[str, Any]] = {
 }
 
 
+# The fields of a number that the functions return (by schema name).
+NUMBER_INFO_FIELDS = tuple(_NUMBER_INFO_PROPERTIES)
+
+
 def _number_info_type() -> dict[str, Any]:
     return {
         "type": "object",
