@@ -20,7 +20,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pulumi.provider.experimental.property_value import Computed, PropertyValue, PropertyValueType
+from pulumi.provider.experimental.property_value import (
+    Computed,
+    PropertyValue,
+    PropertyValueType,
+    ResourceReference,
+)
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's wire marker for an unknown value
 
@@ -58,14 +63,15 @@ def plain(value: PropertyValue) -> Any:
     """A PropertyValue as plain Python (secretness dropped: see `secret_names`)."""
     if is_computed(value):
         return UNKNOWN
+    inner = value.value
     kind = value.type
-    if kind is PropertyValueType.ARRAY:
-        return [plain(item) for item in value.value]  # type: ignore[union-attr]
-    if kind is PropertyValueType.MAP:
-        return {key: plain(item) for key, item in value.value.items()}  # type: ignore[union-attr]
-    if kind is PropertyValueType.RESOURCE:
-        return value.value.urn  # type: ignore[union-attr]
-    return value.value
+    if kind is PropertyValueType.ARRAY and isinstance(inner, Sequence):
+        return [plain(item) for item in inner if isinstance(item, PropertyValue)]
+    if kind is PropertyValueType.MAP and isinstance(inner, Mapping):
+        return {key: plain(item) for key, item in inner.items()}
+    if isinstance(inner, ResourceReference):
+        return inner.urn
+    return inner
 
 
 def wire(value: Any, secret: bool = False) -> PropertyValue:
@@ -136,5 +142,7 @@ def camel_path(path: str) -> str:
     """A failure's property path in the schema's names: `bindings["1555"].app_id` ->
     `bindings["1555"].appId` (quoted map keys are left as they are)."""
     parts = re.split(r'(\["(?:[^"\\]|\\.)*"\])', path)
-    return "".join(part if part.startswith('["') else _PATH_NAME.sub(lambda m: to_camel(m.group(1)), part)
-                   for part in parts)
+    return "".join(
+        part if part.startswith('["') else _PATH_NAME.sub(lambda m: to_camel(m.group(1)), part)
+        for part in parts
+    )

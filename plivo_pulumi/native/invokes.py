@@ -49,7 +49,9 @@ def _text(args: Mapping[str, Any], name: str) -> str | None:
 
 
 def get_rented_numbers(provider: PlivoProvider, args: dict[str, Any]) -> dict[str, Any]:
-    filters = {name: _text(args, name) for name in ("number_type", "number_startswith", "subaccount", "services")}
+    filters = {
+        name: _text(args, name) for name in ("number_type", "number_startswith", "subaccount", "services")
+    }
     numbers = provider.client().iter_numbers(**filters)
     return {"numbers": [number_info(obj) for obj in numbers]}
 

@@ -41,8 +41,8 @@ from pulumi.provider.experimental.provider import (
 
 from plivo_pulumi import __version__
 from plivo_pulumi.core.client import PlivoClient
-from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, TUNING_KEYS, resolve_settings
+from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.native import schema as schema_module
 from plivo_pulumi.native.convert import plain
 
@@ -177,9 +177,7 @@ class PlivoProvider(Provider):
         if made is None:
             factory = self._adapter_factories.get(type_token)
             if factory is None:
-                raise UnknownTypeError(
-                    f"the plivo provider {__version__} has no resource type {type_token}"
-                )
+                raise UnknownTypeError(f"the plivo provider {__version__} has no resource type {type_token}")
             made = self._adapters[type_token] = factory(self)
         return made
 

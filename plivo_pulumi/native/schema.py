@@ -84,7 +84,7 @@ _NUMBER_INPUTS: dict[str, dict[str, Any]] = {
     "appId": _prop(
         _STRING,
         "The application the number is bound to: its id or URI. Left out: not managed (never "
-        "compared or written). Empty string: managed as \"no application\".",
+        'compared or written). Empty string: managed as "no application".',
     ),
     "subaccount": _prop(
         _STRING,
@@ -153,8 +153,7 @@ def _rented_number() -> dict[str, Any]:
 def _rented_number_set() -> dict[str, Any]:
     in_flight = _prop(
         {"type": "integer"},
-        f"How many API writes may run at once, 1 to {MAX_IN_FLIGHT_LIMIT} (default "
-        f"{DEFAULT_MAX_IN_FLIGHT}).",
+        f"How many API writes may run at once, 1 to {MAX_IN_FLIGHT_LIMIT} (default {DEFAULT_MAX_IN_FLIGHT}).",
         default=DEFAULT_MAX_IN_FLIGHT,
     )
     unrent = _prop(
@@ -171,7 +170,7 @@ def _rented_number_set() -> dict[str, Any]:
             "an update writes only the numbers whose binding changed, several at a time.\n\n"
             "The rules are those of `RentedNumber`: every number must already be rented (checked "
             "before any write); a number removed from the set is released as it is. "
-            "`preview --diff` shows drift and changes per number, as `bindings[\"<number>\"]`.\n\n"
+            '`preview --diff` shows drift and changes per number, as `bindings["<number>"]`.\n\n'
             "Import: `pulumi import plivo:index:RentedNumberSet NAME ID` where ID is the numbers "
             "separated by commas (`15676988323,15676988324`): every number is adopted with its "
             "live binding, with no write."
@@ -341,7 +340,9 @@ def _functions() -> dict[str, Any]:
             ),
             "inputs": {
                 "properties": {
-                    "numberType": _prop(_STRING, "Only numbers of this type: `local`, `tollfree`, `mobile`..."),
+                    "numberType": _prop(
+                        _STRING, "Only numbers of this type: `local`, `tollfree`, `mobile`..."
+                    ),
                     "numberStartswith": _prop(_STRING, "Only numbers whose digits start with these."),
                     "subaccount": _prop(_STRING, "Only numbers of this subaccount (auth id or URI)."),
                     "services": _prop(

@@ -12,7 +12,8 @@ import pulumi
 from pulumi.runtime import invoke
 
 every = invoke("plivo:index:getRentedNumbers", {}).value
-local_2 = invoke("plivo:index:getRentedNumbers", {"numberStartswith": "155500000", "numberType": "local"}).value
+filters = {"numberStartswith": "155500000", "numberType": "local"}
+local_2 = invoke("plivo:index:getRentedNumbers", filters).value
 one = invoke("plivo:index:getRentedNumber", {"number": "+1 (555) 000-0002"}).value
 app = invoke("plivo:index:getApplication", {"appId": "%s"}).value
 pulumi.export("every", [n["number"] for n in every["numbers"]])
