@@ -49,10 +49,12 @@ def _text(args: Mapping[str, Any], name: str) -> str | None:
 
 
 def get_rented_numbers(provider: PlivoProvider, args: dict[str, Any]) -> dict[str, Any]:
-    filters = {
-        name: _text(args, name) for name in ("number_type", "number_startswith", "subaccount", "services")
-    }
-    numbers = provider.client().iter_numbers(**filters)
+    numbers = provider.client().iter_numbers(
+        number_type=_text(args, "number_type"),
+        number_startswith=_text(args, "number_startswith"),
+        subaccount=_text(args, "subaccount"),
+        services=_text(args, "services"),
+    )
     return {"numbers": [number_info(obj) for obj in numbers]}
 
 
