@@ -13,12 +13,15 @@ import pulumi
 from pulumi.runtime import invoke
 
 base_url = pulumi.Config("plivo").require("baseUrl")
-main = pulumi.ProviderResource(
-    "plivo", "main", {{"authId": "{main}", "authToken": pulumi.Output.secret("{token}"), "baseUrl": base_url}}
-)
-sub = pulumi.ProviderResource(
-    "plivo", "sub", {{"authId": "{sub}", "authToken": pulumi.Output.secret("{sub_token}"), "baseUrl": base_url}}
-)
+
+
+def account(name, auth_id, token):
+    args = {{"authId": auth_id, "authToken": pulumi.Output.secret(token), "baseUrl": base_url}}
+    return pulumi.ProviderResource("plivo", name, args)
+
+
+main = account("main", "{main}", "{token}")
+sub = account("sub", "{sub}", "{sub_token}")
 mine = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=main)).value
 theirs = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=sub)).value
 pulumi.export("main", sorted(n["number"] for n in mine["numbers"]))
