@@ -141,6 +141,10 @@ def test_import_option_adopts_without_writing_and_refuses_differing_code(native_
     sim_e2e.edit_out_of_band(N1, app_id=APPS[1])
     opts = f"pulumi.ResourceOptions(import_={N1!r})"
     project = native_project(program(number("support", {"number": N1, "appId": APPS[0]}, opts)))
+    preview = project.preview()
+    assert preview.code != 0, "refused at preview already"
+    assert "without a write" in preview.output and "appId" in preview.output
+    assert calls(sim_e2e) == {"GET": 1}, "the import's read, nothing else"
     for _attempt in range(2):  # a rerun refuses again: the adoption is still pending
         up = project.up()
         assert up.code != 0
