@@ -44,7 +44,7 @@ from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, TUNING_KEYS, resolve_settings
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.native import schema as schema_module
-from plivo_pulumi.native.convert import plain
+from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
 from plivo_pulumi.version import __version__
 
 # Provider config names (camelCase, as in the schema) by the core's setting names.
@@ -54,6 +54,10 @@ CONFIG_NAMES = {name: key.split(":", 1)[1] for name, key in CONFIG_KEYS.items()}
 # A new value of these is another account: the provider (and with it every resource) is replaced.
 ACCOUNT_CONFIG = ("authId", "baseUrl")
 TOKEN_CONFIG = "authToken"
+
+
+class InvokeInputError(ValueError):
+    """An argument of a function call that cannot be used: reported before any API call."""
 
 
 class UnknownTypeError(Exception):
@@ -269,13 +273,9 @@ class PlivoProvider(Provider):
     # -- invokes ------------------------------------------------------------------------------
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
-        from plivo_pulumi.native.convert import inputs_from_engine, properties_to_engine
-
         invoker = self._invokes.get(request.tok)
         if invoker is None:
             raise UnknownTypeError(f"the plivo provider {__version__} has no function {request.tok}")
-        from plivo_pulumi.native.invokes import InvokeInputError
-
         args, _secret = inputs_from_engine(request.args)
         try:
             result = await asyncio.to_thread(invoker, self, args)
