@@ -66,3 +66,20 @@ def test_kill_mid_up_then_recover(native_project, sim_e2e):
     sim_e2e.clear_log()
     assert project.destroy().ok
     assert calls(sim_e2e) == {}, "nothing unrented"
+
+
+def test_unrent_only_when_asked_and_never_a_number_the_deployment_declares(native_project, sim_e2e):
+    project = native_project(
+        program(
+            number("moving", {"number": N1, "appId": APPS[0], "unrentOnDelete": True}),
+            number("leaving", {"number": N2, "unrentOnDelete": True}),
+        )
+    )
+    assert project.up().ok
+    project.write_program(program(number("moved", {"number": N1, "appId": APPS[0]})))
+    sim_e2e.clear_log()
+    up = project.up()
+    assert up.ok, up.output
+    assert sim_e2e.number(N1) is not None, "declared by another resource of the deployment: kept"
+    assert sim_e2e.number(N2) is None, "unrentOnDelete and declared nowhere: unrented"
+    assert calls(sim_e2e).get("DELETE") == 1
