@@ -83,3 +83,13 @@ def test_unrent_only_when_asked_and_never_a_number_the_deployment_declares(nativ
     assert sim_e2e.number(N1) is not None, "declared by another resource of the deployment: kept"
     assert sim_e2e.number(N2) is None, "unrentOnDelete and declared nowhere: unrented"
     assert calls(sim_e2e).get("DELETE") == 1
+
+
+def test_a_number_unrented_elsewhere_leaves_the_stack_on_refresh_saying_so(native_project, sim_e2e):
+    project = native_project(program(number("gone", {"number": N1})))
+    assert project.up().ok
+    sim_e2e.unrent_out_of_band(N1)
+    refresh = project.refresh()
+    assert refresh.ok, refresh.output
+    assert f"number {N1} is no longer rented" in refresh.output, "the engine shows the plugin's note"
+    assert native_resources(project) == {}
