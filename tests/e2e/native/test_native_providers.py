@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.accounts import MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
+from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 
 TWO_ACCOUNTS = """
 import pulumi
@@ -24,6 +24,11 @@ main = account("main", "{main}", "{token}")
 sub = account("sub", "{sub}", "{sub_token}")
 mine = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=main)).value
 theirs = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=sub)).value
+RN = "plivo:index:RentedNumber"
+main_opts = pulumi.ResourceOptions(provider=main)
+sub_opts = pulumi.ResourceOptions(provider=sub)
+pulumi.CustomResource(RN, "main-line", {{"number": "{n2}", "appId": "{app}"}}, opts=main_opts)
+pulumi.CustomResource(RN, "sub-line", {{"number": "{n1}", "appId": ""}}, opts=sub_opts)
 pulumi.export("main", sorted(n["number"] for n in mine["numbers"]))
 pulumi.export("sub", sorted(n["number"] for n in theirs["numbers"]))
 """
@@ -35,12 +40,20 @@ def outputs(project) -> dict:
 
 def test_two_accounts_in_one_program(native_project, sim_e2e):
     sim_e2e.edit_out_of_band(NUMBERS[0], subaccount=SUB)
-    project = native_project(TWO_ACCOUNTS.format(main=MAIN, token=TOKEN, sub=SUB, sub_token=SUB_TOKEN))
+    sim_e2e.edit_out_of_band(NUMBERS[0], app_id=APPS[1])
+    source = TWO_ACCOUNTS.format(
+        main=MAIN, token=TOKEN, sub=SUB, sub_token=SUB_TOKEN, n1=NUMBERS[0], n2=NUMBERS[1], app=APPS[0]
+    )
+    project = native_project(source)
     up = project.up()
     assert up.ok, up.output
     seen = outputs(project)
     assert seen["main"] == sorted(NUMBERS)
     assert seen["sub"] == [NUMBERS[0]]
+    assert sim_e2e.number(NUMBERS[1])["app_id"] == APPS[0], "written with the main account's credentials"
+    assert sim_e2e.number(NUMBERS[0])["app_id"] in ("", None), "written with the subaccount's"
+    assert sim_e2e.number(NUMBERS[0])["subaccount"] == SUB
+    assert project.gate().ok
     state = project.export()
     providers = {
         r["urn"].rsplit("::", 1)[-1]: r for r in state["resources"] if r["type"] == "pulumi:providers:plivo"
