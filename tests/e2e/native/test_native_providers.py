@@ -65,13 +65,16 @@ def test_two_accounts_in_one_program(native_project, sim_e2e):
 
 
 def test_a_rotated_token_updates_the_provider_a_new_account_replaces_it(native_project, sim_e2e):
-    program = """
+    program = f"""
     import pulumi
     cfg = pulumi.Config()
-    pulumi.ProviderResource(
+    acct = pulumi.ProviderResource(
         "plivo", "acct",
-        {"authId": cfg.require("acctId"), "authToken": cfg.require_secret("acctToken"),
-         "baseUrl": pulumi.Config("plivo").require("baseUrl")},
+        {{"authId": cfg.require("acctId"), "authToken": cfg.require_secret("acctToken"),
+         "baseUrl": pulumi.Config("plivo").require("baseUrl")}},
+    )
+    pulumi.CustomResource(
+        "plivo:index:RentedNumber", "line", {{"number": "{NUMBERS[0]}"}}, opts=pulumi.ResourceOptions(provider=acct)
     )
     """
     project = native_project(program)
@@ -84,9 +87,12 @@ def test_a_rotated_token_updates_the_provider_a_new_account_replaces_it(native_p
     assert "replace" not in rotated.output.lower(), rotated.output
     assert "update" in rotated.output.lower()
     project.config_set("acctId", SUB, secret=False)
+    sim_e2e.clear_log()
     moved = project.preview()
     assert moved.ok, moved.output
-    assert "replace" in moved.output.lower(), moved.output
+    plan = moved.output.split("Resources:")[-1]
+    assert "2 to replace" in plan, moved.output  # the provider, and its number moves with it
+    assert sim_e2e.requests_log()["total"] == 0
 
 
 def test_a_plain_text_token_is_refused_before_any_call(native_project, sim_e2e):
