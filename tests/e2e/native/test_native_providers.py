@@ -74,7 +74,8 @@ def test_a_rotated_token_updates_the_provider_a_new_account_replaces_it(native_p
          "baseUrl": pulumi.Config("plivo").require("baseUrl")}},
     )
     pulumi.CustomResource(
-        "plivo:index:RentedNumber", "line", {{"number": "{NUMBERS[0]}"}}, opts=pulumi.ResourceOptions(provider=acct)
+        "plivo:index:RentedNumber", "line", {{"number": "{NUMBERS[0]}"}},
+        opts=pulumi.ResourceOptions(provider=acct),
     )
     """
     project = native_project(program)
