@@ -28,7 +28,7 @@ class NoopWideProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        from plivo_pulumi.dynamic._binding import API_FIELDS
+        from plivo_pulumi.core.lifecycle import API_FIELDS
 
         outs = dict(props)
         outs.update({name: "" for name in API_FIELDS})
@@ -40,7 +40,7 @@ class NoopWide(Resource, module="bench", name="NoopWide"):
     engine's cost per property apart from the cost of the API calls."""
 
     def __init__(self, name: str, number: str, app_id: str) -> None:
-        from plivo_pulumi.dynamic._binding import API_FIELDS
+        from plivo_pulumi.core.lifecycle import API_FIELDS
 
         props: dict[str, Any] = {
             "number": number,

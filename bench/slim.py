@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, Resource
 
-from plivo_pulumi.dynamic._binding import API_FIELDS
+from plivo_pulumi.core.lifecycle import API_FIELDS
 from plivo_pulumi.dynamic.rented_number import RentedNumberProvider
 
 

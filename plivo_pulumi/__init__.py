@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the SDK loads 
         RentedNumberSetArgs,
     )
 
-__version__ = "0.1.0"
+from plivo_pulumi.version import __version__
 
 __all__ = [
     "Application",

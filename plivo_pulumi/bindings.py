@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
@@ -49,9 +49,6 @@ from plivo_pulumi.core.applications import APP_FIELDS, validate_app_field
 from plivo_pulumi.core.contract import type_name, validate_field
 from plivo_pulumi.core.numbers import describe_value, normalize_number
 from plivo_pulumi.safe_yaml import BoundedSafeLoader, YAMLLimitError
-
-if TYPE_CHECKING:  # pragma: no cover - the lazy re-export below, for type checkers
-    from plivo_pulumi.dynamic.fleet import declare_bindings as declare_bindings
 
 __all__ = [
     "ApplicationSpec",
@@ -61,7 +58,7 @@ __all__ = [
     "ENTRY_KEYS",
     "DEFAULT_KEYS",
     "TOP_LEVEL_KEYS",
-    "declare_bindings",
+    "declare_bindings",  # noqa: F822  # the lazy re-export of `__getattr__` below
     "default_name",
     "load_bindings",
     "load_fleet",
@@ -603,7 +600,8 @@ def resolve_fleet(source: Any) -> Fleet:
 
 def __getattr__(name: str) -> Any:
     # `declare_bindings` makes Pulumi resources, so it lives in plivo_pulumi.dynamic.fleet; this
-    # module stays free of Pulumi. The old import path keeps working.
+    # module stays free of Pulumi. The old import path keeps working, typed as Any: a type-only
+    # import of the front-end here would close an import cycle (tests/test_structure.py).
     if name == "declare_bindings":
         from plivo_pulumi.dynamic.fleet import declare_bindings
 

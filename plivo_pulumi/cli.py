@@ -14,9 +14,9 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from plivo_pulumi import __version__
 from plivo_pulumi.audit import AuditError, render_json, render_table, run_audit
 from plivo_pulumi.lock_wait import parse_duration, run_waiting_for_lock
+from plivo_pulumi.version import __version__
 
 __all__ = ["main", "build_parser"]
 

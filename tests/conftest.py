@@ -23,9 +23,9 @@ from tests.support.http_stub import LocalHTTPServer, StubRequest
 @pytest.fixture(autouse=True)
 def _fresh_provider_process_state() -> Iterator[None]:
     """In-process provider tests share one process: each test starts as a new deployment would."""
-    from plivo_pulumi.dynamic._binding import forget_deployment
+    from plivo_pulumi.core.deployment import DEPLOYMENT
 
-    forget_deployment()
+    DEPLOYMENT.forget()
     yield
 
 

@@ -8,10 +8,11 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from plivo_pulumi.audit import Finding, LiveNumber, ManagedApplication, compare_applications
+from plivo_pulumi.core import UNKNOWN
+from plivo_pulumi.core.deployment import DEPLOYMENT
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.dynamic._binding import UNKNOWN, forget_deployment, mark_released
-from plivo_pulumi.dynamic._declared import note_declared
-from plivo_pulumi.dynamic.application import DECLARED_KEY, ApplicationProvider
+from plivo_pulumi.core.lifecycle import DECLARED_KEY
+from plivo_pulumi.dynamic.application import ApplicationProvider
 from plivo_pulumi.simulator.testing import SimulatorProcess
 
 MAIN = "MAAPPPROVIDERTEST001"
@@ -45,7 +46,7 @@ def sim(sim_module):
         }
     )
     sim_module.clear_log()
-    forget_deployment()
+    DEPLOYMENT.forget()
     return sim_module
 
 
@@ -166,13 +167,13 @@ def app_linked_to_both_numbers(sim):
     created = provider.create(checked(app_name="ivr", answer_url=ANSWER))
     for number in (N1, N2):
         sim.edit_out_of_band(number, app_id=created.id)
-    forget_deployment()  # the delete comes in a later deployment (one that created it keeps it)
+    DEPLOYMENT.forget()  # the delete comes in a later deployment (one that created it keeps it)
     return provider, created, created.id
 
 
 def test_delete_unlinks_released_numbers_and_refuses_others(sim):
     provider, created, app_id = app_linked_to_both_numbers(sim)
-    mark_released([N1])  # its resource was deleted earlier in this deployment
+    DEPLOYMENT.mark_released([N1])  # its resource was deleted earlier in this deployment
 
     sim.clear_log()
     with pytest.raises(PlivoError) as refused:
@@ -191,7 +192,7 @@ def test_delete_unlinks_released_numbers_and_refuses_others(sim):
     assert sim.application(app_id) is not None
 
     # The rerun is a new deployment (nothing released in it); once N2 has moved, it deletes.
-    forget_deployment()
+    DEPLOYMENT.forget()
     sim.edit_out_of_band(N2, app_id=OLD_APP)
     sim.clear_log()
     provider.delete(app_id, created.outs)
@@ -201,8 +202,10 @@ def test_delete_unlinks_released_numbers_and_refuses_others(sim):
 
 def test_delete_names_a_number_the_stack_still_declares_as_its_own(sim):
     provider, created, app_id = app_linked_to_both_numbers(sim)
-    note_declared([N1])  # a RentedNumber of this deployment keeps N1 here (ignore_changes=["app_id"])
-    mark_released([N2])
+    DEPLOYMENT.note_declared(
+        [N1]
+    )  # a RentedNumber of this deployment keeps N1 here (ignore_changes=["app_id"])
+    DEPLOYMENT.mark_released([N2])
     sim.clear_log()
     with pytest.raises(PlivoError) as refused:
         provider.delete(app_id, created.outs)
@@ -252,7 +255,7 @@ def test_compare_applications():
 
 def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
     provider, created, app_id = app_linked_to_both_numbers(sim)
-    mark_released([N1, N2])
+    DEPLOYMENT.mark_released([N1, N2])
     sim.set_faults(script=["ok", "error:400", "error:400"])  # the listing answers, both unlinks fail
     sim.clear_log()
     try:
@@ -270,7 +273,7 @@ def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
     assert "a rerun refuses them" in message and "unlink them in the console" in message
 
     # The rerun (a new deployment: the numbers left the stack in the last one) refuses as it said.
-    forget_deployment()
+    DEPLOYMENT.forget()
     with pytest.raises(PlivoError) as refused:
         provider.delete(app_id, created.outs)
     assert f"{N1}, {N2}" in str(refused.value) and "outside this stack" in str(refused.value)
@@ -279,7 +282,7 @@ def test_a_failed_unlink_names_every_number_and_deletes_nothing(sim):
 
 def test_a_number_unrented_before_its_unlink_does_not_stop_the_delete(sim):
     provider, created, app_id = app_linked_to_both_numbers(sim)
-    mark_released([N1, N2])
+    DEPLOYMENT.mark_released([N1, N2])
     sim.set_faults(script=["ok", "error:404", "error:404"])  # gone between the listing and the unlinks
     sim.clear_log()
     try:

@@ -13,10 +13,9 @@ from plivo_pulumi.core.contract import (
     encode,
     field_differs,
     live_binding,
-    resolve_subaccounts,
-    subaccount_members,
     subaccount_to_check,
 )
+from plivo_pulumi.core.live import resolve_subaccounts, subaccount_members
 from plivo_pulumi.simulator.seed import DEFAULT_MAIN_ACCOUNT, DEFAULT_SUBACCOUNT
 
 MAIN = DEFAULT_MAIN_ACCOUNT

@@ -7,8 +7,10 @@ import pytest
 
 from plivo_pulumi.core.applications import app_field_rule, url_problem, validate_app_field
 from plivo_pulumi.core.contract import declared_bindings, declared_masks
-from plivo_pulumi.dynamic._binding import NOT_SHOWN, SECRETS_KEY, check_binding, secret_fields
-from plivo_pulumi.dynamic.rented_number_set import check_bindings
+from plivo_pulumi.core.lifecycle import NOT_SHOWN, SECRETS_KEY
+from plivo_pulumi.core.lifecycle.binding import check_binding
+from plivo_pulumi.core.lifecycle.rented_number_set import check_bindings
+from plivo_pulumi.dynamic._binding import secret_fields
 from plivo_pulumi.simulator.model import check_app_field
 
 SECRET = "user:PASSWORD@"
@@ -65,17 +67,17 @@ def test_a_secret_binding_field_fails_without_its_value():
         account="MAE2ETESTACCOUNT0001",
         secret=["number", "app_id"],
     )
-    assert {f.property for f in failures} == {"number", "app_id"}
+    assert {f.field for f in failures} == {"number", "app_id"}
     assert all("PASSWORD" not in f.reason and f.reason.endswith(NOT_SHOWN) for f in failures)
 
 
 def test_a_secret_set_labels_entries_by_position_in_number_order():
     raw = {"PASSWORD": {"app_id": "1"}, "15550000001": {"app_id": "x-PASSWORD"}}
     _, failures = check_bindings(raw, secret=True)
-    assert [f.property for f in failures] == ["bindings[0].app_id", "bindings[1].number"]
-    assert all("PASSWORD" not in f.property + f.reason for f in failures)
+    assert [f.field for f in failures] == ["bindings[0].app_id", "bindings[1].number"]
+    assert all("PASSWORD" not in f.field + f.reason for f in failures)
     _, plain = check_bindings(raw)
-    assert any('"PASSWORD"' in f.property for f in plain), "a plain set names its keys"
+    assert any('"PASSWORD"' in f.field for f in plain), "a plain set names its keys"
 
 
 def test_the_secret_fields_list_is_taken_out_of_the_inputs():

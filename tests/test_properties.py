@@ -27,10 +27,10 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pulumi.dynamic import CheckFailure, Config, ConfigureRequest
 
+from plivo_pulumi.core import UNKNOWN
 from plivo_pulumi.core.config import TUNING_KEYS, InvalidSettingError, ProviderSettings, resolve_settings
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.numbers import normalize_app_id, normalize_number, normalize_subaccount
-from plivo_pulumi.dynamic._binding import UNKNOWN
 from plivo_pulumi.dynamic.rented_number import RentedNumberProvider
 from plivo_pulumi.dynamic.rented_number_set import RentedNumberSetProvider
 from tests.support.accounts import PROP_TOKEN

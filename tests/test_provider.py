@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
+from plivo_pulumi.core import UNKNOWN
 from plivo_pulumi.core.config import MissingCredentialsError
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.dynamic._binding import UNKNOWN
 from plivo_pulumi.dynamic.rented_number import RentedNumberProvider
 from plivo_pulumi.simulator.testing import SimulatorProcess
 
@@ -147,7 +147,7 @@ def test_delete_never_unrents_a_number_a_check_of_this_deployment_saw(sim_provid
     ],
 )
 def test_an_update_limited_by_target_is_known_to_the_provider(args, constrained):
-    from plivo_pulumi.dynamic._invocation import Invocation
+    from plivo_pulumi.engine_run import Invocation
 
     assert Invocation(args).constrained is constrained
 

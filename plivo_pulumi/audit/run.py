@@ -28,11 +28,9 @@ from plivo_pulumi.core.applications import live_application
 from plivo_pulumi.core.config import (
     ProviderSettings,
 )
-from plivo_pulumi.core.contract import (
-    resolve_subaccounts,
-    subaccount_to_check,
-)
+from plivo_pulumi.core.contract import subaccount_to_check
 from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError, Scrubber
+from plivo_pulumi.core.live import resolve_subaccounts
 
 # -- I/O: the API ---------------------------------------------------------------------------------
 
@@ -94,7 +92,7 @@ def learn_subaccounts(
     note: Callable[[str], Any] | None = None,
 ) -> int:
     """Where the API's number objects carry no subaccount, learn it for the managed numbers whose
-    subaccount is declared as `SA...`, from the List filter `subaccount=` (plivo_pulumi.core.contract;
+    subaccount is declared as `SA...`, from the List filter `subaccount=` (plivo_pulumi.core.live;
     calls per subaccount: at most 1 + min(pages - 1, numbers)). Returns how many were checked."""
     to_check: dict[str, str] = {}
     for m in managed:

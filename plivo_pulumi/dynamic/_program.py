@@ -2,10 +2,9 @@
 
 * The stack config: the provider receives config values already decrypted, so it cannot tell a
   secret from plain text; the program can (`pulumi.runtime.is_config_secret`).
-* One number, one resource: two resources of one stack that manage the same number would fight
-  (every `up` flips the binding, the gate never passes) and an `unrent_on_delete` on one side could
-  unrent what the other still manages. Each provider only sees its own resource, so the program
-  keeps the register.
+* One number, one resource (and one application name, one `Application`): the rule is the core's
+  (`Deployment.claim`), but each dynamic provider only sees its own resource, so the program keeps
+  the register, and refuses a second claim before the resource registers.
 
 State is kept per run (per resource monitor), since an Automation API process runs many programs.
 """
@@ -23,17 +22,25 @@ from pulumi.runtime.settings import get_monitor
 
 from plivo_pulumi.core.applications import validate_app_field
 from plivo_pulumi.core.config import CONFIG_KEYS
+from plivo_pulumi.core.deployment import Deployment
+from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.numbers import normalize_number
 
 _LOCK = threading.Lock()
-_RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "numbers": {}, "app_names": {}}
+_RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "claims": Deployment()}
 
 
 def _this_run() -> dict[str, Any]:
     monitor = get_monitor()
     if _RUN["monitor"] is not monitor:
-        _RUN.update(monitor=monitor, token_checked=False, numbers={}, app_names={})
+        _RUN.update(monitor=monitor, token_checked=False, claims=Deployment())
     return _RUN
+
+
+def _claims() -> Deployment:
+    with _LOCK:
+        claims: Deployment = _this_run()["claims"]
+    return claims
 
 
 def require_secret_token() -> None:
@@ -85,24 +92,10 @@ def _claim(owner: str, value: Any) -> Any:
 
 def _register(owner: str, numbers: Iterable[str]) -> None:
     """Refuse any of `numbers` another resource holds, then note them all as `owner`'s."""
-    numbers = list(numbers)
-    with _LOCK:
-        for number in numbers:
-            _refuse_if_claimed(owner, number)
-        for number in numbers:
-            _this_run()["numbers"][number] = owner
-
-
-def _refuse_if_claimed(owner: str, number: str) -> None:
-    other = _this_run()["numbers"].get(number)
-    if other is not None and other != owner:
-        raise pulumi.RunError(
-            f"number {number} is declared twice in this stack: by {other} and by {owner}. "
-            "Two resources managing one number would undo each other's writes on every "
-            "`pulumi up`, and deleting one could unrent what the other manages. Keep exactly one "
-            "declaration (to move a number between resources without a gap, see README, "
-            '"Moving a number"). Nothing was sent to Plivo for it.'
-        )
+    try:
+        _claims().claim(owner, numbers)
+    except PlivoError as exc:
+        raise pulumi.RunError(str(exc)) from None
 
 
 def claim_application_name(owner: str, app_name: Any, subaccount: Any) -> None:
@@ -115,17 +108,10 @@ def claim_application_name(owner: str, app_name: Any, subaccount: Any) -> None:
         account = validate_app_field("subaccount", subaccount) if subaccount else ""
     except ValueError:
         return
-    with _LOCK:
-        other = _this_run()["app_names"].setdefault((app_name, account), owner)
-    if other != owner:
-        where = f"subaccount {account}" if account else "the main account"
-        raise pulumi.RunError(
-            f"application name {app_name!r} of {where} is declared twice in this stack: by {other} and "
-            f"by {owner}. Plivo would hold two applications of that name, or one managed twice, each "
-            "resource undoing the other's changes. Keep one declaration (bind both sets of numbers to its "
-            f"app_id), or give one another app_name. {owner} was not sent to Plivo (`pulumi up` refuses "
-            "this at its preview)."
-        )
+    try:
+        _claims().claim_application_name(owner, app_name, account)
+    except PlivoError as exc:
+        raise pulumi.RunError(str(exc)) from None
 
 
 def _plain_number(raw: Any) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -143,6 +144,19 @@ def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyVa
     return DiffResponse(changes=bool(changed), replaces=replaces, diffs=list(changed), detailed_diff=changed)
 
 
+def notify(message: str) -> None:
+    """A line for the user: the engine shows a plugin's stderr."""
+    print(f"plivo: {message}", file=sys.stderr, flush=True)
+
+
+def run_is_constrained() -> bool:
+    """Whether the engine runs with --target/--exclude (then Check does not see every resource)."""
+    from plivo_pulumi.core.invocation import current_invocation
+
+    invocation = current_invocation()
+    return bool(invocation and invocation.constrained)
+
+
 AdapterFactory = Callable[["PlivoProvider"], ResourceAdapter]
 Invoker = Callable[["PlivoProvider", dict[str, Any]], dict[str, Any]]
 
@@ -162,8 +176,30 @@ class PlivoProvider(Provider):
         self._invokes = dict(invokes or {})
         self._client: PlivoClient | None = None
         self._client_lock = threading.Lock()
+        self._deployment: Any = None
 
     # -- shared by the adapters ---------------------------------------------------------------
+
+    @property
+    def deployment(self) -> Any:
+        """The core's memory of this deployment (numbers declared, claimed, released): one per
+        plugin process, which the engine starts per deployment and per provider instance."""
+        if self._deployment is None:
+            from plivo_pulumi.core.deployment import Deployment
+
+            self._deployment = Deployment()
+        return self._deployment
+
+    def lifecycle_context(self) -> Any:
+        from plivo_pulumi.core.lifecycle import Context
+
+        return Context(
+            client=self.client,
+            account=self.config.auth_id(),
+            deployment=self.deployment,
+            notify=notify,
+            constrained=run_is_constrained,
+        )
 
     def client(self) -> PlivoClient:
         """The API client, made on first use: check and diff (preview) need no credentials."""
@@ -197,6 +233,7 @@ class PlivoProvider(Provider):
         with self._client_lock:
             self.config = ProviderConfig(config_values(request.args, request.variables))
             self._client = None
+            self._adapters = {}  # their lifecycles know the account
         # No preview support: the engine then plans creates and updates without calling us, and
         # leaves the outputs we would compute unknown (check and diff already ran, with no API call).
         return ConfigureResponse(accept_secrets=True, supports_preview=False)

@@ -11,7 +11,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any, TextIO
 from urllib.parse import urlencode, urlsplit
 
-from .. import __version__
+from ..version import __version__
 from .admin import ADMIN_PREFIX, AdminApi
 from .application_responses import ApplicationApi
 from .errors import ApiError

@@ -6,17 +6,41 @@ from __future__ import annotations
 import email.message
 import json
 import socket
+import threading
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .. import __version__
+from ..version import __version__
 from .errors import BadRequest, PayloadTooLarge
+from .faults import FaultInjector
+from .model import PlivoState
+from .request_log import RequestLog
 
-if TYPE_CHECKING:
-    from .server import SimulatorServer
+
+class SimulatorHost(Protocol):
+    """What the handlers use of their server (`server.SimulatorServer`, which imports the handlers:
+    naming it here would make an import cycle)."""
+
+    state: PlivoState
+    faults: FaultInjector
+    request_log: RequestLog
+    callbacks: list[dict[str, Any]]
+    callbacks_lock: threading.Lock
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def admin_url(self) -> str: ...
+
+    def log_line(self, text: str) -> None: ...
+
+    def deliver_callback(
+        self, url: str, method: str, api_id: str, status: int, body: dict[str, Any] | None
+    ) -> None: ...
 
 
 def new_api_id() -> str:
@@ -35,7 +59,7 @@ class HandlerBase(BaseHTTPRequestHandler):
     server_version = f"plivo-sim/{__version__}"
     sys_version = ""
     timeout = 120  # idle keep-alive connections are closed after this many seconds
-    server: SimulatorServer
+    server: SimulatorHost  # type: ignore[assignment]  # BaseHTTPRequestHandler types it as socketserver's
 
     def setup(self) -> None:
         super().setup()

@@ -17,7 +17,7 @@ import requests
 import urllib3
 from urllib3.util.retry import Retry
 
-from plivo_pulumi import __version__
+from plivo_pulumi.version import __version__
 
 from ..contract import PAGE_SIZE
 from ..errors import (

@@ -1,4 +1,6 @@
-"""Which `pulumi` command started this provider, so that a refused credential can be explained.
+"""Which `pulumi` command started this provider process: whether `--target` / `--exclude` limit the
+run (the unrent rule needs to know), and what to say when a credential is refused. Both front-ends
+use it; the core does not (it receives `constrained` and the hint as callables).
 
 The engine configures a provider with the stack config of the last deployment (saved in the state as
 the default provider's inputs) whenever it does not run the program: `pulumi refresh`, `pulumi

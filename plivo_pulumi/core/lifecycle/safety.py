@@ -8,9 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError
-from plivo_pulumi.dynamic._declared import declared_in_this_deployment
-from plivo_pulumi.dynamic._invocation import current_invocation
-from plivo_pulumi.dynamic._provider import log
+from plivo_pulumi.core.lifecycle.context import Context
 
 _SHOWN = 20
 
@@ -45,7 +43,9 @@ def import_mismatch(subject: str, differences: Sequence[str], fix: str = NUMBER_
     return PlivoError(f"cannot import {subject} without a write: {'; '.join(differences[:_SHOWN])}. {fix}")
 
 
-def numbers_to_unrent(numbers: Iterable[str], unrent_on_delete: bool, owner: str | None = None) -> list[str]:
+def numbers_to_unrent(
+    context: Context, numbers: Iterable[str], unrent_on_delete: bool, owner: str | None = None
+) -> list[str]:
     """The numbers a delete may unrent; the log says which stay rented and why (per number, or per
     `owner` such as "set numberset-1a2b" for many).
 
@@ -57,21 +57,24 @@ def numbers_to_unrent(numbers: Iterable[str], unrent_on_delete: bool, owner: str
     numbers = sorted(numbers)
     if not unrent_on_delete:
         if owner:
-            log(f"{owner}: {len(numbers)} number(s) stay rented and bound (unrent_on_delete is false)")
+            context.notify(
+                f"{owner}: {len(numbers)} number(s) stay rented and bound (unrent_on_delete is false)"
+            )
         for number in [] if owner else numbers:
-            log(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
+            context.notify(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
         return []
-    kept = [n for n in numbers if declared_in_this_deployment(n)]
+    kept = [n for n in numbers if context.deployment.declares(n)]
     if kept and owner:
-        log(f"{owner}: {len(kept)} number(s) stay rented: another resource of the stack declares them")
+        context.notify(
+            f"{owner}: {len(kept)} number(s) stay rented: another resource of the stack declares them"
+        )
     for number in [] if owner else kept:
-        log(f"number {number} stays rented: another resource of the stack declares it")
+        context.notify(f"number {number} stays rented: another resource of the stack declares it")
     doomed = [n for n in numbers if n not in kept]
-    invocation = current_invocation()
-    if doomed and invocation is not None and invocation.constrained:
+    if doomed and context.constrained():
         raise PlivoError(
             f"{'number ' + doomed[0] if len(doomed) == 1 else f'{len(doomed)} number(s)'} not unrented: "
-            f"this run is limited by --target/--exclude (`{invocation.shown()}`), so the resources it "
+            "this run is limited by --target/--exclude, so the resources it "
             "leaves out are not checked and one of them may still declare "
             f"{'it' if len(doomed) == 1 else 'them'} ({listed(doomed)}). Nothing was unrented. Run "
             "`pulumi up` without --target/--exclude to delete the resource: its numbers are unrented then "
