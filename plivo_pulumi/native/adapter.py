@@ -7,10 +7,16 @@ What is native-specific, and why:
 * Check claims the resource's numbers for its URN (`Deployment.claim`), since the engine sends each
   resource's inputs here (there is no program-side register as in the dynamic front-end): two
   resources declaring one number fail at check, naming both.
-* An import is the engine's `Read(id)` with no state, then `Check(olds = what Read returned, news =
-  the program's inputs)`, then `Diff`/`Update` (never `Create`). The core's read of an import returns
-  inputs carrying `IMPORT_KEY`, and its check refuses, field by field, code that differs from them:
-  adoption never writes, and it fails already at preview.
+* The dynamic front-end's program side is done here, in Check: the code's own values are recorded
+  in `__declared` (a refresh rebuilds the inputs from them) as the dynamic resources' constructors do.
+* An import (`pulumi import`, or `opts.import_`) is, as the engine v3.274.1 runs it, `Read(id)` with
+  no state, then `Check(olds = what Read returned, news = the program's inputs)`, then `Diff` and
+  `Update` (never `Create`). So the Read of an import records the id in the outputs
+  (`ADOPTING_KEY`) and in the inputs (`IMPORT_KEY`, carried by every later Check as the dynamic
+  program carries `import_`); Diff then always plans an update, and that Update is the core's
+  create with `IMPORT_KEY`: the adoption, with its rule "adoption never writes" (a GET, no write, a
+  failure naming every field that differs). Until it succeeds the marker stays, so a rerun refuses
+  again; once it does, later changes of the code are ordinary updates.
 * Secrets: an output named like a secret input (or listed in the core's `__secrets`) is sent secret.
 * Diff: the core says when the engine may compare old and new inputs itself (it then reports each
   changed key, `bindings["<number>"]` for a set, and honours `ignoreChanges`); otherwise our answer
@@ -41,12 +47,21 @@ from pulumi.provider.experimental.provider import (
 )
 
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.native.convert import camel_path, inputs_from_engine, properties_to_engine, to_camel
+from plivo_pulumi.core.lifecycle import IMPORT_KEY, SECRETS_KEY
+from plivo_pulumi.native import schema
+from plivo_pulumi.native.convert import (
+    camel_path,
+    inputs_from_engine,
+    properties_to_engine,
+    to_camel,
+    to_snake,
+)
 
 if TYPE_CHECKING:
     from plivo_pulumi.native.provider import PlivoProvider
 
-SECRETS_KEY = "__secrets"
+# In the outputs of an imported resource until its adoption ran (see the module docstring).
+ADOPTING_KEY = "__adopting"
 
 
 def resource_label(urn: str) -> str:
@@ -92,6 +107,7 @@ class LifecycleAdapter:
 
     # Set by each resource module.
     lifecycle_name: ClassVar[str] = ""
+    type_token: ClassVar[str] = ""
 
     def __init__(self, provider: PlivoProvider) -> None:
         self.provider = provider
@@ -104,24 +120,43 @@ class LifecycleAdapter:
 
     # -- per resource -------------------------------------------------------------------------
 
-    def claimed_numbers(self, inputs: Mapping[str, Any]) -> Iterable[str]:
-        """The numbers a resource with these checked inputs manages (claimed for its URN)."""
-        return ()
+    def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
+        """Claim what a resource with these checked inputs manages for `owner` (its URN's label);
+        raises the core's PlivoError naming both owners when another resource holds it."""
 
     claim_field: ClassVar[str] = "number"
+
+    def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
+        """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""
+        return news
+
+    def import_props(self, resource_id: str) -> dict[str, Any]:
+        """The properties the core's read gets for an import (no state yet)."""
+        return {}
+
+    def import_inputs(self, outputs: Mapping[str, Any], resource_id: str) -> dict[str, Any]:
+        """The inputs an import leaves: the schema's inputs at their live values, and `IMPORT_KEY`."""
+        names = {to_snake(name) for name in self.input_names()}
+        inputs = {name: value for name, value in outputs.items() if name in names}
+        inputs[IMPORT_KEY] = resource_id
+        return inputs
+
+    def input_names(self) -> Iterable[str]:
+        """The schema's input names of this resource."""
+        return schema.schema()["resources"][self.type_token]["inputProperties"]
 
     # -- the calls ----------------------------------------------------------------------------
 
     def check(self, request: CheckRequest) -> CheckResponse:
         olds, _ = inputs_from_engine(request.old_inputs)
         news, secret = inputs_from_engine(request.new_inputs)
-        checked = self.lifecycle.check(olds, news, secret)
+        if olds.get(IMPORT_KEY) is not None and news.get(IMPORT_KEY) is None:
+            news[IMPORT_KEY] = olds[IMPORT_KEY]  # an imported resource stays adopted, as with `import_`
+        checked = self.lifecycle.check(olds, self.with_declared(news), secret)
         failures = [CheckFailure(camel_path(f.field), f.reason) for f in checked.failures]
         if not failures:
             try:
-                self.provider.deployment.claim(
-                    resource_label(request.urn), self.claimed_numbers(checked.inputs)
-                )
+                self.claim(resource_label(request.urn), checked.inputs)
             except PlivoError as exc:
                 failures.append(CheckFailure(to_camel(self.claim_field), str(exc)))
         return CheckResponse(inputs=properties_to_engine(checked.inputs, secret), failures=failures)
@@ -131,6 +166,10 @@ class LifecycleAdapter:
         news, _ = inputs_from_engine(request.new_inputs)
         planned = self.lifecycle.diff(request.resource_id, olds, news)
         replaces = [to_camel(name) for name in planned.replaces]
+        if olds.get(ADOPTING_KEY) is not None and not replaces:
+            # Imported, not yet adopted: the update is the adoption (it writes nothing).
+            changed = [to_camel(name) for name in planned.changed] or [ADOPTING_KEY]
+            return DiffResponse(changes=True, diffs=changed)
         if planned.engine_may_compare:
             return DiffResponse(
                 changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace
@@ -155,27 +194,41 @@ class LifecycleAdapter:
     def create(self, request: CreateRequest) -> CreateResponse:
         props, _ = inputs_from_engine(request.properties)
         written = self.lifecycle.create(props)
-        secret = secret_names(request.properties, outputs=written.outputs)
+        secret = secret_names(request.properties, outputs=written.outputs) | set(written.secret_outputs)
         return CreateResponse(written.id, properties_to_engine(written.outputs, secret))
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        props, _ = inputs_from_engine(request.properties)
+        importing = not request.properties and not request.inputs
+        if importing:
+            props = self.import_props(request.resource_id)
+        else:
+            props, _ = inputs_from_engine(request.properties)
         observed = self.lifecycle.read(request.resource_id, props)
         if not observed.id:
             return ReadResponse(resource_id="")
         secret = secret_names(request.properties, request.inputs, outputs=observed.outputs)
-        inputs = (
-            dict(request.inputs)
-            if observed.inputs is None
-            else properties_to_engine(observed.inputs, secret & set(observed.inputs))
-        )
-        return ReadResponse(observed.id, properties_to_engine(observed.outputs, secret), inputs)
+        secret |= set(observed.secret_outputs)
+        outputs = dict(observed.outputs)
+        if importing:
+            outputs[ADOPTING_KEY] = request.resource_id
+            inputs = properties_to_engine(self.import_inputs(outputs, request.resource_id))
+        elif props.get(ADOPTING_KEY) is not None:  # a refresh before the adoption ran keeps it pending
+            outputs[ADOPTING_KEY] = props[ADOPTING_KEY]
+            inputs = dict(request.inputs)
+        elif observed.inputs is None:
+            inputs = dict(request.inputs)
+        else:
+            inputs = properties_to_engine(observed.inputs, secret & set(observed.inputs))
+        return ReadResponse(observed.id, properties_to_engine(outputs, secret), inputs)
 
     def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, _ = inputs_from_engine(request.olds)
         news, _ = inputs_from_engine(request.news)
-        written = self.lifecycle.update(request.resource_id, olds, news)
-        secret = secret_names(request.news, outputs=written.outputs)
+        if olds.get(ADOPTING_KEY) is not None:
+            written = self.lifecycle.create({**news, IMPORT_KEY: news.get(IMPORT_KEY) or olds[ADOPTING_KEY]})
+        else:
+            written = self.lifecycle.update(request.resource_id, olds, news)
+        secret = secret_names(request.news, outputs=written.outputs) | set(written.secret_outputs)
         return UpdateResponse(properties_to_engine(written.outputs, secret))
 
     def delete(self, request: DeleteRequest) -> None:

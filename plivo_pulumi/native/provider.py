@@ -40,7 +40,7 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from plivo_pulumi import __version__
+from plivo_pulumi.version import __version__
 from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, TUNING_KEYS, resolve_settings
 from plivo_pulumi.core.errors import PlivoError
@@ -149,9 +149,16 @@ def notify(message: str) -> None:
     print(f"plivo: {message}", file=sys.stderr, flush=True)
 
 
+def saved_config_hint() -> str:
+    """After a 401 on a read or a delete: whether this run used the config saved in the state."""
+    from plivo_pulumi.engine_run import saved_config_hint as hint
+
+    return hint()
+
+
 def run_is_constrained() -> bool:
     """Whether the engine runs with --target/--exclude (then Check does not see every resource)."""
-    from plivo_pulumi.core.invocation import current_invocation
+    from plivo_pulumi.engine_run import current_invocation
 
     invocation = current_invocation()
     return bool(invocation and invocation.constrained)
@@ -199,6 +206,7 @@ class PlivoProvider(Provider):
             deployment=self.deployment,
             notify=notify,
             constrained=run_is_constrained,
+            credentials_hint=saved_config_hint,
         )
 
     def client(self) -> PlivoClient:

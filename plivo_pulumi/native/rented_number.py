@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY
+from plivo_pulumi.core.unknown import is_unknown
+from plivo_pulumi.native import schema
 from plivo_pulumi.native.adapter import LifecycleAdapter
 
 
 class RentedNumberAdapter(LifecycleAdapter):
     lifecycle_name: ClassVar[str] = "RentedNumberLifecycle"
+    type_token: ClassVar[str] = schema.RENTED_NUMBER
 
-    def claimed_numbers(self, inputs: Mapping[str, Any]) -> Iterable[str]:
+    def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
+        declared = {name: news.get(name) for name in ("app_id", "subaccount", IMPORT_KEY)}
+        return {**news, DECLARED_KEY: declared}
+
+    def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
         number = inputs.get("number")
-        return [number] if isinstance(number, str) else []
+        if isinstance(number, str) and not is_unknown(number):
+            self.provider.deployment.claim(owner, [number])

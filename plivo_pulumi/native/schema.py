@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from plivo_pulumi import __version__
+from plivo_pulumi.version import __version__
 
 PACKAGE = "plivo"
 RENTED_NUMBER = "plivo:index:RentedNumber"
