@@ -10,6 +10,7 @@ import json
 import shutil
 import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,20 @@ pulumi.export("numbers", sorted(n.number for n in rented.numbers))
 
 
 @pytest.fixture(scope="module")
-def tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_plugin.build(tmp_path_factory.mktemp("dist"))
+def tarball(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    built = build_plugin.build(tmp_path_factory.mktemp("dist"))
+    yield built
+    built.unlink()
+
+
+@pytest.fixture
+def unpacked() -> Iterator[list[Path]]:
+    """Folders where a test unpacked the plugin (some 60 MB of Python packages): removed after the
+    test, so that the secrets scan (test_zz_secrets.py) reads the stacks' own files, not these."""
+    made: list[Path] = []
+    yield made
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_tarball_holds_an_executable_launcher(tarball: Path) -> None:
@@ -48,7 +61,7 @@ def test_tarball_holds_an_executable_launcher(tarball: Path) -> None:
     assert "PLUGIN-INFO.txt" in names
 
 
-def test_installed_tarball_serves_the_sdk_without_a_venv_on_path(tarball: Path, project) -> None:
+def test_installed_tarball_serves_the_sdk_without_a_venv_on_path(tarball: Path, project, unpacked) -> None:
     made = project(PROGRAM)
     # As a user's shell without the venv: neither the venv nor its console script is on PATH.
     assert shutil.which("pulumi-resource-plivo", path=made.env["PATH"]) is None
@@ -60,6 +73,7 @@ def test_installed_tarball_serves_the_sdk_without_a_venv_on_path(tarball: Path, 
     plugins = [(p["name"], p["kind"], p["version"]) for p in json.loads(listed.output)]
     assert ("plivo", "resource", __version__) in plugins
     plugin_dir = Path(made.env["PULUMI_HOME"]) / "plugins" / f"resource-plivo-v{__version__}"
+    unpacked.append(plugin_dir)
     assert (plugin_dir / "pulumi-resource-plivo").is_file()
 
     served = made.pulumi("package", "get-schema", "plivo")
@@ -77,10 +91,11 @@ def test_installed_tarball_serves_the_sdk_without_a_venv_on_path(tarball: Path, 
     assert outputs["numbers"] == sorted(NUMBERS)
 
 
-def test_unpacked_tarball_as_a_project_plugin_path(tarball: Path, project) -> None:
+def test_unpacked_tarball_as_a_project_plugin_path(tarball: Path, project, unpacked) -> None:
     """The other way with no venv on PATH: the project's Pulumi.yaml names the plugin's folder
     (relative to the project), here the tarball unpacked; nothing is installed in PULUMI_HOME."""
     made = project(PROGRAM)
+    unpacked.append(made.dir / "plivo-plugin")
     with tarfile.open(tarball) as tar:
         tar.extractall(made.dir / "plivo-plugin", filter="tar")
     pulumi_yaml = made.dir / "Pulumi.yaml"
