@@ -1,7 +1,7 @@
 """The one adapter between the SDK's requests and a core lifecycle class (`plivo_pulumi.core.lifecycle`):
 names and values converted at the edge, the core's rules applied as they are. Each resource module
-(rented_number.py, rented_number_set.py, application.py) only says which lifecycle it adapts, which
-numbers a resource claims, and how its import id reads.
+(rented_number.py, rented_number_set.py, application.py) only says which lifecycle it adapts, what a
+resource claims, and what the dynamic resource's constructor would record.
 
 What is native-specific, and why:
 * Check claims the resource's numbers for its URN (`Deployment.claim`), since the engine sends each
@@ -11,16 +11,17 @@ What is native-specific, and why:
   in `__declared` (a refresh rebuilds the inputs from them) as the dynamic resources' constructors do.
 * An import (`pulumi import`, or `opts.import_`) is, as the engine v3.274.1 runs it, `Read(id)` with
   no state, then `Check(olds = what Read returned, news = the program's inputs)`, then `Diff` and
-  `Update` (never `Create`). So the Read of an import records the id in the outputs
-  (`ADOPTING_KEY`) and in the inputs (`IMPORT_KEY`, carried by every later Check as the dynamic
-  program carries `import_`); Diff then always plans an update, and that Update is the core's
-  create with `IMPORT_KEY`: the adoption, with its rule "adoption never writes" (a GET, no write, a
-  failure naming every field that differs). Until it succeeds the marker stays, so a rerun refuses
-  again; once it does, later changes of the code are ordinary updates.
-* Secrets: an output named like a secret input (or listed in the core's `__secrets`) is sent secret.
+  `Update` (never `Create`). The core's read of an import returns inputs carrying `IMPORT_KEY`;
+  Check sees it in `olds` and applies the core's `check_import`: adoption never writes, so code that
+  differs from the account fails, field by field, at preview. Until the code matches, the state
+  keeps those inputs (the engine committed the import), so a rerun refuses again. The checked inputs
+  never carry `IMPORT_KEY`: the engine, not the program, imports here.
+* Secrets: an output named like a secret input, listed in the core's `__secrets` or in its
+  `secret_outputs`, is sent secret, and so are the hidden copies of the values.
 * Diff: the core says when the engine may compare old and new inputs itself (it then reports each
-  changed key, `bindings["<number>"]` for a set, and honours `ignoreChanges`); otherwise our answer
-  carries a detailed diff built from the core's changed and replaced names.
+  changed key, per number for a set); with `ignoreChanges` we compare them ourselves, leaving the
+  ignored properties out of `__declared` too (see `_compare_inputs`); otherwise our answer carries a
+  detailed diff built from the core's changed and replaced names.
 """
 
 from __future__ import annotations
@@ -47,8 +48,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.core.lifecycle import IMPORT_KEY, SECRETS_KEY
-from plivo_pulumi.native import schema
+from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY
 from plivo_pulumi.native.convert import (
     camel_path,
     inputs_from_engine,
@@ -59,9 +59,6 @@ from plivo_pulumi.native.convert import (
 
 if TYPE_CHECKING:
     from plivo_pulumi.native.provider import PlivoProvider
-
-# In the outputs of an imported resource until its adoption ran (see the module docstring).
-ADOPTING_KEY = "__adopting"
 
 
 def resource_label(urn: str) -> str:
@@ -102,12 +99,69 @@ def _map_key_diff(name: str, olds: Any, news: Any) -> dict[str, PropertyDiff]:
     return entries
 
 
+def ignored_names(paths: Iterable[str]) -> frozenset[str]:
+    """The snake names of `ignoreChanges` when every path is a whole top-level property (else empty:
+    the engine's own comparison then handles the finer paths)."""
+    paths = list(paths)
+    if any(not path.isidentifier() for path in paths):
+        return frozenset()
+    return frozenset(to_snake(path) for path in paths)
+
+
+def _without(values: Mapping[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
+    result = {name: value for name, value in values.items() if name not in ignored}
+    declared = result.get(DECLARED_KEY)
+    if isinstance(declared, Mapping):
+        result[DECLARED_KEY] = {name: value for name, value in declared.items() if name not in ignored}
+    return result
+
+
+def _compare_inputs(
+    old_inputs: Mapping[str, Any], news: Mapping[str, Any], ignored: frozenset[str], planned: Any
+) -> DiffResponse:
+    """What the engine compares when we answer "unknown" (old inputs with new ones), minus the
+    ignored properties, including their copies in `__declared`: the engine puts the state's value of
+    an ignored input in the new inputs before Check, which records it as the code's, so its own
+    comparison would report `__declared` as changed after every drift of an ignored field."""
+    old, new = _without(old_inputs, ignored), _without(news, ignored)
+    replaces = [name for name in planned.replaces if name not in ignored]
+    detailed: dict[str, PropertyDiff] = {}
+    for name in sorted(set(old) | set(new)):
+        if old.get(name) == new.get(name):
+            continue
+        if name in replaces:
+            kind = PropertyDiffKind.UPDATE_REPLACE
+        elif name not in old:
+            kind = PropertyDiffKind.ADD
+        elif name not in new:
+            kind = PropertyDiffKind.DELETE
+        else:
+            kind = PropertyDiffKind.UPDATE
+        if (
+            kind is PropertyDiffKind.UPDATE
+            and isinstance(new.get(name), Mapping)
+            and not name.startswith("__")
+        ):
+            detailed.update(_map_key_diff(to_camel(name), old.get(name), new.get(name)))
+        else:
+            detailed[to_camel(name)] = PropertyDiff(kind, input_diff=True)
+    return DiffResponse(
+        changes=bool(detailed),
+        replaces=[to_camel(name) for name in replaces],
+        delete_before_replace=planned.delete_before_replace,
+        diffs=list(dict.fromkeys(key.split("[")[0] for key in detailed)),
+        detailed_diff=detailed,
+    )
+
+
 class LifecycleAdapter:
     """Adapts one core lifecycle class to the SDK's requests (see the module docstring)."""
 
-    # Set by each resource module.
+    # Set by each resource module: the core class adapted, the type token, the property a refused
+    # claim is reported under.
     lifecycle_name: ClassVar[str] = ""
     type_token: ClassVar[str] = ""
+    claim_field: ClassVar[str] = "number"
 
     def __init__(self, provider: PlivoProvider) -> None:
         self.provider = provider
@@ -124,36 +178,22 @@ class LifecycleAdapter:
         """Claim what a resource with these checked inputs manages for `owner` (its URN's label);
         raises the core's PlivoError naming both owners when another resource holds it."""
 
-    claim_field: ClassVar[str] = "number"
-
     def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
         """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""
         return news
-
-    def import_props(self, resource_id: str) -> dict[str, Any]:
-        """The properties the core's read gets for an import (no state yet)."""
-        return {}
-
-    def import_inputs(self, outputs: Mapping[str, Any], resource_id: str) -> dict[str, Any]:
-        """The inputs an import leaves: the schema's inputs at their live values, and `IMPORT_KEY`."""
-        names = {to_snake(name) for name in self.input_names()}
-        inputs = {name: value for name, value in outputs.items() if name in names}
-        inputs[IMPORT_KEY] = resource_id
-        return inputs
-
-    def input_names(self) -> Iterable[str]:
-        """The schema's input names of this resource."""
-        return schema.schema()["resources"][self.type_token]["inputProperties"]
 
     # -- the calls ----------------------------------------------------------------------------
 
     def check(self, request: CheckRequest) -> CheckResponse:
         olds, _ = inputs_from_engine(request.old_inputs)
         news, secret = inputs_from_engine(request.new_inputs)
-        if olds.get(IMPORT_KEY) is not None and news.get(IMPORT_KEY) is None:
-            news[IMPORT_KEY] = olds[IMPORT_KEY]  # an imported resource stays adopted, as with `import_`
+        importing = olds.get(IMPORT_KEY) is not None  # only the Read of an import puts it there
+        news.pop(IMPORT_KEY, None)  # `pulumi import` checks the Read's inputs themselves
         checked = self.lifecycle.check(olds, self.with_declared(news), secret)
-        failures = [CheckFailure(camel_path(f.field), f.reason) for f in checked.failures]
+        found = list(checked.failures)
+        if importing and not found:
+            found = self.lifecycle.check_import(olds, checked.inputs, secret)
+        failures = [CheckFailure(camel_path(f.field), f.reason) for f in found]
         if not failures:
             try:
                 self.claim(resource_label(request.urn), checked.inputs)
@@ -166,11 +206,11 @@ class LifecycleAdapter:
         news, _ = inputs_from_engine(request.new_inputs)
         planned = self.lifecycle.diff(request.resource_id, olds, news)
         replaces = [to_camel(name) for name in planned.replaces]
-        if olds.get(ADOPTING_KEY) is not None and not replaces:
-            # Imported, not yet adopted: the update is the adoption (it writes nothing).
-            changed = [to_camel(name) for name in planned.changed] or [ADOPTING_KEY]
-            return DiffResponse(changes=True, diffs=changed)
         if planned.engine_may_compare:
+            ignored = ignored_names(request.ignore_changes)
+            old_inputs = getattr(request, "old_inputs", None)
+            if ignored and old_inputs is not None:
+                return _compare_inputs(inputs_from_engine(old_inputs)[0], news, ignored, planned)
             return DiffResponse(
                 changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace
             )
@@ -198,24 +238,14 @@ class LifecycleAdapter:
         return CreateResponse(written.id, properties_to_engine(written.outputs, secret))
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        importing = not request.properties and not request.inputs
-        if importing:
-            props = self.import_props(request.resource_id)
-        else:
-            props, _ = inputs_from_engine(request.properties)
+        props, _ = inputs_from_engine(request.properties)  # empty for an import: the core adopts `id`
         observed = self.lifecycle.read(request.resource_id, props)
         if not observed.id:
             return ReadResponse(resource_id="")
         secret = secret_names(request.properties, request.inputs, outputs=observed.outputs)
         secret |= set(observed.secret_outputs)
         outputs = dict(observed.outputs)
-        if importing:
-            outputs[ADOPTING_KEY] = request.resource_id
-            inputs = properties_to_engine(self.import_inputs(outputs, request.resource_id))
-        elif props.get(ADOPTING_KEY) is not None:  # a refresh before the adoption ran keeps it pending
-            outputs[ADOPTING_KEY] = props[ADOPTING_KEY]
-            inputs = dict(request.inputs)
-        elif observed.inputs is None:
+        if observed.inputs is None:
             inputs = dict(request.inputs)
         else:
             inputs = properties_to_engine(observed.inputs, secret & set(observed.inputs))
@@ -224,10 +254,7 @@ class LifecycleAdapter:
     def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, _ = inputs_from_engine(request.olds)
         news, _ = inputs_from_engine(request.news)
-        if olds.get(ADOPTING_KEY) is not None:
-            written = self.lifecycle.create({**news, IMPORT_KEY: news.get(IMPORT_KEY) or olds[ADOPTING_KEY]})
-        else:
-            written = self.lifecycle.update(request.resource_id, olds, news)
+        written = self.lifecycle.update(request.resource_id, olds, news)
         secret = secret_names(request.news, outputs=written.outputs) | set(written.secret_outputs)
         return UpdateResponse(properties_to_engine(written.outputs, secret))
 

@@ -32,9 +32,9 @@ from pulumi.runtime import proto
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from plivo_pulumi.version import __version__
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.native.provider import PlivoProvider, UnknownTypeError
+from plivo_pulumi.native.provider import DiffWithInputsRequest, PlivoProvider, UnknownTypeError
+from plivo_pulumi.version import __version__
 
 _KINDS = {
     PropertyDiffKind.ADD: proto.PropertyDiff.ADD,
@@ -71,12 +71,13 @@ def diff_response_to_proto(resp: DiffResponse) -> Any:
 
 
 def _diff_request(request: Any) -> DiffRequest:
-    return DiffRequest(
+    return DiffWithInputsRequest(
         request.urn,
         request.id,
         PropertyValue.unmarshal_map(request.olds),
         PropertyValue.unmarshal_map(request.news),
         list(request.ignoreChanges),
+        PropertyValue.unmarshal_map(request.old_inputs),
     )
 
 
@@ -154,6 +155,7 @@ def build_provider() -> PlivoProvider:
 
 
 async def serve(provider: PlivoProvider, engine_address: str, args: list[str]) -> None:
+    provider.connect_engine(engine_address)
     server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
     servicer = PlivoServicer(args, __version__, provider, engine_address=engine_address)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
