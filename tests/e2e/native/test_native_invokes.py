@@ -9,17 +9,16 @@ from tests.support.accounts import APPS, NUMBERS, SUB
 
 INVOKES = """
 import pulumi
-from pulumi.runtime import invoke
+import pulumi_plivo as plivo
 
-every = invoke("plivo:index:getRentedNumbers", {}).value
-filters = {"numberStartswith": "155500000", "numberType": "local"}
-local_2 = invoke("plivo:index:getRentedNumbers", filters).value
-one = invoke("plivo:index:getRentedNumber", {"number": "+1 (555) 000-0002"}).value
-app = invoke("plivo:index:getApplication", {"appId": "%s"}).value
-pulumi.export("every", [n["number"] for n in every["numbers"]])
-pulumi.export("filtered", len(local_2["numbers"]))
-pulumi.export("one", one)
-pulumi.export("app", app)
+every = plivo.get_rented_numbers()
+local_2 = plivo.get_rented_numbers(number_startswith="155500000", number_type="local")
+one = plivo.get_rented_number(number="+1 (555) 000-0002")
+app = plivo.get_application(app_id="%s")
+pulumi.export("every", [n.number for n in every.numbers])
+pulumi.export("filtered", len(local_2.numbers))
+pulumi.export("one", {"number": one.number, "appId": one.app_id, "subaccount": one.subaccount})
+pulumi.export("app", {"appId": app.app_id, "answerMethod": app.answer_method})
 """
 
 
@@ -43,8 +42,8 @@ def test_invokes_read_the_account(native_project, sim_e2e):
 def test_invoke_of_a_number_not_rented_fails_naming_it(native_project, sim_e2e):
     project = native_project(
         """
-        from pulumi.runtime import invoke
-        invoke("plivo:index:getRentedNumber", {"number": "15559999999"})
+        import pulumi_plivo as plivo
+        plivo.get_rented_number(number="15559999999")
         """
     )
     up = project.up()
@@ -58,9 +57,9 @@ def test_subaccount_filter(native_project, sim_e2e):
     project = native_project(
         f"""
         import pulumi
-        from pulumi.runtime import invoke
-        found = invoke("plivo:index:getRentedNumbers", {{"subaccount": "{SUB}"}}).value
-        pulumi.export("found", [n["number"] for n in found["numbers"]])
+        import pulumi_plivo as plivo
+        found = plivo.get_rented_numbers(subaccount="{SUB}")
+        pulumi.export("found", [n.number for n in found.numbers])
         """
     )
     up = project.up()

@@ -12,28 +12,24 @@ PLAIN_TEXT_TOKEN = "plaintext-config-value-under-test"
 
 TWO_ACCOUNTS = """
 import pulumi
-from pulumi.runtime import invoke
+import pulumi_plivo as plivo
 
 base_url = pulumi.Config("plivo").require("baseUrl")
 
 
 def account(name, auth_id):
     token = pulumi.Config().require_secret(f"{{name}}Token")  # a secret of the stack config
-    args = {{"authId": auth_id, "authToken": token, "baseUrl": base_url}}
-    return pulumi.ProviderResource("plivo", name, args)
+    return plivo.Provider(name, auth_id=auth_id, auth_token=token, base_url=base_url)
 
 
 main = account("main", "{main}")
 sub = account("sub", "{sub}")
-mine = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=main)).value
-theirs = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=sub)).value
-RN = "plivo:index:RentedNumber"
-main_opts = pulumi.ResourceOptions(provider=main)
-sub_opts = pulumi.ResourceOptions(provider=sub)
-pulumi.CustomResource(RN, "main-line", {{"number": "{n2}", "appId": "{app}"}}, opts=main_opts)
-pulumi.CustomResource(RN, "sub-line", {{"number": "{n1}", "appId": ""}}, opts=sub_opts)
-pulumi.export("main", sorted(n["number"] for n in mine["numbers"]))
-pulumi.export("sub", sorted(n["number"] for n in theirs["numbers"]))
+mine = plivo.get_rented_numbers(opts=pulumi.InvokeOptions(provider=main))
+theirs = plivo.get_rented_numbers(opts=pulumi.InvokeOptions(provider=sub))
+plivo.RentedNumber("main-line", number="{n2}", app_id="{app}", opts=pulumi.ResourceOptions(provider=main))
+plivo.RentedNumber("sub-line", number="{n1}", app_id="", opts=pulumi.ResourceOptions(provider=sub))
+pulumi.export("main", sorted(n.number for n in mine.numbers))
+pulumi.export("sub", sorted(n.number for n in theirs.numbers))
 """
 
 
@@ -70,16 +66,13 @@ def test_two_accounts_in_one_program(native_project, sim_e2e):
 def test_a_rotated_token_updates_the_provider_a_new_account_replaces_it(native_project, sim_e2e):
     program = f"""
     import pulumi
+    import pulumi_plivo as plivo
     cfg = pulumi.Config()
-    acct = pulumi.ProviderResource(
-        "plivo", "acct",
-        {{"authId": cfg.require("acctId"), "authToken": cfg.require_secret("acctToken"),
-         "baseUrl": pulumi.Config("plivo").require("baseUrl")}},
+    acct = plivo.Provider(
+        "acct", auth_id=cfg.require("acctId"), auth_token=cfg.require_secret("acctToken"),
+        base_url=pulumi.Config("plivo").require("baseUrl"),
     )
-    pulumi.CustomResource(
-        "plivo:index:RentedNumber", "line", {{"number": "{NUMBERS[0]}"}},
-        opts=pulumi.ResourceOptions(provider=acct),
-    )
+    plivo.RentedNumber("line", number="{NUMBERS[0]}", opts=pulumi.ResourceOptions(provider=acct))
     """
     project = native_project(program)
     project.config_set("acctId", MAIN, secret=False)
@@ -104,8 +97,8 @@ def test_a_plain_text_token_is_refused_before_any_call(native_project, sim_e2e):
 
     project = native_project(
         """
-        from pulumi.runtime import invoke
-        invoke("plivo:index:getRentedNumbers", {})
+        import pulumi_plivo as plivo
+        plivo.get_rented_numbers()
         """,
         config=False,
     )

@@ -6,6 +6,7 @@ twice. What is checked: the simulator's numbers and request log, the exit code a
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -28,12 +29,19 @@ def native_resources(project, type_token: str = TYPE) -> dict[str, dict]:
 
 
 def program(*declarations: str, header: str = "") -> str:
-    lines = ["import pulumi", header, *declarations]
+    """A program through the generated SDK, as users write it."""
+    lines = ["import pulumi", "import pulumi_plivo as plivo", header, *declarations]
     return "\n".join(lines) + "\n"
 
 
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
 def number(name: str, args: dict, opts: str = "None") -> str:
-    return f"pulumi.CustomResource({TYPE!r}, {name!r}, {args!r}, opts={opts})"
+    """`plivo.RentedNumber(name, ...)` with `args` in the schema's names (camelCase)."""
+    keywords = ", ".join(f"{snake(key)}={value!r}" for key, value in args.items())
+    return f"plivo.RentedNumber({name!r}, {keywords}, opts={opts})"
 
 
 LIFECYCLE = program(

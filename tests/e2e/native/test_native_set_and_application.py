@@ -5,7 +5,7 @@ an application with numbers bound to its output, and destroy keeping the numbers
 
 from __future__ import annotations
 
-from tests.e2e.native.test_native_rented_number import calls, native_resources
+from tests.e2e.native.test_native_rented_number import calls, native_resources, snake
 from tests.support.accounts import APPS, NUMBERS, SUB
 
 N1, N2, N3, N4, N5 = NUMBERS
@@ -14,8 +14,15 @@ APP = "plivo:index:Application"
 
 
 def set_program(bindings: dict, **more: object) -> str:
-    args = {"bindings": bindings, **more}
-    return f"import pulumi\npulumi.CustomResource({SET!r}, 'fleet', {args!r})\n"
+    """`plivo.RentedNumberSet("fleet", ...)`; `bindings` and `more` in the schema's names."""
+
+    def binding(fields: dict) -> str:
+        keywords = ", ".join(f"{snake(key)}={value!r}" for key, value in fields.items())
+        return f"plivo.RentedNumberSetBindingArgs({keywords})"
+
+    entries = ", ".join(f"{number!r}: {binding(fields)}" for number, fields in bindings.items())
+    keywords = "".join(f", {snake(key)}={value!r}" for key, value in more.items())
+    return f"import pulumi_plivo as plivo\nplivo.RentedNumberSet('fleet', bindings={{{entries}}}{keywords})\n"
 
 
 FLEET = {
@@ -100,12 +107,11 @@ def test_set_import_by_numbers(native_project, sim_e2e):
 
 APP_PROGRAM = """
 import pulumi
-app = pulumi.CustomResource(
-    "plivo:index:Application", "ivr",
-    {{"appName": "ivr-main", "answerUrl": "{answer}", "appId": None}},
-)
-pulumi.CustomResource("plivo:index:RentedNumber", "support", {{"number": "{n1}", "appId": app.appId}})
-pulumi.export("app_id", app.appId)
+import pulumi_plivo as plivo
+
+app = plivo.Application("ivr", app_name="ivr-main", answer_url="{answer}")
+plivo.RentedNumber("support", number="{n1}", app_id=app.app_id)
+pulumi.export("app_id", app.app_id)
 """
 
 
@@ -136,8 +142,8 @@ def test_application_with_a_number_bound_to_it(native_project, sim_e2e):
 
 def test_application_bad_input_and_import(native_project, sim_e2e):
     bad = native_project(
-        'import pulumi\npulumi.CustomResource("plivo:index:Application", "a", {"appName": "has space", '
-        '"answerUrl": "https://x.example.com/"})\n'
+        'import pulumi_plivo as plivo\nplivo.Application("a", app_name="has space", '
+        'answer_url="https://x.example.com/")\n'
     )
     preview = bad.preview()
     assert preview.code != 0 and "appName" in preview.output
