@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, help="repetitions per step (default 3; 1 with --quick)")
     parser.add_argument(
+        "--fresh-runs",
+        type=int,
+        help="repetitions of the fresh-start steps (preview_new, first_up) when fewer than --runs "
+        "(a first up of 10,000 numbers takes minutes)",
+    )
+    parser.add_argument(
         "--doc", type=Path, help=f"write the markdown report here (default for the full run: {DOC})"
     )
     parser.add_argument("--no-doc", action="store_true", help="do not write the markdown report")
@@ -66,7 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     info["engine"] = engine_version(command)
     custom = any(
         x is not None
-        for x in (args.sizes, args.latencies, args.variants, args.steps, args.runs, args.harnesses)
+        for x in (
+            args.sizes,
+            args.latencies,
+            args.variants,
+            args.steps,
+            args.runs,
+            args.harnesses,
+            args.fresh_runs,
+        )
     )
     if args.from_json:
         data = json.loads(args.from_json.read_text(encoding="utf-8"))
@@ -80,7 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             groups = quick_plan(args.runs or 1)
         elif custom:
             groups = custom_plan(
-                args.sizes, args.latencies, args.variants, args.steps, args.runs or 3, args.harnesses
+                args.sizes,
+                args.latencies,
+                args.variants,
+                args.steps,
+                args.runs or 3,
+                args.harnesses,
+                fresh_runs=args.fresh_runs,
             )
         else:
             groups = full_plan()

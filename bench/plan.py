@@ -14,7 +14,9 @@ from bench.runner import ALL_VARIANTS, NO_API, STEPS, VARIANTS, Group
 ENGINE_ONLY = "latency does not apply: the floor makes no API call"
 
 
-def custom_plan(sizes, latencies, variants, steps, runs: int, harnesses=None) -> list[Group]:
+def custom_plan(
+    sizes, latencies, variants, steps, runs: int, harnesses=None, fresh_runs: int | None = None
+) -> list[Group]:
     harnesses = tuple(harnesses or ("cli",))
     sizes = sizes or [10, 100]
     latencies = latencies or [0, 50]
@@ -25,7 +27,9 @@ def custom_plan(sizes, latencies, variants, steps, runs: int, harnesses=None) ->
         for index, latency in enumerate(latencies):
             chosen = tuple(v for v in variants if v not in NO_API or index == 0)
             if chosen:
-                groups.append(Group(n, latency, chosen, steps, runs, harnesses=harnesses))
+                groups.append(
+                    Group(n, latency, chosen, steps, runs, harnesses=harnesses, fresh_runs=fresh_runs)
+                )
     return groups
 
 
