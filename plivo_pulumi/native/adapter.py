@@ -11,12 +11,11 @@ What is native-specific, and why:
   in `__declared` (a refresh rebuilds the inputs from them) as the dynamic resources' constructors do.
 * An import (`pulumi import`, or `opts.import_`) is, as the engine v3.274.1 runs it, `Read(id)` with
   no state, then `Check(olds = what Read returned, news = the program's inputs)`, then `Diff` and
-  `Update` (never `Create`). So the Read of an import records the id in the outputs
-  (`ADOPTING_KEY`) and in the inputs (`IMPORT_KEY`, carried by every later Check as the dynamic
-  program carries `import_`); Diff then always plans an update, and that Update is the core's
-  create with `IMPORT_KEY`: the adoption, with its rule "adoption never writes" (a GET, no write, a
-  failure naming every field that differs). Until it succeeds the marker stays, so a rerun refuses
-  again; once it does, later changes of the code are ordinary updates.
+  `Update` (never `Create`). The core's read of an import returns inputs carrying `IMPORT_KEY`;
+  Check sees it in `olds` and applies the core's `check_import`: adoption never writes, so code that
+  differs from the account fails, field by field, at preview. Until the code matches, the state
+  keeps those inputs (the engine committed the import), so a rerun refuses again. The checked inputs
+  never carry `IMPORT_KEY`: the engine, not the program, imports here.
 * Secrets: an output named like a secret input (or listed in the core's `__secrets`) is sent secret.
 * Diff: the core says when the engine may compare old and new inputs itself (it then reports each
   changed key, `bindings["<number>"]` for a set, and honours `ignoreChanges`); otherwise our answer
@@ -25,7 +24,7 @@ What is native-specific, and why:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -48,20 +47,15 @@ from pulumi.provider.experimental.provider import (
 
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.lifecycle import IMPORT_KEY, SECRETS_KEY
-from plivo_pulumi.native import schema
 from plivo_pulumi.native.convert import (
     camel_path,
     inputs_from_engine,
     properties_to_engine,
     to_camel,
-    to_snake,
 )
 
 if TYPE_CHECKING:
     from plivo_pulumi.native.provider import PlivoProvider
-
-# In the outputs of an imported resource until its adoption ran (see the module docstring).
-ADOPTING_KEY = "__adopting"
 
 
 def resource_label(urn: str) -> str:
@@ -130,30 +124,18 @@ class LifecycleAdapter:
         """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""
         return news
 
-    def import_props(self, resource_id: str) -> dict[str, Any]:
-        """The properties the core's read gets for an import (no state yet)."""
-        return {}
-
-    def import_inputs(self, outputs: Mapping[str, Any], resource_id: str) -> dict[str, Any]:
-        """The inputs an import leaves: the schema's inputs at their live values, and `IMPORT_KEY`."""
-        names = {to_snake(name) for name in self.input_names()}
-        inputs = {name: value for name, value in outputs.items() if name in names}
-        inputs[IMPORT_KEY] = resource_id
-        return inputs
-
-    def input_names(self) -> Iterable[str]:
-        """The schema's input names of this resource."""
-        return schema.schema()["resources"][self.type_token]["inputProperties"]
-
     # -- the calls ----------------------------------------------------------------------------
 
     def check(self, request: CheckRequest) -> CheckResponse:
         olds, _ = inputs_from_engine(request.old_inputs)
         news, secret = inputs_from_engine(request.new_inputs)
-        if olds.get(IMPORT_KEY) is not None and news.get(IMPORT_KEY) is None:
-            news[IMPORT_KEY] = olds[IMPORT_KEY]  # an imported resource stays adopted, as with `import_`
+        importing = olds.get(IMPORT_KEY) is not None  # only the Read of an import puts it there
+        news.pop(IMPORT_KEY, None)  # `pulumi import` checks the Read's inputs themselves
         checked = self.lifecycle.check(olds, self.with_declared(news), secret)
-        failures = [CheckFailure(camel_path(f.field), f.reason) for f in checked.failures]
+        found = list(checked.failures)
+        if importing and not found:
+            found = self.lifecycle.check_import(olds, checked.inputs, secret)
+        failures = [CheckFailure(camel_path(f.field), f.reason) for f in found]
         if not failures:
             try:
                 self.claim(resource_label(request.urn), checked.inputs)
@@ -166,10 +148,6 @@ class LifecycleAdapter:
         news, _ = inputs_from_engine(request.new_inputs)
         planned = self.lifecycle.diff(request.resource_id, olds, news)
         replaces = [to_camel(name) for name in planned.replaces]
-        if olds.get(ADOPTING_KEY) is not None and not replaces:
-            # Imported, not yet adopted: the update is the adoption (it writes nothing).
-            changed = [to_camel(name) for name in planned.changed] or [ADOPTING_KEY]
-            return DiffResponse(changes=True, diffs=changed)
         if planned.engine_may_compare:
             return DiffResponse(
                 changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace
@@ -198,24 +176,14 @@ class LifecycleAdapter:
         return CreateResponse(written.id, properties_to_engine(written.outputs, secret))
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        importing = not request.properties and not request.inputs
-        if importing:
-            props = self.import_props(request.resource_id)
-        else:
-            props, _ = inputs_from_engine(request.properties)
+        props, _ = inputs_from_engine(request.properties)  # empty for an import: the core adopts `id`
         observed = self.lifecycle.read(request.resource_id, props)
         if not observed.id:
             return ReadResponse(resource_id="")
         secret = secret_names(request.properties, request.inputs, outputs=observed.outputs)
         secret |= set(observed.secret_outputs)
         outputs = dict(observed.outputs)
-        if importing:
-            outputs[ADOPTING_KEY] = request.resource_id
-            inputs = properties_to_engine(self.import_inputs(outputs, request.resource_id))
-        elif props.get(ADOPTING_KEY) is not None:  # a refresh before the adoption ran keeps it pending
-            outputs[ADOPTING_KEY] = props[ADOPTING_KEY]
-            inputs = dict(request.inputs)
-        elif observed.inputs is None:
+        if observed.inputs is None:
             inputs = dict(request.inputs)
         else:
             inputs = properties_to_engine(observed.inputs, secret & set(observed.inputs))
@@ -224,10 +192,7 @@ class LifecycleAdapter:
     def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, _ = inputs_from_engine(request.olds)
         news, _ = inputs_from_engine(request.news)
-        if olds.get(ADOPTING_KEY) is not None:
-            written = self.lifecycle.create({**news, IMPORT_KEY: news.get(IMPORT_KEY) or olds[ADOPTING_KEY]})
-        else:
-            written = self.lifecycle.update(request.resource_id, olds, news)
+        written = self.lifecycle.update(request.resource_id, olds, news)
         secret = secret_names(request.news, outputs=written.outputs) | set(written.secret_outputs)
         return UpdateResponse(properties_to_engine(written.outputs, secret))
 

@@ -127,11 +127,12 @@ def _camel_keys(name: str, value: Any) -> Any:
 
 def properties_to_engine(values: Mapping[str, Any], secret: Iterable[str] = ()) -> dict[str, PropertyValue]:
     """The core's snake_case plain dict as camelCase PropertyValues; the names in `secret` (snake
-    case) are sent as secrets."""
-    hidden_secret = frozenset(secret)
+    case) are sent as secrets, and with any of them every hidden key but the list of names."""
+    names = frozenset(secret)
+    if names:  # the hidden copies (`__declared`, `__live`, the import id) hold the same values
+        names |= {name for name in values if is_hidden(name) and name != "__secrets"}
     return {
-        to_camel(name): wire(_camel_keys(name, value), secret=name in hidden_secret)
-        for name, value in values.items()
+        to_camel(name): wire(_camel_keys(name, value), secret=name in names) for name, value in values.items()
     }
 
 

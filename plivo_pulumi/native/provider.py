@@ -40,12 +40,12 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from plivo_pulumi.version import __version__
 from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, TUNING_KEYS, resolve_settings
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.native import schema as schema_module
 from plivo_pulumi.native.convert import plain
+from plivo_pulumi.version import __version__
 
 # Provider config names (camelCase, as in the schema) by the core's setting names.
 CONFIG_NAMES = {name: key.split(":", 1)[1] for name, key in CONFIG_KEYS.items()} | {

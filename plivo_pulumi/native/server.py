@@ -32,9 +32,9 @@ from pulumi.runtime import proto
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from plivo_pulumi.version import __version__
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.native.provider import PlivoProvider, UnknownTypeError
+from plivo_pulumi.version import __version__
 
 _KINDS = {
     PropertyDiffKind.ADD: proto.PropertyDiff.ADD,

@@ -51,3 +51,10 @@ class Lifecycle(Protocol):
     def update(self, id: str, olds: dict[str, Any], news: dict[str, Any]) -> Written: ...
 
     def delete(self, id: str, props: dict[str, Any]) -> None: ...
+
+    def check_import(
+        self, olds: dict[str, Any], news: dict[str, Any], secret: frozenset[str]
+    ) -> list[Failure]:
+        """For an engine that imports by `read(id, {})` then checks the program's inputs against
+        what that read returned (`olds`): what adopting as it is would have to write. No I/O."""
+        ...

@@ -52,7 +52,7 @@ from plivo_pulumi.core.lifecycle.binding import failure
 from plivo_pulumi.core.lifecycle.context import Context
 from plivo_pulumi.core.lifecycle.keys import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY
 from plivo_pulumi.core.lifecycle.results import Checked, Failure, Observed, Planned, Written
-from plivo_pulumi.core.lifecycle.safety import import_mismatch, listed
+from plivo_pulumi.core.lifecycle.safety import import_mismatch, import_refusal, listed
 from plivo_pulumi.core.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.core.parallel import run_all
 from plivo_pulumi.core.unknown import is_unknown
@@ -173,13 +173,31 @@ class ApplicationLifecycle:
             app_id, _outputs(props, desired, app_id, adopted=False, api=api, deployment=deployment)
         )
 
+    def check_import(
+        self, olds: dict[str, Any], news: dict[str, Any], secret: frozenset[str]
+    ) -> list[Failure]:
+        """For an engine that imports by `read(id, {})` and then checks the program's inputs
+        against what it returned (`olds`): a failure per field that adopting the application as it
+        is would have to write (nothing is written on an import). No API call."""
+        desired = {name: news.get(name) for name in APP_FIELDS if not is_unknown(news.get(name))}
+        differing = app_changes(olds, desired)
+        app_id = olds.get(IMPORT_KEY) or olds.get("app_id")
+        return [
+            Failure(field, import_refusal(f"application {app_id}", [line], _IMPORT_FIX))
+            for field, line in zip(differing, _differences(olds, differing, secret), strict=True)
+        ]
+
     def read(self, id: str, props: dict[str, Any]) -> Observed:
+        """`props` empty: an engine import of application `id`, adopted as it is (see
+        `check_import`)."""
         try:
             with self.context.explaining_refusals():
                 live = live_application(self.context.client().get_application(id))
         except ApplicationNotFoundError:
             self.context.notify(f"application {id} no longer exists; refresh removes it from the stack")
             return Observed("", {}, None)
+        if not props:
+            props = _adopted(id, live)
         outs = _outputs(
             props,
             live,
@@ -352,6 +370,13 @@ class _Links:
         return (
             f"cannot delete application {name} ({app_id}): {why} The application was not deleted.{released}"
         )
+
+
+def _adopted(app_id: str, live: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs that adopt an application as the API reports it (an engine import)."""
+    fields = desired_application({name: live.get(name) for name in APP_FIELDS})
+    declared = {**fields, IMPORT_KEY: app_id}
+    return {**fields, "delete_adopted": False, "adopted": True, IMPORT_KEY: app_id, DECLARED_KEY: declared}
 
 
 def _owner_shown(desired: Mapping[str, Any]) -> str:

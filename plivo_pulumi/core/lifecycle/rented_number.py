@@ -14,6 +14,7 @@ API calls (docs/design.md, "RentedNumber"):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from plivo_pulumi.core.contract import MANAGED_FIELDS, binding_changes, with_drift
@@ -29,7 +30,13 @@ from plivo_pulumi.core.lifecycle.binding import (
 from plivo_pulumi.core.lifecycle.context import Context
 from plivo_pulumi.core.lifecycle.keys import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY
 from plivo_pulumi.core.lifecycle.results import Checked, Failure, Observed, Planned, Written, changed_inputs
-from plivo_pulumi.core.lifecycle.safety import import_mismatch, not_rented, numbers_to_unrent, unrent
+from plivo_pulumi.core.lifecycle.safety import (
+    import_mismatch,
+    import_refusal,
+    not_rented,
+    numbers_to_unrent,
+    unrent,
+)
 from plivo_pulumi.core.numbers import normalize_number
 from plivo_pulumi.core.unknown import is_unknown
 
@@ -86,17 +93,32 @@ class RentedNumberLifecycle:
             raise not_rented("RentedNumber", [number], "fix `number`") from None
         changes = binding_changes(live, props)
         if changes and props.get(IMPORT_KEY):
-            secret = props.get(SECRETS_KEY) or ()
-            code = {f: "a secret value" if f in secret else repr(v) for f, v in changes.items()}
-            shown = [f"{f} is {live.get(f)!r} in Plivo but {code[f]} in the code" for f in changes]
-            raise import_mismatch(f"number {number}", shown)
+            shown = _import_differences(live, changes, props.get(SECRETS_KEY) or ())
+            raise import_mismatch(f"number {number}", list(shown.values()))
         if changes:
             api.update_number(number, **changes)
         self.context.deployment.note_declared([number])
         outs = _outputs(props, after_write(live, changes, api.auth_id, self.context.deployment))
         return Written(number, outs, _secret_outputs(outs))
 
+    def check_import(
+        self, olds: dict[str, Any], news: dict[str, Any], secret: frozenset[str]
+    ) -> list[Failure]:
+        """For an engine that imports by `read(id, {})` and then checks the program's inputs
+        against what it returned (`olds`): a failure per field that adopting the number as it is
+        would have to write (nothing is written on an import). No API call."""
+        number = olds.get("number")
+        if news.get("number") != number:
+            shown = "another number" if "number" in secret else news.get("number")
+            return [Failure("number", f"imports number {number} but `number` is {shown}")]
+        changes = {f: v for f, v in binding_changes(olds, news).items() if not is_unknown(v)}
+        return [
+            Failure(field, import_refusal(f"number {number}", [line]))
+            for field, line in _import_differences(olds, changes, secret).items()
+        ]
+
     def read(self, id: str, props: dict[str, Any]) -> Observed:
+        """`props` empty: an engine import of number `id`, adopted as it is (see `check_import`)."""
         number = str(id or props.get("number"))
         try:
             with self.context.explaining_refusals():
@@ -109,6 +131,8 @@ class RentedNumberLifecycle:
                 f"number {number} is no longer rented by this account; refresh removes it from the stack"
             )
             return Observed("", {}, None)
+        if not props:
+            props = _adopted(number, live)
         outs = _outputs(props, live)
         if DECLARED_KEY not in props:  # state of an earlier version: outputs only, compared in diff
             del outs[DECLARED_KEY]
@@ -136,6 +160,28 @@ class RentedNumberLifecycle:
             with self.context.explaining_refusals():
                 unrent(self.context.client(), doomed)
             self.context.notify(f"number {doomed} unrented (unrent_on_delete is true)")
+
+
+def _import_differences(
+    live: dict[str, Any], changes: dict[str, Any], secret: Iterable[str]
+) -> dict[str, str]:
+    """What an import would have to write, per field, never quoting a secret value of the code."""
+    secret = set(secret)
+    code = {f: "a secret value" if f in secret else repr(v) for f, v in changes.items()}
+    return {f: f"{f} is {live.get(f)!r} in Plivo but {code[f]} in the code" for f in changes}
+
+
+def _adopted(number: str, live: dict[str, Any]) -> dict[str, Any]:
+    """The inputs that adopt a number as the API reports it (an engine import): its binding as
+    declared, a subaccount the API does not report left unmanaged."""
+    binding = {f: live.get(f) for f in MANAGED_FIELDS}
+    return {
+        "number": number,
+        **binding,
+        "unrent_on_delete": False,
+        IMPORT_KEY: number,
+        DECLARED_KEY: {**binding, IMPORT_KEY: number},
+    }
 
 
 def _outputs(inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:

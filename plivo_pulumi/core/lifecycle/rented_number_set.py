@@ -47,8 +47,16 @@ from plivo_pulumi.core.lifecycle.binding import check_binding
 from plivo_pulumi.core.lifecycle.context import Context
 from plivo_pulumi.core.lifecycle.keys import DECLARED_KEY, IMPORT_KEY, LIVE_KEY, SECRETS_KEY
 from plivo_pulumi.core.lifecycle.results import Checked, Failure, Observed, Planned, Written, changed_inputs
-from plivo_pulumi.core.lifecycle.safety import import_mismatch, not_rented, numbers_to_unrent, unrent
+from plivo_pulumi.core.lifecycle.safety import (
+    import_mismatch,
+    import_refusal,
+    listed,
+    not_rented,
+    numbers_to_unrent,
+    unrent,
+)
 from plivo_pulumi.core.live import resolve_subaccounts
+from plivo_pulumi.core.numbers import normalize_number
 from plivo_pulumi.core.parallel import run_all
 from plivo_pulumi.core.unknown import UNKNOWN, is_unknown
 
@@ -184,15 +192,41 @@ class RentedNumberSetLifecycle:
             raise not_rented("RentedNumberSet", gone, "remove them from `bindings`")
         present = {n: b for n, b in live.items() if b is not None}
         if props.get(IMPORT_KEY):
-            differing = changed_numbers(present, wanted)
+            differing = _import_differences(present, wanted)
             if differing:
-                shown = [f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in sorted(differing)]
-                raise import_mismatch(f"{len(differing)} number(s)", shown)
+                raise import_mismatch(f"{len(differing)} number(s)", differing)
         outs = self._apply(wanted, present, props)
         self.context.deployment.note_declared(wanted)
         return Written(_set_id(wanted), outs)
 
+    def check_import(
+        self, olds: dict[str, Any], news: dict[str, Any], secret: frozenset[str]
+    ) -> list[Failure]:
+        """For an engine that imports by `read(id, {})` and then checks the program's inputs
+        against what it returned (`olds`): what adopting the numbers as they are would have to
+        write (nothing is written on an import). No API call."""
+        live, wanted = olds.get("bindings") or {}, news.get("bindings") or {}
+        if is_unknown(wanted):
+            return []
+        if set(live) != set(wanted):
+            if "bindings" in secret:
+                return [Failure("bindings", f"imports {len(live)} number(s); `bindings` declares others")]
+            reason = (
+                f"imports the numbers {listed(sorted(live))} but `bindings` declares {listed(sorted(wanted))}"
+            )
+            return [Failure("bindings", reason)]
+        known = {n: b for n, b in wanted.items() if not is_unknown(b)}
+        differing = _import_differences(live, known, secret="bindings" in secret)
+        if not differing:
+            return []
+        count = len(changed_numbers(live, known))
+        return [Failure("bindings", import_refusal(f"{count} number(s)", differing))]
+
     def read(self, id: str, props: dict[str, Any]) -> Observed:
+        """`props` empty: an engine import of the numbers of `id` ("<number>,<number>,..."), adopted
+        as they are (see `check_import`)."""
+        if not props:
+            return self._adopt(id)
         numbers = {**(props.get("bindings") or {}), **_live_view(props)}  # the last seen values as hints
         with self.context.explaining_refusals():
             live = self._read_live(numbers, props)
@@ -250,6 +284,25 @@ class RentedNumberSetLifecycle:
         self.context.notify(f"set {id}: {len(doomed)} number(s) unrented (unrent_on_delete is true)")
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _adopt(self, numbers_text: str) -> Observed:
+        try:
+            numbers = sorted({normalize_number(n) for n in numbers_text.split(",") if n.strip()})
+        except ValueError as exc:
+            raise PlivoError(
+                f"cannot import set {numbers_text!r}: {exc}; give its numbers separated by commas"
+            ) from None
+        props: dict[str, Any] = {"unrent_on_delete": False, "max_in_flight": DEFAULT_IN_FLIGHT}
+        with self.context.explaining_refusals():
+            live = self._read_live(dict.fromkeys(numbers, NOT_MANAGED_BINDING), props)
+        gone = sorted(n for n, b in live.items() if b is None)
+        if gone:
+            raise not_rented("RentedNumberSet", gone, "remove them from the import id")
+        bindings = {n: b for n, b in sorted(live.items()) if b is not None}
+        props.update(bindings=bindings, **{IMPORT_KEY: numbers_text})
+        declared = _declared(props)
+        outs = {**_plain(props), "bindings": bindings, DECLARED_KEY: declared}
+        return Observed(_set_id(bindings), outs, _inputs_after_read(bindings, bindings, outs, declared))
 
     def _apply(self, wanted: dict[str, str], live: dict[str, str], props: dict[str, Any]) -> dict[str, Any]:
         """POST every number whose managed fields differ; outputs are the live bindings after it."""
@@ -321,6 +374,17 @@ def _pick(objects: Iterable[Mapping[str, Any]], wanted: set[str]) -> dict[str, s
             live = live_binding(obj)
             picked[live["number"]] = encode(live["app_id"], live["subaccount"])
     return picked
+
+
+def _import_differences(
+    live: Mapping[str, str], wanted: Mapping[str, str], secret: bool = False
+) -> list[str]:
+    """What an import would have to write, one line per number (for secret bindings, whose numbers
+    are secret too, one line that shows none)."""
+    differing = sorted(changed_numbers(live, wanted))
+    if secret and differing:
+        return [f"{len(differing)} binding(s) differ (the bindings are secret, so none is shown)"]
+    return [f"{n}: {live[n]!r} in Plivo, {wanted[n]!r} in the code" for n in differing]
 
 
 def _run_all(action: Callable[[str], Any], numbers: list[str], props: dict[str, Any], what: str) -> None:

@@ -36,11 +36,16 @@ NUMBER_IMPORT_FIX = (
 )
 
 
+def import_refusal(subject: str, differences: Sequence[str], fix: str = NUMBER_IMPORT_FIX) -> str:
+    """`import_` adopts without writing: why it is refused when the code's values differ from the
+    account's. `fix` is the resource's own way out (a number's unset field is unmanaged, an
+    application's is its default)."""
+    return f"cannot import {subject} without a write: {'; '.join(differences[:_SHOWN])}. {fix}"
+
+
 def import_mismatch(subject: str, differences: Sequence[str], fix: str = NUMBER_IMPORT_FIX) -> PlivoError:
-    """`import_` adopts without writing: refuse when the code's values differ from the account's.
-    `fix` is the resource's own way out (a number's unset field is unmanaged, an application's is
-    its default)."""
-    return PlivoError(f"cannot import {subject} without a write: {'; '.join(differences[:_SHOWN])}. {fix}")
+    """The error of a create that `import_refusal` refuses."""
+    return PlivoError(import_refusal(subject, differences, fix))
 
 
 def numbers_to_unrent(
