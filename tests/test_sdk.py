@@ -97,3 +97,17 @@ def test_differences_name_the_files(tmp_path: Path) -> None:
     shutil.rmtree(committed)
     shutil.copytree(fresh, committed)
     assert gen_sdk.differences(committed, fresh) == []
+
+
+def test_codegen_module_is_pinned_on_the_engine() -> None:
+    """scripts/codegen builds on the engine's own pkg/v3 and sdk/v3, from hashes the engine's go.sum
+    already pins (so after `make tools` built the engine, the module cache holds its inputs)."""
+    engine = (REPO / "scripts" / "install-engine.sh").read_text()
+    pinned = re.search(r'^PULUMI_VERSION="(v[0-9.]+)"', engine, re.M)
+    assert pinned is not None
+    go_mod = (REPO / "scripts" / "codegen" / "go.mod").read_text()
+    for module in ("github.com/pulumi/pulumi/pkg/v3", "github.com/pulumi/pulumi/sdk/v3"):
+        assert re.search(rf"^\s*{re.escape(module)} {re.escape(pinned.group(1))}$", go_mod, re.M), module
+    engine_sums = set((REPO / "scripts" / "engine" / "go.sum").read_text().splitlines())
+    codegen_sums = set((REPO / "scripts" / "codegen" / "go.sum").read_text().splitlines())
+    assert codegen_sums and codegen_sums <= engine_sums, sorted(codegen_sums - engine_sums)
