@@ -57,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         "(a first up of 10,000 numbers takes minutes)",
     )
     parser.add_argument(
+        "--anatomy",
+        action="store_true",
+        help="after the measured runs, one more first up and no-op up of each separate-resource variant "
+        "with the engine's verbose log: its time outside and inside provider calls (custom run)",
+    )
+    parser.add_argument(
         "--doc", type=Path, help=f"write the markdown report here (default for the full run: {DOC})"
     )
     parser.add_argument("--no-doc", action="store_true", help="do not write the markdown report")
@@ -80,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             args.runs,
             args.harnesses,
             args.fresh_runs,
+            args.anatomy or None,
         )
     )
     if args.from_json:
@@ -101,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.runs or 3,
                 args.harnesses,
                 fresh_runs=args.fresh_runs,
+                anatomy=args.anatomy,
             )
         else:
             groups = full_plan()

@@ -64,9 +64,20 @@ ALL_VARIANTS = (
 NATIVE = ("native_rented_number", "native_rented_number_set")
 # The type token of each variant's resources in the engine's log and the checkpoint (bench/anatomy.py).
 SET_TYPES = {
-    "rented_number_set": "dynamic/plivo:RentedNumberSet",
-    "native_rented_number_set": "plivo:index:RentedNumberSet",
+    "rented_number_set": "dynamic/plivo:RentedNumberSet::",
+    "native_rented_number_set": "plivo:index:RentedNumberSet::",
 }
+RESOURCE_TYPES = {
+    "floor": "dynamic/bench:Noop::",
+    "floor_wide": "dynamic/bench:NoopWide::",
+    "rented_number": "dynamic/plivo:RentedNumber::",
+    "rented_number_slim": "dynamic/bench:SlimRentedNumber::",
+    "native_rented_number": "plivo:index:RentedNumber::",
+}
+# The steps of the separate-resource variants that a group may take apart (Group.anatomy_steps), and
+# which variants: the native RentedNumber's aim and what it is compared with.
+ANATOMY_STEPS = ("first_up", "noop_up")
+ANATOMY_VARIANTS = ("floor_wide", "rented_number", "native_rented_number")
 NO_API = ("floor", "floor_wide", "floor_set")
 # The scripts a user would write instead of a stack (bench/imperative.py): no engine, so no harness.
 SCRIPTS = {"imperative": 1, "imperative_parallel": 8}  # List pages in flight; both POST 8 in flight
@@ -159,6 +170,9 @@ class Group:
     # Repetitions of the fresh-start steps (preview of a new stack, first up) when fewer than `runs`:
     # at N=10,000 a first up takes minutes, a reconcile seconds.
     fresh_runs: int | None = None
+    # After the measured runs, one more run of these steps (of ANATOMY_STEPS) for each separate-resource
+    # variant, with the engine's verbose log: its time outside and inside provider calls.
+    anatomy_steps: tuple[str, ...] = ()
 
     @property
     def fresh_reps(self) -> int:
@@ -499,6 +513,7 @@ class Bench:
                     for harness in group.harnesses_of(variant):
                         self.fresh_start(variant, harness, group, rep, timed=True)
         if not reuse:
+            self.dissect_resources(group)
             return
         for variant in group.variants:
             for harness in group.harnesses_of(variant):
@@ -517,6 +532,38 @@ class Bench:
             for variant in group.variants:
                 if variant in SET_TYPES:
                     self.dissect(group, numbers, variant)
+        self.dissect_resources(group)
+
+    def dissect_resources(self, group: Group) -> None:
+        """Group.anatomy_steps: one more no-op up of each deployed stack of separate resources, then one
+        more first up of a new stack of each, with the engine's verbose log, not among the samples."""
+        if "cli" not in group.harnesses:
+            return
+        variants = [v for v in group.variants if v in ANATOMY_VARIANTS]
+        for step in ("noop_up", "first_up"):
+            if step not in group.anatomy_steps:
+                continue
+            for variant in variants:
+                key = (variant + group.tag, group.n, group.latency, step, "cli")
+                if key not in self.cells:
+                    continue
+                if step == "noop_up":
+                    stack = self.stacks[(variant + group.tag, group.n, "cli")]
+                else:
+                    numbers = self.fresh_account(group.n)
+                    stack = self.new_stack(variant, "cli", numbers, group)
+                assert isinstance(stack, CliStack)
+                log, seconds, _, _ = self.timed(stack.up_logged, group.latency)
+                if step == "first_up" and variant not in NO_API:
+                    self.check_bound(numbers, f"the dissected first up of {variant}")
+                calls = provider_calls(log, RESOURCE_TYPES[variant])
+                cell = self.cells[key]
+                cell.anatomy = anatomy(seconds, calls, {})
+                self.say(
+                    f"{variant} [cli] N={group.n} {group.latency}ms {step} with the engine's log: "
+                    f"{seconds:.2f} s = engine {cell.anatomy['engine']:.2f} s, inside provider calls "
+                    f"{cell.anatomy['provider']:.2f} s ({len(calls)} calls)"
+                )
 
     def dissect(self, group: Group, numbers: list[str], variant: str = "rented_number_set") -> None:
         """After the measured runs, one more reconcile of a set (a new drift) with the engine's verbose
