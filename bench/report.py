@@ -481,12 +481,15 @@ NOT_MEASURED = "not measured"
 
 
 def _pair(results: Results, num: str, den: str, n: int, latency: int, step: str) -> str:
-    """`1.12x (15.7 s / 14.0 s)`, or "not measured"."""
+    """`1.12x (15.7 s / 14.0 s; per run 1.10x)`: the ratio of medians, the medians, and the median of
+    the per-repetition ratios where there are several; or "not measured"."""
     a, b = results.get(num, n, latency, step), results.get(den, n, latency, step)
     r = results.ratio(num, den, n, latency, step)
     if a is None or b is None or r is None:
         return NOT_MEASURED
-    return f"{r:.2f}x ({a.median:.1f} s / {b.median:.1f} s)"
+    paired = results.paired_ratio(num, den, n, latency, step)
+    per_run = "" if paired is None else f"; per run {paired:.2f}x"
+    return f"{r:.2f}x ({a.median:.1f} s / {b.median:.1f} s{per_run})"
 
 
 def _state_per(results: Results, variant: str, n: int) -> str:
@@ -616,7 +619,7 @@ def _resource_note(results: Results, step: str, label: str) -> str | None:
         return head + ": within the aim."
     gap = native.median - wide.median
     if not native.anatomy or not wide.anatomy:
-        return head + f": {gap:.1f} s over the aim's reference; not taken apart in this run."
+        return head + f": {gap:.1f} s more than floor_wide; not taken apart in this run."
     a, b = native.anatomy, wide.anatomy
     d_engine, d_calls = a["engine"] - b["engine"], a["provider"] - b["provider"]
     calls = sum(a.get("counts", {}).values())

@@ -255,7 +255,7 @@ def test_native_aims_and_rows():
     results = Results(native_cells(native_first=10.5, native_set=11.0))
     native = {t.name.split(",")[0]: t for t in targets(results) if t.name.startswith("(native)")}
     assert native["(native) RentedNumber first up"].verdict == "PASS"
-    assert native["(native) RentedNumber first up"].measured == "1.05x (10.5 s / 10.0 s)"
+    assert native["(native) RentedNumber first up"].measured == "1.05x (10.5 s / 10.0 s; per run 1.05x)"
     assert native["(native) RentedNumber no-op up"].verdict == "PASS"
     reconcile = next(t for name, t in native.items() if "Set" in name)
     assert reconcile.verdict == "MISS" and reconcile.limit == "<= 1.25x"  # 11/8 = 1.375
