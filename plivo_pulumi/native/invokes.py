@@ -8,16 +8,14 @@ as the plain snake_case values the provider converts at its edge.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from plivo_pulumi.core.applications import APP_FIELDS, live_application
 from plivo_pulumi.core.contract import live_binding
 from plivo_pulumi.core.numbers import normalize_number
 from plivo_pulumi.native import schema
 from plivo_pulumi.native.convert import to_snake
-
-if TYPE_CHECKING:
-    from plivo_pulumi.native.provider import PlivoProvider
+from plivo_pulumi.native.provider import InvokeInputError, PlivoProvider
 
 # The number fields the API object carries under the schema's names (number, appId, subaccount
 # come from `live_binding`, which turns URIs into bare ids).
@@ -25,10 +23,6 @@ _BINDING_FIELDS = ("number", "app_id", "subaccount")
 _API_NUMBER_FIELDS = tuple(
     name for name in map(to_snake, schema.NUMBER_INFO_FIELDS) if name not in _BINDING_FIELDS
 )
-
-
-class InvokeInputError(ValueError):
-    """An argument of a function call that cannot be used: reported before any API call."""
 
 
 def number_info(api_number: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,12 +9,14 @@ are blocking HTTP: they run in worker threads, so the engine's parallel steps ov
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+import grpc
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckFailure,
@@ -39,12 +41,13 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
     UpdateResponse,
 )
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, TUNING_KEYS, resolve_settings
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.native import schema as schema_module
-from plivo_pulumi.native.convert import plain
+from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
 from plivo_pulumi.version import __version__
 
 # Provider config names (camelCase, as in the schema) by the core's setting names.
@@ -54,6 +57,10 @@ CONFIG_NAMES = {name: key.split(":", 1)[1] for name, key in CONFIG_KEYS.items()}
 # A new value of these is another account: the provider (and with it every resource) is replaced.
 ACCOUNT_CONFIG = ("authId", "baseUrl")
 TOKEN_CONFIG = "authToken"
+
+
+class InvokeInputError(ValueError):
+    """An argument of a function call that cannot be used: reported before any API call."""
 
 
 class UnknownTypeError(Exception):
@@ -144,9 +151,32 @@ def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyVa
     return DiffResponse(changes=bool(changed), replaces=replaces, diffs=list(changed), detailed_diff=changed)
 
 
-def notify(message: str) -> None:
-    """A line for the user: the engine shows a plugin's stderr."""
-    print(f"plivo: {message}", file=sys.stderr, flush=True)
+# The URN of the resource whose call is running (copied into the worker thread by asyncio.to_thread),
+# so that a line for the user shows under that resource.
+CURRENT_URN: contextvars.ContextVar[str] = contextvars.ContextVar("plivo_current_urn", default="")
+
+
+class EngineLog:
+    """Lines for the user through the engine's Log call: the engine shows a plugin's stderr only in
+    its verbose logs. Without an engine address (tests), stderr."""
+
+    def __init__(self, engine_address: str = "") -> None:
+        self._stub: Any = None
+        if engine_address:
+            channel = grpc.insecure_channel(engine_address)
+            self._stub = engine_pb2_grpc.EngineStub(channel)
+
+    def __call__(self, message: str) -> None:
+        text = f"plivo: {message}"
+        if self._stub is None:
+            print(text, file=sys.stderr, flush=True)
+            return
+        try:
+            self._stub.Log(
+                engine_pb2.LogRequest(severity=engine_pb2.INFO, message=text, urn=CURRENT_URN.get())
+            )
+        except grpc.RpcError:
+            print(text, file=sys.stderr, flush=True)
 
 
 def saved_config_hint() -> str:
@@ -184,6 +214,11 @@ class PlivoProvider(Provider):
         self._client: PlivoClient | None = None
         self._client_lock = threading.Lock()
         self._deployment: Any = None
+        self.notify = EngineLog()
+
+    def connect_engine(self, engine_address: str) -> None:
+        """Send the lines for the user to the engine that started the plugin."""
+        self.notify = EngineLog(engine_address)
 
     # -- shared by the adapters ---------------------------------------------------------------
 
@@ -204,7 +239,7 @@ class PlivoProvider(Provider):
             client=self.client,
             account=self.config.auth_id(),
             deployment=self.deployment,
-            notify=notify,
+            notify=lambda message: self.notify(message),
             constrained=run_is_constrained,
             credentials_hint=saved_config_hint,
         )
@@ -249,33 +284,35 @@ class PlivoProvider(Provider):
     # -- resources ----------------------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
+        CURRENT_URN.set(request.urn)
         return await asyncio.to_thread(self.adapter(request.type).check, request)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
+        CURRENT_URN.set(request.urn)
         return await asyncio.to_thread(self.adapter(request.type).diff, request)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
+        CURRENT_URN.set(request.urn)
         return await asyncio.to_thread(self.adapter(request.type).create, request)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
+        CURRENT_URN.set(request.urn)
         return await asyncio.to_thread(self.adapter(request.type).read, request)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
+        CURRENT_URN.set(request.urn)
         return await asyncio.to_thread(self.adapter(request.type).update, request)
 
     async def delete(self, request: DeleteRequest) -> None:
+        CURRENT_URN.set(request.urn)
         await asyncio.to_thread(self.adapter(request.type).delete, request)
 
     # -- invokes ------------------------------------------------------------------------------
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
-        from plivo_pulumi.native.convert import inputs_from_engine, properties_to_engine
-
         invoker = self._invokes.get(request.tok)
         if invoker is None:
             raise UnknownTypeError(f"the plivo provider {__version__} has no function {request.tok}")
-        from plivo_pulumi.native.invokes import InvokeInputError
-
         args, _secret = inputs_from_engine(request.args)
         try:
             result = await asyncio.to_thread(invoker, self, args)

@@ -154,6 +154,7 @@ def build_provider() -> PlivoProvider:
 
 
 async def serve(provider: PlivoProvider, engine_address: str, args: list[str]) -> None:
+    provider.connect_engine(engine_address)
     server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
     servicer = PlivoServicer(args, __version__, provider, engine_address=engine_address)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.accounts import MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
+from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 
 TWO_ACCOUNTS = """
 import pulumi
@@ -24,6 +24,11 @@ main = account("main", "{main}", "{token}")
 sub = account("sub", "{sub}", "{sub_token}")
 mine = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=main)).value
 theirs = invoke("plivo:index:getRentedNumbers", {{}}, opts=pulumi.InvokeOptions(provider=sub)).value
+RN = "plivo:index:RentedNumber"
+main_opts = pulumi.ResourceOptions(provider=main)
+sub_opts = pulumi.ResourceOptions(provider=sub)
+pulumi.CustomResource(RN, "main-line", {{"number": "{n2}", "appId": "{app}"}}, opts=main_opts)
+pulumi.CustomResource(RN, "sub-line", {{"number": "{n1}", "appId": ""}}, opts=sub_opts)
 pulumi.export("main", sorted(n["number"] for n in mine["numbers"]))
 pulumi.export("sub", sorted(n["number"] for n in theirs["numbers"]))
 """
@@ -35,12 +40,20 @@ def outputs(project) -> dict:
 
 def test_two_accounts_in_one_program(native_project, sim_e2e):
     sim_e2e.edit_out_of_band(NUMBERS[0], subaccount=SUB)
-    project = native_project(TWO_ACCOUNTS.format(main=MAIN, token=TOKEN, sub=SUB, sub_token=SUB_TOKEN))
+    sim_e2e.edit_out_of_band(NUMBERS[0], app_id=APPS[1])
+    source = TWO_ACCOUNTS.format(
+        main=MAIN, token=TOKEN, sub=SUB, sub_token=SUB_TOKEN, n1=NUMBERS[0], n2=NUMBERS[1], app=APPS[0]
+    )
+    project = native_project(source)
     up = project.up()
     assert up.ok, up.output
     seen = outputs(project)
     assert seen["main"] == sorted(NUMBERS)
     assert seen["sub"] == [NUMBERS[0]]
+    assert sim_e2e.number(NUMBERS[1])["app_id"] == APPS[0], "written with the main account's credentials"
+    assert sim_e2e.number(NUMBERS[0])["app_id"] in ("", None), "written with the subaccount's"
+    assert sim_e2e.number(NUMBERS[0])["subaccount"] == SUB
+    assert project.gate().ok
     state = project.export()
     providers = {
         r["urn"].rsplit("::", 1)[-1]: r for r in state["resources"] if r["type"] == "pulumi:providers:plivo"
@@ -52,13 +65,17 @@ def test_two_accounts_in_one_program(native_project, sim_e2e):
 
 
 def test_a_rotated_token_updates_the_provider_a_new_account_replaces_it(native_project, sim_e2e):
-    program = """
+    program = f"""
     import pulumi
     cfg = pulumi.Config()
-    pulumi.ProviderResource(
+    acct = pulumi.ProviderResource(
         "plivo", "acct",
-        {"authId": cfg.require("acctId"), "authToken": cfg.require_secret("acctToken"),
-         "baseUrl": pulumi.Config("plivo").require("baseUrl")},
+        {{"authId": cfg.require("acctId"), "authToken": cfg.require_secret("acctToken"),
+         "baseUrl": pulumi.Config("plivo").require("baseUrl")}},
+    )
+    pulumi.CustomResource(
+        "plivo:index:RentedNumber", "line", {{"number": "{NUMBERS[0]}"}},
+        opts=pulumi.ResourceOptions(provider=acct),
     )
     """
     project = native_project(program)
@@ -71,9 +88,12 @@ def test_a_rotated_token_updates_the_provider_a_new_account_replaces_it(native_p
     assert "replace" not in rotated.output.lower(), rotated.output
     assert "update" in rotated.output.lower()
     project.config_set("acctId", SUB, secret=False)
+    sim_e2e.clear_log()
     moved = project.preview()
     assert moved.ok, moved.output
-    assert "replace" in moved.output.lower(), moved.output
+    plan = moved.output.split("Resources:")[-1]
+    assert "2 to replace" in plan, moved.output  # the provider, and its number moves with it
+    assert sim_e2e.requests_log()["total"] == 0
 
 
 def test_a_plain_text_token_is_refused_before_any_call(native_project, sim_e2e):
