@@ -376,18 +376,21 @@ TIME_HEADER = [
 ]
 
 
+PHASE_VARIANTS = ("rented_number_set", "native_rented_number_set", "imperative_parallel")
+
+
 def phase_rows(results: Results) -> list[list[str]]:
-    """The set and the fair script side by side, each run split by its API calls (the simulator's
-    request log, bench/runner.py `api_phases`): equal API phases put the whole difference outside
-    the API, in the engine's and the provider's own work."""
+    """The sets (dynamic and native, where measured) and the fair script side by side, each run split
+    by its API calls (the simulator's request log, bench/runner.py `api_phases`): equal API phases put
+    the whole difference outside the API, in the engine's and the provider's own work."""
     rows = []
     for n, latency in results.sizes_latencies():
         for step in STEPS:
-            pair = [results.get(v, n, latency, step) for v in ("rented_number_set", "imperative_parallel")]
-            if any(cell is None or not cell.phases for cell in pair):
+            found = [results.get(v, n, latency, step) for v in PHASE_VARIANTS]
+            pair = [cell for cell in found if cell is not None and cell.phases]
+            if len(pair) < 2 or pair[-1].variant != "imperative_parallel":
                 continue
             for cell in pair:
-                assert cell is not None
                 phases = cell.phases
                 api = phases.get("reads", 0.0) + phases.get("writes", 0.0)
                 rows.append(
