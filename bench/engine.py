@@ -31,6 +31,7 @@ PROJECT = "plivo-bench"
 PASSPHRASE = "bench-passphrase-not-a-secret"
 HARNESSES = ("cli", "inline")
 RUN_TIMEOUT = 1800
+LOG_FLAGS = ("-v=7", "--logtostderr", "--logflow")  # the engine's verbose log, one JSON event a line
 
 
 def default_signals() -> None:
@@ -198,10 +199,13 @@ class CliStack(BenchStack):
     def up_logged(self, *, refresh: bool = False) -> str:
         """`up` as `up()` runs it, returning the engine's verbose log (one JSON event a line), whose
         provider-call lines time each call to a provider (bench/anatomy.py)."""
-        flags = ("-v=7", "--logtostderr", "--logflow")
         return self._pulumi(
-            "up", "--yes", "--skip-preview", *(["--refresh"] if refresh else []), *flags, stderr=True
+            "up", "--yes", "--skip-preview", *(["--refresh"] if refresh else []), *LOG_FLAGS, stderr=True
         )
+
+    def refresh_logged(self) -> str:
+        """`refresh` as `refresh()` runs it, returning the engine's verbose log (see `up_logged`)."""
+        return self._pulumi("refresh", "--yes", "--skip-preview", *LOG_FLAGS, stderr=True)
 
 
 class InlineStack(BenchStack):

@@ -528,10 +528,11 @@ class Bench:
                 for variant in group.variants:
                     for harness in group.harnesses_of(variant):
                         self.reuse_step(variant, harness, group, step, rep, numbers)
-        if "drift_up" in reuse and "cli" in group.harnesses:
-            for variant in group.variants:
-                if variant in SET_TYPES:
-                    self.dissect(group, numbers, variant)
+        if "cli" in group.harnesses:
+            for step in ("refresh", "drift_up"):
+                for variant in group.variants:
+                    if variant in SET_TYPES and step in reuse:
+                        self.dissect(group, numbers, variant, step)
         self.dissect_resources(group)
 
     def dissect_resources(self, group: Group) -> None:
@@ -565,20 +566,29 @@ class Bench:
                     f"{cell.anatomy['provider']:.2f} s ({len(calls)} calls)"
                 )
 
-    def dissect(self, group: Group, numbers: list[str], variant: str = "rented_number_set") -> None:
-        """After the measured runs, one more reconcile of a set (a new drift) with the engine's verbose
-        log: how its time splits between the engine, the provider and the API (bench/anatomy.py)."""
+    def dissect(
+        self, group: Group, numbers: list[str], variant: str = "rented_number_set", step: str = "drift_up"
+    ) -> None:
+        """After the measured runs, one more reconcile (`drift_up`, after a new drift) or refresh of a
+        set with the engine's verbose log: how its time splits between the engine, the provider and
+        the API (bench/anatomy.py)."""
         stack = self.stacks[(variant + group.tag, group.n, "cli")]
         assert isinstance(stack, CliStack)
-        self.drift(numbers, group.runs)
-        log, seconds, _, phases = self.timed(lambda: stack.up_logged(refresh=True), group.latency)
-        self.check_bound(numbers, "the dissected reconcile")
+        if step == "drift_up":
+            self.drift(numbers, group.runs)
+            action: Callable[[], str] = partial(stack.up_logged, refresh=True)
+        else:
+            action = stack.refresh_logged
+        log, seconds, _, phases = self.timed(action, group.latency)
+        if step == "drift_up":
+            self.check_bound(numbers, "the dissected reconcile")
         calls = provider_calls(log, SET_TYPES[variant])
-        cell = self.cells[(variant + group.tag, group.n, group.latency, "drift_up", "cli")]
+        cell = self.cells[(variant + group.tag, group.n, group.latency, step, "cli")]
         cell.anatomy = anatomy(seconds, calls, phases)
         parts = ", ".join(f"{k} {cell.anatomy[k]:.2f} s" for k in ("engine", "api", "provider"))
+        what = "reconcile" if step == "drift_up" else step
         self.say(
-            f"{variant} [cli] N={group.n} {group.latency}ms reconcile with the engine's log: "
+            f"{variant} [cli] N={group.n} {group.latency}ms {what} with the engine's log: "
             f"{seconds:.2f} s = {parts}"
         )
 
