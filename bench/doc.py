@@ -435,6 +435,10 @@ def render(
         "python -m bench --sizes 10000 --latencies 50 --variants floor_set,rented_number_set,"
         "imperative_parallel --runs 1",
         "python -m bench --sizes 100 --variants rented_number --harnesses cli,inline   # both harnesses",
+        "python -m bench --sizes 200 --latencies 0 --variants floor_wide,rented_number,native_rented_number "
+        "--steps first_up,noop_up --runs 5 --anatomy   # native RentedNumber, taken apart",
+        "python -m bench --sizes 10000 --latencies 50 --variants rented_number_set,native_rented_number_set,"
+        "imperative_parallel --steps first_up,refresh,drift_up --runs 3 --fresh-runs 1   # native set",
         "python -m bench --from-json .bench/results.json --doc docs/benchmarks.md   # re-render, no run",
         "python -m bench --help",
         "```",
