@@ -24,7 +24,7 @@ What is native-specific, and why:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -46,12 +46,13 @@ from pulumi.provider.experimental.provider import (
 )
 
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.core.lifecycle import IMPORT_KEY, SECRETS_KEY
+from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY
 from plivo_pulumi.native.convert import (
     camel_path,
     inputs_from_engine,
     properties_to_engine,
     to_camel,
+    to_snake,
 )
 
 if TYPE_CHECKING:
@@ -94,6 +95,61 @@ def _map_key_diff(name: str, olds: Any, news: Any) -> dict[str, PropertyDiff]:
             continue
         entries[f'{name}["{key}"]'] = PropertyDiff(kind, input_diff=True)
     return entries
+
+
+def ignored_names(paths: Iterable[str]) -> frozenset[str]:
+    """The snake names of `ignoreChanges` when every path is a whole top-level property (else empty:
+    the engine's own comparison then handles the finer paths)."""
+    paths = list(paths)
+    if any(not path.isidentifier() for path in paths):
+        return frozenset()
+    return frozenset(to_snake(path) for path in paths)
+
+
+def _without(values: Mapping[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
+    result = {name: value for name, value in values.items() if name not in ignored}
+    declared = result.get(DECLARED_KEY)
+    if isinstance(declared, Mapping):
+        result[DECLARED_KEY] = {name: value for name, value in declared.items() if name not in ignored}
+    return result
+
+
+def _compare_inputs(
+    old_inputs: Mapping[str, Any], news: Mapping[str, Any], ignored: frozenset[str], planned: Any
+) -> DiffResponse:
+    """What the engine compares when we answer "unknown" (old inputs with new ones), minus the
+    ignored properties, including their copies in `__declared`: the engine puts the state's value of
+    an ignored input in the new inputs before Check, which records it as the code's, so its own
+    comparison would report `__declared` as changed after every drift of an ignored field."""
+    old, new = _without(old_inputs, ignored), _without(news, ignored)
+    replaces = [name for name in planned.replaces if name not in ignored]
+    detailed: dict[str, PropertyDiff] = {}
+    for name in sorted(set(old) | set(new)):
+        if old.get(name) == new.get(name):
+            continue
+        if name in replaces:
+            kind = PropertyDiffKind.UPDATE_REPLACE
+        elif name not in old:
+            kind = PropertyDiffKind.ADD
+        elif name not in new:
+            kind = PropertyDiffKind.DELETE
+        else:
+            kind = PropertyDiffKind.UPDATE
+        if (
+            kind is PropertyDiffKind.UPDATE
+            and isinstance(new.get(name), Mapping)
+            and not name.startswith("__")
+        ):
+            detailed.update(_map_key_diff(to_camel(name), old.get(name), new.get(name)))
+        else:
+            detailed[to_camel(name)] = PropertyDiff(kind, input_diff=True)
+    return DiffResponse(
+        changes=bool(detailed),
+        replaces=[to_camel(name) for name in replaces],
+        delete_before_replace=planned.delete_before_replace,
+        diffs=list(dict.fromkeys(key.split("[")[0] for key in detailed)),
+        detailed_diff=detailed,
+    )
 
 
 class LifecycleAdapter:
@@ -149,6 +205,10 @@ class LifecycleAdapter:
         planned = self.lifecycle.diff(request.resource_id, olds, news)
         replaces = [to_camel(name) for name in planned.replaces]
         if planned.engine_may_compare:
+            ignored = ignored_names(request.ignore_changes)
+            old_inputs = getattr(request, "old_inputs", None)
+            if ignored and old_inputs is not None:
+                return _compare_inputs(inputs_from_engine(old_inputs)[0], news, ignored, planned)
             return DiffResponse(
                 changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace
             )

@@ -59,6 +59,23 @@ ACCOUNT_CONFIG = ("authId", "baseUrl")
 TOKEN_CONFIG = "authToken"
 
 
+class DiffWithInputsRequest(DiffRequest):
+    """The SDK's DiffRequest, plus the old inputs the engine sends and the SDK's request leaves out
+    (a diff that honours `ignoreChanges` compares them; see `adapter.LifecycleAdapter.diff`)."""
+
+    def __init__(
+        self,
+        urn: str,
+        resource_id: str,
+        old_state: dict[str, PropertyValue],
+        new_inputs: dict[str, PropertyValue],
+        ignore_changes: list[str],
+        old_inputs: dict[str, PropertyValue],
+    ) -> None:
+        super().__init__(urn, resource_id, old_state, new_inputs, ignore_changes)
+        self.old_inputs = old_inputs
+
+
 class InvokeInputError(ValueError):
     """An argument of a function call that cannot be used: reported before any API call."""
 

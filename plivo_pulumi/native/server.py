@@ -33,7 +33,7 @@ from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.native.provider import PlivoProvider, UnknownTypeError
+from plivo_pulumi.native.provider import DiffWithInputsRequest, PlivoProvider, UnknownTypeError
 from plivo_pulumi.version import __version__
 
 _KINDS = {
@@ -71,12 +71,13 @@ def diff_response_to_proto(resp: DiffResponse) -> Any:
 
 
 def _diff_request(request: Any) -> DiffRequest:
-    return DiffRequest(
+    return DiffWithInputsRequest(
         request.urn,
         request.id,
         PropertyValue.unmarshal_map(request.olds),
         PropertyValue.unmarshal_map(request.news),
         list(request.ignoreChanges),
+        PropertyValue.unmarshal_map(request.old_inputs),
     )
 
 

@@ -135,3 +135,29 @@ def test_diff_of_a_current_state_lets_the_engine_compare() -> None:
 def test_unknown_type_is_refused_by_name() -> None:
     with pytest.raises(Exception, match="no resource type plivo:index:Nope"):
         check(configured(), "Nope", "x", {})
+
+
+def test_ignored_properties_and_their_recorded_copies_are_not_a_change() -> None:
+    from plivo_pulumi.native.adapter import ignored_names
+
+    provider = configured()
+    declared = {"app_id": wire(APP), "subaccount": wire(None), "import_id": wire(None)}
+    old_inputs = {
+        "number": wire("15550000001"),
+        "appId": wire("22222222222222"),
+        "__declared": wire(declared),
+    }
+    news = {**old_inputs, "__declared": wire({**declared, "app_id": wire("22222222222222")})}
+    outputs = {**old_inputs, "__declared": wire(declared)}
+    from plivo_pulumi.native.provider import DiffWithInputsRequest
+
+    request = DiffWithInputsRequest(
+        URN.format(kind="RentedNumber", name="x"), "1", outputs, news, ["appId"], old_inputs
+    )
+    assert asyncio.run(provider.diff(request)).changes is False
+    request = DiffWithInputsRequest(
+        URN.format(kind="RentedNumber", name="x"), "1", outputs, news, [], old_inputs
+    )
+    assert asyncio.run(provider.diff(request)).changes is None, "no ignoreChanges: the engine compares"
+    assert ignored_names(["appId"]) == {"app_id"}
+    assert ignored_names(['bindings["1555"]']) == frozenset()

@@ -190,3 +190,16 @@ def test_a_secret_app_id_stays_secret(native_project, sim_e2e):
     assert "ciphertext" in json.dumps(outputs["appId"])
     assert "ciphertext" in json.dumps(outputs.get("application")), "the URI carries the app id"
     assert APPS[0] not in exported
+
+
+def test_ignore_changes_keeps_the_live_value_and_the_gate_passes(native_project, sim_e2e):
+    opts = 'pulumi.ResourceOptions(ignore_changes=["appId"])'
+    project = native_project(program(number("support", {"number": N1, "appId": APPS[0]}, opts)))
+    assert project.up().ok
+    sim_e2e.edit_out_of_band(N1, app_id=APPS[1])
+    gate = project.gate()
+    assert gate.ok, gate.output
+    sim_e2e.clear_log()
+    assert project.up("--refresh", "--run-program").ok
+    assert calls(sim_e2e).get("POST", 0) == 0
+    assert sim_e2e.number(N1)["app_id"] == APPS[1], "an ignored field is left as it is"

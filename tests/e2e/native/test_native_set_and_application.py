@@ -160,6 +160,9 @@ def test_application_bad_input_and_import(native_project, sim_e2e):
     state = native_resources(project, APP)["adopted"]
     assert state["outputs"]["appName"] == live["app_name"]
     assert state["outputs"]["adopted"] is True
+    # `pulumi import` protects what it imports.
+    unprotect = project.pulumi("state", "unprotect", "--all", "--yes", "--stack", "dev", "--non-interactive")
+    assert unprotect.ok, unprotect.output
     sim_e2e.clear_log()
     destroy = project.destroy()
     assert destroy.ok, destroy.output
