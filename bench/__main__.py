@@ -51,6 +51,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, help="repetitions per step (default 3; 1 with --quick)")
     parser.add_argument(
+        "--fresh-runs",
+        type=int,
+        help="repetitions of the fresh-start steps (preview_new, first_up) when fewer than --runs "
+        "(a first up of 10,000 numbers takes minutes)",
+    )
+    parser.add_argument(
+        "--anatomy",
+        action="store_true",
+        help="after the measured runs, one more first up and no-op up of each separate-resource variant "
+        "with the engine's verbose log: its time outside and inside provider calls (custom run)",
+    )
+    parser.add_argument(
         "--doc", type=Path, help=f"write the markdown report here (default for the full run: {DOC})"
     )
     parser.add_argument("--no-doc", action="store_true", help="do not write the markdown report")
@@ -66,7 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     info["engine"] = engine_version(command)
     custom = any(
         x is not None
-        for x in (args.sizes, args.latencies, args.variants, args.steps, args.runs, args.harnesses)
+        for x in (
+            args.sizes,
+            args.latencies,
+            args.variants,
+            args.steps,
+            args.runs,
+            args.harnesses,
+            args.fresh_runs,
+            args.anatomy or None,
+        )
     )
     if args.from_json:
         data = json.loads(args.from_json.read_text(encoding="utf-8"))
@@ -80,7 +101,14 @@ def main(argv: list[str] | None = None) -> int:
             groups = quick_plan(args.runs or 1)
         elif custom:
             groups = custom_plan(
-                args.sizes, args.latencies, args.variants, args.steps, args.runs or 3, args.harnesses
+                args.sizes,
+                args.latencies,
+                args.variants,
+                args.steps,
+                args.runs or 3,
+                args.harnesses,
+                fresh_runs=args.fresh_runs,
+                anatomy=args.anatomy,
             )
         else:
             groups = full_plan()

@@ -12,6 +12,12 @@ Each provider call (Read, Check, Diff, Update, Create, Delete) is logged by the 
               run inside the provider's Read and Update;
   provider  = the time inside provider calls - API: the provider's own work, the SDK's
               (de)serialization of the map in the provider host, and its gRPC transfer.
+
+For a stack of N separate resources the engine calls the provider for several resources at once:
+"inside provider calls" is then the union of the calls' intervals (the wall time during which at
+least one call was running), so `engine` is the time the engine worked with no provider call in
+flight. Those dissections pass no API phases (at 0 ms the requests run inside the calls): `provider`
+is then the whole time inside calls, API included.
 """
 
 from __future__ import annotations
@@ -57,16 +63,30 @@ def _epoch(stamp: str) -> float:
     return base + (float(f"0.{frac}") if frac else 0.0)
 
 
+def busy(calls: list[tuple[str, float, float]]) -> float:
+    """The union of the calls' intervals, in seconds: the time at least one call was running."""
+    total, reach = 0.0, float("-inf")
+    for _, start, end in sorted(calls, key=lambda c: c[1]):
+        if end <= reach:
+            continue
+        total += end - max(start, reach)
+        reach = end
+    return total
+
+
 def anatomy(
     seconds: float, calls: list[tuple[str, float, float]], phases: dict[str, float]
 ) -> dict[str, Any]:
     """The split of one command of `seconds` (see the module docstring)."""
-    inside = sum(end - start for _, start, end in calls)
+    inside = busy(calls)
     api = phases.get("reads", 0.0) + phases.get("writes", 0.0)
     per_call: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for name, start, end in calls:
         per_call[name] = round(per_call.get(name, 0.0) + end - start, 3)
+        counts[name] = counts.get(name, 0) + 1
     return {
+        "counts": counts,
         "seconds": round(seconds, 3),
         "engine": round(seconds - inside, 3),
         "api": round(api, 3),

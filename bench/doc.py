@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bench.report import (
     ANATOMY_HEADER,
+    NATIVE_HEADER,
     PHASE_HEADER,
     RATIO_HEADER,
     TABLE_HEADER,
@@ -13,6 +14,8 @@ from bench.report import (
     anatomy_notes,
     anatomy_rows,
     md_table,
+    native_notes,
+    native_rows,
     phase_rows,
     ratio_rows,
     table_rows,
@@ -49,7 +52,11 @@ def phase_section(results: Results) -> list[str]:
             "language host and program start, plugin and provider start, planning, checkpoints), `API` "
             "the read and write phases inside the provider's Read and Update, `provider` the rest of "
             "the provider calls (the set's own work, the SDK's (de)serialization of the map in the "
-            "provider host and the gRPC transfer of it, about 1 MB a call at N=10,000). See "
+            "provider host and the gRPC transfer of it, about 1 MB a call at N=10,000). The N=200 group "
+            "takes apart one more first up and no-op up of `floor_wide` and of the dynamic and native "
+            "RentedNumber the same way: there the engine calls the provider for several resources at "
+            "once, so `engine` is the time with no provider call in flight and `provider` the time with "
+            "at least one (API included: at 0 ms the requests run inside the calls). See "
             "`bench/anatomy.py`.",
             "",
             md_table(ANATOMY_HEADER, dissected),
@@ -58,6 +65,27 @@ def phase_section(results: Results) -> list[str]:
             "",
         ]
     return lines
+
+
+def native_section(results: Results) -> list[str]:
+    """The native provider plugin beside the dynamic provider, on the same work in the same groups."""
+    return [
+        "## The native provider beside the dynamic one",
+        "",
+        "The native plugin `pulumi-resource-plivo` (`plivo_pulumi/native`, loaded through the project's "
+        "`plugins: providers:` in Pulumi.yaml, programs through the generated SDK `pulumi_plivo`) runs "
+        "the same work as the dynamic resources, in the same groups, one after the other within each "
+        "repetition: `native_rented_number` (N `plivo.RentedNumber`) beside `rented_number` and "
+        "`floor_wide` at N=200 and 0 ms; `native_rented_number_set` (one `plivo.RentedNumberSet`) "
+        "beside `rented_number_set` and the parallel script at N=10,000 and 50 ms. The aims: the native "
+        "RentedNumber within 1.10x of the engine's floor (`floor_wide`), the native set's reconcile "
+        "within 1.25x of the script.",
+        "",
+        md_table(NATIVE_HEADER, native_rows(results)),
+        "",
+        *(f"- {note}" for note in native_notes(results)),
+        "",
+    ]
 
 
 def _s(results: Results, variant: str, n: int, latency: int, step: str) -> str:
@@ -302,6 +330,7 @@ def render(
         "flight), measured side by side in one run. The reconcile is one `up --refresh` command (refresh, "
         'then update), timed whole. Target (a) is taken apart under "What the engine costs".',
         "",
+        *native_section(results),
         "## Where the set's time goes",
         "",
         "Per step: the set beside the fair script, the API bound of the set's own calls (calls x "
@@ -336,6 +365,10 @@ def render(
         "keeping only its 4 binding outputs, to show what the 9 API-reported outputs cost;",
         "  - `rented_number`: N `RentedNumber(number=..., app_id=...)`;",
         "  - `rented_number_set`: one `RentedNumberSet` of the N bindings;",
+        "  - `native_rented_number` (N=200) and `native_rented_number_set` (N=10,000, 50 ms): the same "
+        "through the native provider plugin and its generated SDK (`import pulumi_plivo as plivo`), "
+        "the plugin named in the project's Pulumi.yaml (`plugins: providers:`, the venv's bin dir), "
+        "`plivo:authId`, `plivo:authToken` (secret) and `plivo:baseUrl` in the stack config;",
         "  - `imperative_parallel`: the script a careful engineer writes instead (`bench/imperative.py`): "
         "page 1 of the List API, then the other pages 8 in flight (the set's concurrency), compare, "
         "POST only what differs with 8 requests in flight; no engine, no state. The fair baseline;",
@@ -366,7 +399,8 @@ def render(
         "- **Peak RSS:** a sampler thread in the benchmark process walks its descendant processes "
         "every 20 ms (`/proc/PID/task/*/children`) and keeps the largest `VmHWM` (the kernel's "
         "resident-set high-water mark, in `/proc/PID/status`) of the dynamic provider host "
-        "(`python -m pulumi.dynamic`, started by the engine) and of the `pulumi` CLI; for the "
+        "(`python -m pulumi.dynamic`, started by the engine) or the native plugin "
+        "(`pulumi-resource-plivo`) and of the `pulumi` CLI; for the "
         "imperative script, the script's own `VmHWM` at exit. Maximum over the runs.",
         "- **Latency:** `set_faults(latency_ms=50)` delays every API request by 50 ms. The floor makes "
         "no API call, so it is measured once and its figures serve both latencies.",
@@ -401,6 +435,10 @@ def render(
         "python -m bench --sizes 10000 --latencies 50 --variants floor_set,rented_number_set,"
         "imperative_parallel --runs 1",
         "python -m bench --sizes 100 --variants rented_number --harnesses cli,inline   # both harnesses",
+        "python -m bench --sizes 200 --latencies 0 --variants floor_wide,rented_number,native_rented_number "
+        "--steps first_up,noop_up --runs 5 --anatomy   # native RentedNumber, taken apart",
+        "python -m bench --sizes 10000 --latencies 50 --variants rented_number_set,native_rented_number_set,"
+        "imperative_parallel --steps first_up,refresh,drift_up --runs 3 --fresh-runs 1   # native set",
         "python -m bench --from-json .bench/results.json --doc docs/benchmarks.md   # re-render, no run",
         "python -m bench --help",
         "```",

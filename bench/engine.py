@@ -13,6 +13,7 @@ and the project's engine settings (`PULUMI_DIY_BACKEND_PARALLEL=1`, plivo_pulumi
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,6 +31,7 @@ PROJECT = "plivo-bench"
 PASSPHRASE = "bench-passphrase-not-a-secret"
 HARNESSES = ("cli", "inline")
 RUN_TIMEOUT = 1800
+LOG_FLAGS = ("-v=7", "--logtostderr", "--logflow")  # the engine's verbose log, one JSON event a line
 
 
 def default_signals() -> None:
@@ -38,6 +40,18 @@ def default_signals() -> None:
     (about 5 s) for the program to stop on SIGINT, in every command that runs the program."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
+def plugin_dir() -> Path:
+    """The folder holding the native provider's plugin executable `pulumi-resource-plivo` (a console
+    script of this venv, `make venv`), for the project's `plugins: providers:` entry."""
+    script = Path(sys.prefix) / "bin" / "pulumi-resource-plivo"
+    if script.exists():
+        return script.parent
+    found = shutil.which("pulumi-resource-plivo")
+    if found is None:
+        raise SystemExit("pulumi-resource-plivo is not installed in this venv: run `make venv`")
+    return Path(found).parent
 
 
 class EngineError(RuntimeError):
@@ -135,12 +149,13 @@ class CliStack(BenchStack):
         files: dict[str, str] | None = None,
         config: dict[str, tuple[str, bool]],
         env: dict[str, str] | None = None,
+        plugins: Path | None = None,
     ) -> None:
         super().__init__(workdir, name, program, files=files, config=config, env=env)
-        (self.project_dir / "Pulumi.yaml").write_text(
-            f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n",
-            encoding="utf-8",
-        )
+        project = f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"
+        if plugins is not None:  # the native plugin, as the README shows: no venv on PATH, no warning
+            project += f"plugins:\n  providers:\n    - name: plivo\n      path: {plugins}\n"
+        (self.project_dir / "Pulumi.yaml").write_text(project, encoding="utf-8")
         base = {
             k: v
             for k, v in os.environ.items()
@@ -184,10 +199,13 @@ class CliStack(BenchStack):
     def up_logged(self, *, refresh: bool = False) -> str:
         """`up` as `up()` runs it, returning the engine's verbose log (one JSON event a line), whose
         provider-call lines time each call to a provider (bench/anatomy.py)."""
-        flags = ("-v=7", "--logtostderr", "--logflow")
         return self._pulumi(
-            "up", "--yes", "--skip-preview", *(["--refresh"] if refresh else []), *flags, stderr=True
+            "up", "--yes", "--skip-preview", *(["--refresh"] if refresh else []), *LOG_FLAGS, stderr=True
         )
+
+    def refresh_logged(self) -> str:
+        """`refresh` as `refresh()` runs it, returning the engine's verbose log (see `up_logged`)."""
+        return self._pulumi("refresh", "--yes", "--skip-preview", *LOG_FLAGS, stderr=True)
 
 
 class InlineStack(BenchStack):
@@ -244,10 +262,13 @@ def make_stack(
     config: dict[str, tuple[str, bool]],
     env: dict[str, str] | None = None,
     command: auto.PulumiCommand | None = None,
+    plugins: Path | None = None,
 ) -> BenchStack:
-    """A stack run by `harness` (`cli` or `inline`)."""
+    """A stack run by `harness` (`cli` or `inline`). `plugins`: the folder of the native plugin, named
+    in the CLI project's Pulumi.yaml; the inline harness finds it on its PATH (the venv's bin dir,
+    where the engine warns that it uses it from $PATH)."""
     if harness == "cli":
-        return CliStack(workdir, name, program, files=files, config=config, env=env)
+        return CliStack(workdir, name, program, files=files, config=config, env=env, plugins=plugins)
     if harness == "inline":
         return InlineStack(
             workdir, name, program, files=files, config=config, env=env, command=command or engine_command()

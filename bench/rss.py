@@ -4,7 +4,8 @@ A sampler thread walks the descendants of this process every `interval` seconds 
 `/proc/PID/task/TID/children`, or a full /proc scan where that file is missing) and keeps, per kind
 of process, the largest `VmHWM` (the kernel's own high-water mark of resident memory) it has read:
 
-  provider  the dynamic provider host (`python -m pulumi.dynamic`, started by the engine)
+  provider  the dynamic provider host (`python -m pulumi.dynamic`, started by the engine), or the
+            native plugin (`pulumi-resource-plivo`)
   engine    the pulumi CLI itself
 
 VmHWM is a high-water mark, so a sample taken at any time after the peak sees it; only growth in
@@ -38,7 +39,7 @@ def classify(pid: int) -> str | None:
         argv = (PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return None
-    if b"pulumi.dynamic" in argv:
+    if b"pulumi.dynamic" in argv or any(os.path.basename(a) == b"pulumi-resource-plivo" for a in argv):
         return "provider"
     if argv and os.path.basename(argv[0]) == b"pulumi":
         return "engine"

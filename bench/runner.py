@@ -5,6 +5,7 @@ engine variant is one program source (`program_source`), run by each harness of 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -20,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.anatomy import anatomy, provider_calls
-from bench.engine import REPO, BenchStack, CliStack, InlineStack, engine_command, make_stack
+from bench.engine import (
+    REPO,
+    BenchStack,
+    CliStack,
+    InlineStack,
+    engine_command,
+    make_stack,
+    plugin_dir,
+)
 from bench.rss import PeakRss
 from plivo_pulumi.simulator.testing import account_seed
 
@@ -44,9 +53,31 @@ ALL_VARIANTS = (
     "rented_number",
     "rented_number_slim",
     "rented_number_set",
+    "native_rented_number",
+    "native_rented_number_set",
     "imperative_parallel",
     "imperative",
 )
+# The native provider plugin `pulumi-resource-plivo` (plivo_pulumi/native) on the same work as the
+# dynamic RentedNumber and RentedNumberSet: its programs use the generated SDK `pulumi_plivo` when the
+# venv has it, and the project's Pulumi.yaml loads the plugin from the venv's bin dir (bench/engine.py).
+NATIVE = ("native_rented_number", "native_rented_number_set")
+# The type token of each variant's resources in the engine's log and the checkpoint (bench/anatomy.py).
+SET_TYPES = {
+    "rented_number_set": "dynamic/plivo:RentedNumberSet::",
+    "native_rented_number_set": "plivo:index:RentedNumberSet::",
+}
+RESOURCE_TYPES = {
+    "floor": "dynamic/bench:Noop::",
+    "floor_wide": "dynamic/bench:NoopWide::",
+    "rented_number": "dynamic/plivo:RentedNumber::",
+    "rented_number_slim": "dynamic/bench:SlimRentedNumber::",
+    "native_rented_number": "plivo:index:RentedNumber::",
+}
+# The steps of the separate-resource variants that a group may take apart (Group.anatomy_steps), and
+# which variants: the native RentedNumber's aim and what it is compared with.
+ANATOMY_STEPS = ("first_up", "noop_up")
+ANATOMY_VARIANTS = ("floor_wide", "rented_number", "native_rented_number")
 NO_API = ("floor", "floor_wide", "floor_set")
 # The scripts a user would write instead of a stack (bench/imperative.py): no engine, so no harness.
 SCRIPTS = {"imperative": 1, "imperative_parallel": 8}  # List pages in flight; both POST 8 in flight
@@ -136,13 +167,26 @@ class Group:
     engine_env: dict[str, str] = field(default_factory=dict)  # extra engine settings for this group
     tag: str = ""  # appended to the variant names when engine_env changes what is measured
     harnesses: tuple[str, ...] = ("cli",)  # how the engine variants run (the scripts have none)
+    # Repetitions of the fresh-start steps (preview of a new stack, first up) when fewer than `runs`:
+    # at N=10,000 a first up takes minutes, a reconcile seconds.
+    fresh_runs: int | None = None
+    # After the measured runs, one more run of these steps (of ANATOMY_STEPS) for each separate-resource
+    # variant, with the engine's verbose log: its time outside and inside provider calls.
+    anatomy_steps: tuple[str, ...] = ()
+
+    @property
+    def fresh_reps(self) -> int:
+        return self.runs if self.fresh_runs is None else min(self.fresh_runs, self.runs)
 
     def harnesses_of(self, variant: str) -> tuple[str, ...]:
         return (SCRIPT,) if variant in SCRIPTS else self.harnesses
 
     def describe(self) -> str:
         names = ", ".join(v + self.tag for v in self.variants)
-        text = f"N={self.n} {self.latency}ms x{self.runs}: {names} | {' '.join(self.steps)}"
+        runs = f"x{self.runs}"
+        if self.fresh_reps != self.runs:
+            runs += f" (fresh starts x{self.fresh_reps})"
+        text = f"N={self.n} {self.latency}ms {runs}: {names} | {' '.join(self.steps)}"
         if self.harnesses != ("cli",):
             text += f" [{' and '.join(self.harnesses)}]"
         if self.engine_env:
@@ -227,11 +271,51 @@ PROGRAM_BODY = {
 }
 
 
-def program_source(variant: str) -> str:
-    """The `__main__.py` of an engine variant (both harnesses run this same file)."""
-    if variant not in PROGRAM_BODY:
+# The native variants through the generated SDK, as users write them ...
+NATIVE_SDK_BODY = {
+    "native_rented_number": (
+        "import pulumi_plivo as plivo\n\n"
+        'for number in NUMBERS:\n    plivo.RentedNumber(f"n{number}", number=number, app_id=APP)\n'
+    ),
+    "native_rented_number_set": (
+        "import pulumi_plivo as plivo\n\n"
+        'plivo.RentedNumberSet("fleet", bindings={number: {"app_id": APP} for number in NUMBERS})\n'
+    ),
+}
+# ... or, in a venv without the SDK, as raw resources of the same type tokens (the same calls to the
+# plugin; the SDK only adds typed arguments in the program).
+NATIVE_RAW_BODY = {
+    "native_rented_number": (
+        "import pulumi\n\n"
+        "for number in NUMBERS:\n"
+        '    pulumi.CustomResource("plivo:index:RentedNumber", f"n{number}", '
+        '{"number": number, "appId": APP, "unrentOnDelete": False})\n'
+    ),
+    "native_rented_number_set": (
+        "import pulumi\n\n"
+        'pulumi.CustomResource("plivo:index:RentedNumberSet", "fleet", '
+        '{"bindings": {number: {"appId": APP} for number in NUMBERS}, "maxInFlight": 8, '
+        '"unrentOnDelete": False})\n'
+    ),
+}
+
+
+def has_sdk() -> bool:
+    """Whether this python has the generated SDK `pulumi_plivo` (`make venv` installs it)."""
+    return importlib.util.find_spec("pulumi_plivo") is not None
+
+
+def program_source(variant: str, *, sdk: bool | None = None) -> str:
+    """The `__main__.py` of an engine variant (both harnesses run this same file). The native variants
+    use the generated SDK when `sdk` (default: when this python has it)."""
+    if variant in NATIVE:
+        use_sdk = has_sdk() if sdk is None else sdk
+        body = (NATIVE_SDK_BODY if use_sdk else NATIVE_RAW_BODY)[variant]
+    elif variant in PROGRAM_BODY:
+        body = PROGRAM_BODY[variant]
+    else:
         raise ValueError(f"no engine program for variant {variant}")
-    return PROGRAM_HEAD.format(variant=variant, app=APP) + PROGRAM_BODY[variant]
+    return PROGRAM_HEAD.format(variant=variant, app=APP) + body
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -337,6 +421,7 @@ class Bench:
             config=config,
             env=group.engine_env,
             command=self.command,
+            plugins=plugin_dir() if base_variant(variant) in NATIVE else None,
         )
 
     def fresh_start(self, variant: str, harness: str, group: Group, rep: int, *, timed: bool) -> None:
@@ -423,11 +508,12 @@ class Bench:
         fresh = [s for s in group.steps if s in FRESH_STEPS]
         reuse = [s for s in group.steps if s not in FRESH_STEPS]
         if fresh:
-            for rep in range(group.runs):
+            for rep in range(group.fresh_reps):
                 for variant in group.variants:
                     for harness in group.harnesses_of(variant):
                         self.fresh_start(variant, harness, group, rep, timed=True)
         if not reuse:
+            self.dissect_resources(group)
             return
         for variant in group.variants:
             for harness in group.harnesses_of(variant):
@@ -442,24 +528,67 @@ class Bench:
                 for variant in group.variants:
                     for harness in group.harnesses_of(variant):
                         self.reuse_step(variant, harness, group, step, rep, numbers)
-        if "drift_up" in reuse and "rented_number_set" in group.variants and "cli" in group.harnesses:
-            self.dissect(group, numbers)
+        if "cli" in group.harnesses:
+            for step in ("refresh", "drift_up"):
+                for variant in group.variants:
+                    if variant in SET_TYPES and step in reuse:
+                        self.dissect(group, numbers, variant, step)
+        self.dissect_resources(group)
 
-    def dissect(self, group: Group, numbers: list[str]) -> None:
-        """After the measured runs, one more reconcile of the set (a new drift) with the engine's verbose
-        log: how its time splits between the engine, the provider and the API (bench/anatomy.py)."""
-        variant = "rented_number_set"
+    def dissect_resources(self, group: Group) -> None:
+        """Group.anatomy_steps: one more no-op up of each deployed stack of separate resources, then one
+        more first up of a new stack of each, with the engine's verbose log, not among the samples."""
+        if "cli" not in group.harnesses:
+            return
+        variants = [v for v in group.variants if v in ANATOMY_VARIANTS]
+        for step in ("noop_up", "first_up"):
+            if step not in group.anatomy_steps:
+                continue
+            for variant in variants:
+                key = (variant + group.tag, group.n, group.latency, step, "cli")
+                if key not in self.cells:
+                    continue
+                if step == "noop_up":
+                    stack = self.stacks[(variant + group.tag, group.n, "cli")]
+                else:
+                    numbers = self.fresh_account(group.n)
+                    stack = self.new_stack(variant, "cli", numbers, group)
+                assert isinstance(stack, CliStack)
+                log, seconds, _, _ = self.timed(stack.up_logged, group.latency)
+                if step == "first_up" and variant not in NO_API:
+                    self.check_bound(numbers, f"the dissected first up of {variant}")
+                calls = provider_calls(log, RESOURCE_TYPES[variant])
+                cell = self.cells[key]
+                cell.anatomy = anatomy(seconds, calls, {})
+                self.say(
+                    f"{variant} [cli] N={group.n} {group.latency}ms {step} with the engine's log: "
+                    f"{seconds:.2f} s = engine {cell.anatomy['engine']:.2f} s, inside provider calls "
+                    f"{cell.anatomy['provider']:.2f} s ({len(calls)} calls)"
+                )
+
+    def dissect(
+        self, group: Group, numbers: list[str], variant: str = "rented_number_set", step: str = "drift_up"
+    ) -> None:
+        """After the measured runs, one more reconcile (`drift_up`, after a new drift) or refresh of a
+        set with the engine's verbose log: how its time splits between the engine, the provider and
+        the API (bench/anatomy.py)."""
         stack = self.stacks[(variant + group.tag, group.n, "cli")]
         assert isinstance(stack, CliStack)
-        self.drift(numbers, group.runs)
-        log, seconds, _, phases = self.timed(lambda: stack.up_logged(refresh=True), group.latency)
-        self.check_bound(numbers, "the dissected reconcile")
-        calls = provider_calls(log, "dynamic/plivo:RentedNumberSet")
-        cell = self.cells[(variant + group.tag, group.n, group.latency, "drift_up", "cli")]
+        if step == "drift_up":
+            self.drift(numbers, group.runs)
+            action: Callable[[], str] = partial(stack.up_logged, refresh=True)
+        else:
+            action = stack.refresh_logged
+        log, seconds, _, phases = self.timed(action, group.latency)
+        if step == "drift_up":
+            self.check_bound(numbers, "the dissected reconcile")
+        calls = provider_calls(log, SET_TYPES[variant])
+        cell = self.cells[(variant + group.tag, group.n, group.latency, step, "cli")]
         cell.anatomy = anatomy(seconds, calls, phases)
         parts = ", ".join(f"{k} {cell.anatomy[k]:.2f} s" for k in ("engine", "api", "provider"))
+        what = "reconcile" if step == "drift_up" else step
         self.say(
-            f"{variant} [cli] N={group.n} {group.latency}ms reconcile with the engine's log: "
+            f"{variant} [cli] N={group.n} {group.latency}ms {what} with the engine's log: "
             f"{seconds:.2f} s = {parts}"
         )
 
@@ -509,7 +638,7 @@ def checkpoint_detail(path: Path) -> dict[str, int]:
     resources = data["checkpoint"]["latest"]["resources"]
     detail = {"resources": 0, "source_positions": 0, "serialized_provider": 0}
     for res in resources:
-        if not res["type"].startswith("pulumi-python:dynamic/"):
+        if not res["type"].startswith(("pulumi-python:dynamic/", "plivo:index:")):
             continue
         detail["resources"] += len(json.dumps(res, separators=(",", ":")))
         for key in ("stackTrace", "sourcePosition"):

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from bench.anatomy import anatomy, provider_calls
+from bench.anatomy import anatomy, busy, provider_calls
 from bench.doc import render
 from bench.plan import full_plan
-from bench.report import Results, anatomy_rows, phase_rows, targets, text_report
-from bench.runner import ALL_VARIANTS, Cell, Sample, api_phases
+from bench.report import Results, anatomy_rows, native_notes, native_rows, phase_rows, targets, text_report
+from bench.runner import ALL_VARIANTS, NATIVE, Cell, Sample, api_phases, program_source
 
 
 def cell(variant: str, n: int, latency: int, step: str, seconds: list[float], **kw) -> Cell:
@@ -186,10 +186,108 @@ def test_the_report_shows_the_phases_and_the_dissected_reconcile():
     assert [r[3] for r in rows] == ["rented_number_set", "imperative_parallel"]
     assert [r[-1] for r in rows] == ["3.60", "0.50"]  # outside the API: total - reads - writes
     assert anatomy_rows(results) == [
-        ["10,000", "50", "11.00", "3.20", "7.40", "0.40", "Read 4.20, Update 3.60"]
+        [
+            "rented_number_set",
+            "10,000",
+            "50",
+            "drift_up",
+            "11.00",
+            "3.20",
+            "7.40",
+            "0.40",
+            "Read 4.20, Update 3.60",
+        ]
     ]
     report = text_report(results)
     assert "engine, API, provider" in report
     # 11.0 s - 0.4 s of provider work = 10.6 s against the script's 7.9 s; engine 3.2 s = 41%
     assert "would take 10.6 s, 1.34x the parallel script's 7.9 s" in report and "3.2 s alone is 41%" in report
     assert "One reconcile taken apart" in render(results, {}, [], 60.0, {}, full=False)
+
+
+# -- the native provider beside the dynamic one ----------------------------------------------------
+
+
+def test_the_full_plan_measures_the_native_variants_beside_the_dynamic_ones():
+    groups = full_plan()
+    n200 = [g for g in groups if g.n == 200 and "native_rented_number" in g.variants]
+    assert n200 and {"floor_wide", "rented_number"} <= set(n200[0].variants)
+    assert {"first_up", "noop_up"} <= set(n200[0].steps) and n200[0].runs >= 3
+    fleet = [g for g in groups if g.n == 10_000 and "native_rented_number_set" in g.variants]
+    assert fleet and fleet[0].latency == 50 and fleet[0].runs >= 3
+    assert {"rented_number_set", "imperative_parallel"} <= set(fleet[0].variants)
+    assert {"first_up", "refresh", "drift_up"} <= set(fleet[0].steps)  # first_up: the state per number
+
+
+@pytest.mark.parametrize("sdk", [True, False])
+def test_native_programs_use_the_sdk_or_the_raw_type_tokens(sdk):
+    for variant in NATIVE:
+        source = program_source(variant, sdk=sdk)
+        compile(source, variant, "exec")
+        assert ("import pulumi_plivo as plivo" in source) is sdk
+        assert sdk or "plivo:index:RentedNumber" in source
+
+
+def test_busy_is_the_union_of_overlapping_calls():
+    assert busy([("Check", 0.0, 1.0), ("Create", 0.5, 2.0), ("Create", 3.0, 4.0)]) == pytest.approx(3.0)
+    split = anatomy(5.0, [("Create", 0.0, 2.0), ("Create", 1.0, 3.0)], {})
+    assert split["engine"] == pytest.approx(2.0) and split["provider"] == pytest.approx(3.0)
+    assert split["counts"] == {"Create": 2} and split["calls"] == {"Create": 4.0}  # the sum of the calls
+
+
+def native_cells(native_first: float, native_set: float) -> list[Cell]:
+    cells = n200(rn=[12.0, 12.0, 12.0], floor=[10.0, 10.0, 10.0])
+    cells.append(cell("native_rented_number", 200, 0, "first_up", [native_first] * 3, state_bytes=200 * 900))
+    cells[1].state_bytes = 200 * 2800
+    for step in ("noop_up",):
+        cells += [
+            cell(v, 200, 0, step, [4.0] * 3) for v in ("floor_wide", "rented_number", "native_rented_number")
+        ]
+    cells += [
+        cell("rented_number_set", 10_000, 50, "drift_up", [11.0]),
+        cell("native_rented_number_set", 10_000, 50, "drift_up", [native_set]),
+        cell("imperative_parallel", 10_000, 50, "drift_up", [8.0]),
+    ]
+    return cells
+
+
+def test_native_aims_and_rows():
+    results = Results(native_cells(native_first=10.5, native_set=11.0))
+    native = {t.name.split(",")[0]: t for t in targets(results) if t.name.startswith("(native)")}
+    assert native["(native) RentedNumber first up"].verdict == "PASS"
+    assert native["(native) RentedNumber first up"].measured == "1.05x (10.5 s / 10.0 s; per run 1.05x)"
+    assert native["(native) RentedNumber no-op up"].verdict == "PASS"
+    reconcile = next(t for name, t in native.items() if "Set" in name)
+    assert reconcile.verdict == "MISS" and reconcile.limit == "<= 1.25x"  # 11/8 = 1.375
+    rows = {row[0]: row for row in native_rows(results)}
+    first = rows["RentedNumber first up / floor_wide, N=200, 0 ms"]
+    assert first[1].startswith("1.20x") and first[2].startswith("1.05x") and first[4] == "PASS"
+    assert rows["state per number: RentedNumber, N=200"][1:3] == ["2,800 B", "900 B"]
+    assert rows["state per number: RentedNumberSet, N=10,000"][1:3] == ["not measured", "not measured"]
+    notes = native_notes(results)
+    assert any("within the aim" in n for n in notes)
+    assert any("1.38x the parallel script" in n and "not taken apart" in n for n in notes)
+
+
+def test_what_stops_the_native_set_is_named_from_its_anatomy():
+    cells = native_cells(native_first=12.0, native_set=11.0)
+    native_set = next(c for c in cells if c.variant == "native_rented_number_set")
+    # engine 4 s + API 6 s = 10 s > 1.25 x 8 s: the engine and the API alone miss the aim
+    native_set.anatomy = anatomy(
+        11.0, [("Read", 0.0, 3.5), ("Update", 4.0, 7.0)], {"reads": 3.0, "writes": 3.0}
+    )
+    notes = " ".join(native_notes(Results(cells)))
+    assert "no provider reaches 1.25x" in notes
+    native_set.anatomy = anatomy(
+        11.0, [("Read", 0.0, 4.0), ("Update", 4.0, 9.0)], {"reads": 2.0, "writes": 2.0}
+    )
+    notes = " ".join(native_notes(Results(cells)))  # engine 2 + API 4 = 6 s of 10 s: the provider's 5 s
+    assert "what stops it is the provider's own 5.0 s" in notes
+
+
+def test_old_results_without_native_cells_still_report():
+    results = Results(n200(rn=[11.0], floor=[10.0]))
+    text = text_report(results)
+    assert "not measured" in text and "(native) RentedNumber first up" in text
+    doc = render(results, {}, [], 60.0, {}, full=True)
+    assert "## The native provider beside the dynamic one" in doc
