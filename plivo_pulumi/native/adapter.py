@@ -1,0 +1,261 @@
+"""The one adapter between the SDK's requests and a core lifecycle class (`plivo_pulumi.core.lifecycle`):
+names and values converted at the edge, the core's rules applied as they are. Each resource module
+(rented_number.py, rented_number_set.py, application.py) only says which lifecycle it adapts, which
+numbers a resource claims, and how its import id reads.
+
+What is native-specific, and why:
+* Check claims the resource's numbers for its URN (`Deployment.claim`), since the engine sends each
+  resource's inputs here (there is no program-side register as in the dynamic front-end): two
+  resources declaring one number fail at check, naming both.
+* The dynamic front-end's program side is done here, in Check: the code's own values are recorded
+  in `__declared` (a refresh rebuilds the inputs from them) as the dynamic resources' constructors do.
+* An import (`pulumi import`, or `opts.import_`) is, as the engine v3.274.1 runs it, `Read(id)` with
+  no state, then `Check(olds = what Read returned, news = the program's inputs)`, then `Diff` and
+  `Update` (never `Create`). The core's read of an import returns inputs carrying `IMPORT_KEY`;
+  Check sees it in `olds` and applies the core's `check_import`: adoption never writes, so code that
+  differs from the account fails, field by field, at preview. Until the code matches, the state
+  keeps those inputs (the engine committed the import), so a rerun refuses again. The checked inputs
+  never carry `IMPORT_KEY`: the engine, not the program, imports here.
+* Secrets: an output named like a secret input (or listed in the core's `__secrets`) is sent secret.
+* Diff: the core says when the engine may compare old and new inputs itself (it then reports each
+  changed key, `bindings["<number>"]` for a set, and honours `ignoreChanges`); otherwise our answer
+  carries a detailed diff built from the core's changed and replaced names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from plivo_pulumi.core.errors import PlivoError
+from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY
+from plivo_pulumi.native.convert import (
+    camel_path,
+    inputs_from_engine,
+    properties_to_engine,
+    to_camel,
+    to_snake,
+)
+
+if TYPE_CHECKING:
+    from plivo_pulumi.native.provider import PlivoProvider
+
+
+def resource_label(urn: str) -> str:
+    """`RentedNumber 'support'` for a URN: how the dynamic front-end names an owner in a message."""
+    parts = urn.split("::")
+    type_name = parts[-2].rsplit(":", 1)[-1] if len(parts) > 2 else urn
+    name = parts[-1] if len(parts) > 1 else urn
+    return f"{type_name} '{name}'"
+
+
+def secret_names(*maps: Mapping[str, PropertyValue], outputs: Mapping[str, Any] | None = None) -> set[str]:
+    """The snake names to send secret: those secret in any of `maps`, and those the core lists in
+    the outputs' `__secrets`."""
+    names: set[str] = set()
+    for values in maps:
+        names |= inputs_from_engine(values)[1]
+    listed = (outputs or {}).get(SECRETS_KEY) or ()
+    if isinstance(listed, list | tuple):
+        names |= {str(name) for name in listed}
+    return names
+
+
+def _map_key_diff(name: str, olds: Any, news: Any) -> dict[str, PropertyDiff]:
+    """Per-key entries (`bindings["1555"]`) of a map property that changed."""
+    if not isinstance(olds, Mapping) or not isinstance(news, Mapping):
+        return {name: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)}
+    entries: dict[str, PropertyDiff] = {}
+    for key in sorted(set(olds) | set(news)):
+        if key not in olds:
+            kind = PropertyDiffKind.ADD
+        elif key not in news:
+            kind = PropertyDiffKind.DELETE
+        elif olds[key] != news[key]:
+            kind = PropertyDiffKind.UPDATE
+        else:
+            continue
+        entries[f'{name}["{key}"]'] = PropertyDiff(kind, input_diff=True)
+    return entries
+
+
+def ignored_names(paths: Iterable[str]) -> frozenset[str]:
+    """The snake names of `ignoreChanges` when every path is a whole top-level property (else empty:
+    the engine's own comparison then handles the finer paths)."""
+    paths = list(paths)
+    if any(not path.isidentifier() for path in paths):
+        return frozenset()
+    return frozenset(to_snake(path) for path in paths)
+
+
+def _without(values: Mapping[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
+    result = {name: value for name, value in values.items() if name not in ignored}
+    declared = result.get(DECLARED_KEY)
+    if isinstance(declared, Mapping):
+        result[DECLARED_KEY] = {name: value for name, value in declared.items() if name not in ignored}
+    return result
+
+
+def _compare_inputs(
+    old_inputs: Mapping[str, Any], news: Mapping[str, Any], ignored: frozenset[str], planned: Any
+) -> DiffResponse:
+    """What the engine compares when we answer "unknown" (old inputs with new ones), minus the
+    ignored properties, including their copies in `__declared`: the engine puts the state's value of
+    an ignored input in the new inputs before Check, which records it as the code's, so its own
+    comparison would report `__declared` as changed after every drift of an ignored field."""
+    old, new = _without(old_inputs, ignored), _without(news, ignored)
+    replaces = [name for name in planned.replaces if name not in ignored]
+    detailed: dict[str, PropertyDiff] = {}
+    for name in sorted(set(old) | set(new)):
+        if old.get(name) == new.get(name):
+            continue
+        if name in replaces:
+            kind = PropertyDiffKind.UPDATE_REPLACE
+        elif name not in old:
+            kind = PropertyDiffKind.ADD
+        elif name not in new:
+            kind = PropertyDiffKind.DELETE
+        else:
+            kind = PropertyDiffKind.UPDATE
+        if (
+            kind is PropertyDiffKind.UPDATE
+            and isinstance(new.get(name), Mapping)
+            and not name.startswith("__")
+        ):
+            detailed.update(_map_key_diff(to_camel(name), old.get(name), new.get(name)))
+        else:
+            detailed[to_camel(name)] = PropertyDiff(kind, input_diff=True)
+    return DiffResponse(
+        changes=bool(detailed),
+        replaces=[to_camel(name) for name in replaces],
+        delete_before_replace=planned.delete_before_replace,
+        diffs=list(dict.fromkeys(key.split("[")[0] for key in detailed)),
+        detailed_diff=detailed,
+    )
+
+
+class LifecycleAdapter:
+    """Adapts one core lifecycle class to the SDK's requests (see the module docstring)."""
+
+    # Set by each resource module.
+    lifecycle_name: ClassVar[str] = ""
+    type_token: ClassVar[str] = ""
+
+    def __init__(self, provider: PlivoProvider) -> None:
+        self.provider = provider
+        self.lifecycle = self.make_lifecycle()
+
+    def make_lifecycle(self) -> Any:
+        from plivo_pulumi.core import lifecycle
+
+        return getattr(lifecycle, self.lifecycle_name)(self.provider.lifecycle_context())
+
+    # -- per resource -------------------------------------------------------------------------
+
+    def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
+        """Claim what a resource with these checked inputs manages for `owner` (its URN's label);
+        raises the core's PlivoError naming both owners when another resource holds it."""
+
+    claim_field: ClassVar[str] = "number"
+
+    def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
+        """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""
+        return news
+
+    # -- the calls ----------------------------------------------------------------------------
+
+    def check(self, request: CheckRequest) -> CheckResponse:
+        olds, _ = inputs_from_engine(request.old_inputs)
+        news, secret = inputs_from_engine(request.new_inputs)
+        importing = olds.get(IMPORT_KEY) is not None  # only the Read of an import puts it there
+        news.pop(IMPORT_KEY, None)  # `pulumi import` checks the Read's inputs themselves
+        checked = self.lifecycle.check(olds, self.with_declared(news), secret)
+        found = list(checked.failures)
+        if importing and not found:
+            found = self.lifecycle.check_import(olds, checked.inputs, secret)
+        failures = [CheckFailure(camel_path(f.field), f.reason) for f in found]
+        if not failures:
+            try:
+                self.claim(resource_label(request.urn), checked.inputs)
+            except PlivoError as exc:
+                failures.append(CheckFailure(to_camel(self.claim_field), str(exc)))
+        return CheckResponse(inputs=properties_to_engine(checked.inputs, secret), failures=failures)
+
+    def diff(self, request: DiffRequest) -> DiffResponse:
+        olds, _ = inputs_from_engine(request.old_state)
+        news, _ = inputs_from_engine(request.new_inputs)
+        planned = self.lifecycle.diff(request.resource_id, olds, news)
+        replaces = [to_camel(name) for name in planned.replaces]
+        if planned.engine_may_compare:
+            ignored = ignored_names(request.ignore_changes)
+            old_inputs = getattr(request, "old_inputs", None)
+            if ignored and old_inputs is not None:
+                return _compare_inputs(inputs_from_engine(old_inputs)[0], news, ignored, planned)
+            return DiffResponse(
+                changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace
+            )
+        changed = list(dict.fromkeys([*planned.changed, *planned.replaces]))
+        detailed: dict[str, PropertyDiff] = {}
+        for name in changed:
+            if name in planned.replaces:
+                detailed[to_camel(name)] = PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, input_diff=True)
+            elif isinstance(news.get(name), Mapping):
+                detailed.update(_map_key_diff(to_camel(name), olds.get(name), news.get(name)))
+            else:
+                detailed[to_camel(name)] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
+        return DiffResponse(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=planned.delete_before_replace,
+            diffs=[to_camel(name) for name in changed],
+            detailed_diff=detailed,
+        )
+
+    def create(self, request: CreateRequest) -> CreateResponse:
+        props, _ = inputs_from_engine(request.properties)
+        written = self.lifecycle.create(props)
+        secret = secret_names(request.properties, outputs=written.outputs) | set(written.secret_outputs)
+        return CreateResponse(written.id, properties_to_engine(written.outputs, secret))
+
+    def read(self, request: ReadRequest) -> ReadResponse:
+        props, _ = inputs_from_engine(request.properties)  # empty for an import: the core adopts `id`
+        observed = self.lifecycle.read(request.resource_id, props)
+        if not observed.id:
+            return ReadResponse(resource_id="")
+        secret = secret_names(request.properties, request.inputs, outputs=observed.outputs)
+        secret |= set(observed.secret_outputs)
+        outputs = dict(observed.outputs)
+        if observed.inputs is None:
+            inputs = dict(request.inputs)
+        else:
+            inputs = properties_to_engine(observed.inputs, secret & set(observed.inputs))
+        return ReadResponse(observed.id, properties_to_engine(outputs, secret), inputs)
+
+    def update(self, request: UpdateRequest) -> UpdateResponse:
+        olds, _ = inputs_from_engine(request.olds)
+        news, _ = inputs_from_engine(request.news)
+        written = self.lifecycle.update(request.resource_id, olds, news)
+        secret = secret_names(request.news, outputs=written.outputs) | set(written.secret_outputs)
+        return UpdateResponse(properties_to_engine(written.outputs, secret))
+
+    def delete(self, request: DeleteRequest) -> None:
+        props, _ = inputs_from_engine(request.properties)
+        self.lifecycle.delete(request.resource_id, props)

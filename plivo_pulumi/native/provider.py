@@ -1,0 +1,338 @@
+"""The native provider: configuration (CheckConfig, DiffConfig, Configure), the schema, and routing of
+every resource call by type token to its adapter (one module per resource) and of invokes.
+
+One plugin process serves one provider instance (the default provider of the stack config, or one
+explicit `plivo.Provider`), so its configuration and its client are this object's. The core's calls
+are blocking HTTP: they run in worker threads, so the engine's parallel steps overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import grpc
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+from plivo_pulumi.core.client import PlivoClient
+from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, TUNING_KEYS, resolve_settings
+from plivo_pulumi.core.errors import PlivoError
+from plivo_pulumi.native import schema as schema_module
+from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
+from plivo_pulumi.version import __version__
+
+# Provider config names (camelCase, as in the schema) by the core's setting names.
+CONFIG_NAMES = {name: key.split(":", 1)[1] for name, key in CONFIG_KEYS.items()} | {
+    name: key.split(":", 1)[1] for name, (key, _env) in TUNING_KEYS.items()
+}
+# A new value of these is another account: the provider (and with it every resource) is replaced.
+ACCOUNT_CONFIG = ("authId", "baseUrl")
+TOKEN_CONFIG = "authToken"
+
+
+class DiffWithInputsRequest(DiffRequest):
+    """The SDK's DiffRequest, plus the old inputs the engine sends and the SDK's request leaves out
+    (a diff that honours `ignoreChanges` compares them; see `adapter.LifecycleAdapter.diff`)."""
+
+    def __init__(
+        self,
+        urn: str,
+        resource_id: str,
+        old_state: dict[str, PropertyValue],
+        new_inputs: dict[str, PropertyValue],
+        ignore_changes: list[str],
+        old_inputs: dict[str, PropertyValue],
+    ) -> None:
+        super().__init__(urn, resource_id, old_state, new_inputs, ignore_changes)
+        self.old_inputs = old_inputs
+
+
+class InvokeInputError(ValueError):
+    """An argument of a function call that cannot be used: reported before any API call."""
+
+
+class UnknownTypeError(Exception):
+    """A type token this provider does not serve (a newer SDK than the plugin, most likely)."""
+
+
+class ResourceAdapter(Protocol):
+    """What the provider asks of each resource module: the SDK's request in, its response out."""
+
+    def check(self, request: CheckRequest) -> CheckResponse: ...
+    def diff(self, request: DiffRequest) -> DiffResponse: ...
+    def create(self, request: CreateRequest) -> CreateResponse: ...
+    def read(self, request: ReadRequest) -> ReadResponse: ...
+    def update(self, request: UpdateRequest) -> UpdateResponse: ...
+    def delete(self, request: DeleteRequest) -> None: ...
+
+
+class ProviderConfig:
+    """The configuration Configure received, read the way the core's `resolve_settings` expects
+    (`plivo:authId`...), with the same environment fallbacks as the dynamic provider."""
+
+    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+        self._values = dict(values or {})
+
+    def get(self, key: str) -> Any:
+        """`key` in the stack-config form (`plivo:authId`) or the schema's (`authId`)."""
+        name = key.split(":", 1)[-1]
+        value = self._values.get(name)
+        return None if value is None or value == "" else value
+
+    def auth_id(self) -> str | None:
+        value = self.get(CONFIG_NAMES["auth_id"]) or os.environ.get(ENV_VARS["auth_id"], "")
+        return str(value).strip() or None
+
+    def client(self) -> PlivoClient:
+        return resolve_settings(self.get).client()
+
+
+def config_values(args: Mapping[str, PropertyValue], variables: Mapping[str, str]) -> dict[str, Any]:
+    """Configure's values by schema name: the provider's inputs, else the legacy `variables`
+    (`plivo:config:authId`), which older engines send instead."""
+    values = {name: plain(value) for name, value in args.items()}
+    for key, value in variables.items():
+        name = key.rsplit(":", 1)[-1]
+        values.setdefault(name, value)
+    return values
+
+
+class PlainTextTokenError(PlivoError):
+    """The provider's token is not a secret."""
+
+
+def refuse_plain_token(args: Mapping[str, PropertyValue]) -> None:
+    """The dynamic front-end's refusal of a plain-text token, at Configure (the engine strips
+    secretness from CheckConfig's inputs, not from Configure's): a token that is not a secret would
+    be stored unencrypted in the stack config, the state, its history and backups."""
+    token = args.get(TOKEN_CONFIG)
+    if token is None or token.value in (None, "") or token.contains_secret():
+        return
+    key = CONFIG_KEYS["auth_token"]
+    raise PlainTextTokenError(
+        f"{key} is stored in plain text. Make it a secret: "
+        f'`printf %s "$PLIVO_AUTH_TOKEN" | pulumi config set --secret {key}` (the token from standard '
+        "input, never on a command line; or use the PLIVO_AUTH_TOKEN environment variable), or pass "
+        "an explicit provider's authToken as a secret. Nothing was sent to Plivo."
+    )
+
+
+def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyValue]) -> DiffResponse:
+    """A changed account (auth id or endpoint) replaces the provider, so the resources move with it
+    (the engine replaces them under the new one) instead of keeping outputs of the old account; a
+    rotated token, or tuning, updates it in place."""
+    changed: dict[str, PropertyDiff] = {}
+    for name in sorted(set(olds) | set(news)):
+        old = plain(olds[name]) if name in olds else None
+        new = plain(news[name]) if name in news else None
+        if old == new:
+            continue
+        replace = name in ACCOUNT_CONFIG
+        if old is None:
+            kind = PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
+        elif new is None:
+            kind = PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
+        else:
+            kind = PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
+        changed[name] = PropertyDiff(kind, input_diff=True)
+    replaces = [name for name in changed if name in ACCOUNT_CONFIG]
+    return DiffResponse(changes=bool(changed), replaces=replaces, diffs=list(changed), detailed_diff=changed)
+
+
+# The URN of the resource whose call is running (copied into the worker thread by asyncio.to_thread),
+# so that a line for the user shows under that resource.
+CURRENT_URN: contextvars.ContextVar[str] = contextvars.ContextVar("plivo_current_urn", default="")
+
+
+class EngineLog:
+    """Lines for the user through the engine's Log call: the engine shows a plugin's stderr only in
+    its verbose logs. Without an engine address (tests), stderr."""
+
+    def __init__(self, engine_address: str = "") -> None:
+        self._stub: Any = None
+        if engine_address:
+            channel = grpc.insecure_channel(engine_address)
+            self._stub = engine_pb2_grpc.EngineStub(channel)
+
+    def __call__(self, message: str) -> None:
+        text = f"plivo: {message}"
+        if self._stub is None:
+            print(text, file=sys.stderr, flush=True)
+            return
+        try:
+            self._stub.Log(
+                engine_pb2.LogRequest(severity=engine_pb2.INFO, message=text, urn=CURRENT_URN.get())
+            )
+        except grpc.RpcError:
+            print(text, file=sys.stderr, flush=True)
+
+
+def saved_config_hint() -> str:
+    """After a 401 on a read or a delete: whether this run used the config saved in the state."""
+    from plivo_pulumi.engine_run import saved_config_hint as hint
+
+    return hint()
+
+
+def run_is_constrained() -> bool:
+    """Whether the engine runs with --target/--exclude (then Check does not see every resource)."""
+    from plivo_pulumi.engine_run import current_invocation
+
+    invocation = current_invocation()
+    return bool(invocation and invocation.constrained)
+
+
+AdapterFactory = Callable[["PlivoProvider"], ResourceAdapter]
+Invoker = Callable[["PlivoProvider", dict[str, Any]], dict[str, Any]]
+
+
+class PlivoProvider(Provider):
+    """The `plivo` provider. Resource adapters and invokes are looked up by type token in the
+    registries passed in (`plivo_pulumi.native.server.build_provider` wires the real ones)."""
+
+    def __init__(
+        self,
+        adapters: Mapping[str, AdapterFactory] | None = None,
+        invokes: Mapping[str, Invoker] | None = None,
+    ) -> None:
+        self.config = ProviderConfig()
+        self._adapter_factories = dict(adapters or {})
+        self._adapters: dict[str, ResourceAdapter] = {}
+        self._invokes = dict(invokes or {})
+        self._client: PlivoClient | None = None
+        self._client_lock = threading.Lock()
+        self._deployment: Any = None
+        self.notify = EngineLog()
+
+    def connect_engine(self, engine_address: str) -> None:
+        """Send the lines for the user to the engine that started the plugin."""
+        self.notify = EngineLog(engine_address)
+
+    # -- shared by the adapters ---------------------------------------------------------------
+
+    @property
+    def deployment(self) -> Any:
+        """The core's memory of this deployment (numbers declared, claimed, released): one per
+        plugin process, which the engine starts per deployment and per provider instance."""
+        if self._deployment is None:
+            from plivo_pulumi.core.deployment import Deployment
+
+            self._deployment = Deployment()
+        return self._deployment
+
+    def lifecycle_context(self) -> Any:
+        from plivo_pulumi.core.lifecycle import Context
+
+        return Context(
+            client=self.client,
+            account=self.config.auth_id(),
+            deployment=self.deployment,
+            notify=lambda message: self.notify(message),
+            constrained=run_is_constrained,
+            credentials_hint=saved_config_hint,
+        )
+
+    def client(self) -> PlivoClient:
+        """The API client, made on first use: check and diff (preview) need no credentials."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self.config.client()
+            return self._client
+
+    def adapter(self, type_token: str) -> ResourceAdapter:
+        made = self._adapters.get(type_token)
+        if made is None:
+            factory = self._adapter_factories.get(type_token)
+            if factory is None:
+                raise UnknownTypeError(f"the plivo provider {__version__} has no resource type {type_token}")
+            made = self._adapters[type_token] = factory(self)
+        return made
+
+    # -- configuration ------------------------------------------------------------------------
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=schema_module.schema_json())
+
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        return CheckResponse(inputs=dict(request.new_inputs), failures=[])
+
+    async def diff_config(self, request: DiffRequest) -> DiffResponse:
+        return config_diff(request.old_state, request.new_inputs)
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        refuse_plain_token(request.args)
+        with self._client_lock:
+            self.config = ProviderConfig(config_values(request.args, request.variables))
+            self._client = None
+            self._adapters = {}  # their lifecycles know the account
+        # No preview support: the engine then plans creates and updates without calling us, and
+        # leaves the outputs we would compute unknown (check and diff already ran, with no API call).
+        return ConfigureResponse(accept_secrets=True, supports_preview=False)
+
+    # -- resources ----------------------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        CURRENT_URN.set(request.urn)
+        return await asyncio.to_thread(self.adapter(request.type).check, request)
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        CURRENT_URN.set(request.urn)
+        return await asyncio.to_thread(self.adapter(request.type).diff, request)
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        CURRENT_URN.set(request.urn)
+        return await asyncio.to_thread(self.adapter(request.type).create, request)
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        CURRENT_URN.set(request.urn)
+        return await asyncio.to_thread(self.adapter(request.type).read, request)
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        CURRENT_URN.set(request.urn)
+        return await asyncio.to_thread(self.adapter(request.type).update, request)
+
+    async def delete(self, request: DeleteRequest) -> None:
+        CURRENT_URN.set(request.urn)
+        await asyncio.to_thread(self.adapter(request.type).delete, request)
+
+    # -- invokes ------------------------------------------------------------------------------
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        invoker = self._invokes.get(request.tok)
+        if invoker is None:
+            raise UnknownTypeError(f"the plivo provider {__version__} has no function {request.tok}")
+        args, _secret = inputs_from_engine(request.args)
+        try:
+            result = await asyncio.to_thread(invoker, self, args)
+        except InvokeInputError as exc:  # before any API call: reported like a check failure
+            return InvokeResponse(failures=[CheckFailure("", str(exc))])
+        return InvokeResponse(return_value=properties_to_engine(result))
