@@ -19,10 +19,12 @@ $(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]' -e sdk/python
 	touch $@
 
-# The pinned engine, then plivo-codegen (the SDK generator, on the engine's own pkg/v3).
+# The pinned engine, then plivo-codegen (the SDK generator, on the engine's own pkg/v3), then the
+# YAML language host pulumi-language-yaml (scripts/yaml; README, "Tools").
 tools:
 	bash scripts/install-engine.sh
 	bash scripts/install-codegen.sh
+	bash scripts/install-yaml.sh
 
 # Regenerates sdk/schema.json and sdk/python from plivo_pulumi.native.schema (commit the result;
 # tests/test_sdk.py fails while they are out of step). Needs plivo-codegen only, not the engine.
