@@ -1,7 +1,7 @@
 """The one adapter between the SDK's requests and a core lifecycle class (`plivo_pulumi.core.lifecycle`):
 names and values converted at the edge, the core's rules applied as they are. Each resource module
-(rented_number.py, rented_number_set.py, application.py) only says which lifecycle it adapts, which
-numbers a resource claims, and how its import id reads.
+(rented_number.py, rented_number_set.py, application.py) only says which lifecycle it adapts, what a
+resource claims, and what the dynamic resource's constructor would record.
 
 What is native-specific, and why:
 * Check claims the resource's numbers for its URN (`Deployment.claim`), since the engine sends each
@@ -16,10 +16,12 @@ What is native-specific, and why:
   differs from the account fails, field by field, at preview. Until the code matches, the state
   keeps those inputs (the engine committed the import), so a rerun refuses again. The checked inputs
   never carry `IMPORT_KEY`: the engine, not the program, imports here.
-* Secrets: an output named like a secret input (or listed in the core's `__secrets`) is sent secret.
+* Secrets: an output named like a secret input, listed in the core's `__secrets` or in its
+  `secret_outputs`, is sent secret, and so are the hidden copies of the values.
 * Diff: the core says when the engine may compare old and new inputs itself (it then reports each
-  changed key, `bindings["<number>"]` for a set, and honours `ignoreChanges`); otherwise our answer
-  carries a detailed diff built from the core's changed and replaced names.
+  changed key, per number for a set); with `ignoreChanges` we compare them ourselves, leaving the
+  ignored properties out of `__declared` too (see `_compare_inputs`); otherwise our answer carries a
+  detailed diff built from the core's changed and replaced names.
 """
 
 from __future__ import annotations
@@ -155,9 +157,11 @@ def _compare_inputs(
 class LifecycleAdapter:
     """Adapts one core lifecycle class to the SDK's requests (see the module docstring)."""
 
-    # Set by each resource module.
+    # Set by each resource module: the core class adapted, the type token, the property a refused
+    # claim is reported under.
     lifecycle_name: ClassVar[str] = ""
     type_token: ClassVar[str] = ""
+    claim_field: ClassVar[str] = "number"
 
     def __init__(self, provider: PlivoProvider) -> None:
         self.provider = provider
@@ -173,8 +177,6 @@ class LifecycleAdapter:
     def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
         """Claim what a resource with these checked inputs manages for `owner` (its URN's label);
         raises the core's PlivoError naming both owners when another resource holds it."""
-
-    claim_field: ClassVar[str] = "number"
 
     def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
         """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""

@@ -37,11 +37,14 @@ def use_native_plugin(project: CliProject) -> None:
 
 @pytest.fixture
 def native_project(tmp_path: Path, sim_e2e) -> Callable[..., CliProject]:
-    """native_project(program, config=True): a CLI project (tests/e2e/conftest.py's kind) that loads the
-    native plugin; with `config`, its stack `dev` is configured for the main account."""
+    """native_project(program, config=True, backend_query=""): a CLI project (tests/e2e/conftest.py's
+    kind) that loads the native plugin; with `config`, its stack `dev` is configured for the main
+    account."""
 
-    def make(program: str, *, config: bool = True) -> CliProject:
+    def make(program: str, *, config: bool = True, backend_query: str = "") -> CliProject:
+        """`backend_query`: appended to the file backend's URL (`?metadata=skip`, as README's login)."""
         made = CliProject(tmp_path / f"n{len(list(tmp_path.iterdir()))}", textwrap.dedent(program))
+        made.env["PULUMI_BACKEND_URL"] += backend_query
         use_native_plugin(made)
         if config:
             made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))

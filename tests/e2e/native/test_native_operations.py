@@ -43,7 +43,8 @@ def test_kill_mid_up_then_recover(native_project, sim_e2e):
     sim_e2e.reset(seed)
     sim_e2e.set_faults(latency_ms=150)
     declarations = [number(f"n{i}", {"number": n, "appId": APPS[i % 3]}) for i, n in enumerate(numbers)]
-    project = native_project(program(*declarations))
+    # The README's backend form: no `.attrs` sidecar that a kill could leave empty (README step 0).
+    project = native_project(program(*declarations), backend_query="?metadata=skip")
     sim_e2e.clear_log()
     run = project.start_up()
     wait_for(lambda: posts_seen(sim_e2e) >= 5, 120, "5 POSTs")
