@@ -280,7 +280,8 @@ def test_a_misspelled_property_is_refused_before_any_api_call(yaml_project, sim_
     sim_e2e.clear_log()
     preview = project.preview()
     assert not preview.ok, preview.output
-    assert "appid" in preview.output, preview.output
+    assert "Property appid does not exist" in preview.output, preview.output
+    assert "appId" in preview.output, "the schema's spelling is offered"
     up = project.up()
     assert not up.ok, up.output
     assert sim_e2e.requests_log()["total"] == 0, sim_e2e.requests_log()
