@@ -7,7 +7,7 @@ TOOLS  := $(CURDIR)/.tools/bin
 # the first python3 it finds.
 RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
 
-.PHONY: venv tools sdk plugin test test-fast demo bench lint clean
+.PHONY: venv tools sdk sdk-compile plugin test test-fast demo bench lint clean
 
 # The venv: this package (with the native provider's console script pulumi-resource-plivo) and the
 # generated SDK pulumi_plivo, committed in sdk/python (no Go needed here).
@@ -19,16 +19,25 @@ $(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]' -e sdk/python
 	touch $@
 
-# The pinned engine, then plivo-codegen (the SDK generator, on the engine's own pkg/v3).
+# The pinned engine, then plivo-codegen (the SDK generator, on the engine's own pkg/v3), then the
+# YAML language host pulumi-language-yaml (scripts/yaml; README, "Tools").
 tools:
 	bash scripts/install-engine.sh
 	bash scripts/install-codegen.sh
+	bash scripts/install-yaml.sh
 
-# Regenerates sdk/schema.json and sdk/python from plivo_pulumi.native.schema (commit the result;
-# tests/test_sdk.py fails while they are out of step). Needs plivo-codegen only, not the engine.
+# Regenerates sdk/schema.json, sdk/python, sdk/nodejs and sdk/go from plivo_pulumi.native.schema (commit the result;
+# tests/test_sdk.py and tests/test_sdk_compile.py fail while they are out of step). Needs plivo-codegen only.
 sdk: venv
 	bash scripts/install-codegen.sh
 	$(PY) scripts/gen_sdk.py
+	$(PY) scripts/gen_sdk.py --language nodejs
+	$(PY) scripts/gen_sdk.py --language go
+
+# Compiles the TypeScript and Go SDKs with a small program each (tests/test_sdk_compile.py; npm and Go
+# needed): README, "TypeScript and Go". `make test` runs it too.
+sdk-compile: venv tools
+	$(RUN) $(PY) -m pytest -q tests/test_sdk_compile.py
 
 # The plugin tarball for `pulumi plugin install resource plivo VERSION --file ...`
 # (docs/native-provider-install.md): dist/pulumi-resource-plivo-v<version>-linux-amd64.tar.gz.
