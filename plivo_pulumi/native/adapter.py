@@ -27,7 +27,7 @@ What is native-specific, and why:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
@@ -56,9 +56,7 @@ from plivo_pulumi.native.convert import (
     to_camel,
     to_snake,
 )
-
-if TYPE_CHECKING:
-    from plivo_pulumi.native.provider import PlivoProvider
+from plivo_pulumi.native.provider import PlivoProvider, run_is_cli_import
 
 
 def resource_label(urn: str) -> str:
@@ -154,6 +152,15 @@ def _compare_inputs(
     )
 
 
+def _import_finished(outputs: dict[str, Any]) -> dict[str, Any]:
+    """Outputs without the pending-import marker (a refresh rebuilds the inputs from `__declared`)."""
+    outputs = {name: value for name, value in outputs.items() if name != IMPORT_KEY}
+    declared = outputs.get(DECLARED_KEY)
+    if isinstance(declared, Mapping) and IMPORT_KEY in declared:
+        outputs[DECLARED_KEY] = {**declared, IMPORT_KEY: None}
+    return outputs
+
+
 class LifecycleAdapter:
     """Adapts one core lifecycle class to the SDK's requests (see the module docstring)."""
 
@@ -181,6 +188,16 @@ class LifecycleAdapter:
     def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
         """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""
         return news
+
+    def as_code_declares(self, read_inputs: dict[str, Any]) -> dict[str, Any]:
+        """The inputs of `pulumi import`'s Read, as Check makes them of code that declares exactly
+        what was imported. The engine stores Read's inputs for `pulumi import` and checks them only
+        to warn, so the adoption is complete when the command ends: its state must not carry the
+        pending-import marker (else the pasted code would show a change at the next preview, and
+        a later change of the code would be refused as an import that has to write)."""
+        news = {k: v for k, v in read_inputs.items() if k not in (IMPORT_KEY, DECLARED_KEY)}
+        checked = self.lifecycle.check({}, self.with_declared(news), frozenset())
+        return read_inputs if checked.failures else checked.inputs
 
     # -- the calls ----------------------------------------------------------------------------
 
@@ -248,7 +265,11 @@ class LifecycleAdapter:
         if observed.inputs is None:
             inputs = dict(request.inputs)
         else:
-            inputs = properties_to_engine(observed.inputs, secret & set(observed.inputs))
+            read_inputs = observed.inputs
+            if not props and run_is_cli_import():
+                read_inputs = self.as_code_declares(read_inputs)
+                outputs = _import_finished(outputs)
+            inputs = properties_to_engine(read_inputs, secret & set(read_inputs))
         return ReadResponse(observed.id, properties_to_engine(outputs, secret), inputs)
 
     def update(self, request: UpdateRequest) -> UpdateResponse:

@@ -211,6 +211,15 @@ def run_is_constrained() -> bool:
     return bool(invocation and invocation.constrained)
 
 
+def run_is_cli_import() -> bool:
+    """Whether `pulumi import` started this plugin: the engine then stores what Read returns as the
+    resource's inputs, and never uses Check's answer (see `LifecycleAdapter.read`)."""
+    from plivo_pulumi.engine_run import current_invocation
+
+    invocation = current_invocation()
+    return bool(invocation and invocation.command == "import")
+
+
 AdapterFactory = Callable[["PlivoProvider"], ResourceAdapter]
 Invoker = Callable[["PlivoProvider", dict[str, Any]], dict[str, Any]]
 

@@ -253,11 +253,6 @@ def test_import_prints_yaml_that_an_up_keeps_without_a_write(yaml_project, sim_e
     assert sim_e2e.number(NUMBERS[4])["app_id"] == APPS[2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plugin: the state of `pulumi import` keeps import_id in the inputs, so the next preview "
-    "proposes an update that drops it (/work/coord/yaml-findings.md)",
-)
 def test_import_prints_yaml_that_then_shows_no_changes(yaml_project, sim_e2e):
     sim_e2e.edit_out_of_band(NUMBERS[4], app_id=APPS[2])
     project = yaml_project("resources: {}\n")

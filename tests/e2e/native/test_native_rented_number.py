@@ -133,7 +133,10 @@ def test_cli_import_then_code_that_matches(native_project, sim_e2e):
     state = native_resources(project)
     assert state["support"]["outputs"]["appId"] == APPS[1]
 
-    project.write_program(program(number("support", {"number": N1, "appId": APPS[1]})))
+    # What `pulumi import` declares (a YAML project prints it): both fields as they are live.
+    project.write_program(program(number("support", {"number": N1, "appId": APPS[1], "subaccount": ""})))
+    gate = project.gate()  # straight after the import: the code that matches shows no change
+    assert gate.ok, gate.output
     sim_e2e.clear_log()
     up = project.up()
     assert up.ok, up.output
@@ -143,6 +146,22 @@ def test_cli_import_then_code_that_matches(native_project, sim_e2e):
     changed = project.up()
     assert changed.ok, changed.output
     assert sim_e2e.number(N1)["app_id"] == APPS[2], "once adopted, a change of the code is written"
+
+
+def test_cli_import_then_code_that_changes_the_binding_is_an_update(native_project, sim_e2e):
+    """`pulumi import` finished the adoption: the next run's code change is written, not refused
+    as an import that would have to write."""
+    sim_e2e.edit_out_of_band(N1, app_id=APPS[1])
+    project = native_project(program())
+    imported = project.pulumi(
+        "import", TYPE, "support", N1, "--yes", "--generate-code=false", "--stack", "dev", "--non-interactive"
+    )
+    assert imported.ok, imported.output
+    project.write_program(program(number("support", {"number": N1, "appId": APPS[2]})))
+    up = project.up()
+    assert up.ok, up.output
+    assert sim_e2e.number(N1)["app_id"] == APPS[2]
+    assert project.gate().ok
 
 
 def test_import_option_adopts_without_writing_and_refuses_differing_code(native_project, sim_e2e):
