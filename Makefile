@@ -44,11 +44,12 @@ sdk-compile: venv tools
 plugin: venv
 	$(PY) scripts/build_plugin.py
 
-# Two workers, a test file each at a time (the e2e files share a simulator per module); then the
-# secrets scan, alone, over every file the suite's stacks wrote (tests/e2e/test_zz_secrets.py).
+# Four workers on two cores, a test file each at a time (the e2e files share a simulator per module):
+# the e2e tests mostly wait on the engine (two workers left the cores half idle, load ~1: 28 min);
+# then the secrets scan, alone, over every file the suite's stacks wrote (tests/e2e/test_zz_secrets.py).
 test: venv tools
 	@tmp="$$(mktemp -d /tmp/plivo-test.XXXXXX)" && \
-	$(RUN) $(PY) -m pytest -q -n 2 --dist loadfile --basetemp="$$tmp/suite" \
+	$(RUN) $(PY) -m pytest -q -n 4 --dist loadfile --basetemp="$$tmp/suite" \
 		--ignore=tests/e2e/test_zz_secrets.py && \
 	$(RUN) PLIVO_SECRETS_SCAN_ROOT="$$tmp" $(PY) -m pytest -q --basetemp="$$tmp/scan" \
 		tests/e2e/test_zz_secrets.py

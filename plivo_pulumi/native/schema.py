@@ -422,7 +422,7 @@ def schema() -> dict[str, Any]:
         },
         "functions": _functions(),
         "language": {
-            "python": {"packageName": "pulumi_plivo", "requires": {"pulumi": ">=3.0.0,<4.0.0"}},
+            "python": {"packageName": "pulumi_plivo", "requires": {"pulumi": ">=3.269.0,<4.0.0"}},
             "nodejs": {"packageName": "@plivo-pulumi/plivo"},
             "go": {"importBasePath": "github.com/plivo-pulumi/pulumi-plivo/sdk/go/plivo"},
         },

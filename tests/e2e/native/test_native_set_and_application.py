@@ -99,7 +99,11 @@ def test_set_import_by_numbers(native_project, sim_e2e):
     assert calls(sim_e2e).get("POST", 0) == 0
     fleet = native_resources(project, SET)["fleet"]
     assert set(fleet["outputs"]["bindings"]) == {N1, N2}
-    project.write_program(set_program({N1: {"appId": APPS[0]}, N2: {"appId": APPS[1]}}))
+    # The code that declares what was imported (both fields, as live) shows no change straight away.
+    imported_code = {N1: {"appId": APPS[0], "subaccount": ""}, N2: {"appId": APPS[1], "subaccount": ""}}
+    project.write_program(set_program(imported_code))
+    gate = project.gate()
+    assert gate.ok, gate.output
     up = project.up()
     assert up.ok, up.output
     assert calls(sim_e2e).get("POST", 0) == 0
