@@ -15,7 +15,9 @@ What is native-specific, and why:
   Check sees it in `olds` and applies the core's `check_import`: adoption never writes, so code that
   differs from the account fails, field by field, at preview. Until the code matches, the state
   keeps those inputs (the engine committed the import), so a rerun refuses again. The checked inputs
-  never carry `IMPORT_KEY`: the engine, not the program, imports here.
+  never carry `IMPORT_KEY`: the engine, not the program, imports here. `pulumi import` differs: the
+  engine stores Read's inputs and only warns on Check, so there Read returns the inputs Check makes
+  of code declaring exactly what was imported (`as_code_declares`): the import is finished.
 * Secrets: an output named like a secret input, listed in the core's `__secrets` or in its
   `secret_outputs`, is sent secret, and so are the hidden copies of the values.
 * Diff: the core says when the engine may compare old and new inputs itself (it then reports each
