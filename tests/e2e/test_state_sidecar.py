@@ -72,8 +72,8 @@ def test_the_recovery_recipe_repairs_a_sidecar_the_crash_emptied(tmp_path, sim_e
     crash_mid_up(stack, sim_e2e)
     checkpoint = stack.state_dir / ".pulumi" / "stacks" / stack.project / "dev.json"
     sidecar = checkpoint.with_name("dev.json.attrs")
-    assert sidecar.stat().st_size > 0
-    sidecar.write_bytes(b"")  # what the crash can leave
+    assert sidecar.exists()
+    sidecar.write_bytes(b"")  # what the crash can leave (under load the kill itself sometimes does)
     state_before = checkpoint.read_bytes()
     # The kill itself may have emptied another one (the backup's, seen in CI): step 0 removes those too.
     emptied = sorted(str(p) for p in stack.state_dir.rglob("*.attrs") if p.stat().st_size == 0)
