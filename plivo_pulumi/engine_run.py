@@ -109,6 +109,19 @@ def current_invocation() -> Invocation | None:
     return None
 
 
+def run_is_constrained() -> bool:
+    """Whether `--target` / `--exclude` limit this run (the engine then checks only what they include)."""
+    invocation = current_invocation()
+    return invocation is not None and invocation.constrained
+
+
+def run_is_cli_import() -> bool:
+    """Whether `pulumi import` started this process: the engine then stores what a provider's Read
+    returns as the resource's inputs, and Check only warns."""
+    invocation = current_invocation()
+    return invocation is not None and invocation.command == "import"
+
+
 GENERAL_HINT = (
     "Note: `pulumi refresh`, `pulumi destroy` and the refresh of `preview --refresh` / `up --refresh` "
     "give the provider the plivo:* config saved in the state at the last deployment, unless they run "

@@ -129,6 +129,17 @@ def _lookup(config_get: Callable[[str], Any] | None, environ: Mapping[str, str],
     return None
 
 
+def configured_auth_id(
+    config_get: Callable[[str], Any] | None, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The account id the settings would use, read without credentials or a client: check runs at
+    preview, where the token may be missing."""
+    environ = os.environ if environ is None else environ
+    return (
+        str(_lookup(config_get, environ, CONFIG_KEYS["auth_id"], ENV_VARS["auth_id"]) or "").strip() or None
+    )
+
+
 def _tuning(config_get: Callable[[str], Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
     raw = {name: _lookup(config_get, environ, key, env) for name, (key, env) in TUNING_KEYS.items()}
     return {

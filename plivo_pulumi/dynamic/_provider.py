@@ -4,7 +4,6 @@ translation between the dynamic-provider host and the core's lifecycle of the re
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -23,12 +22,12 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from plivo_pulumi.core.client import PlivoClient
-from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, resolve_settings
+from plivo_pulumi.core.config import configured_auth_id, resolve_settings
 from plivo_pulumi.core.deployment import DEPLOYMENT
 from plivo_pulumi.core.lifecycle import Context, Lifecycle, Observed, Written
 from plivo_pulumi.dynamic import _short_errors as short_errors
 from plivo_pulumi.dynamic._binding import secret_fields, with_unknown_markers
-from plivo_pulumi.engine_run import current_invocation, saved_config_hint
+from plivo_pulumi.engine_run import run_is_constrained, saved_config_hint
 
 _CLIENT_LOCK = threading.Lock()
 short_errors.install()  # inside the provider process: errors show their message, not a traceback
@@ -37,11 +36,6 @@ short_errors.install()  # inside the provider process: errors show their message
 def log(message: str) -> None:
     """The provider process has no engine connection: stderr is what the engine shows the user."""
     print(f"plivo: {message}", file=sys.stderr, flush=True)
-
-
-def _constrained() -> bool:
-    invocation = current_invocation()
-    return invocation is not None and invocation.constrained
 
 
 class PlivoResourceProvider(ResourceProvider):
@@ -61,9 +55,7 @@ class PlivoResourceProvider(ResourceProvider):
 
     def configured_auth_id(self) -> str | None:
         """The configured account id, read without credentials or a client (check runs at preview)."""
-        get = getattr(self, "_config_get", None)
-        value = get(CONFIG_KEYS["auth_id"]) if get is not None else None
-        return str(value or os.environ.get(ENV_VARS["auth_id"], "")).strip() or None
+        return configured_auth_id(getattr(self, "_config_get", None))
 
     def api(self) -> PlivoClient:
         with _CLIENT_LOCK:
@@ -79,7 +71,7 @@ class PlivoResourceProvider(ResourceProvider):
             account=self.configured_auth_id(),
             deployment=DEPLOYMENT,
             notify=log,
-            constrained=_constrained,
+            constrained=run_is_constrained,
             credentials_hint=saved_config_hint,
         )
         return type(self).lifecycle(context)

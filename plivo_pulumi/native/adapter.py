@@ -50,7 +50,8 @@ from pulumi.provider.experimental.provider import (
 )
 
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY
+from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY, Lifecycle
+from plivo_pulumi.engine_run import run_is_cli_import
 from plivo_pulumi.native.convert import (
     camel_path,
     inputs_from_engine,
@@ -58,7 +59,7 @@ from plivo_pulumi.native.convert import (
     to_camel,
     to_snake,
 )
-from plivo_pulumi.native.provider import PlivoProvider, run_is_cli_import
+from plivo_pulumi.native.provider import PlivoProvider
 
 
 def resource_label(urn: str) -> str:
@@ -168,18 +169,13 @@ class LifecycleAdapter:
 
     # Set by each resource module: the core class adapted, the type token, the property a refused
     # claim is reported under.
-    lifecycle_name: ClassVar[str] = ""
+    lifecycle_class: ClassVar[type[Lifecycle]]
     type_token: ClassVar[str] = ""
     claim_field: ClassVar[str] = "number"
 
     def __init__(self, provider: PlivoProvider) -> None:
         self.provider = provider
-        self.lifecycle = self.make_lifecycle()
-
-    def make_lifecycle(self) -> Any:
-        from plivo_pulumi.core import lifecycle
-
-        return getattr(lifecycle, self.lifecycle_name)(self.provider.lifecycle_context())
+        self.lifecycle: Any = self.lifecycle_class(provider.lifecycle_context())
 
     # -- per resource -------------------------------------------------------------------------
 

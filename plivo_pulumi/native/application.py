@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from plivo_pulumi.core.applications import APP_FIELDS, desired_application
-from plivo_pulumi.core.lifecycle import DECLARED_KEY
+from plivo_pulumi.core.lifecycle import DECLARED_KEY, ApplicationLifecycle
 from plivo_pulumi.core.numbers import is_subaccount_id
 from plivo_pulumi.core.unknown import is_unknown
 from plivo_pulumi.native import schema
@@ -14,7 +14,7 @@ from plivo_pulumi.native.adapter import LifecycleAdapter
 
 
 class ApplicationAdapter(LifecycleAdapter):
-    lifecycle_name: ClassVar[str] = "ApplicationLifecycle"
+    lifecycle_class = ApplicationLifecycle
     type_token: ClassVar[str] = schema.APPLICATION
     claim_field: ClassVar[str] = "appName"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -44,8 +43,11 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from plivo_pulumi.core.client import PlivoClient
-from plivo_pulumi.core.config import CONFIG_KEYS, ENV_VARS, TUNING_KEYS, resolve_settings
+from plivo_pulumi.core.config import CONFIG_KEYS, TUNING_KEYS, configured_auth_id, resolve_settings
+from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import PlivoError
+from plivo_pulumi.core.lifecycle import Context
+from plivo_pulumi.engine_run import run_is_constrained, saved_config_hint
 from plivo_pulumi.native import schema as schema_module
 from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
 from plivo_pulumi.version import __version__
@@ -109,8 +111,7 @@ class ProviderConfig:
         return None if value is None or value == "" else value
 
     def auth_id(self) -> str | None:
-        value = self.get(CONFIG_NAMES["auth_id"]) or os.environ.get(ENV_VARS["auth_id"], "")
-        return str(value).strip() or None
+        return configured_auth_id(self.get)
 
     def client(self) -> PlivoClient:
         return resolve_settings(self.get).client()
@@ -196,30 +197,6 @@ class EngineLog:
             print(text, file=sys.stderr, flush=True)
 
 
-def saved_config_hint() -> str:
-    """After a 401 on a read or a delete: whether this run used the config saved in the state."""
-    from plivo_pulumi.engine_run import saved_config_hint as hint
-
-    return hint()
-
-
-def run_is_constrained() -> bool:
-    """Whether the engine runs with --target/--exclude (then Check does not see every resource)."""
-    from plivo_pulumi.engine_run import current_invocation
-
-    invocation = current_invocation()
-    return bool(invocation and invocation.constrained)
-
-
-def run_is_cli_import() -> bool:
-    """Whether `pulumi import` started this plugin: the engine then stores what Read returns as the
-    resource's inputs, and never uses Check's answer (see `LifecycleAdapter.read`)."""
-    from plivo_pulumi.engine_run import current_invocation
-
-    invocation = current_invocation()
-    return bool(invocation and invocation.command == "import")
-
-
 AdapterFactory = Callable[["PlivoProvider"], ResourceAdapter]
 Invoker = Callable[["PlivoProvider", dict[str, Any]], dict[str, Any]]
 
@@ -239,7 +216,9 @@ class PlivoProvider(Provider):
         self._invokes = dict(invokes or {})
         self._client: PlivoClient | None = None
         self._client_lock = threading.Lock()
-        self._deployment: Any = None
+        # The core's memory of this deployment (numbers declared, claimed, released): one per
+        # plugin process, which the engine starts per deployment and per provider instance.
+        self.deployment = Deployment()
         self.notify = EngineLog()
 
     def connect_engine(self, engine_address: str) -> None:
@@ -248,19 +227,7 @@ class PlivoProvider(Provider):
 
     # -- shared by the adapters ---------------------------------------------------------------
 
-    @property
-    def deployment(self) -> Any:
-        """The core's memory of this deployment (numbers declared, claimed, released): one per
-        plugin process, which the engine starts per deployment and per provider instance."""
-        if self._deployment is None:
-            from plivo_pulumi.core.deployment import Deployment
-
-            self._deployment = Deployment()
-        return self._deployment
-
-    def lifecycle_context(self) -> Any:
-        from plivo_pulumi.core.lifecycle import Context
-
+    def lifecycle_context(self) -> Context:
         return Context(
             client=self.client,
             account=self.config.auth_id(),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY
+from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY, RentedNumberLifecycle
 from plivo_pulumi.core.unknown import is_unknown
 from plivo_pulumi.native import schema
 from plivo_pulumi.native.adapter import LifecycleAdapter
 
 
 class RentedNumberAdapter(LifecycleAdapter):
-    lifecycle_name: ClassVar[str] = "RentedNumberLifecycle"
+    lifecycle_class = RentedNumberLifecycle
     type_token: ClassVar[str] = schema.RENTED_NUMBER
 
     def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from plivo_pulumi.core.lifecycle import RentedNumberSetLifecycle
 from plivo_pulumi.native import schema
 from plivo_pulumi.native.adapter import LifecycleAdapter
 
 
 class RentedNumberSetAdapter(LifecycleAdapter):
-    lifecycle_name: ClassVar[str] = "RentedNumberSetLifecycle"
+    lifecycle_class = RentedNumberSetLifecycle
     type_token: ClassVar[str] = schema.RENTED_NUMBER_SET
     claim_field: ClassVar[str] = "bindings"
 
