@@ -26,6 +26,19 @@ class BoundedSafeLoader(yaml.SafeLoader):
     """`yaml.SafeLoader` whose `load()` refuses documents that expand beyond the limits."""
 
     max_expanded_nodes = MAX_EXPANDED_NODES
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """The composer recurses once per level: refuse past `MAX_DEPTH` levels here, far from
+        Python's recursion limit, where any finalizer the garbage collector happens to run would
+        fail too (a RecursionError raised there cannot be caught, only reported)."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise YAMLLimitError(f"the document is nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def load(self) -> Any:
         try:
