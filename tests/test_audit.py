@@ -266,6 +266,7 @@ def test_json_document_shape():
                 "field": None,
                 "expected": None,
                 "live": None,
+                "account": None,
             },
             {
                 "kind": "drifted",
@@ -275,9 +276,11 @@ def test_json_document_shape():
                 "field": "app_id",
                 "expected": APP1,
                 "live": "",
+                "account": None,
             },
         ],
         "unverified_links": [],
+        "accounts": [],
     }
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from plivo_pulumi.audit.model import Finding, LiveNumber, ManagedApplication, ManagedNumber
+from plivo_pulumi.audit.model import AccountView, Finding, LiveNumber, ManagedApplication, ManagedNumber
 from plivo_pulumi.core.applications import app_changes
 from plivo_pulumi.core.contract import (
     MANAGED_FIELDS,
@@ -32,13 +33,15 @@ def compare(
     looked_up: Mapping[str, LiveNumber | None] | None = None,
     *,
     filtered: bool = False,
+    duplicates: bool = True,
 ) -> list[Finding]:
     """The findings, sorted by kind (unmanaged, drifted, gone), number, resource and field.
 
     ``listed``: the live numbers the (possibly filtered) listing returned, by number. ``looked_up``:
     the result of a GET for managed numbers missing from the listing (``None`` = 404, not rented).
     ``filtered``: the listing had filters, so a managed number missing from it and not looked up is
-    not known to be gone (it is skipped rather than reported).
+    not known to be gone (it is skipped rather than reported). ``duplicates``: also report numbers
+    managed by more than one resource (`compare_accounts` does it once over every account).
     """
     managed = list(managed)
     looked_up = looked_up or {}
@@ -65,14 +68,44 @@ def compare(
             have = getattr(live, name)
             if field_differs(want, have):
                 findings.append(Finding("drifted", m.number, m.resource, name, want, have or ""))
-    owners: dict[str, set[str]] = {}
-    for m in managed:
-        owners.setdefault(m.number, set()).add(m.resource)
-    for number, resources in owners.items():
-        if len(resources) > 1:
-            findings.append(Finding("duplicated", number, resource=", ".join(sorted(resources))))
+    if duplicates:
+        findings += _duplicated(managed, [])
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _duplicated(
+    managed: Iterable[ManagedNumber],
+    apps: Iterable[ManagedApplication],
+    account_of: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """A number or an application declared by more than one resource: they undo each other's writes.
+    ``account_of``: provider reference -> auth_id, to name the accounts involved."""
+    account_of = account_of or {}
+    findings: list[Finding] = []
+    for key, owners in (("number", _owners(managed, "number")), ("app_id", _owners(apps, "app_id"))):
+        for value, declared in owners.items():
+            resources = {resource for resource, _ in declared}
+            if len(resources) < 2:
+                continue
+            accounts = sorted({account_of[p] for _, p in declared if p in account_of})
+            findings.append(
+                Finding(
+                    "duplicated",
+                    value if key == "number" else "",
+                    resource=", ".join(sorted(resources)),
+                    app_id=value if key == "app_id" else None,
+                    account=", ".join(accounts) or None,
+                )
+            )
+    return findings
+
+
+def _owners(items: Iterable[Any], key: str) -> dict[str, set[tuple[str, str]]]:
+    owners: dict[str, set[tuple[str, str]]] = {}
+    for item in items:
+        owners.setdefault(getattr(item, key), set()).add((item.resource, item.provider))
+    return owners
 
 
 def _shown(value: Any) -> str:
@@ -101,6 +134,7 @@ def compare_applications(
     *,
     pending: Iterable[str] = (),
     auth_id: str = "",
+    duplicates: bool = True,
 ) -> list[Finding]:
     """The application findings. ``live``: every application of the account by app_id (the fields of
     `plivo_pulumi.core.applications.live_application`). ``listed``: the live numbers, for links to an
@@ -110,7 +144,8 @@ def compare_applications(
     a crash), and whatever the stacks declare when they bear the name of another application of the
     same owner: the mark of a create whose answer was lost and that was made again (a stack that
     binds numbers to console-made applications by id is not expected to declare them). One
-    application managed by several resources is `duplicated`: they would undo each other's writes."""
+    application managed by several resources is `duplicated` (with ``duplicates``): they would undo
+    each other's writes."""
     managed = list(managed)
     findings: list[Finding] = []
     managed_ids = {m.app_id for m in managed}
@@ -125,12 +160,8 @@ def compare_applications(
         twin = names[(fields.get("app_name"), fields.get("subaccount"))] > 1
         if managed or twin or fields.get("app_name") in pending:
             findings.append(Finding("unmanaged_app", "", live=_shown(fields.get("app_name")), app_id=app_id))
-    owners: dict[str, set[str]] = {}
-    for m in managed:
-        owners.setdefault(m.app_id, set()).add(m.resource)
-    for app_id, resources in owners.items():
-        if len(resources) > 1:
-            findings.append(Finding("duplicated", "", resource=", ".join(sorted(resources)), app_id=app_id))
+    if duplicates:
+        findings += _duplicated([], managed)
     for m in managed:
         have = live.get(m.app_id)
         if have is None:
@@ -148,3 +179,82 @@ def compare_applications(
             )
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def compare_accounts(
+    views: Sequence[AccountView], *, filtered: bool = False, pending: Iterable[str] = ()
+) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """The findings of every account the audited stacks use, each compared with its own listing
+    (its findings carry its auth_id), and the links no audited account could check.
+
+    A number (or application) listed by one account and managed in another that holds it (a
+    subaccount's, listed by its main account too) is not unmanaged in the first; one that another
+    account's resource declares without holding it stays unmanaged where it is, and is `gone` for
+    that resource. What several accounts list is reported once: under the account that holds it
+    (the number's subaccount, the application's owner), else the first (the stack config's).
+    Duplicates are counted over every account."""
+    pending = list(pending)
+    held_numbers = [set(v.listed) | {n for n, live in v.looked_up.items() if live is not None} for v in views]
+    managed_numbers = [{m.number for m in v.managed} for v in views]
+    managed_apps = [{a.app_id for a in v.apps} for v in views]
+    findings: list[Finding] = []
+    for i, view in enumerate(views):
+        others = [j for j in range(len(views)) if j != i]
+        numbers_elsewhere = set().union(*(managed_numbers[j] & held_numbers[j] for j in others))
+        apps_elsewhere = set().union(*(managed_apps[j] & set(views[j].live_apps) for j in others))
+        found = compare(view.managed, view.listed, view.looked_up, filtered=filtered, duplicates=False)
+        found += compare_applications(
+            view.apps, view.live_apps, view.listed, pending=pending, auth_id=view.auth_id, duplicates=False
+        )
+        for finding in found:
+            if finding.kind == "unmanaged" and finding.number in numbers_elsewhere:
+                continue
+            if finding.kind == "unmanaged_app" and finding.app_id in apps_elsewhere:
+                continue
+            findings.append(replace(finding, account=view.auth_id))
+    findings = _reported_once(findings, views)
+    account_of = {m.provider: v.auth_id for v in views for m in v.managed}
+    account_of.update({a.provider: v.auth_id for v in views for a in v.apps})
+    findings += _duplicated(
+        [m for v in views for m in v.managed], [a for v in views for a in v.apps], account_of
+    )
+    findings.sort(key=Finding.sort_key)
+    checked = {n for v in views if not is_subaccount_id(v.auth_id) for n in v.listed}
+    unverified = {
+        (number, view.listed[number].app_id)
+        for view in views
+        for number in unverified_links(view.listed, view.live_apps, view.auth_id)
+        if number not in checked
+    }
+    return findings, sorted(unverified)
+
+
+def _reported_once(findings: list[Finding], views: Sequence[AccountView]) -> list[Finding]:
+    """One finding per listed number or application that several accounts see: the one of the
+    account that holds it, else the first."""
+
+    def holder(finding: Finding) -> str | None:
+        if finding.kind == "unmanaged_app":
+            for view in views:
+                owner = (view.live_apps.get(finding.app_id or "") or {}).get("subaccount")
+                if owner:
+                    return str(owner)
+            return None
+        for view in views:
+            live = view.listed.get(finding.number)
+            if live is not None and live.subaccount:
+                return live.subaccount
+        return None
+
+    kept: dict[tuple[str, str], Finding] = {}
+    result: list[Finding] = []
+    for finding in findings:
+        if finding.kind not in ("unmanaged", "unmanaged_app", "broken_link"):
+            result.append(finding)
+            continue
+        key = (finding.kind, (finding.app_id if finding.kind == "unmanaged_app" else finding.number) or "")
+        first = kept.get(key)
+        owner = holder(finding)
+        if first is None or (first.account != owner and finding.account == owner):
+            kept[key] = finding
+    return result + list(kept.values())

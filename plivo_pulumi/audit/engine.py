@@ -97,9 +97,18 @@ class PulumiCLI:
                 f"`pulumi {' '.join(args)}` printed something that is not JSON: {out[:200]!r}"
             ) from None
 
-    def export(self) -> dict[str, Any]:
-        """``pulumi stack export``: the state, without decrypting secrets."""
-        data = self._json("stack", "export")
+    def export(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        """``pulumi stack export``: the state, without decrypting secrets unless ``show_secrets``
+        (asked only for the token of an explicit provider of another account; needs the stack's
+        passphrase or secrets manager)."""
+        if show_secrets:
+            # Never echo this output in an error: it holds the stack's secrets in plain text.
+            try:
+                data = json.loads(self.run("stack", "export", "--show-secrets", hint=""))
+            except ValueError:
+                raise EngineError("`pulumi stack export --show-secrets` did not print JSON") from None
+        else:
+            data = self._json("stack", "export")
         if not isinstance(data, dict):
             raise EngineError("`pulumi stack export` did not print a JSON object")
         return data

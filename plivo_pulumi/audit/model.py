@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field  # `Finding` has a field named `field`
 from typing import Any
 
 from plivo_pulumi.core.contract import (
@@ -28,6 +29,13 @@ FILTER_NAMES = ("number_type", "number_startswith", "subaccount", "services")
 RENTED_NUMBER_TYPE = "pulumi-python:dynamic/plivo:RentedNumber"
 RENTED_NUMBER_SET_TYPE = "pulumi-python:dynamic/plivo:RentedNumberSet"
 APPLICATION_TYPE = "pulumi-python:dynamic/plivo:Application"
+# The native provider's type tokens (every language, YAML included); its properties are camelCase.
+NATIVE_RENTED_NUMBER_TYPE = "plivo:index:RentedNumber"
+NATIVE_RENTED_NUMBER_SET_TYPE = "plivo:index:RentedNumberSet"
+NATIVE_APPLICATION_TYPE = "plivo:index:Application"
+APPLICATION_TYPES = (APPLICATION_TYPE, NATIVE_APPLICATION_TYPE)
+# The native provider's own resource: an explicit `plivo.Provider`, or the default one.
+PROVIDER_TYPE = "pulumi:providers:plivo"
 
 _APP_OWNER_RE = re.compile(r"/Account/([A-Z0-9]+)/Application/")
 
@@ -46,13 +54,15 @@ class EngineError(AuditError):
 @dataclass(frozen=True)
 class ManagedNumber:
     """One number as the stack declares it. ``app_id`` / ``subaccount``: ``None`` = not managed,
-    ``""`` = managed as "no application" / "main account"."""
+    ``""`` = managed as "no application" / "main account". ``provider``: the reference (``urn::id``)
+    of the explicit `plivo.Provider` whose account holds it; ``""`` = the stack config's account."""
 
     number: str
     app_id: str | None
     subaccount: str | None
     resource: str
     type: str = RENTED_NUMBER_TYPE
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,17 +91,20 @@ class LiveNumber:
 
 @dataclass(frozen=True)
 class ManagedApplication:
-    """One application as the stack declares it: its id and the declared fields (with defaults)."""
+    """One application as the stack declares it: its id and the declared fields (with defaults,
+    snake_case); ``provider`` as for :class:`ManagedNumber`."""
 
     app_id: str
     resource: str
     fields: Mapping[str, Any]
+    provider: str = ""
 
 
 @dataclass(frozen=True)
 class Finding:
     """One finding. Application findings have ``number`` ``""`` (``broken_link``: the number) and
-    ``app_id`` set."""
+    ``app_id`` set. ``account``: the auth_id whose live data it was compared with (set by the run;
+    not part of equality, so the pure comparison's findings compare equal without it)."""
 
     kind: str  # one of FINDING_KINDS
     number: str
@@ -100,6 +113,7 @@ class Finding:
     expected: str | None = None
     live: str | None = None
     app_id: str | None = None
+    account: str | None = dataclass_field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +124,7 @@ class Finding:
             "field": self.field,
             "expected": self.expected,
             "live": self.live,
+            "account": self.account,
         }
 
     def sort_key(self) -> tuple[Any, ...]:
@@ -120,6 +135,42 @@ class Finding:
             self.resource or "",
             self.field or "",
         )
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One account as the audit sees it: what the stacks declare in it (``managed``, ``apps``) and
+    what its own credentials list (``listed``, ``looked_up``: ``None`` = not rented, ``live_apps``)."""
+
+    auth_id: str
+    managed: list[ManagedNumber]
+    apps: list[ManagedApplication]
+    listed: Mapping[str, LiveNumber]
+    looked_up: Mapping[str, LiveNumber | None]
+    live_apps: Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One account the audited stacks manage resources in: its auth_id, the providers that name it
+    (`(stack config)` for the default one), and what was listed and declared there."""
+
+    account: str
+    providers: tuple[str, ...]
+    live_total: int
+    managed_total: int
+    live_apps: int
+    managed_apps: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "providers": list(self.providers),
+            "live_total": self.live_total,
+            "managed_total": self.managed_total,
+            "live_applications": self.live_apps,
+            "managed_applications": self.managed_apps,
+        }
 
 
 @dataclass
@@ -136,6 +187,8 @@ class AuditReport:
     # (number, app_id) links to an application the credentials cannot list (a subaccount's numbers
     # bound to the main account's application): neither broken nor checked, so not a finding.
     unverified_links: list[tuple[str, str]] = field(default_factory=list)
+    # Every account audited (one unless explicit providers name others); empty for hand-made reports.
+    accounts: list[AccountSummary] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(FINDING_KINDS, 0)
@@ -159,4 +212,5 @@ class AuditReport:
             "counts": self.counts(),
             "findings": [f.to_dict() for f in self.findings],
             "unverified_links": [{"number": n, "app_id": a} for n, a in self.unverified_links],
+            "accounts": [a.to_dict() for a in self.accounts],
         }

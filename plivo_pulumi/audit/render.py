@@ -68,20 +68,30 @@ def _show(value: str | None, field_name: str | None) -> str:
     return value
 
 
-def _row(f: Finding, with_app: bool) -> tuple[str, ...]:
+def _row(f: Finding, with_app: bool, with_account: bool = False) -> tuple[str, ...]:
     cells = [f.kind, f.number or "-"] + ([f.app_id or "-"] if with_app else [])
-    return (*cells, f.resource or "-", f.field or "-", _show(f.expected, f.field), _show(f.live, f.field))
+    cells += [f.resource or "-", f.field or "-", _show(f.expected, f.field), _show(f.live, f.field)]
+    return (*cells, *([f.account or "-"] if with_account else []))
 
 
 def render_table(report: AuditReport) -> str:
     """The human-readable report: a header, one section per kind with its count, one line per finding."""
     filters = ", ".join(f"{k}={v}" for k, v in report.filters.items()) or "none"
+    several = len(report.accounts) > 1
+    against = f"account {report.account}"
+    if several:
+        against = f"accounts {', '.join(a.account for a in report.accounts)}"
     lines = [
-        f"Audit of stack{'s' if ', ' in report.stack else ''} {report.stack} against Plivo account "
-        f"{report.account}",
+        f"Audit of stack{'s' if ', ' in report.stack else ''} {report.stack} against Plivo {against}",
         f"  live numbers listed: {report.live_total} (filters: {filters})",
         f"  managed numbers in the stack: {report.managed_total}",
     ]
+    if several:  # which provider each account comes from, and what was compared there
+        lines.extend(
+            f"  account {a.account} [{', '.join(a.providers)}]: {a.live_total} numbers listed, "
+            f"{a.managed_total} managed; {a.live_apps} applications listed, {a.managed_apps} managed"
+            for a in report.accounts
+        )
     if report.live_apps is not None:
         lines.append(
             f"  applications listed: {report.live_apps}; managed in the stack: {report.managed_apps}"
@@ -96,7 +106,9 @@ def render_table(report: AuditReport) -> str:
         lines.append(f"  managed numbers outside the listing, checked one by one: {report.looked_up}")
     with_app = any(f.app_id for f in report.findings)
     columns = _COLUMNS if with_app else tuple(c for c in _COLUMNS if c != "APP_ID")
-    rows = [_row(f, with_app) for f in report.findings]
+    if several:
+        columns = (*columns, "ACCOUNT")
+    rows = [_row(f, with_app, several) for f in report.findings]
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(columns)]
 
     def fmt(cells: tuple[str, ...]) -> str:
@@ -112,7 +124,7 @@ def render_table(report: AuditReport) -> str:
         section = [f for f in report.findings if f.kind == kind]
         if section:
             lines.append(fmt(columns))
-            lines.extend(fmt(_row(f, with_app)) for f in section)
+            lines.extend(fmt(_row(f, with_app, several)) for f in section)
             fight = kind in ("drifted", "drifted_app") and counts["duplicated"]
             lines.append(f"  fix: {fix}{_FIGHT if fight else ''}")
     if report.unverified_links:

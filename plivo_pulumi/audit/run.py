@@ -8,18 +8,26 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up, unverified_links
+from plivo_pulumi.audit.accounts import (
+    STACK_CONFIG,
+    AccountGroup,
+    account_key,
+    group_by_account,
+    merge_groups,
+)
+from plivo_pulumi.audit.compare import compare_accounts, numbers_to_look_up
 from plivo_pulumi.audit.engine import PulumiCLI, read_settings
 from plivo_pulumi.audit.model import (
     FILTER_NAMES,
+    AccountSummary,
+    AccountView,
     AuditError,
     AuditReport,
-    Finding,
     LiveNumber,
-    ManagedApplication,
     ManagedNumber,
 )
 from plivo_pulumi.audit.state import (
+    explicit_providers,
     managed_applications_from_state,
     managed_from_state,
     pending_application_names,
@@ -151,12 +159,13 @@ def run_audit(
     on_page: Callable[[int, int], Any] | None = None,
     client_factory: Callable[[ProviderSettings], Any] | None = None,
 ) -> AuditReport:
-    """Read the stack's state and credentials through the engine, list the account, compare.
+    """Read the stack's state and credentials through the engine, list each account, compare.
 
     `stack` may name several stacks of the same account (same project folder): the managed numbers
     are their union (resources named `stack:name`), and a number managed by more than one resource
-    is a `duplicated` finding. Raises :class:`AuditError` (engine, credentials, API) with a message
-    that never contains the token.
+    is a `duplicated` finding. Resources of an explicit `plivo.Provider` of another account are
+    compared with that account's listing (`plivo_pulumi.audit.accounts`). Raises :class:`AuditError`
+    (engine, credentials, API) with a message that never contains a token.
     """
     filters = _filters(filters)
     stacks = [stack] if isinstance(stack, str) else list(stack)
@@ -164,122 +173,166 @@ def run_audit(
         raise AuditError(
             "a stack name is required (--stack NAME); an empty name would audit whichever is selected"
         )
-    if len(stacks) > 1:
-        return _run_audit_of_stacks(
-            stacks,
-            cwd=cwd,
-            filters=filters,
-            environ=environ,
-            note=note,
-            on_page=on_page,
-            client_factory=client_factory,
-        )
-    stack = stacks[0]
-    engine = engine or PulumiCLI(stack, cwd)
-    state = engine.export()
-    managed = managed_from_state(state)
-    apps = managed_applications_from_state(state)
-    settings = read_settings(engine, environ, note=note)
-    return _audit_account(
-        stack,
-        managed,
-        apps,
-        settings,
-        filters,
-        Progress(note, on_page),
-        client_factory,
-        pending_application_names(state),
-    )
-
-
-def _run_audit_of_stacks(
-    stacks: list[str],
-    *,
-    cwd: str | os.PathLike[str] | None,
-    filters: dict[str, str],
-    environ: Mapping[str, str] | None,
-    note: Callable[[str], Any] | None,
-    on_page: Callable[[int, int], Any] | None,
-    client_factory: Callable[[ProviderSettings], Any] | None,
-) -> AuditReport:
-    managed: list[ManagedNumber] = []
-    apps: list[ManagedApplication] = []
+    environ = os.environ if environ is None else environ
+    several = len(stacks) > 1
+    groups: list[AccountGroup] = []
     pending: list[str] = []
-    settings: ProviderSettings | None = None
+    first: tuple[str, ProviderSettings] | None = None
     for name in stacks:
-        engine = PulumiCLI(name, cwd)
-        state = engine.export()
+        this = engine if engine is not None and not several else PulumiCLI(name, cwd)
+        state = this.export()
+        label = f"{name}:" if several else ""
+        managed = [replace(m, resource=label + m.resource) for m in managed_from_state(state)]
+        apps = [replace(a, resource=label + a.resource) for a in managed_applications_from_state(state)]
         pending += pending_application_names(state)
-        managed.extend(replace(m, resource=f"{name}:{m.resource}") for m in managed_from_state(state))
-        apps.extend(
-            replace(a, resource=f"{name}:{a.resource}") for a in managed_applications_from_state(state)
-        )
-        these = read_settings(engine, environ, note=note)
-        if settings is not None and (these.auth_id, these.base_url) != (settings.auth_id, settings.base_url):
+        # The stack config's account is audited whenever it has credentials; without them, only a
+        # stack whose every resource names an explicit provider can be audited.
+        refs = [m.provider for m in managed] + [a.provider for a in apps]
+        needed = not refs or not all(refs)
+        default = _default_settings(this, environ, note, needed=needed)
+        if default is not None and first is not None and account_key(default) != account_key(first[1]):
             raise AuditError(
-                f"stack {name} is configured for account {these.auth_id} at {these.base_url}, stack "
-                f"{stacks[0]} for {settings.auth_id} at {settings.base_url}: audit the stacks of one "
+                f"stack {name} is configured for account {default.auth_id} at {default.base_url}, stack "
+                f"{first[0]} for {first[1].auth_id} at {first[1].base_url}: audit the stacks of one "
                 "account together"
             )
-        settings = settings or these
-    assert settings is not None
-    return _audit_account(
-        ", ".join(stacks), managed, apps, settings, filters, Progress(note, on_page), client_factory, pending
+        first = first or ((name, default) if default is not None else None)
+        groups += group_by_account(
+            default, managed, apps, explicit_providers(state), _decrypter(this), environ, label
+        )
+    return _audit_accounts(
+        ", ".join(stacks), merge_groups(groups), filters, Progress(note, on_page), client_factory, pending
     )
 
 
-def _audit_account(
+def _default_settings(
+    engine: PulumiCLI, environ: Mapping[str, str], note: Callable[[str], Any] | None, *, needed: bool
+) -> ProviderSettings | None:
+    try:
+        return read_settings(engine, environ, note=note)
+    except AuditError:
+        if needed:
+            raise
+        return None
+
+
+def _decrypter(engine: PulumiCLI) -> Callable[[], dict[str, dict[str, Any]]]:
+    """The explicit providers of a decrypted export, read once and only when asked."""
+    found: list[dict[str, dict[str, Any]]] = []
+
+    def decrypted() -> dict[str, dict[str, Any]]:
+        if not found:
+            found.append(explicit_providers(engine.export(show_secrets=True)))
+        return found[0]
+
+    return decrypted
+
+
+@dataclass
+class _Listed:
+    """What one account's credentials returned."""
+
+    listed: dict[str, LiveNumber]
+    looked_up: dict[str, LiveNumber | None]
+    live_apps: dict[str, dict[str, Any]]
+
+
+def _audit_accounts(
     stack: str,
-    managed: list[ManagedNumber],
-    apps: list[ManagedApplication],
-    settings: ProviderSettings,
+    groups: list[AccountGroup],
     filters: dict[str, str],
     progress: Progress,
     client_factory: Callable[[ProviderSettings], Any] | None,
     pending: Sequence[str] = (),
 ) -> AuditReport:
+    views: list[AccountView] = []
+    summaries: list[AccountSummary] = []
+    looked_up = 0
+    for group in groups:
+        if len(groups) > 1 and progress.note is not None:
+            progress.note(f"account {group.settings.auth_id} [{', '.join(group.providers)}]")
+        live = _list_account(group, filters, progress, client_factory, several=len(groups) > 1)
+        looked_up += len(live.looked_up)
+        auth_id = group.settings.auth_id
+        views.append(
+            AccountView(auth_id, group.managed, group.apps, live.listed, live.looked_up, live.live_apps)
+        )
+        summaries.append(
+            AccountSummary(
+                group.settings.auth_id,
+                tuple(group.providers),
+                len(live.listed),
+                len(group.managed),
+                len(live.live_apps),
+                len(group.apps),
+            )
+        )
+    findings, unverified = compare_accounts(views, filtered=bool(filters), pending=pending)
+    return AuditReport(
+        stack=stack,
+        account=groups[0].settings.auth_id,
+        live_total=len({n for v in views for n in v.listed}),
+        managed_total=sum(len(g.managed) for g in groups),
+        findings=findings,
+        filters=filters,
+        looked_up=looked_up,
+        live_apps=len({a for v in views for a in v.live_apps}),
+        managed_apps=sum(len(g.apps) for g in groups),
+        unverified_links=unverified,
+        accounts=summaries,
+    )
+
+
+def _list_account(
+    group: AccountGroup,
+    filters: dict[str, str],
+    progress: Progress,
+    client_factory: Callable[[ProviderSettings], Any] | None,
+    *,
+    several: bool,
+) -> _Listed:
+    """List one account with its own credentials: numbers (filtered; the managed ones outside the
+    listing one by one), their subaccounts where the API omits them, and applications."""
+    settings = group.settings
     scrub = Scrubber(settings.auth_id, [settings.auth_token])
+    where = f" of account {settings.auth_id}" if several else ""
+    explicit = [p for p in group.providers if not p.endswith(STACK_CONFIG)]
+    if explicit and len(explicit) == len(group.providers):
+        names = ", ".join(f"'{p}'" for p in explicit)
+        whose = (
+            f" (the credentials of the plivo provider {names}: its authId, authToken and baseUrl inputs "
+            "in the program, not the stack config)"
+        )
+    else:
+        whose = ""
     try:
         client = client_factory(settings) if client_factory else settings.client()
     except (PlivoError, ValueError) as exc:
-        raise AuditError(scrub(f"cannot create the Plivo client: {exc}")) from None
+        raise AuditError(scrub(f"cannot create the Plivo client{where}: {exc}{whose}")) from None
     try:
         try:
             listed = list_live(client, filters, progress.on_page)  # filters were checked in _filters
         except PlivoError as exc:
-            raise AuditError(scrub(f"listing the account's numbers failed: {exc}")) from None
-        to_check = numbers_to_look_up(managed, listed, filtered=bool(filters))
+            what = f"the numbers{where}" if several else "the account's numbers"
+            raise AuditError(scrub(f"listing {what} failed: {exc}{whose}")) from None
+        to_check = numbers_to_look_up(group.managed, listed, filtered=bool(filters))
         if to_check and progress.note is not None:
             progress.note(f"checking {len(to_check)} managed numbers outside the filtered listing")
         try:
             looked_up = look_up(client, to_check)
         except PlivoError as exc:
-            raise AuditError(scrub(f"checking a managed number failed: {exc}")) from None
+            raise AuditError(scrub(f"checking a managed number{where} failed: {exc}{whose}")) from None
         try:
-            learn_subaccounts(client, managed, listed, looked_up, progress.note)
+            learn_subaccounts(client, group.managed, listed, looked_up, progress.note)
         except PlivoError as exc:
-            raise AuditError(scrub(f"listing a subaccount's numbers failed: {exc}")) from None
+            raise AuditError(scrub(f"listing a subaccount's numbers{where} failed: {exc}{whose}")) from None
         try:
             live_apps = list_applications(client)
         except PlivoError as exc:
-            raise AuditError(scrub(f"listing the account's applications failed: {exc}")) from None
+            what = f"the applications{where}" if several else "the account's applications"
+            raise AuditError(scrub(f"listing {what} failed: {exc}{whose}")) from None
     finally:
         close = getattr(client, "close", None)
         if close is not None:
             close()
-    findings = compare(managed, listed, looked_up, filtered=bool(filters))
-    findings += compare_applications(apps, live_apps, listed, pending=pending, auth_id=settings.auth_id)
-    findings.sort(key=Finding.sort_key)
-    unverified = unverified_links(listed, live_apps, settings.auth_id)
-    return AuditReport(
-        stack=stack,
-        account=settings.auth_id,
-        live_total=len(listed),
-        managed_total=len(managed),
-        findings=findings,
-        filters=filters,
-        looked_up=len(to_check),
-        live_apps=len(live_apps),
-        managed_apps=len(apps),
-        unverified_links=[(n, listed[n].app_id) for n in unverified],
-    )
+    return _Listed(listed, looked_up, live_apps)
