@@ -48,6 +48,7 @@ def test_one_application_managed_by_two_stacks_is_duplicated(tmp_path: Path, sim
             "field": None,
             "expected": None,
             "live": None,
+            "account": MAIN,
         }
     ]
 

@@ -216,6 +216,16 @@ def test_clean_account_exits_0_with_a_table_and_json(audited, capsys):
         "counts": {"unmanaged": 0, "drifted": 0, "gone": 0, "duplicated": 0, **NO_APP_FINDINGS},
         "findings": [],
         "unverified_links": [],
+        "accounts": [
+            {
+                "account": MAIN,
+                "providers": ["(stack config)"],
+                "live_total": 3,
+                "managed_total": 3,
+                "live_applications": 3,
+                "managed_applications": 0,
+            }
+        ],
     }
     assert routes(audited.sim) == {LIST_ROUTE: 1, APP_LIST_ROUTE: 1}, (
         "one page of numbers and one of applications, no per-number GET, no write"
@@ -239,6 +249,7 @@ def test_out_of_band_changes_are_drift_on_managed_fields_only(audited, capsys):
             "field": "subaccount",
             "expected": SUB,
             "live": "",
+            "account": MAIN,
         },
         {
             "kind": "drifted",
@@ -248,6 +259,7 @@ def test_out_of_band_changes_are_drift_on_managed_fields_only(audited, capsys):
             "field": "app_id",
             "expected": APPS[2],
             "live": APPS[0],
+            "account": MAIN,
         },
     ]
     assert main(audited.argv()) == 1
@@ -274,6 +286,7 @@ def test_extra_rented_number_is_unmanaged(audited, capsys):
             "field": None,
             "expected": None,
             "live": None,
+            "account": MAIN,
         }
     ]
 
@@ -291,6 +304,7 @@ def test_out_of_band_unrent_is_gone(audited, capsys):
             "field": None,
             "expected": None,
             "live": None,
+            "account": MAIN,
         }
     ]
     assert main(audited.argv()) == 1

@@ -131,6 +131,7 @@ def test_the_audit_of_several_stacks_reports_a_number_managed_in_two(tmp_path, s
             "field": None,
             "expected": None,
             "live": None,
+            "account": MAIN,
         }
     ]
 

@@ -116,6 +116,7 @@ def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
             "field": "subaccount",
             "expected": SUB,
             "live": expected_live,
+            "account": MAIN,
         }
     ]
 
