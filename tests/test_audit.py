@@ -676,3 +676,395 @@ def test_a_subaccount_cannot_list_its_main_accounts_application_so_the_link_is_u
     assert json.loads(render_json(report(as_sub, unverified_links=[(N1, APP1)])))["unverified_links"] == [
         {"number": N1, "app_id": APP1}
     ]
+
+
+# -- native resources (every language, YAML too) and explicit providers ---------------------------
+
+NATIVE_NUMBER, NATIVE_SET, NATIVE_APP = (
+    "plivo:index:RentedNumber",
+    "plivo:index:RentedNumberSet",
+    "plivo:index:Application",
+)
+PROVIDER_URN = "urn:pulumi:dev::proj::pulumi:providers:plivo"
+DEFAULT_REF = f"{PROVIDER_URN}::default_0_1_0::f6a93e37-14af-445a-a82e-2890b33a2d2c"
+SUB_REF = f"{PROVIDER_URN}::sub::2e844517-21a0-4edf-9637-b8f4ffca716b"
+TOKEN_CIPHER = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+
+
+def native(name: str, type_: str, provider: str = DEFAULT_REF, **fields) -> dict:
+    """A native resource as `pulumi stack export` stores it (camelCase, `__declared` snake_case)."""
+    return {
+        "urn": f"urn:pulumi:dev::proj::{type_}::{name}",
+        "custom": True,
+        "type": type_,
+        "provider": provider,
+        **fields,
+    }
+
+
+def provider(name: str, ref: str, **inputs) -> dict:
+    urn, id_ = ref.rsplit("::", 1)
+    return {"urn": urn, "custom": True, "type": "pulumi:providers:plivo", "id": id_, "inputs": inputs}
+
+
+def test_native_rented_numbers_read_the_code_s_values_from_declared():
+    declared = {"app_id": APP1, "import_id": None, "subaccount": None}
+    refreshed = native(  # a refresh set the inputs to the live values: `__declared` keeps the code's
+        "one",
+        NATIVE_NUMBER,
+        id=N1,
+        inputs={"__declared": declared, "appId": APP2, "number": N1, "unrentOnDelete": False},
+        outputs={"__declared": declared, "appId": APP2, "number": N1, "subaccount": ""},
+    )
+    older = native("two", NATIVE_NUMBER, id=N2, inputs={"number": N2, "appId": "", "subaccount": SUB})
+    secret = native(  # with a secret input, the provider stores the hidden copy secret too
+        "three",
+        NATIVE_NUMBER,
+        id=N3,
+        inputs={"__declared": SECRET, "number": N3, "appId": SECRET, "subaccount": ""},
+    )
+    assert managed_from_state(export(refreshed, older, secret)) == [
+        ManagedNumber(N1, APP1, None, "one", NATIVE_NUMBER),
+        ManagedNumber(N2, "", SUB, "two", NATIVE_NUMBER),
+        ManagedNumber(N3, None, "", "three", NATIVE_NUMBER),
+    ]
+
+
+def test_native_sets_are_read_per_number_from_the_written_bindings_and_the_masks():
+    lines = native(
+        "lines",
+        NATIVE_SET,
+        id="numberset-88b243540620",
+        inputs={"bindings": {N1: f"{APP1}/*", N2: f"*/{SUB}"}, "maxInFlight": 8},
+        outputs={
+            "__declared": {"except": {N2: "*="}, "mask": "=*"},
+            "bindings": {N1: f"{APP1}/", N2: f"/{SUB}"},
+        },
+    )
+    objects = native("objects", NATIVE_SET, inputs={"bindings": {N3: {"appId": APP2, "subaccount": ""}}})
+    assert managed_from_state(export(lines, objects)) == [
+        ManagedNumber(N1, APP1, None, "lines", NATIVE_SET),
+        ManagedNumber(N2, None, SUB, "lines", NATIVE_SET),
+        ManagedNumber(N3, APP2, "", "objects", NATIVE_SET),
+    ]
+
+
+def test_native_applications_are_compared_in_the_core_s_names():
+    from plivo_pulumi.audit import managed_applications_from_state, pending_application_names
+
+    declared = {"app_name": "ivr", "answer_url": "https://a.example.com/", "subaccount": ""}
+    app = native(
+        "ivr",
+        NATIVE_APP,
+        id=APP1,
+        inputs={"__declared": declared, "appName": "ivr", "answerUrl": "https://b.example.com/"},
+    )
+    older = native(
+        "old", NATIVE_APP, id=APP2, inputs={"appName": "old", "hangupUrl": "https://h.example.com/"}
+    )
+    assert managed_applications_from_state(export(app, older)) == [
+        ManagedApplication(APP1, "ivr", declared),  # the default provider: ""
+        ManagedApplication(APP2, "old", {"app_name": "old", "hangup_url": "https://h.example.com/"}),
+    ]
+    state = export()
+    state["deployment"]["pending_operations"] = [
+        {"type": "creating", "resource": native("late", NATIVE_APP, inputs={"appName": "late-ivr"})}
+    ]
+    assert pending_application_names(state) == ["late-ivr"]
+
+
+def test_each_resource_names_the_provider_whose_account_holds_it():
+    from plivo_pulumi.audit.state import explicit_providers, provider_reference
+
+    parented = "urn:pulumi:dev::proj::my:Team$pulumi:providers:plivo::team::0d1e"
+    assert provider_reference({"provider": DEFAULT_REF}) == ""
+    assert provider_reference({"provider": f"{PROVIDER_URN}::default::1"}) == ""
+    assert (
+        provider_reference({"provider": "urn:pulumi:dev::proj::pulumi:providers:pulumi-python::default::1"})
+        == ""
+    )
+    assert provider_reference({}) == ""
+    assert provider_reference({"provider": SUB_REF}) == SUB_REF
+    assert provider_reference({"provider": parented}) == parented
+    state = export(
+        provider("default_0_1_0", DEFAULT_REF, authId=MAIN),
+        provider("sub", SUB_REF, authId=SUB, authToken=TOKEN_CIPHER),
+        {**provider("gone", f"{PROVIDER_URN}::gone::9", authId=SUB), "delete": True},
+        native("sub-line", NATIVE_NUMBER, SUB_REF, id=N1, inputs={"number": N1, "appId": ""}),
+    )
+    assert explicit_providers(state) == {
+        SUB_REF: {"name": "sub", "inputs": {"authId": SUB, "authToken": TOKEN_CIPHER}}
+    }
+    assert managed_from_state(state) == [ManagedNumber(N1, "", None, "sub-line", NATIVE_NUMBER, SUB_REF)]
+
+
+def test_base_urls_name_one_account_under_every_spelling():
+    from plivo_pulumi.audit.accounts import normalized_base_url
+
+    same = {
+        normalized_base_url(url)
+        for url in (
+            "https://api.plivo.com/v1",
+            "https://api.plivo.com/v1/",
+            "HTTPS://API.Plivo.com:443/v1//",
+            " https://api.plivo.com/v1 ",
+        )
+    }
+    assert same == {"https://api.plivo.com/v1"}
+    assert normalized_base_url("http://127.0.0.1:8080/v1/") == "http://127.0.0.1:8080/v1"
+    assert normalized_base_url("http://127.0.0.1:80/v1") == "http://127.0.0.1/v1"
+    assert normalized_base_url("http://h:notaport/v1/") == "http://h:notaport/v1"
+
+
+def _settings(auth_id: str = MAIN, token: str = "tok-config", base_url: str = "http://127.0.0.1:1/v1"):
+    from plivo_pulumi.core.config import ProviderSettings
+
+    return ProviderSettings(auth_id, token, base_url)
+
+
+def test_accounts_group_what_each_provider_declares_decrypting_only_another_account_s_token():
+    from plivo_pulumi.audit.accounts import group_by_account
+
+    main_ref, other_ref = f"{PROVIDER_URN}::main::1", f"{PROVIDER_URN}::other::2"
+    providers = {
+        main_ref: {
+            "name": "main",
+            "inputs": {"authId": MAIN, "authToken": TOKEN_CIPHER, "baseUrl": "http://127.0.0.1:1/v1/"},
+        },
+        SUB_REF: {
+            "name": "sub",
+            "inputs": {"authId": SUB, "authToken": TOKEN_CIPHER, "baseUrl": "http://127.0.0.1:1/v1"},
+        },
+        other_ref: {"name": "other", "inputs": {"authId": "MAOTHERACCOUNT000001"}},
+    }
+    decrypted_calls = []
+
+    def decrypted():
+        decrypted_calls.append(1)
+        plain = {
+            "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+            "plaintext": '"tok-sub"',
+        }
+        return {SUB_REF: {"name": "sub", "inputs": {**providers[SUB_REF]["inputs"], "authToken": plain}}}
+
+    managed = [
+        ManagedNumber(N1, "", None, "sub-a", NATIVE_NUMBER, SUB_REF),
+        ManagedNumber(N2, APP1, None, "main-line", NATIVE_NUMBER, main_ref),
+        ManagedNumber(N3, APP1, None, "plain", RENTED_NUMBER_TYPE),
+        ManagedNumber(N4, "", None, "sub-b", NATIVE_NUMBER, SUB_REF),
+        ManagedNumber("16660000001", None, None, "other-line", NATIVE_NUMBER, other_ref),
+    ]
+    apps = [ManagedApplication(APP2, "sub-ivr", {}, SUB_REF)]
+    environ = {"PLIVO_AUTH_TOKEN": "tok-env"}
+    groups = group_by_account(_settings(), managed, apps, providers, decrypted, environ)
+    assert [
+        (g.settings.auth_id, g.providers, [m.resource for m in g.managed], [a.resource for a in g.apps])
+        for g in groups
+    ] == [
+        (MAIN, ["(stack config)", "main"], ["main-line", "plain"], []),
+        (SUB, ["sub"], ["sub-a", "sub-b"], ["sub-ivr"]),
+        ("MAOTHERACCOUNT000001", ["other"], ["other-line"], []),
+    ]
+    assert decrypted_calls == [1], "decrypted once, for the other account's token only"
+    assert groups[1].settings.auth_token == "tok-sub"
+    assert groups[2].settings.auth_token == "tok-env", "a provider without a token input uses the environment"
+    assert groups[2].settings.base_url == "https://api.plivo.com/v1"
+
+
+def test_a_provider_s_account_that_cannot_be_read_is_a_clear_error():
+    from plivo_pulumi.audit.accounts import group_by_account
+
+    number = ManagedNumber(N1, "", None, "sub-line", NATIVE_NUMBER, SUB_REF)
+    providers = {SUB_REF: {"name": "sub", "inputs": {"authId": SUB, "authToken": TOKEN_CIPHER}}}
+
+    def undecryptable():
+        raise EngineError(
+            "`pulumi stack export --show-secrets --stack dev` failed (exit 255): passphrase must be set"
+        )
+
+    with pytest.raises(AuditError) as info:
+        group_by_account(_settings(), [number], [], providers, undecryptable, {})
+    assert "plivo provider 'sub'" in str(info.value) and "PULUMI_CONFIG_PASSPHRASE" in str(info.value)
+    with pytest.raises(AuditError) as info:
+        group_by_account(
+            _settings(), [number], [], {SUB_REF: {"name": "sub", "inputs": {"authId": SUB}}}, dict, {}
+        )
+    assert "plivo provider 'sub' has no authId or authToken input" in str(info.value)
+    assert "PLIVO_AUTH_TOKEN" in str(info.value)
+    with pytest.raises(AuditError) as info:
+        group_by_account(_settings(), [number], [], {}, dict, {})
+    assert f"resource sub-line names the provider {SUB_REF}, which is not in the state" in str(info.value)
+
+
+def _view(auth_id, managed=(), apps=(), listed=(), looked_up=None, live_apps=None):
+    from plivo_pulumi.audit.model import AccountView
+
+    return AccountView(auth_id, list(managed), list(apps), live(*listed), looked_up or {}, live_apps or {})
+
+
+def test_each_account_is_compared_with_its_own_listing():
+    from plivo_pulumi.audit.compare import compare_accounts
+
+    sub_line = ManagedNumber(N1, "", None, "sub-line", NATIVE_NUMBER, SUB_REF)
+    main_line = ManagedNumber(N2, APP1, None, "main-line", NATIVE_NUMBER)
+    lost = ManagedNumber(N3, "", None, "lost", NATIVE_NUMBER, SUB_REF)  # the subaccount does not hold it
+    main = _view(
+        MAIN,
+        [main_line],
+        listed=[
+            LiveNumber(N1, "", SUB),
+            LiveNumber(N2, APP1, ""),
+            LiveNumber(N3, "", ""),
+            LiveNumber(N4, "", SUB),
+        ],
+        live_apps={APP1: _app("one")},
+    )
+    sub = _view(SUB, [sub_line, lost], listed=[LiveNumber(N1, APP2, SUB), LiveNumber(N4, "", SUB)])
+    findings, unverified = compare_accounts([main, sub])
+    assert [(f.kind, f.number, f.resource, f.account) for f in findings] == [
+        ("unmanaged", N3, None, MAIN),  # the main account's, declared under the sub provider: not managed
+        ("unmanaged", N4, None, SUB),  # listed by both: reported once, for the subaccount that holds it
+        ("drifted", N1, "sub-line", SUB),  # against the subaccount's listing
+        ("gone", N3, "lost", SUB),
+    ]
+    assert unverified == []
+    # One account alone gives what the single-account comparison gives.
+    alone, _ = compare_accounts([main])
+    assert alone == compare([main_line], main.listed) + compare_applications([], main.live_apps, main.listed)
+
+
+def test_links_and_duplicates_across_accounts():
+    from plivo_pulumi.audit.compare import compare_accounts
+
+    # The subaccount cannot list the main account's application; the main account checked it.
+    line = ManagedNumber(N1, None, None, "sub-line", NATIVE_NUMBER, SUB_REF)
+    sub_only = _view(SUB, [line], listed=[LiveNumber(N1, APP1, SUB, app_owner=MAIN)])
+    assert compare_accounts([sub_only]) == ([], [(N1, APP1)])
+    main = _view(MAIN, listed=[LiveNumber(N1, APP1, SUB, app_owner=MAIN)], live_apps={APP1: _app("one")})
+    assert compare_accounts([main, sub_only]) == ([], [])
+    # One number declared under two accounts' providers: a duplicate naming both accounts.
+    twice = [
+        _view(
+            MAIN, [ManagedNumber(N2, None, None, "a:line", NATIVE_NUMBER)], listed=[LiveNumber(N2, "", SUB)]
+        ),
+        _view(
+            SUB,
+            [ManagedNumber(N2, None, None, "b:line", NATIVE_NUMBER, SUB_REF)],
+            listed=[LiveNumber(N2, "", SUB)],
+        ),
+    ]
+    findings, _ = compare_accounts(twice)
+    assert [(f.kind, f.number, f.resource, f.account) for f in findings] == [
+        ("duplicated", N2, "a:line, b:line", f"{MAIN}, {SUB}")
+    ]
+
+
+def test_report_of_several_accounts_shows_each_and_an_account_column():
+    from plivo_pulumi.audit.model import AccountSummary
+
+    accounts = [
+        AccountSummary(MAIN, ("(stack config)", "main"), 4, 2, 1, 0),
+        AccountSummary(SUB, ("sub",), 1, 1, 0, 0),
+    ]
+    findings = [Finding("gone", N1, "sub-line", account=SUB), Finding("unmanaged", N4, account=MAIN)]
+    table = render_table(report(findings, accounts=accounts))
+    assert table.splitlines()[0] == f"Audit of stack dev against Plivo accounts {MAIN}, {SUB}"
+    shown = f"  account {MAIN} [(stack config), main]: 4 numbers listed, 2 managed; 1 applications listed"
+    assert f"{shown}, 0 managed" in table
+    assert f"  account {SUB} [sub]: 1 numbers listed, 1 managed; 0 applications listed, 0 managed" in table
+    rows = [line.split() for line in table.splitlines() if line.startswith("  gone ")]
+    assert rows == [["gone", N1, "sub-line", "-", "-", "-", SUB]]
+    doc = json.loads(render_json(report(findings, accounts=accounts)))
+    assert doc["accounts"][1] == {
+        "account": SUB,
+        "providers": ["sub"],
+        "live_total": 1,
+        "managed_total": 1,
+        "live_applications": 0,
+        "managed_applications": 0,
+    }
+    assert [f["account"] for f in doc["findings"]] == [SUB, MAIN]
+
+
+def uri(app_id: str, owner: str = MAIN) -> str:
+    return f"/v1/Account/{owner}/Application/{app_id}/"
+
+
+class ExportingEngine(FakeEngine):
+    """FakeEngine whose decrypted export reveals the providers' tokens."""
+
+    def __init__(self, config, state, revealed) -> None:
+        super().__init__(config, state=state)
+        self.revealed = revealed
+
+    def export(self, *, show_secrets: bool = False):
+        self.calls.append(f"export show_secrets={show_secrets}")
+        return self.revealed if show_secrets else self.state
+
+
+def test_run_audit_lists_each_account_with_its_own_credentials():
+    plain = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": '"tok-sub"'}
+    sub_provider = provider(
+        "sub", SUB_REF, authId=SUB, authToken=TOKEN_CIPHER, baseUrl="http://127.0.0.1:1/v1"
+    )
+    resources = [
+        native("sub-line", NATIVE_NUMBER, SUB_REF, id=N1, inputs={"number": N1, "appId": ""}),
+        native("main-line", NATIVE_NUMBER, id=N2, inputs={"number": N2, "appId": APP1}),
+    ]
+    state = export(sub_provider, *resources)
+    revealed = export({**sub_provider, "inputs": {**sub_provider["inputs"], "authToken": plain}}, *resources)
+    engine = ExportingEngine(CONFIG, state, revealed)
+    clients = {
+        MAIN: FakeClient([{"number": N1, "sub_account": SUB}, {"number": N2, "application": uri(APP1)}]),
+        SUB: FakeClient([{"number": N1, "application": uri(APP1, SUB)}]),
+    }
+    tokens = {}
+
+    def factory(settings):
+        tokens[settings.auth_id] = settings.auth_token
+        return clients[settings.auth_id]
+
+    result = run_audit("dev", engine=engine, client_factory=factory, environ={})
+    assert tokens == {MAIN: "tok-config", SUB: "tok-sub"}
+    assert engine.calls.count("export show_secrets=True") == 1
+    assert [(f.kind, f.number, f.resource, f.account) for f in result.findings] == [
+        ("drifted", N1, "sub-line", SUB)
+    ]
+    assert (result.account, result.live_total, result.managed_total) == (MAIN, 2, 2)
+    assert [(a.account, a.providers, a.live_total, a.managed_total) for a in result.accounts] == [
+        (MAIN, ("(stack config)",), 2, 1),
+        (SUB, ("sub",), 1, 1),
+    ]
+    assert clients[MAIN].closed and clients[SUB].closed
+
+
+def test_rejected_credentials_of_a_provider_name_its_inputs_never_the_token():
+    from plivo_pulumi.core.errors import AuthenticationError
+
+    class Rejecting(FakeClient):
+        def iter_numbers(self, **kw):
+            raise AuthenticationError(f"Plivo rejected the credentials of account {SUB} (tok-sub)")
+            yield  # pragma: no cover
+
+    sub_provider = provider("sub", SUB_REF, authId=SUB, authToken="tok-sub", baseUrl="http://127.0.0.1:1/v1")
+    line = native("sub-line", NATIVE_NUMBER, SUB_REF, id=N1, inputs={"number": N1, "appId": ""})
+    engine = FakeEngine(CONFIG, state=export(sub_provider, line))
+    clients = {MAIN: FakeClient([]), SUB: Rejecting([])}
+    with pytest.raises(AuditError) as info:
+        run_audit("dev", engine=engine, client_factory=lambda s: clients[s.auth_id], environ={})
+    message = str(info.value)
+    assert f"listing the numbers of account {SUB} failed" in message
+    assert "plivo provider 'sub': its authId, authToken and baseUrl inputs" in message
+    assert "tok-sub" not in message
+
+
+def test_a_stack_of_explicit_providers_only_needs_no_stack_config_credentials():
+    sub_provider = provider("sub", SUB_REF, authId=SUB, authToken="tok-sub", baseUrl="http://127.0.0.1:1/v1")
+    line = native("sub-line", NATIVE_NUMBER, SUB_REF, id=N1, inputs={"number": N1, "appId": ""})
+    engine = FakeEngine({}, state=export(sub_provider, line))
+    result = run_audit(
+        "dev", engine=engine, client_factory=lambda s: FakeClient([{"number": N1}]), environ={}
+    )
+    assert (result.account, result.findings) == (SUB, [])
+    with pytest.raises(AuditError, match="plivo:authId"):  # a resource of the default provider needs it
+        run_audit("dev", engine=FakeEngine({}, state=export(res("a", number=N1))), environ={})
