@@ -86,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare the live Plivo account with a stack's state",
         description=(
             "Compare the live Plivo account (List API, all pages) with the numbers a Pulumi stack "
-            "manages, and report unmanaged numbers, drifted bindings and managed numbers no longer "
-            "rented. Exit 0: clean; 1: findings; 2: error."
+            "manages (dynamic, native and YAML resources; each against the account of its provider), "
+            "and report unmanaged numbers, drifted bindings and managed numbers no longer rented. "
+            "Exit 0: clean; 1: findings; 2: error."
         ),
     )
     audit.add_argument(

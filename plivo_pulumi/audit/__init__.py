@@ -1,7 +1,9 @@
 """Account audit: compare the live Plivo account with what a Pulumi stack manages (see docs/audit.md).
 
-One module a job: `model` (the values), `state` (what a stack declares), `compare` (the findings),
-`render` (table, JSON), `engine` (the `pulumi` CLI, credentials), `run` (the API, the whole run).
+One module a job: `model` (the values), `state` (what a stack declares, dynamic and native resources),
+`accounts` (which account each resource belongs to: the stack config's, or its explicit provider's),
+`compare` (the findings, per account), `render` (table, JSON), `engine` (the `pulumi` CLI,
+credentials), `run` (the API, the whole run).
 Progress comes through two callbacks, `note(text)` and `on_page(fetched, total)`.
 
 Two halves, kept apart so the comparison is testable without an engine or an API:
@@ -32,14 +34,27 @@ Findings:
 
 from __future__ import annotations
 
-from plivo_pulumi.audit.compare import compare, compare_applications, numbers_to_look_up, unverified_links
+from plivo_pulumi.audit.accounts import AccountGroup, group_by_account, normalized_base_url
+from plivo_pulumi.audit.compare import (
+    compare,
+    compare_accounts,
+    compare_applications,
+    numbers_to_look_up,
+    unverified_links,
+)
 from plivo_pulumi.audit.engine import PulumiCLI, read_settings
 from plivo_pulumi.audit.model import (
     APPLICATION_TYPE,
     FILTER_NAMES,
     FINDING_KINDS,
+    NATIVE_APPLICATION_TYPE,
+    NATIVE_RENTED_NUMBER_SET_TYPE,
+    NATIVE_RENTED_NUMBER_TYPE,
+    PROVIDER_TYPE,
     RENTED_NUMBER_SET_TYPE,
     RENTED_NUMBER_TYPE,
+    AccountSummary,
+    AccountView,
     AuditError,
     AuditReport,
     EngineError,
@@ -51,15 +66,29 @@ from plivo_pulumi.audit.model import (
 from plivo_pulumi.audit.render import render_json, render_table
 from plivo_pulumi.audit.run import learn_subaccounts, list_applications, list_live, look_up, run_audit
 from plivo_pulumi.audit.state import (
+    explicit_providers,
     extractor_for,
     managed_applications_from_state,
     managed_from_state,
     pending_application_names,
+    provider_reference,
     register_extractor,
 )
 
 __all__ = [
     "APPLICATION_TYPE",
+    "NATIVE_APPLICATION_TYPE",
+    "NATIVE_RENTED_NUMBER_SET_TYPE",
+    "NATIVE_RENTED_NUMBER_TYPE",
+    "PROVIDER_TYPE",
+    "AccountGroup",
+    "AccountSummary",
+    "AccountView",
+    "compare_accounts",
+    "explicit_providers",
+    "group_by_account",
+    "normalized_base_url",
+    "provider_reference",
     "FINDING_KINDS",
     "FILTER_NAMES",
     "AuditError",

@@ -213,6 +213,8 @@ def _default_settings(
     except AuditError:
         if needed:
             raise
+        if note is not None:
+            note("the stack config names no usable Plivo account: auditing the explicit providers' accounts")
         return None
 
 
