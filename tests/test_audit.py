@@ -1068,3 +1068,22 @@ def test_a_stack_of_explicit_providers_only_needs_no_stack_config_credentials():
     assert (result.account, result.findings) == (SUB, [])
     with pytest.raises(AuditError, match="plivo:authId"):  # a resource of the default provider needs it
         run_audit("dev", engine=FakeEngine({}, state=export(res("a", number=N1))), environ={})
+
+
+def test_a_subaccount_filter_of_another_subaccount_skips_that_account_s_listing_not_its_numbers():
+    sub_provider = provider("sub", SUB_REF, authId=SUB, authToken="tok-sub", baseUrl="http://127.0.0.1:1/v1")
+    line = native("sub-line", NATIVE_NUMBER, SUB_REF, id=N1, inputs={"number": N1, "appId": ""})
+
+    class NotListed(FakeClient):
+        def iter_numbers(self, **kw):
+            raise AssertionError("a subaccount may not list another subaccount's numbers")
+
+    clients = {MAIN: FakeClient([]), SUB: NotListed([{"number": N1}])}
+    result = run_audit(
+        "dev",
+        filters={"subaccount": "SAOTHERSUBACCOUNT001"},
+        engine=FakeEngine(CONFIG, state=export(sub_provider, line)),
+        client_factory=lambda s: clients[s.auth_id],
+        environ={},
+    )
+    assert (result.findings, result.looked_up, clients[SUB].gets) == ([], 1, [N1])

@@ -39,6 +39,7 @@ from plivo_pulumi.core.config import (
 from plivo_pulumi.core.contract import subaccount_to_check
 from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError, Scrubber
 from plivo_pulumi.core.live import resolve_subaccounts
+from plivo_pulumi.core.numbers import is_subaccount_id
 
 # -- I/O: the API ---------------------------------------------------------------------------------
 
@@ -230,6 +231,14 @@ def _decrypter(engine: PulumiCLI) -> Callable[[], dict[str, dict[str, Any]]]:
     return decrypted
 
 
+def _filtered_out(auth_id: str, filters: Mapping[str, str]) -> bool:
+    """Whether `--subaccount` names another subaccount than `auth_id`'s: that account's listing
+    would be empty (and a subaccount may not filter by another), so it is not listed; its managed
+    numbers are still looked up one by one."""
+    wanted = filters.get("subaccount")
+    return bool(wanted) and is_subaccount_id(auth_id) and wanted != auth_id
+
+
 @dataclass
 class _Listed:
     """What one account's credentials returned."""
@@ -313,7 +322,9 @@ def _list_account(
         raise AuditError(scrub(f"cannot create the Plivo client{where}: {exc}{whose}")) from None
     try:
         try:
-            listed = list_live(client, filters, progress.on_page)  # filters were checked in _filters
+            listed: dict[str, LiveNumber] = {}
+            if not _filtered_out(settings.auth_id, filters):  # the filters were checked in _filters
+                listed = list_live(client, filters, progress.on_page)
         except PlivoError as exc:
             what = f"the numbers{where}" if several else "the account's numbers"
             raise AuditError(scrub(f"listing {what} failed: {exc}{whose}")) from None

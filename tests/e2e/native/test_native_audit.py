@@ -152,7 +152,24 @@ def test_a_native_python_stack_passes_the_pipeline_recipe_then_findings_name_its
 # -- a YAML stack ---------------------------------------------------------------------------------
 
 YAML_PROGRAM = f"""
+config:
+  subToken:
+    type: string
+    secret: true
 resources:
+  sub:
+    type: pulumi:providers:plivo
+    properties:
+      authId: {SUB}
+      authToken: ${{subToken}}
+      baseUrl: ${{plivo:baseUrl}}
+  subLine:
+    type: plivo:RentedNumber
+    properties:
+      number: "{N4}"
+      appId: ""
+    options:
+      provider: ${{sub}}
   ivr:
     type: plivo:Application
     properties:
@@ -191,23 +208,30 @@ def yaml_project(tmp_path: Path, sim_e2e) -> Callable[[str], CliProject]:
     return make
 
 
-def test_a_yaml_stack_is_audited_by_its_resource_names(yaml_project, sim_e2e):
-    sim_e2e.reset(seed([N1, N2, N3], applications=()))
+def test_a_yaml_stack_is_audited_by_its_resource_names_and_providers(yaml_project, sim_e2e):
+    sim_e2e.reset(seed([N1, N2, N3, {"number": N4, "subaccount": SUB}], applications=()))
     project = yaml_project(YAML_PROGRAM)
+    project.config_set("subToken", SUB_TOKEN, secret=True)
     up = project.up()
     assert up.ok, up.output
     ivr = next(a["app_id"] for a in sim_e2e.applications() if a["app_name"] == "yaml-audit-ivr")
     doc = report(audit_writes_nothing(sim_e2e, lambda: audit(project)), 0)
-    assert (doc["findings"], doc["managed_total"], doc["managed_applications"]) == ([], 3, 1)
+    assert (doc["findings"], doc["managed_total"], doc["managed_applications"]) == ([], 4, 1)
+    assert [(a["account"], a["providers"]) for a in doc["accounts"]] == [
+        (MAIN, ["(stack config)"]),
+        (SUB, ["sub"]),
+    ]
 
     sim_e2e.edit_out_of_band(N1, app_id="")
     sim_e2e.edit_out_of_band(N2, subaccount="")
     sim_e2e.edit_out_of_band(N3, app_id=ivr)
+    sim_e2e.edit_out_of_band(N4, app_id=ivr)
     doc = report(audit(project), 1)
     assert found(doc) == [
         ("drifted", N1, "frontDesk", "app_id", ivr, "", MAIN),
         ("drifted", N2, "supportLines", "subaccount", SUB, "", MAIN),
         ("drifted", N3, "supportLines", "app_id", "", ivr, MAIN),
+        ("drifted", N4, "subLine", "app_id", "", ivr, SUB),
     ]
 
 
