@@ -401,6 +401,21 @@ def test_unrent_is_204_then_404(sim_builtin):
     assert call(sim_builtin, "GET").json()["meta"]["total_count"] == 4
 
 
+def test_unrent_with_the_node_sdks_empty_json_string_body(sim_builtin):
+    """Plivo's Node SDK 4.79.0 unrents with a DELETE whose JSON body is the string "" (two bytes):
+    no parameters, so 204 (it was 400 "the JSON body must be an object"). Any other string, or a
+    JSON value that is not an object, stays 400; a GET with that body too."""
+    node_form = {"data": b'""', "headers": {"Content-Type": "application/json"}}
+    assert_error(call(sim_builtin, "GET", "15676988324/", **node_form), 400, "GET requests take no body")
+    for body in (b'"x"', b"null", b"[]", b"0"):
+        refused = call(sim_builtin, "DELETE", "15676988324/", data=body, headers=node_form["headers"])
+        assert_error(refused, 400, "must be an object")
+    response = call(sim_builtin, "DELETE", "15676988324/", **node_form)
+    assert response.status_code == 204, response.text
+    assert sim_builtin.number("15676988324") is None
+    assert [(r["method"], r["status"]) for r in sim_builtin.requests_log()["requests"]][-1] == ("DELETE", 204)
+
+
 # -- authentication and accounts -----------------------------------------------------------------
 
 

@@ -68,6 +68,7 @@ def test_kill_9_of_pulumi_mid_up_leaves_no_plugin_running(native_project, sim_e2
         tree = descendants(run.pid)
         plugins = [p for p in tree if PLUGIN in command_line(p)]
         assert plugins and all(alive(p) for p in plugins)
+        assert set(plugins) <= set(plugins_in(project.dir)), "the engine runs plugins in the project"
         os.kill(run.pid, signal.SIGKILL)  # the engine alone: its children are left to notice
         run.wait(30)
 
