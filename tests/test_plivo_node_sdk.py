@@ -33,28 +33,31 @@ APP = "10000000000001"
 LOCAL, TOLLFREE, GONE = "14155550001", "18005550002", "14155550003"
 TIMEOUT = 300
 
+# The user's code: each call's result (or the error the SDK raises) as one JSON line.
 SCRIPT = """
 const plivo = require("plivo");
-const [authId, authToken, url] = process.argv.slice(2);
+const [authId, authToken, url, local, app, gone] = process.argv.slice(2);
 const client = new plivo.Client(authId, authToken, { url: url + "/Account/" + authId });
 const steps = [
   ["version", async () => require("plivo/package.json").version],
-  ["get", async () => { const n = await client.numbers.get("%(local)s");
-                        return { number: n.number, application: n.application, subAccount: n.subAccount }; }],
+  ["get", async () => {
+    const n = await client.numbers.get(local);
+    return { number: n.number, application: n.application, subAccount: n.subAccount };
+  }],
   ["list", async () => (await client.numbers.list({ numberType: "tollfree" })).map((n) => n.number)],
-  ["update", async () => { await client.numbers.update("%(local)s", { appId: "%(app)s" }); return true; }],
-  ["unrent", async () => client.numbers.unrent("%(gone)s")],
-  ["unrentAgain", async () => client.numbers.unrent("%(gone)s")],
+  ["update", async () => { await client.numbers.update(local, { appId: app }); return true; }],
+  ["unrent", async () => client.numbers.unrent(gone)],
+  ["unrentAgain", async () => client.numbers.unrent(gone)],
 ];
 (async () => {
   const results = {};
   for (const [name, step] of steps) {
     try { results[name] = { ok: await step() }; }
-    catch (error) { results[name] = { error: String(error && error.constructor && error.constructor.name) + ": " + String(error).slice(0, 300) }; }
+    catch (error) { results[name] = { error: String(error).slice(0, 300) }; }
   }
   console.log(JSON.stringify(results));
 })();
-""" % {"local": LOCAL, "app": APP, "gone": GONE}
+"""
 
 
 def need(tool: str) -> str:
@@ -104,7 +107,7 @@ def test_the_node_sdk_reads_edits_and_unrents(node_sdk: Path, sim: SimulatorProc
     script = node_sdk / "calls.js"
     script.write_text(SCRIPT)
     done = subprocess.run(
-        [need("node"), str(script), MAIN, TOKEN, sim.base_url],
+        [need("node"), str(script), MAIN, TOKEN, sim.base_url, LOCAL, APP, GONE],
         cwd=node_sdk,
         capture_output=True,
         text=True,

@@ -77,13 +77,22 @@ def _given(args: Mapping[str, Any], name: str) -> Any:
 
 # Each filter of getRentedNumbers, by snake name: what a bad value is not, and what to write.
 _FILTERS = {
-    "number_type": ("a number type", "one word: local, tollfree, mobile... (or leave it out for every type)"),
-    "number_startswith": ("leading digits", "the first digits of the numbers, like '1567' (or leave it out)"),
+    "number_type": (
+        "a number type",
+        "one word: local, tollfree, mobile... (or leave it out for every type)",
+    ),
+    "number_startswith": (
+        "leading digits",
+        "the first digits of the numbers, like '1567' (or leave it out)",
+    ),
     "subaccount": (
         "a subaccount of this account",
         "a subaccount auth id like 'SAXXXXXXXXXXXXXXXXXX' or its URI (or leave it out)",
     ),
-    "services": ("a list of services", "voice, sms, mms or several of them, like 'voice,sms' (or leave it out)"),
+    "services": (
+        "a list of services",
+        "voice, sms, mms or several of them, like 'voice,sms' (or leave it out)",
+    ),
 }
 
 
