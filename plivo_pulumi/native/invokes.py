@@ -123,7 +123,8 @@ def list_filters(provider: PlivoProvider, args: Mapping[str, Any]) -> dict[str, 
 
 
 def get_rented_numbers(provider: PlivoProvider, args: dict[str, Any]) -> dict[str, Any]:
-    numbers = provider.client().iter_numbers(**list_filters(provider, args))
+    filters = list_filters(provider, args)  # before the client: no credentials needed to refuse
+    numbers = provider.client().iter_numbers(**filters)
     return {"numbers": [schema_names(number_info(obj)) for obj in numbers]}
 
 

@@ -132,7 +132,7 @@ class ResponseChecks:
                 None,
                 expected,
                 obj,
-                problem="bad 'sub_account' (expected null or a subaccount URI)",
+                problem="bad 'sub_account' (expected null, a subaccount auth id or URI)",
             ) from None
         return obj
 
