@@ -47,7 +47,7 @@ from plivo_pulumi.core.config import CONFIG_KEYS, TUNING_KEYS, configured_auth_i
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.lifecycle import Context
-from plivo_pulumi.engine_run import run_is_constrained, saved_config_hint
+from plivo_pulumi.engine_run import run_deployment, run_is_constrained, saved_config_hint
 from plivo_pulumi.native import schema as schema_module
 from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
 from plivo_pulumi.version import __version__
@@ -216,14 +216,18 @@ class PlivoProvider(Provider):
         self._invokes = dict(invokes or {})
         self._client: PlivoClient | None = None
         self._client_lock = threading.Lock()
-        # The core's memory of this deployment (numbers declared, claimed, released): one per
-        # plugin process, which the engine starts per deployment and per provider instance.
+        # The core's memory of this deployment (numbers declared, claimed, released): this
+        # object's own until an engine connects, then the engine run's, shared with every other
+        # provider process of the run (docs/design.md, "One engine run, one memory").
         self.deployment = Deployment()
         self.notify = EngineLog()
 
     def connect_engine(self, engine_address: str) -> None:
-        """Send the lines for the user to the engine that started the plugin."""
+        """Send the lines for the user to the engine that started the plugin, and share the memory of
+        its run with the other provider processes (the default provider, explicit ones, dynamic)."""
         self.notify = EngineLog(engine_address)
+        if engine_address:
+            self.deployment = run_deployment()
 
     # -- shared by the adapters ---------------------------------------------------------------
 
