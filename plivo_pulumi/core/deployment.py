@@ -1,10 +1,10 @@
-"""The memory of one deployment, as a provider process sees it, and the rule of one number, one owner.
+"""The memory of one deployment (one engine run), and the rule of one number, one owner.
 
-The engine starts one provider process per deployment, calls Check for every resource the program
-registers (only the targeted ones under `--target` / `--exclude`) and deletes the resources the
-program dropped only after the program has registered all the others (pending deletes of replaced
-resources included). So by the time a delete runs, every number and every adopted application that
-the code declares has been noted here, by a Check or by a create/update:
+The engine calls Check for every resource the program registers (only the targeted ones under
+`--target` / `--exclude`) and deletes the resources the program dropped only after the program has
+registered all the others (pending deletes of replaced resources included). So by the time a delete
+runs, every number and every adopted application that the code declares has been noted here, by a
+Check or by a create/update:
 
 * a delete never unrents a declared number (`lifecycle.safety.numbers_to_unrent`): after a failed,
   crashed or cancelled run the state can hold one number under two resources (a move or a rename
