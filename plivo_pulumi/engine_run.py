@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,8 +141,9 @@ def _argv(pid: int | str) -> list[str] | None:
 
 @functools.cache
 def process_engine_address() -> str | None:
-    """The engine address this process was started with (None: not started by an engine)."""
-    return engine_address_of(_argv("self") or [])
+    """The engine address this process was started with (None: not started by an engine). Without
+    /proc, `sys.argv`: a plugin started by an engine then knows it was, and fails closed."""
+    return engine_address_of(_argv("self") or list(sys.argv))
 
 
 def _listening_inodes(port: int) -> set[str]:
