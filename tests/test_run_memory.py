@@ -147,6 +147,8 @@ def test_finished_runs_are_removed(root: Path) -> None:
     shared(root, "1-1-1")
     shared(root, "2-2-2")
     remove_finished_runs(root, alive=lambda key: key == "2-2-2", keep="3-3-3")
+    assert sorted(p.name for p in root.iterdir()) == ["1-1-1", "2-2-2"], "written too recently"
+    remove_finished_runs(root, alive=lambda key: key == "2-2-2", keep="3-3-3", min_age=0)
     assert sorted(p.name for p in root.iterdir()) == ["2-2-2"]
 
 

@@ -24,6 +24,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from typing import Any
 from plivo_pulumi.core.errors import PlivoError
 
 JOURNAL = "journal.jsonl"
+STALE_AFTER = 3600.0  # seconds without a write before a finished run's directory is removed
 
 
 class RunMemoryUnavailable(PlivoError):
@@ -130,14 +132,25 @@ class Journal:
             raise RunMemoryUnavailable(f"cannot write {self.path}: short write")
 
 
-def remove_finished_runs(root: Path, alive: Callable[[str], bool], keep: str) -> None:
-    """Remove the directories of runs whose engine process is gone (`alive(key)` False)."""
+def remove_finished_runs(
+    root: Path, alive: Callable[[str], bool], keep: str, min_age: float = STALE_AFTER
+) -> None:
+    """Remove the directories of runs whose engine process is gone (`alive(key)` False) and that
+    nothing wrote to for `min_age` seconds (a temp directory shared with another pid namespace
+    could otherwise lose a live run's memory)."""
     try:
         entries = list(root.iterdir())
     except OSError:
         return
+    now = time.time()
     for entry in entries:
         if entry.name == keep or entry.is_symlink() or not entry.is_dir():
+            continue
+        try:
+            written = max(entry.stat().st_mtime, (entry / JOURNAL).stat().st_mtime)
+        except OSError:
+            written = 0.0
+        if now - written < min_age:
             continue
         try:
             gone = not alive(entry.name)
