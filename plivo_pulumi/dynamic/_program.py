@@ -7,6 +7,9 @@
   the register, and refuses a second claim before the resource registers.
 
 State is kept per run (per resource monitor), since an Automation API process runs many programs.
+A program started by the engine (`pulumi up`) claims in the engine run's memory, shared with the
+native plugins' Check, so one number declared by a dynamic and a native resource fails at preview;
+an inline Automation API program (not a child of the engine) keeps its claims to itself.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from plivo_pulumi.core.config import CONFIG_KEYS
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.numbers import normalize_number
+from plivo_pulumi.engine_run import process_engine_address, run_deployment
 
 _LOCK = threading.Lock()
 _RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "claims": Deployment()}
@@ -33,7 +37,8 @@ _RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "claims": Deplo
 def _this_run() -> dict[str, Any]:
     monitor = get_monitor()
     if _RUN["monitor"] is not monitor:
-        _RUN.update(monitor=monitor, token_checked=False, claims=Deployment())
+        claims = run_deployment() if process_engine_address() is not None else Deployment()
+        _RUN.update(monitor=monitor, token_checked=False, claims=claims)
     return _RUN
 
 

@@ -23,11 +23,10 @@ from pulumi.runtime import rpc
 
 from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.config import configured_auth_id, resolve_settings
-from plivo_pulumi.core.deployment import DEPLOYMENT
 from plivo_pulumi.core.lifecycle import Context, Lifecycle, Observed, Written
 from plivo_pulumi.dynamic import _short_errors as short_errors
 from plivo_pulumi.dynamic._binding import secret_fields, with_unknown_markers
-from plivo_pulumi.engine_run import run_is_constrained, saved_config_hint
+from plivo_pulumi.engine_run import run_deployment, run_is_constrained, saved_config_hint
 
 _CLIENT_LOCK = threading.Lock()
 short_errors.install()  # inside the provider process: errors show their message, not a traceback
@@ -69,7 +68,7 @@ class PlivoResourceProvider(ResourceProvider):
         context = Context(
             client=self.api,
             account=self.configured_auth_id(),
-            deployment=DEPLOYMENT,
+            deployment=run_deployment(),  # the engine run's, shared with the native plugins
             notify=log,
             constrained=run_is_constrained,
             credentials_hint=saved_config_hint,

@@ -179,9 +179,11 @@ class LifecycleAdapter:
 
     # -- per resource -------------------------------------------------------------------------
 
-    def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
-        """Claim what a resource with these checked inputs manages for `owner` (its URN's label);
-        raises the core's PlivoError naming both owners when another resource holds it."""
+    def claim(self, owner: str, inputs: Mapping[str, Any], key: str) -> None:
+        """Claim what a resource with these checked inputs manages for the resource `key` (its URN;
+        `owner`, its label, names it in messages) in the engine run's memory, which every provider
+        process of the run shares; raises the core's PlivoError naming both owners when another
+        resource holds it."""
 
     def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
         """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""
@@ -211,7 +213,7 @@ class LifecycleAdapter:
         failures = [CheckFailure(camel_path(f.field), f.reason) for f in found]
         if not failures:
             try:
-                self.claim(resource_label(request.urn), checked.inputs)
+                self.claim(resource_label(request.urn), checked.inputs, request.urn)
             except PlivoError as exc:
                 failures.append(CheckFailure(to_camel(self.claim_field), str(exc)))
         return CheckResponse(inputs=properties_to_engine(checked.inputs, secret), failures=failures)

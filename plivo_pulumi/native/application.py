@@ -28,7 +28,7 @@ class ApplicationAdapter(LifecycleAdapter):
         news[DECLARED_KEY] = desired_application({name: news.get(name) for name in APP_FIELDS})
         return news
 
-    def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
+    def claim(self, owner: str, inputs: Mapping[str, Any], key: str) -> None:
         app_name, subaccount = inputs.get("app_name"), inputs.get("subaccount")
         if isinstance(app_name, str) and not is_unknown(app_name) and not is_unknown(subaccount):
-            self.provider.deployment.claim_application_name(owner, app_name, subaccount or "")
+            self.provider.deployment.claim_application_name(owner, app_name, subaccount or "", key)

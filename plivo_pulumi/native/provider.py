@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import grpc
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -47,7 +48,7 @@ from plivo_pulumi.core.config import CONFIG_KEYS, TUNING_KEYS, configured_auth_i
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.lifecycle import Context
-from plivo_pulumi.engine_run import run_is_constrained, saved_config_hint
+from plivo_pulumi.engine_run import run_deployment, run_is_constrained, saved_config_hint
 from plivo_pulumi.native import schema as schema_module
 from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
 from plivo_pulumi.version import __version__
@@ -152,10 +153,36 @@ def refuse_plain_token(args: Mapping[str, PropertyValue]) -> None:
     )
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalized_base_url(value: Any) -> Any:
+    """`value` as the account it names: scheme and host in lower case, the scheme's default port and
+    trailing slashes dropped (`https://API.plivo.com:443/v1/` is `https://api.plivo.com/v1`). Not a
+    URL (or unknown): as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return value
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if not scheme or not host:
+        return value
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username or parts.password:
+        netloc = f"{parts.netloc.rsplit('@', 1)[0]}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))
+
+
 def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyValue]) -> DiffResponse:
     """A changed account (auth id or endpoint) replaces the provider, so the resources move with it
     (the engine replaces them under the new one) instead of keeping outputs of the old account; a
-    rotated token, or tuning, updates it in place."""
+    rotated token, tuning, or the same endpoint spelled another way (`normalized_base_url`) updates
+    it in place: no resource is replaced, nothing is deleted."""
     changed: dict[str, PropertyDiff] = {}
     for name in sorted(set(olds) | set(news)):
         old = plain(olds[name]) if name in olds else None
@@ -163,6 +190,8 @@ def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyVa
         if old == new:
             continue
         replace = name in ACCOUNT_CONFIG
+        if name == "baseUrl" and old is not None and normalized_base_url(old) == normalized_base_url(new):
+            replace = False  # the same account: an in-place update of the provider
         if old is None:
             kind = PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
         elif new is None:
@@ -170,7 +199,7 @@ def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyVa
         else:
             kind = PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
         changed[name] = PropertyDiff(kind, input_diff=True)
-    replaces = [name for name in changed if name in ACCOUNT_CONFIG]
+    replaces = [name for name, diff in changed.items() if "REPLACE" in diff.kind.name]
     return DiffResponse(changes=bool(changed), replaces=replaces, diffs=list(changed), detailed_diff=changed)
 
 
@@ -221,14 +250,18 @@ class PlivoProvider(Provider):
         self._invokes = dict(invokes or {})
         self._client: PlivoClient | None = None
         self._client_lock = threading.Lock()
-        # The core's memory of this deployment (numbers declared, claimed, released): one per
-        # plugin process, which the engine starts per deployment and per provider instance.
+        # The core's memory of this deployment (numbers declared, claimed, released): this
+        # object's own until an engine connects, then the engine run's, shared with every other
+        # provider process of the run (docs/design.md, "One engine run, one memory").
         self.deployment = Deployment()
         self.notify = EngineLog()
 
     def connect_engine(self, engine_address: str) -> None:
-        """Send the lines for the user to the engine that started the plugin."""
+        """Send the lines for the user to the engine that started the plugin, and share the memory of
+        its run with the other provider processes (the default provider, explicit ones, dynamic)."""
         self.notify = EngineLog(engine_address)
+        if engine_address:
+            self.deployment = run_deployment()
 
     # -- shared by the adapters ---------------------------------------------------------------
 

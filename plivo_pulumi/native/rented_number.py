@@ -19,7 +19,7 @@ class RentedNumberAdapter(LifecycleAdapter):
         declared = {name: news.get(name) for name in ("app_id", "subaccount", IMPORT_KEY)}
         return {**news, DECLARED_KEY: declared}
 
-    def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
+    def claim(self, owner: str, inputs: Mapping[str, Any], key: str) -> None:
         number = inputs.get("number")
         if isinstance(number, str) and not is_unknown(number):
-            self.provider.deployment.claim(owner, [number])
+            self.provider.deployment.claim(owner, [number], key)

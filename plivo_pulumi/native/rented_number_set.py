@@ -19,7 +19,7 @@ class RentedNumberSetAdapter(LifecycleAdapter):
     type_token: ClassVar[str] = schema.RENTED_NUMBER_SET
     claim_field: ClassVar[str] = "bindings"
 
-    def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
+    def claim(self, owner: str, inputs: Mapping[str, Any], key: str) -> None:
         bindings = inputs.get("bindings")
         if isinstance(bindings, Mapping):
-            self.provider.deployment.claim(owner, [str(number) for number in bindings])
+            self.provider.deployment.claim(owner, [str(number) for number in bindings], key)

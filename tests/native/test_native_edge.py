@@ -141,6 +141,23 @@ def test_config_diff_replaces_on_another_account_not_on_a_rotated_token() -> Non
     assert config_diff(olds, {**olds, "baseUrl": pv("http://b")}).replaces == ["baseUrl"]
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    ["http://a/", "HTTP://A", "http://a:80", "http://A:80//", " http://a/ "],
+)
+def test_config_diff_the_same_account_spelled_otherwise_updates_in_place(spelling: str) -> None:
+    """Issue 29 item 2: the provider's identity is its account, not its spelling."""
+    olds = {"authId": pv("MA1"), "baseUrl": pv("http://a")}
+    same = config_diff(olds, {**olds, "baseUrl": pv(spelling)})
+    assert same.changes is True and same.replaces == [], "updated in place: no resource is replaced"
+    assert (
+        config_diff({"baseUrl": pv("https://x.test/v1")}, {"baseUrl": pv("https://X.test:443/v1/")}).replaces
+        == []
+    )
+    for other in ("http://a:8080", "https://a", "http://a/v2", "http://b/"):
+        assert config_diff(olds, {**olds, "baseUrl": pv(other)}).replaces == ["baseUrl"], other
+
+
 def _diff_config_request() -> Any:
     olds = PropertyValue.marshal_map({"authId": pv("MA1"), "authToken": pv("t1")})
     news = PropertyValue.marshal_map({"authId": pv("MA2"), "authToken": pv("t2")})

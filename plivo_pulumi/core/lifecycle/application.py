@@ -55,6 +55,7 @@ from plivo_pulumi.core.lifecycle.results import Checked, Failure, Observed, Plan
 from plivo_pulumi.core.lifecycle.safety import import_mismatch, import_refusal, listed
 from plivo_pulumi.core.numbers import application_uri, is_subaccount_id, normalize_app_id
 from plivo_pulumi.core.parallel import run_all
+from plivo_pulumi.core.run_journal import RunMemoryUnavailable
 from plivo_pulumi.core.unknown import is_unknown
 
 _FLAGS = ("delete_adopted",)
@@ -237,24 +238,29 @@ class ApplicationLifecycle:
     def delete(self, id: str, props: dict[str, Any]) -> None:
         name = props.get("app_name") or id
         notify = self.context.notify
-        if self.context.deployment.declares_application(id):
-            notify(f"application {name} ({id}) is kept: another Application of the stack declares it")
-            return
         if props.get("adopted") and not props.get("delete_adopted"):
             notify(
                 f"application {name} ({id}) is kept: it was adopted (set delete_adopted=True to delete it)"
             )
             return
+        try:
+            declared = self.context.deployment.declares_application(id)
+        except RunMemoryUnavailable as exc:  # fail closed: another Application may declare it
+            raise PlivoError(f"application {name} ({id}) not deleted: {exc}") from None
+        if declared:
+            notify(f"application {name} ({id}) is kept: another Application of the stack declares it")
+            return
         api = self.context.client()
         with self.context.explaining_refusals():
-            links = _Links.of(
-                (
-                    live["number"]
-                    for live in (live_binding(obj) for obj in api.list_all_numbers())
-                    if live["app_id"] == id
-                ),
-                self.context.deployment,
-            )
+            linked = [
+                live["number"]
+                for live in (live_binding(obj) for obj in api.list_all_numbers())
+                if live["app_id"] == id
+            ]
+            try:
+                links = _Links.of(linked, self.context.deployment)
+            except RunMemoryUnavailable as exc:
+                raise PlivoError(f"application {name} ({id}) not deleted: {exc}") from None
             refusal = links.refusal(name, id, api.auth_id)
             # The stack's own released numbers are unlinked even when the delete is then refused:
             # their resources have left the state, so a rerun could not tell them from numbers

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError
 from plivo_pulumi.core.lifecycle.context import Context
+from plivo_pulumi.core.run_journal import RunMemoryUnavailable
 
 _SHOWN = 20
 
@@ -68,7 +69,10 @@ def numbers_to_unrent(
         for number in [] if owner else numbers:
             context.notify(f"number {number} stays rented with its bindings (unrent_on_delete is false)")
         return []
-    kept = [n for n in numbers if context.deployment.declares(n)]
+    try:
+        kept = [n for n in numbers if context.deployment.declares(n)]
+    except RunMemoryUnavailable as exc:  # fail closed: the number may be declared elsewhere
+        raise PlivoError(f"{_subject(numbers)} not unrented: {exc}") from None
     if kept and owner:
         context.notify(
             f"{owner}: {len(kept)} number(s) stay rented: another resource of the stack declares them"
@@ -76,9 +80,13 @@ def numbers_to_unrent(
     for number in [] if owner else kept:
         context.notify(f"number {number} stays rented: another resource of the stack declares it")
     doomed = [n for n in numbers if n not in kept]
-    if doomed and context.constrained():
+    try:
+        constrained = bool(doomed) and context.constrained()
+    except PlivoError as exc:  # the run's limits are unknown: as if limited
+        raise PlivoError(f"{_subject(doomed)} not unrented: {exc}") from None
+    if constrained:
         raise PlivoError(
-            f"{'number ' + doomed[0] if len(doomed) == 1 else f'{len(doomed)} number(s)'} not unrented: "
+            f"{_subject(doomed)} not unrented: "
             "this run is limited by --target/--exclude, so the resources it "
             "leaves out are not checked and one of them may still declare "
             f"{'it' if len(doomed) == 1 else 'them'} ({listed(doomed)}). Nothing was unrented. Run "
@@ -86,6 +94,10 @@ def numbers_to_unrent(
             "only if no resource of the code declares them."
         )
     return doomed
+
+
+def _subject(numbers: Sequence[str]) -> str:
+    return f"number {numbers[0]}" if len(numbers) == 1 else f"{len(numbers)} number(s) ({listed(numbers)})"
 
 
 def unrent(api: PlivoClient, number: str) -> None:
