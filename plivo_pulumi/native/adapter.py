@@ -55,6 +55,7 @@ from plivo_pulumi.engine_run import run_is_cli_import
 from plivo_pulumi.native.convert import (
     camel_path,
     inputs_from_engine,
+    is_hidden,
     properties_to_engine,
     to_camel,
     to_snake,
@@ -63,11 +64,16 @@ from plivo_pulumi.native.provider import PlivoProvider
 
 
 def resource_label(urn: str) -> str:
-    """`RentedNumber 'support'` for a URN: how the dynamic front-end names an owner in a message."""
+    """`RentedNumber 'support'` for a URN: how the dynamic front-end names an owner in a message; a
+    parented resource's label names its parent's type (`RentedNumber 'a' (in review:index:Team)`),
+    since two resources under parents of different types may share a name (the claims tell owners
+    apart by this label)."""
     parts = urn.split("::")
-    type_name = parts[-2].rsplit(":", 1)[-1] if len(parts) > 2 else urn
-    name = parts[-1] if len(parts) > 1 else urn
-    return f"{type_name} '{name}'"
+    if len(parts) < 3:
+        return urn
+    *parents, own = parts[-2].split("$")
+    label = f"{own.rsplit(':', 1)[-1]} '{parts[-1]}'"
+    return f"{label} (in {parents[-1]})" if parents else label
 
 
 def secret_names(*maps: Mapping[str, PropertyValue], outputs: Mapping[str, Any] | None = None) -> set[str]:
@@ -127,8 +133,12 @@ def _compare_inputs(
     old, new = _without(old_inputs, ignored), _without(news, ignored)
     replaces = [name for name in planned.replaces if name not in ignored]
     detailed: dict[str, PropertyDiff] = {}
+    hidden_changed = False
     for name in sorted(set(old) | set(new)):
         if old.get(name) == new.get(name):
+            continue
+        if is_hidden(name):  # an update all the same, never a line of `preview --diff`
+            hidden_changed = True
             continue
         if name in replaces:
             kind = PropertyDiffKind.UPDATE_REPLACE
@@ -147,7 +157,7 @@ def _compare_inputs(
         else:
             detailed[to_camel(name)] = PropertyDiff(kind, input_diff=True)
     return DiffResponse(
-        changes=bool(detailed),
+        changes=bool(detailed) or hidden_changed,
         replaces=[to_camel(name) for name in replaces],
         delete_before_replace=planned.delete_before_replace,
         diffs=list(dict.fromkeys(key.split("[")[0] for key in detailed)),
@@ -224,7 +234,7 @@ class LifecycleAdapter:
         if planned.engine_may_compare:
             ignored = ignored_names(request.ignore_changes)
             old_inputs = getattr(request, "old_inputs", None)
-            if ignored and old_inputs is not None:
+            if old_inputs is not None and (ignored or not request.ignore_changes):
                 return _compare_inputs(inputs_from_engine(old_inputs)[0], news, ignored, planned)
             return DiffResponse(
                 changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace

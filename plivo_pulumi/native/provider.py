@@ -78,6 +78,15 @@ class DiffWithInputsRequest(DiffRequest):
         self.old_inputs = old_inputs
 
 
+def resource_type(urn: str) -> str:
+    """The resource's own type token from its URN. The URN's type part is the chain of parent types
+    (`review:index:Team$plivo:index:RentedNumber` for a child of a component), whose last element is
+    the resource's; the SDK's `request.type` returns the whole chain."""
+    parts = urn.split("::")
+    chain = parts[-2] if len(parts) > 2 else ""
+    return chain.rsplit("$", 1)[-1]
+
+
 class InvokeInputError(ValueError):
     """An argument of a function call that cannot be used: reported before any API call."""
 
@@ -278,27 +287,27 @@ class PlivoProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).check, request)
+        return await asyncio.to_thread(self.adapter(resource_type(request.urn)).check, request)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).diff, request)
+        return await asyncio.to_thread(self.adapter(resource_type(request.urn)).diff, request)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
         CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).create, request)
+        return await asyncio.to_thread(self.adapter(resource_type(request.urn)).create, request)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).read, request)
+        return await asyncio.to_thread(self.adapter(resource_type(request.urn)).read, request)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).update, request)
+        return await asyncio.to_thread(self.adapter(resource_type(request.urn)).update, request)
 
     async def delete(self, request: DeleteRequest) -> None:
         CURRENT_URN.set(request.urn)
-        await asyncio.to_thread(self.adapter(request.type).delete, request)
+        await asyncio.to_thread(self.adapter(resource_type(request.urn)).delete, request)
 
     # -- invokes ------------------------------------------------------------------------------
 
