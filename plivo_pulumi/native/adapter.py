@@ -182,6 +182,7 @@ class LifecycleAdapter:
     lifecycle_class: ClassVar[type[Lifecycle]]
     type_token: ClassVar[str] = ""
     claim_field: ClassVar[str] = "number"
+    import_id_hint: ClassVar[str] = "the number (like 15676988323)"
 
     def __init__(self, provider: PlivoProvider) -> None:
         self.provider = provider
@@ -212,7 +213,11 @@ class LifecycleAdapter:
     def check(self, request: CheckRequest) -> CheckResponse:
         olds, _ = inputs_from_engine(request.old_inputs)
         news, secret = inputs_from_engine(request.new_inputs)
-        importing = olds.get(IMPORT_KEY) is not None  # only the Read of an import puts it there
+        # An import of this run: this process's Read adopted the resource (see `read`). The marker
+        # alone is not enough: a refused import stays in the state with it, and a later run cannot
+        # tell whether the code still says `import_` (the engine imports only once), so there the
+        # code's values are an ordinary update: the way out the refusal advises.
+        importing = olds.get(IMPORT_KEY) is not None and request.urn in self.provider.import_reads
         news.pop(IMPORT_KEY, None)  # `pulumi import` checks the Read's inputs themselves
         checked = self.lifecycle.check(olds, self.with_declared(news), secret)
         found = list(checked.failures)
@@ -264,7 +269,10 @@ class LifecycleAdapter:
 
     def read(self, request: ReadRequest) -> ReadResponse:
         props, _ = inputs_from_engine(request.properties)  # empty for an import: the core adopts `id`
-        observed = self.lifecycle.read(request.resource_id, props)
+        importing = not props
+        observed = self._read(request.resource_id, props)
+        if importing:
+            self.provider.import_reads.add(request.urn)
         if not observed.id:
             return ReadResponse(resource_id="")
         secret = secret_names(request.properties, request.inputs, outputs=observed.outputs)
@@ -274,11 +282,25 @@ class LifecycleAdapter:
             inputs = dict(request.inputs)
         else:
             read_inputs = observed.inputs
-            if not props and run_is_cli_import():
+            if importing and run_is_cli_import():
                 read_inputs = self.as_code_declares(read_inputs)
                 outputs = _import_finished(outputs)
             inputs = properties_to_engine(read_inputs, secret & set(read_inputs))
         return ReadResponse(observed.id, properties_to_engine(outputs, secret), inputs)
+
+    def _read(self, resource_id: str, props: dict[str, Any]) -> Any:
+        """The core's read; for an import, an id the core cannot use (`12ab` as a number) is the
+        user's input error, named with the id, not a Python exception."""
+        if props:
+            return self.lifecycle.read(resource_id, props)
+        try:
+            return self.lifecycle.read(resource_id, props)
+        except (ValueError, TypeError) as exc:
+            kind = self.type_token.rsplit(":", 1)[-1]
+            raise PlivoError(
+                f"cannot import {kind} {resource_id!r}: {exc}. Give {self.import_id_hint} as the import "
+                "id. Nothing was imported or sent to Plivo."
+            ) from None
 
     def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, _ = inputs_from_engine(request.olds)

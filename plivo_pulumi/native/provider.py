@@ -228,6 +228,8 @@ class PlivoProvider(Provider):
         # The core's memory of this deployment (numbers declared, claimed, released): one per
         # plugin process, which the engine starts per deployment and per provider instance.
         self.deployment = Deployment()
+        # URNs this process imported (a Read with no state): only their Check applies the import rules.
+        self.import_reads: set[str] = set()
         self.notify = EngineLog()
 
     def connect_engine(self, engine_address: str) -> None:
