@@ -165,6 +165,28 @@ def _compare_inputs(
     )
 
 
+# Failures shown one by one; the engine prints each (twice), so a set with thousands of bad entries
+# would print thousands of lines: the rest are counted, as the core's messages list 20 numbers.
+FAILURES_SHOWN = 20
+
+
+def capped(failures: list[CheckFailure]) -> list[CheckFailure]:
+    """The first `FAILURES_SHOWN` failures, and one that counts the others (under the first's
+    top-level property, e.g. `bindings`)."""
+    if len(failures) <= FAILURES_SHOWN:
+        return failures
+    rest = len(failures) - FAILURES_SHOWN
+    where = failures[FAILURES_SHOWN].property.split("[")[0].split(".")[0]
+    return [
+        *failures[:FAILURES_SHOWN],
+        CheckFailure(
+            where,
+            f"and {rest} more problem(s) like those above (only the first {FAILURES_SHOWN} are shown); "
+            "fix them and run again",
+        ),
+    ]
+
+
 def _import_finished(outputs: dict[str, Any]) -> dict[str, Any]:
     """Outputs without the pending-import marker (a refresh rebuilds the inputs from `__declared`)."""
     outputs = {name: value for name, value in outputs.items() if name != IMPORT_KEY}
@@ -223,7 +245,7 @@ class LifecycleAdapter:
         found = list(checked.failures)
         if importing and not found:
             found = self.lifecycle.check_import(olds, checked.inputs, secret)
-        failures = [CheckFailure(camel_path(f.field), f.reason) for f in found]
+        failures = capped([CheckFailure(camel_path(f.field), f.reason) for f in found])
         if not failures:
             try:
                 self.claim(resource_label(request.urn), checked.inputs)

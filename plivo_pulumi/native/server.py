@@ -130,6 +130,7 @@ class PlivoServicer(ProviderServicer):
         return await self._guarded(lambda: super(PlivoServicer, self).CheckConfig(request, context), context)
 
     async def Configure(self, request: Any, context: Any) -> Any:
+        self._provider.provider_urn = request.urn  # the SDK's request leaves it out
         return await self._guarded(lambda: super(PlivoServicer, self).Configure(request, context), context)
 
     async def Check(self, request: Any, context: Any) -> Any:

