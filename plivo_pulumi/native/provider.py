@@ -200,10 +200,15 @@ def explicit_provider_hint(name: str, invocation: Invocation | None = None) -> s
         "as a secret, e.g. from `pulumi config set --secret`)."
     )
     invocation = invocation if invocation is not None else current_invocation()
-    if invocation is not None and invocation.command in ("refresh", "destroy") and not invocation.runs_program:
+    if (
+        invocation is not None
+        and invocation.command in ("refresh", "destroy")
+        and not invocation.runs_program
+    ):
         text += (
-            f" This run (`{invocation.shown()}`) did not run the program, so the provider used its inputs "
-            f"saved in the state at the last deployment: after changing them, run `{invocation.with_run_program()}`."
+            f" This run (`{invocation.shown()}`) did not run the program, so the provider used its "
+            "inputs saved in the state at the last deployment: after changing them, run "
+            f"`{invocation.with_run_program()}`."
         )
     return text
 

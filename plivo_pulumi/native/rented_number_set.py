@@ -20,7 +20,8 @@ from plivo_pulumi.native.yaml_program import null_binding_numbers
 NULL_ENTRY = (
     "number {number} has no binding (its value is null), and Pulumi drops such an entry before the "
     "provider sees it: the number would be silently left out of the set. Give it a binding (`appId:`, "
-    "`subaccount:`), `{{}}` to keep its live binding unmanaged, or remove the line. Nothing was sent to Plivo."
+    "`subaccount:`), `{{}}` to keep its live binding unmanaged, or remove the line. Nothing was sent "
+    "to Plivo."
 )
 
 
@@ -38,7 +39,10 @@ class RentedNumberSetAdapter(LifecycleAdapter):
         nulls = null_binding_numbers(name)
         if nulls:
             response.failures = [
-                *(CheckFailure(f'bindings["{number}"]', NULL_ENTRY.format(number=number)) for number in nulls),
+                *(
+                    CheckFailure(f'bindings["{number}"]', NULL_ENTRY.format(number=number))
+                    for number in nulls
+                ),
                 *(response.failures or []),
             ]
         return response

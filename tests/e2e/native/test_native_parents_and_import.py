@@ -15,15 +15,24 @@ from __future__ import annotations
 
 import textwrap
 
+from tests.e2e import test_yaml
 from tests.e2e.native.test_native_rented_number import calls, native_resources, number, program
 from tests.e2e.native.test_native_set_and_application import set_program
-from tests.e2e.test_yaml import yaml_project  # noqa: F401  (the fixture)
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN, WRONG_CLI_TOKEN
 
 N1, N2, N3, N4, N5 = NUMBERS
+yaml_project = test_yaml.yaml_project  # the YAML tests' fixture (a `runtime: yaml` project)
 NUMBER = "plivo:index:RentedNumber"
 SET = "plivo:index:RentedNumberSet"
 APP = "plivo:index:Application"
+
+
+def fill(template: str, **values: str) -> str:
+    """A program template with `@name@` placeholders filled in (the programs hold braces of their own)."""
+    for name, value in values.items():
+        template = template.replace(f"@{name}@", value)
+    return template
+
 
 TEAM = """
 import pulumi
@@ -36,19 +45,20 @@ class Team(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         app = plivo.Application(f"{name}-ivr", app_name=f"{name}-ivr",
                                 answer_url="https://voice.example.com/answer", opts=child)
-        plivo.RentedNumber(f"{name}-line", number="%(n1)s", app_id=app.app_id, opts=child)
+        plivo.RentedNumber(f"{name}-line", number="@n1@", app_id=app.app_id, opts=child)
         plivo.RentedNumberSet(f"{name}-fleet", bindings={
-            "%(n2)s": plivo.RentedNumberSetBindingArgs(app_id="%(app)s"),
-            "%(n3)s": plivo.RentedNumberSetBindingArgs(app_id="%(app)s"),
+            "@n2@": plivo.RentedNumberSetBindingArgs(app_id="@app@"),
+            "@n3@": plivo.RentedNumberSetBindingArgs(app_id="@app@"),
         }, opts=child)
         # A number parented to a plain resource (`parent=app`), not a component.
-        plivo.RentedNumber(f"{name}-desk", number="%(n4)s", app_id="%(app)s",
+        plivo.RentedNumber(f"{name}-desk", number="@n4@", app_id="@app@",
                            opts=pulumi.ResourceOptions(parent=app))
         self.register_outputs({})
 
 
 Team("review")
-""" % {"n1": N1, "n2": N2, "n3": N3, "n4": N4, "app": APPS[0]}
+"""
+TEAM = fill(TEAM, n1=N1, n2=N2, n3=N3, n4=N4, app=APPS[0])
 
 
 def by_name(project) -> dict[str, dict]:
@@ -113,20 +123,22 @@ class Team(pulumi.ComponentResource):
     def __init__(self, name):
         super().__init__("review:index:Team", name, None, None)
         moved = pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)])
-        plivo.RentedNumber("support", number="%(n1)s", app_id="%(app)s", opts=moved)
-        plivo.RentedNumberSet("fleet", bindings={"%(n2)s": plivo.RentedNumberSetBindingArgs(app_id="%(app)s")},
-                              opts=moved)
+        plivo.RentedNumber("support", number="@n1@", app_id="@app@", opts=moved)
+        binding = plivo.RentedNumberSetBindingArgs(app_id="@app@")
+        plivo.RentedNumberSet("fleet", bindings={"@n2@": binding}, opts=moved)
         self.register_outputs({})
 
 
 Team("review")
-""" % {"n1": N1, "n2": N2, "app": APPS[0]}
+"""
+MOVED = fill(MOVED, n1=N1, n2=N2, app=APPS[0])
 
 
 def test_a_move_into_a_component_with_an_alias_replaces_nothing_and_writes_nothing(native_project, sim_e2e):
     project = native_project(
         program(number("support", {"number": N1, "appId": APPS[0]}))
-        + f"plivo.RentedNumberSet('fleet', bindings={{{N2!r}: plivo.RentedNumberSetBindingArgs(app_id={APPS[0]!r})}})\n"
+        + f"binding = plivo.RentedNumberSetBindingArgs(app_id={APPS[0]!r})\n"
+        + f"plivo.RentedNumberSet('fleet', bindings={{{N2!r}: binding}})\n"
     )
     first = project.up()
     assert first.ok, first.output
@@ -242,7 +254,9 @@ def test_a_malformed_import_id_is_refused_without_a_traceback(native_project, si
             "--stack", "dev", "--non-interactive",
         )  # fmt: skip
         assert imported.code != 0, imported.output
-        assert "Traceback" not in imported.output and "Unexpected <class" not in imported.output, imported.output
+        assert "Traceback" not in imported.output and "Unexpected <class" not in imported.output, (
+            imported.output
+        )
         assert bad_id in imported.output, imported.output
     assert calls(sim_e2e).get("POST", 0) == 0 and calls(sim_e2e).get("DELETE", 0) == 0
 
@@ -252,10 +266,11 @@ import pulumi
 import pulumi_plivo as plivo
 
 token = pulumi.Config().require_secret("teamToken")
-team = plivo.Provider("team", auth_id="%(main)s", auth_token=token,
+team = plivo.Provider("team", auth_id="@main@", auth_token=token,
                       base_url=pulumi.Config("plivo").require("baseUrl"))
-plivo.RentedNumber("support", number="%(n1)s", app_id="%(app)s", opts=pulumi.ResourceOptions(provider=team))
-""" % {"main": MAIN, "n1": N1, "app": APPS[0]}
+plivo.RentedNumber("support", number="@n1@", app_id="@app@", opts=pulumi.ResourceOptions(provider=team))
+"""
+EXPLICIT = fill(EXPLICIT, main=MAIN, n1=N1, app=APPS[0])
 
 
 def test_a_401_under_an_explicit_provider_names_its_inputs(native_project, sim_e2e):
@@ -272,7 +287,9 @@ def test_a_401_under_an_explicit_provider_names_its_inputs(native_project, sim_e
     project.config_set("teamToken", WRONG_CLI_TOKEN, secret=True)
     refresh = project.refresh("--run-program")
     assert refresh.code != 0
-    assert "plivo.Provider 'team'" in refresh.output and "plivo:authToken" not in refresh.output, refresh.output
+    assert "plivo.Provider 'team'" in refresh.output and "plivo:authToken" not in refresh.output, (
+        refresh.output
+    )
 
 
 def test_three_thousand_bad_entries_print_a_capped_list(native_project, sim_e2e):
@@ -296,7 +313,8 @@ def test_a_set_keyed_by_an_int_fails_in_the_program_before_any_call(native_proje
     call and nothing in the state."""
     source = (
         "import pulumi_plivo as plivo\n"
-        f"plivo.RentedNumberSet('fleet', bindings={{{N1}: plivo.RentedNumberSetBindingArgs(app_id={APPS[0]!r})}})\n"
+        f"binding = plivo.RentedNumberSetBindingArgs(app_id={APPS[0]!r})\n"
+        f"plivo.RentedNumberSet('fleet', bindings={{{N1}: binding}})\n"
     )
     project = native_project(source)
     up = project.up()
