@@ -152,7 +152,9 @@ func (p *proxy) handle(_ any, stream grpc.ServerStream) error {
 				return
 			}
 			if err := upstream.SendMsg(&f); err != nil {
-				toHost <- err
+				// The host already ended the call (an Unimplemented method answers before reading
+				// the request): its status comes through RecvMsg, never this io.EOF.
+				toHost <- nil
 				return
 			}
 		}
