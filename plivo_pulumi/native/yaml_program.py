@@ -66,15 +66,20 @@ def _parse(stamp: tuple[str, int, int]) -> Mapping[str, Any] | None:
 
 
 def _program(folder: Path) -> Mapping[str, Any] | None:
-    """The YAML program run from `folder`, or None when it is not a YAML project's."""
-    project = _project(folder)
-    if project is None or not _is_yaml(project):
-        return None
-    for name in _PROGRAM_FILES:
-        program = _parsed(folder / name)
-        if program is not None:
-            return program
-    return project
+    """The YAML program run from `folder` (the project's folder, or its `main:` folder below it), or
+    None when it is not a YAML project's."""
+    for root in [folder, *folder.parents][:4]:
+        project = _project(root)
+        if project is None:
+            continue
+        if not _is_yaml(project):
+            return None
+        for name in _PROGRAM_FILES:
+            program = _parsed(folder / name)
+            if program is not None:
+                return program
+        return project
+    return None
 
 
 def null_binding_numbers(resource_name: str, folder: Path | None = None) -> list[str]:
