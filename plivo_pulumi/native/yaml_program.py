@@ -86,8 +86,17 @@ def null_binding_numbers(resource_name: str, folder: Path | None = None) -> list
     """The numbers whose entry in the `bindings` of the YAML set `resource_name` is null."""
     program = _program(folder or Path.cwd())
     resources = program.get("resources") if program else None
-    declared = resources.get(resource_name) if isinstance(resources, Mapping) else None
-    if not isinstance(declared, Mapping) or declared.get("type") not in _SET_TYPES:
+    if not isinstance(resources, Mapping):
+        return []
+    declared = next(
+        (
+            body
+            for key, body in resources.items()
+            if isinstance(body, Mapping) and body.get("name", key) == resource_name  # `name:` renames
+        ),
+        None,
+    )
+    if declared is None or declared.get("type") not in _SET_TYPES:
         return []
     properties = declared.get("properties")
     bindings = properties.get("bindings") if isinstance(properties, Mapping) else None
