@@ -12,7 +12,7 @@ if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
-from . import _utilities
+from . import _checks, _utilities
 from ._inputs import *
 
 __all__ = ['RentedNumberSetArgs', 'RentedNumberSet']
@@ -142,6 +142,7 @@ class RentedNumberSet(pulumi.CustomResource):
 
             if bindings is None and not opts.urn:
                 raise TypeError("Missing required property 'bindings'")
+            _checks.refuse_unusable_bindings(resource_name, bindings)
             __props__.__dict__["bindings"] = bindings
             if max_in_flight is None:
                 max_in_flight = 8

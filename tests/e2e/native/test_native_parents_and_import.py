@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from tests.e2e import test_yaml
 from tests.e2e.native.test_native_rented_number import calls, native_resources, number, program
 from tests.e2e.native.test_native_set_and_application import set_program
@@ -314,24 +316,38 @@ def test_three_thousand_bad_entries_print_a_capped_list(native_project, sim_e2e)
 # -- item 8: bad input refused, naming the number ----------------------------------------------
 
 
-def test_a_set_keyed_by_an_int_fails_in_the_program_before_any_call(native_project, sim_e2e):
-    """Not the provider's to refuse: Pulumi's Python SDK fails to serialize a mapping keyed by an int
-    (a TypeError in its protobuf step, inside the program) before any request reaches the engine or
-    the plugin. The generated SDK types `bindings` as `Mapping[str, ...]`, so a type checker flags it;
-    docs/native-provider.md says to quote the numbers. What a user sees: the run fails, with no API
-    call and nothing in the state."""
-    source = (
+@pytest.mark.parametrize(
+    ("entry", "named"),
+    [
+        (f"{N1}: binding", f"bindings key {N1} is int, not a string"),
+        (f"{N1!r}: None", f'bindings["{N1}"] is None'),
+    ],
+    ids=["int-key", "none-value"],
+)
+def test_a_set_entry_pulumi_cannot_carry_is_refused_naming_it(native_project, sim_e2e, entry, named):
+    """Pulumi's Python SDK fails on an int key deep in its serializer (a TypeError with no name) and
+    drops a `None` value silently, both before the plugin sees the set: the generated SDK refuses
+    them itself (scripts/gen_sdk.py, `_checks.py`), naming the entry and the fix, with no traceback,
+    no API call and nothing in the state; the fixed program then binds the number."""
+    program = (
         "import pulumi_plivo as plivo\n"
         f"binding = plivo.RentedNumberSetBindingArgs(app_id={APPS[0]!r})\n"
-        f"plivo.RentedNumberSet('fleet', bindings={{{N1}: binding}})\n"
+        "plivo.RentedNumberSet('fleet', bindings={%s})\n"
     )
-    project = native_project(source)
+    project = native_project(program % entry)
     up = project.up()
     assert up.code != 0
-    assert "TypeError" in up.output, up.output
+    assert named in up.output, up.output
+    assert "RentedNumberSet 'fleet'" in up.output and "Nothing was sent to Plivo" in up.output
+    assert "Traceback" not in up.output and "TypeError" not in up.output, up.output
     assert calls(sim_e2e) == {}
     assert native_resources(project, SET) == {}
     assert sim_e2e.number(N1)["app_id"] in ("", None)
+
+    project.write_program(program % f"{N1!r}: binding")
+    fixed = project.up()
+    assert fixed.code == 0, fixed.output
+    assert sim_e2e.number(N1)["app_id"] == APPS[0]
 
 
 # -- YAML: `options: parent`, a set entry that is null -----------------------------------------
