@@ -11,7 +11,10 @@
 # modules missing from the cache; GOFLAGS=-mod=readonly, as for the engine, so go.sum is never
 # rewritten and no checksum database is asked.
 #
-# Idempotent: the binary carries a stamp of its sources (go.mod, go.sum, main.go), and with an
+# It also serves `plivo-codegen program` (program.go): the Python language-host launcher answers the
+# engine's GenerateProgram with it, so `pulumi import` prints the Python declaration.
+#
+# Idempotent: the binary carries a stamp of its sources (go.mod, go.sum, *.go), and with an
 # up-to-date binary in place the script only compares stamps.
 set -euo pipefail
 
@@ -21,7 +24,7 @@ MODULE="$ROOT/scripts/codegen"
 
 say() { printf '[make tools] %s\n' "$*" >&2; }
 
-stamp="$(cat "$MODULE/go.mod" "$MODULE/go.sum" "$MODULE/main.go" | sha256sum | cut -c1-16)"
+stamp="$(cat "$MODULE/go.mod" "$MODULE/go.sum" "$MODULE"/*.go | sha256sum | cut -c1-16)"
 if [ -x "$BIN/plivo-codegen" ] && [ "$("$BIN/plivo-codegen" --stamp 2>/dev/null)" = "$stamp" ]; then
   say "plivo-codegen (pkg/v3@v3.274.1 code generators) already built"
   exit 0

@@ -71,9 +71,11 @@ done
 #    the official host of sdk/v3@v3.79.0 is built in the wrapper module scripts/langhost (committed
 #    go.sum) and installed as .tools/libexec/pulumi-language-python. Our launcher, built from the same
 #    module, is .tools/bin/pulumi-language-python: it hands that host the project's
-#    runtime.options.virtualenv, which today's engine no longer passes on the command line.
+#    runtime.options.virtualenv, which today's engine no longer passes on the command line; with
+#    .tools/bin/plivo-codegen beside it (scripts/install-codegen.sh), it also serves in front of the
+#    host to answer GenerateProgram, which that host lacks (`pulumi import` prints the Python code).
 LIBEXEC="$ROOT/.tools/libexec"
-stamp="$(cat "$LANGHOST_MODULE/go.mod" "$LANGHOST_MODULE/go.sum" "$LANGHOST_MODULE/launcher/main.go" | sha256sum | cut -c1-16)"
+stamp="$(cat "$LANGHOST_MODULE/go.mod" "$LANGHOST_MODULE/go.sum" "$LANGHOST_MODULE"/launcher/*.go | sha256sum | cut -c1-16)"
 if [ -x "$LIBEXEC/pulumi-language-python" ] && [ -x "$BIN/pulumi-language-python" ] \
    && [ "$(cat "$LIBEXEC/.langhost-stamp" 2>/dev/null)" = "$stamp" ]; then
   say "pulumi-language-python (sdk/v3@$LANGHOST_VERSION host + launcher) already built"

@@ -55,6 +55,7 @@ from plivo_pulumi.engine_run import run_is_cli_import
 from plivo_pulumi.native.convert import (
     camel_path,
     inputs_from_engine,
+    is_hidden,
     properties_to_engine,
     to_camel,
     to_snake,
@@ -63,11 +64,16 @@ from plivo_pulumi.native.provider import PlivoProvider
 
 
 def resource_label(urn: str) -> str:
-    """`RentedNumber 'support'` for a URN: how the dynamic front-end names an owner in a message."""
+    """`RentedNumber 'support'` for a URN: how the dynamic front-end names an owner in a message; a
+    parented resource's label names its parent's type (`RentedNumber 'a' (in review:index:Team)`),
+    since two resources under parents of different types may share a name (the claims tell owners
+    apart by this label)."""
     parts = urn.split("::")
-    type_name = parts[-2].rsplit(":", 1)[-1] if len(parts) > 2 else urn
-    name = parts[-1] if len(parts) > 1 else urn
-    return f"{type_name} '{name}'"
+    if len(parts) < 3:
+        return urn
+    *parents, own = parts[-2].split("$")
+    label = f"{own.rsplit(':', 1)[-1]} '{parts[-1]}'"
+    return f"{label} (in {parents[-1]})" if parents else label
 
 
 def secret_names(*maps: Mapping[str, PropertyValue], outputs: Mapping[str, Any] | None = None) -> set[str]:
@@ -127,8 +133,12 @@ def _compare_inputs(
     old, new = _without(old_inputs, ignored), _without(news, ignored)
     replaces = [name for name in planned.replaces if name not in ignored]
     detailed: dict[str, PropertyDiff] = {}
+    hidden_changed = False
     for name in sorted(set(old) | set(new)):
         if old.get(name) == new.get(name):
+            continue
+        if is_hidden(name):  # an update all the same, never a line of `preview --diff`
+            hidden_changed = True
             continue
         if name in replaces:
             kind = PropertyDiffKind.UPDATE_REPLACE
@@ -147,12 +157,34 @@ def _compare_inputs(
         else:
             detailed[to_camel(name)] = PropertyDiff(kind, input_diff=True)
     return DiffResponse(
-        changes=bool(detailed),
+        changes=bool(detailed) or hidden_changed,
         replaces=[to_camel(name) for name in replaces],
         delete_before_replace=planned.delete_before_replace,
         diffs=list(dict.fromkeys(key.split("[")[0] for key in detailed)),
         detailed_diff=detailed,
     )
+
+
+# Failures shown one by one; the engine prints each (twice), so a set with thousands of bad entries
+# would print thousands of lines: the rest are counted, as the core's messages list 20 numbers.
+FAILURES_SHOWN = 20
+
+
+def capped(failures: list[CheckFailure]) -> list[CheckFailure]:
+    """The first `FAILURES_SHOWN` failures, and one that counts the others (under the first's
+    top-level property, e.g. `bindings`)."""
+    if len(failures) <= FAILURES_SHOWN:
+        return failures
+    rest = len(failures) - FAILURES_SHOWN
+    where = failures[FAILURES_SHOWN].property.split("[")[0].split(".")[0]
+    return [
+        *failures[:FAILURES_SHOWN],
+        CheckFailure(
+            where,
+            f"and {rest} more problem(s) like those above (only the first {FAILURES_SHOWN} are shown); "
+            "fix them and run again",
+        ),
+    ]
 
 
 def _import_finished(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -172,6 +204,7 @@ class LifecycleAdapter:
     lifecycle_class: ClassVar[type[Lifecycle]]
     type_token: ClassVar[str] = ""
     claim_field: ClassVar[str] = "number"
+    import_id_hint: ClassVar[str] = "the number (like 15676988323)"
 
     def __init__(self, provider: PlivoProvider) -> None:
         self.provider = provider
@@ -202,13 +235,17 @@ class LifecycleAdapter:
     def check(self, request: CheckRequest) -> CheckResponse:
         olds, _ = inputs_from_engine(request.old_inputs)
         news, secret = inputs_from_engine(request.new_inputs)
-        importing = olds.get(IMPORT_KEY) is not None  # only the Read of an import puts it there
+        # An import of this run: this process's Read adopted the resource (see `read`). The marker
+        # alone is not enough: a refused import stays in the state with it, and a later run cannot
+        # tell whether the code still says `import_` (the engine imports only once), so there the
+        # code's values are an ordinary update: the way out the refusal advises.
+        importing = olds.get(IMPORT_KEY) is not None and request.urn in self.provider.import_reads
         news.pop(IMPORT_KEY, None)  # `pulumi import` checks the Read's inputs themselves
         checked = self.lifecycle.check(olds, self.with_declared(news), secret)
         found = list(checked.failures)
         if importing and not found:
             found = self.lifecycle.check_import(olds, checked.inputs, secret)
-        failures = [CheckFailure(camel_path(f.field), f.reason) for f in found]
+        failures = capped([CheckFailure(camel_path(f.field), f.reason) for f in found])
         if not failures:
             try:
                 self.claim(resource_label(request.urn), checked.inputs)
@@ -224,7 +261,7 @@ class LifecycleAdapter:
         if planned.engine_may_compare:
             ignored = ignored_names(request.ignore_changes)
             old_inputs = getattr(request, "old_inputs", None)
-            if ignored and old_inputs is not None:
+            if old_inputs is not None and (ignored or not request.ignore_changes):
                 return _compare_inputs(inputs_from_engine(old_inputs)[0], news, ignored, planned)
             return DiffResponse(
                 changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace
@@ -254,7 +291,10 @@ class LifecycleAdapter:
 
     def read(self, request: ReadRequest) -> ReadResponse:
         props, _ = inputs_from_engine(request.properties)  # empty for an import: the core adopts `id`
-        observed = self.lifecycle.read(request.resource_id, props)
+        importing = not props
+        observed = self._read(request.resource_id, props)
+        if importing:
+            self.provider.import_reads.add(request.urn)
         if not observed.id:
             return ReadResponse(resource_id="")
         secret = secret_names(request.properties, request.inputs, outputs=observed.outputs)
@@ -264,11 +304,25 @@ class LifecycleAdapter:
             inputs = dict(request.inputs)
         else:
             read_inputs = observed.inputs
-            if not props and run_is_cli_import():
+            if importing and run_is_cli_import():
                 read_inputs = self.as_code_declares(read_inputs)
                 outputs = _import_finished(outputs)
             inputs = properties_to_engine(read_inputs, secret & set(read_inputs))
         return ReadResponse(observed.id, properties_to_engine(outputs, secret), inputs)
+
+    def _read(self, resource_id: str, props: dict[str, Any]) -> Any:
+        """The core's read; for an import, an id the core cannot use (`12ab` as a number) is the
+        user's input error, named with the id, not a Python exception."""
+        if props:
+            return self.lifecycle.read(resource_id, props)
+        try:
+            return self.lifecycle.read(resource_id, props)
+        except (ValueError, TypeError) as exc:
+            kind = self.type_token.rsplit(":", 1)[-1]
+            raise PlivoError(
+                f"cannot import {kind} {resource_id!r}: {exc}. Give {self.import_id_hint} as the import "
+                "id. Nothing was imported or sent to Plivo."
+            ) from None
 
     def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, _ = inputs_from_engine(request.olds)

@@ -17,6 +17,7 @@ class ApplicationAdapter(LifecycleAdapter):
     lifecycle_class = ApplicationLifecycle
     type_token: ClassVar[str] = schema.APPLICATION
     claim_field: ClassVar[str] = "appName"
+    import_id_hint: ClassVar[str] = "the application's app id (digits, like 11111111111111)"
 
     def with_declared(self, news: dict[str, Any]) -> dict[str, Any]:
         """As the dynamic `Application` does: a left-out owner is the configured subaccount (the API

@@ -45,9 +45,9 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 from plivo_pulumi.core.client import PlivoClient
 from plivo_pulumi.core.config import CONFIG_KEYS, TUNING_KEYS, configured_auth_id, resolve_settings
 from plivo_pulumi.core.deployment import Deployment
-from plivo_pulumi.core.errors import PlivoError
+from plivo_pulumi.core.errors import CONFIG_HINT, AuthenticationError, PlivoError
 from plivo_pulumi.core.lifecycle import Context
-from plivo_pulumi.engine_run import run_is_constrained, saved_config_hint
+from plivo_pulumi.engine_run import Invocation, current_invocation, run_is_constrained, saved_config_hint
 from plivo_pulumi.native import schema as schema_module
 from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
 from plivo_pulumi.version import __version__
@@ -76,6 +76,15 @@ class DiffWithInputsRequest(DiffRequest):
     ) -> None:
         super().__init__(urn, resource_id, old_state, new_inputs, ignore_changes)
         self.old_inputs = old_inputs
+
+
+def resource_type(urn: str) -> str:
+    """The resource's own type token from its URN. The URN's type part is the chain of parent types
+    (`review:index:Team$plivo:index:RentedNumber` for a child of a component), whose last element is
+    the resource's; the SDK's `request.type` returns the whole chain."""
+    parts = urn.split("::")
+    chain = parts[-2] if len(parts) > 2 else ""
+    return chain.rsplit("$", 1)[-1]
 
 
 class InvokeInputError(ValueError):
@@ -169,6 +178,41 @@ def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyVa
     return DiffResponse(changes=bool(changed), replaces=replaces, diffs=list(changed), detailed_diff=changed)
 
 
+PROVIDER_TYPE = "pulumi:providers:plivo"
+
+
+def explicit_provider_name(provider_urn: str) -> str | None:
+    """The name of an explicit `plivo.Provider` from the URN the engine sends with Configure; None for
+    the default provider (named `default`, or `default_<version>`) or when the engine sent no URN."""
+    parts = provider_urn.split("::")
+    if len(parts) < 3 or parts[-2].rsplit("$", 1)[-1] != PROVIDER_TYPE:
+        return None
+    name = parts[-1]
+    return None if name == "default" or name.startswith("default_") else name
+
+
+def explicit_provider_hint(name: str, invocation: Invocation | None = None) -> str:
+    """What to fix when an explicit provider's credentials are refused: its inputs in the program,
+    not the stack config (which only the default provider reads)."""
+    text = (
+        f"These credentials are the inputs of the explicit provider plivo.Provider '{name}' (its authId "
+        "and authToken), not the stack config plivo:*: fix the values the program passes to it (the token "
+        "as a secret, e.g. from `pulumi config set --secret`)."
+    )
+    invocation = invocation if invocation is not None else current_invocation()
+    if (
+        invocation is not None
+        and invocation.command in ("refresh", "destroy")
+        and not invocation.runs_program
+    ):
+        text += (
+            f" This run (`{invocation.shown()}`) did not run the program, so the provider used its "
+            "inputs saved in the state at the last deployment: after changing them, run "
+            f"`{invocation.with_run_program()}`."
+        )
+    return text
+
+
 # The URN of the resource whose call is running (copied into the worker thread by asyncio.to_thread),
 # so that a line for the user shows under that resource.
 CURRENT_URN: contextvars.ContextVar[str] = contextvars.ContextVar("plivo_current_urn", default="")
@@ -219,6 +263,10 @@ class PlivoProvider(Provider):
         # The core's memory of this deployment (numbers declared, claimed, released): one per
         # plugin process, which the engine starts per deployment and per provider instance.
         self.deployment = Deployment()
+        # The URN of this provider instance (Configure's), which says whether it is an explicit one.
+        self.provider_urn = ""
+        # URNs this process imported (a Read with no state): only their Check applies the import rules.
+        self.import_reads: set[str] = set()
         self.notify = EngineLog()
 
     def connect_engine(self, engine_address: str) -> None:
@@ -234,8 +282,34 @@ class PlivoProvider(Provider):
             deployment=self.deployment,
             notify=lambda message: self.notify(message),
             constrained=run_is_constrained,
-            credentials_hint=saved_config_hint,
+            credentials_hint=self.credentials_hint,
         )
+
+    def credentials_hint(self) -> str:
+        """What a refused credential's message adds: the explicit provider's inputs, or the stack
+        config's story (`engine_run.saved_config_hint`) for the default provider."""
+        name = explicit_provider_name(self.provider_urn)
+        return saved_config_hint() if name is None else explicit_provider_hint(name)
+
+    def _for_this_provider(self, error: AuthenticationError) -> AuthenticationError:
+        """The core's 401/403 says how to set the stack config; under an explicit provider, that
+        provider's inputs are what to fix."""
+        name = explicit_provider_name(self.provider_urn)
+        text = str(error)
+        if name is None or CONFIG_HINT not in text:
+            return error
+        inputs = f"the authId and authToken inputs of plivo.Provider '{name}' (the token as a secret)"
+        return AuthenticationError(
+            text.replace(CONFIG_HINT, inputs), status=error.status, method=error.method, path=error.path
+        )
+
+    async def _run(self, call: Callable[..., Any], request: Any) -> Any:
+        """A resource call in a worker thread, under the resource's URN (for lines to the user)."""
+        CURRENT_URN.set(request.urn)
+        try:
+            return await asyncio.to_thread(call, request)
+        except AuthenticationError as exc:
+            raise self._for_this_provider(exc) from None
 
     def client(self) -> PlivoClient:
         """The API client, made on first use: check and diff (preview) need no credentials."""
@@ -277,28 +351,22 @@ class PlivoProvider(Provider):
     # -- resources ----------------------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).check, request)
+        return await self._run(self.adapter(resource_type(request.urn)).check, request)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).diff, request)
+        return await self._run(self.adapter(resource_type(request.urn)).diff, request)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).create, request)
+        return await self._run(self.adapter(resource_type(request.urn)).create, request)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).read, request)
+        return await self._run(self.adapter(resource_type(request.urn)).read, request)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        CURRENT_URN.set(request.urn)
-        return await asyncio.to_thread(self.adapter(request.type).update, request)
+        return await self._run(self.adapter(resource_type(request.urn)).update, request)
 
     async def delete(self, request: DeleteRequest) -> None:
-        CURRENT_URN.set(request.urn)
-        await asyncio.to_thread(self.adapter(request.type).delete, request)
+        await self._run(self.adapter(resource_type(request.urn)).delete, request)
 
     # -- invokes ------------------------------------------------------------------------------
 
@@ -311,4 +379,6 @@ class PlivoProvider(Provider):
             result = await asyncio.to_thread(invoker, self, args)
         except InvokeInputError as exc:  # before any API call: reported like a check failure
             return InvokeResponse(failures=[CheckFailure("", str(exc))])
+        except AuthenticationError as exc:
+            raise self._for_this_provider(exc) from None
         return InvokeResponse(return_value=properties_to_engine(result))

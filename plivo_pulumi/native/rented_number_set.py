@@ -9,15 +9,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from plivo_pulumi.core.lifecycle import RentedNumberSetLifecycle
+from pulumi.provider.experimental.provider import CheckFailure, CheckRequest, CheckResponse
+
+from plivo_pulumi.core.contract import decode
+from plivo_pulumi.core.lifecycle import IMPORT_KEY, RentedNumberSetLifecycle
 from plivo_pulumi.native import schema
 from plivo_pulumi.native.adapter import LifecycleAdapter
+from plivo_pulumi.native.yaml_program import null_binding_numbers
+
+NULL_ENTRY = (
+    "number {number} has no binding (its value is null), and Pulumi drops such an entry before the "
+    "provider sees it: the number would be silently left out of the set. Give it a binding (`appId:`, "
+    "`subaccount:`), `{{}}` to keep its live binding unmanaged, or remove the line. Nothing was sent "
+    "to Plivo."
+)
 
 
 class RentedNumberSetAdapter(LifecycleAdapter):
     lifecycle_class = RentedNumberSetLifecycle
     type_token: ClassVar[str] = schema.RENTED_NUMBER_SET
     claim_field: ClassVar[str] = "bindings"
+    import_id_hint: ClassVar[str] = "the set's numbers separated by commas (like 15676988323,15676988324)"
+
+    def check(self, request: CheckRequest) -> CheckResponse:
+        """The adapter's check, plus the null entries of a YAML program, which Pulumi drops before
+        they reach us (`plivo_pulumi.native.yaml_program`)."""
+        response = super().check(request)
+        name = request.urn.rsplit("::", 1)[-1]
+        nulls = null_binding_numbers(name)
+        if nulls:
+            response.failures = [
+                *(
+                    CheckFailure(f'bindings["{number}"]', NULL_ENTRY.format(number=number))
+                    for number in nulls
+                ),
+                *(response.failures or []),
+            ]
+        return response
+
+    def as_code_declares(self, read_inputs: dict[str, Any]) -> dict[str, Any]:
+        """The read's bindings are the state's short form (`<app>/<sub>`); code declares objects."""
+        bindings = read_inputs.get("bindings")
+        if not isinstance(bindings, Mapping):
+            return read_inputs
+        declared = {n: decode(b) if isinstance(b, str) else b for n, b in bindings.items()}
+        checked = super().as_code_declares({**read_inputs, "bindings": declared})
+        return read_inputs if checked.get(IMPORT_KEY) else checked
 
     def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
         bindings = inputs.get("bindings")

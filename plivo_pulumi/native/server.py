@@ -50,8 +50,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (PlivoError, UnknownTypeError)
 
 def diff_response_to_proto(resp: DiffResponse) -> Any:
     """The SDK's DiffResponse as the proto, right for both Diff and DiffConfig: `changes` as the
-    enum (None = unknown: the engine compares the inputs itself), and a detailed diff only when
-    one was given."""
+    enum (None = unknown: the engine compares the inputs itself), and a detailed diff whenever the
+    changes are known."""
     if resp.changes is None:
         changes = proto.DiffResponse.DIFF_UNKNOWN
     else:
@@ -66,7 +66,9 @@ def diff_response_to_proto(resp: DiffResponse) -> Any:
             key: proto.PropertyDiff(kind=_KINDS[diff.kind], inputDiff=diff.input_diff)
             for key, diff in resp.detailed_diff.items()
         },
-        hasDetailedDiff=bool(resp.detailed_diff),
+        # Known changes come with our own detailed diff, even an empty one (hidden keys only): the
+        # engine would otherwise print its own diff of every input, internal keys included.
+        hasDetailedDiff=bool(resp.detailed_diff) or resp.changes is not None,
     )
 
 
@@ -128,6 +130,7 @@ class PlivoServicer(ProviderServicer):
         return await self._guarded(lambda: super(PlivoServicer, self).CheckConfig(request, context), context)
 
     async def Configure(self, request: Any, context: Any) -> Any:
+        self._provider.provider_urn = request.urn  # the SDK's request leaves it out
         return await self._guarded(lambda: super(PlivoServicer, self).Configure(request, context), context)
 
     async def Check(self, request: Any, context: Any) -> Any:

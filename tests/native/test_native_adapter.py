@@ -81,6 +81,9 @@ def test_an_import_that_differs_is_refused_at_check() -> None:
         "unrentOnDelete": False,
         "import_id": "15550000001",
     }
+    later = check(provider, "RentedNumber", "imp", {"number": "15550000001", "appId": APP}, olds=read_inputs)
+    assert not later.failures, "a refused import left in the state: a later run's code is an update"
+    provider.import_reads.add(URN.format(kind="RentedNumber", name="imp"))  # this process's import Read
     answer = check(provider, "RentedNumber", "imp", {"number": "15550000001", "appId": APP}, olds=read_inputs)
     assert [f.property for f in answer.failures] == ["appId"]
     assert "without a write" in answer.failures[0].reason
@@ -158,6 +161,12 @@ def test_ignored_properties_and_their_recorded_copies_are_not_a_change() -> None
     request = DiffWithInputsRequest(
         URN.format(kind="RentedNumber", name="x"), "1", outputs, news, [], old_inputs
     )
-    assert asyncio.run(provider.diff(request)).changes is None, "no ignoreChanges: the engine compares"
+    answer = asyncio.run(provider.diff(request))
+    assert answer.changes is True, "no ignoreChanges: the recorded copy changed, an update"
+    assert answer.detailed_diff == {}, "hidden keys never show in `preview --diff`"
+    request = DiffWithInputsRequest(
+        URN.format(kind="RentedNumber", name="x"), "1", outputs, news, ['bindings["1555"]'], old_inputs
+    )
+    assert asyncio.run(provider.diff(request)).changes is None, "a finer ignoreChanges: the engine compares"
     assert ignored_names(["appId"]) == {"app_id"}
     assert ignored_names(['bindings["1555"]']) == frozenset()

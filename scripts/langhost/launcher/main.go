@@ -12,6 +12,9 @@
 // launcher checks that the project's program directory is the directory the engine started the host
 // in; if not (an unusual parent), it falls back to the project found upward from that directory.
 // Anything it cannot read leaves the flags out, and the host behaves as it always did.
+//
+// With plivo-codegen installed beside it, the launcher also stands in front of the host to answer
+// GenerateProgram, which that host lacks (proxy.go: `pulumi import` prints the Python declaration).
 package main
 
 import (
@@ -57,9 +60,19 @@ func main() {
 	}
 	argv := append([]string{host}, extra...)
 	argv = append(argv, args...)
+	// With plivo-codegen (built by scripts/install-codegen.sh) beside us, serve in front of the host
+	// to answer GenerateProgram (proxy.go); without it, become the host, as before.
+	if codegen := filepath.Join(bin, "plivo-codegen"); isExecutable(codegen) {
+		serveProxy(argv, codegen)
+	}
 	if err := syscall.Exec(host, argv, os.Environ()); err != nil {
 		fail("cannot start %s (run `make tools`): %v", host, err)
 	}
+}
+
+func isExecutable(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
 }
 
 func fail(format string, a ...any) {
