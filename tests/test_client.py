@@ -990,15 +990,19 @@ def test_the_live_api_objects_are_read_as_they_are(fake, fake_client):
     assert live_binding(got) == {"number": "17609915566", "app_id": "29986316244302815", "subaccount": ""}
     assert binding_changes(live_binding(got), {"app_id": "29986316244302815", "subaccount": ""}) == {}
 
+    # The subaccount's number as older answers carry it (the URI) and as the SDKs' 2026 fixtures do
+    # (the bare auth id beside `sub_account_name`): the same binding.
     in_sub = live_api_object("18135401302", sub_account=f"/v1/Account/{MAIN}/Subaccount/{SUB}/", alias="")
+    in_sub_now = live_api_object("18135401303", sub_account=SUB, sub_account_name="Marketing")
     page = {
         "api_id": "114de006",
-        "meta": {"limit": 20, "next": None, "offset": 0, "previous": None, "total_count": 2},
-        "objects": [live_api_object("14153661106", application=None), in_sub],
+        "meta": {"limit": 20, "next": None, "offset": 0, "previous": None, "total_count": 3},
+        "objects": [live_api_object("14153661106", application=None), in_sub, in_sub_now],
     }
     fake.respond = as_json(200, page)
     listed = [live_binding(o) for o in fake_client.list_all_numbers()]
     assert listed == [
         {"number": "14153661106", "app_id": "", "subaccount": ""},
         {"number": "18135401302", "app_id": "29986316244302815", "subaccount": SUB},
+        {"number": "18135401303", "app_id": "29986316244302815", "subaccount": SUB},
     ]

@@ -67,6 +67,7 @@ CURRENT_FIELDS: dict[str, tuple] = {
     "sms_enabled": (bool,),
     "sms_rate": ("decimal",),
     "sub_account": (str, None),
+    "sub_account_name": (str, None),
     "voice_enabled": (bool,),
     "voice_rate": ("decimal",),
 }
@@ -239,17 +240,15 @@ def test_get_number(sim_builtin):
 
 def test_the_default_shape_is_the_live_api_object(sim_builtin):
     """Shape `current` (the default): every field of the live object, of its JSON type; the
-    subaccount as `sub_account` (null for the main account's number, a URI for a subaccount's)."""
+    subaccount as `sub_account`, the bare auth id beside `sub_account_name` (the SDKs' 2026
+    fixtures), both null for the main account's number."""
     assert sim_builtin.number_shape() == "current"
-    for number, sub_account in (
-        ("15676988323", None),
-        ("14155550123", f"/v1/Account/{MAIN}/Subaccount/{SUB}/"),
-    ):
+    for number, sub_account, name in (("15676988323", None, None), ("14155550123", SUB, "support")):
         got = call(sim_builtin, "GET", f"{number}/").json()
         assert set(got) == set(CURRENT_FIELDS), set(got) ^ set(CURRENT_FIELDS)
         wrong = {k: got[k] for k, kinds in CURRENT_FIELDS.items() if not of_type(got[k], kinds)}
         assert wrong == {}
-        assert got["sub_account"] == sub_account
+        assert (got["sub_account"], got["sub_account_name"]) == (sub_account, name)
         assert got["renewal_date"] > got["added_on"] and got["renewal_date"][8:] == got["added_on"][8:]
         listed = [o for o in call(sim_builtin, "GET").json()["objects"] if o["number"] == number]
         assert listed == [{k: v for k, v in got.items() if k != "api_id"}], "List objects: the same fields"
@@ -333,7 +332,7 @@ def test_edit_subaccount_and_back_to_main(sim_builtin):
     assert sim_builtin.number("15676988323")["subaccount"] == SUB
     assert sim_builtin.number("15676988323")["app_id"] == APP  # the application link is kept
     got = call(sim_builtin, "GET", "15676988323/").json()
-    assert got["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"  # the default shape: current
+    assert got["sub_account"] == SUB  # the default shape, current: the bare auth id
     assert call(sim_builtin, "POST", "15676988323/", json={"subaccount": None}).status_code == 202
     assert sim_builtin.number("15676988323")["subaccount"] is None
     assert call(sim_builtin, "GET", "15676988323/").json()["sub_account"] is None
@@ -400,6 +399,21 @@ def test_unrent_is_204_then_404(sim_builtin):
     assert_error(call(sim_builtin, "GET", "15676988324/"), 404)
     assert_error(call(sim_builtin, "DELETE", "15676988324/"), 404)
     assert call(sim_builtin, "GET").json()["meta"]["total_count"] == 4
+
+
+def test_unrent_with_the_node_sdks_empty_json_string_body(sim_builtin):
+    """Plivo's Node SDK 4.79.0 unrents with a DELETE whose JSON body is the string "" (two bytes):
+    no parameters, so 204 (it was 400 "the JSON body must be an object"). Any other string, or a
+    JSON value that is not an object, stays 400; a GET with that body too."""
+    node_form = {"data": b'""', "headers": {"Content-Type": "application/json"}}
+    assert_error(call(sim_builtin, "GET", "15676988324/", **node_form), 400, "GET requests take no body")
+    for body in (b'"x"', b"null", b"[]", b"0"):
+        refused = call(sim_builtin, "DELETE", "15676988324/", data=body, headers=node_form["headers"])
+        assert_error(refused, 400, "must be an object")
+    response = call(sim_builtin, "DELETE", "15676988324/", **node_form)
+    assert response.status_code == 204, response.text
+    assert sim_builtin.number("15676988324") is None
+    assert [(r["method"], r["status"]) for r in sim_builtin.requests_log()["requests"]][-1] == ("DELETE", 204)
 
 
 # -- authentication and accounts -----------------------------------------------------------------
@@ -524,7 +538,7 @@ def test_out_of_band_edit_is_seen_by_the_api_and_not_logged(sim_builtin):
     sim_builtin.edit_out_of_band("15676988323", app_id=None, subaccount=SUB, alias="moved")
     got = call(sim_builtin, "GET", "15676988323/").json()
     assert got["application"] is None
-    assert got["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
+    assert got["sub_account"] == SUB
     assert got["alias"] == "moved"
     assert sim_builtin.requests_log()["by_method"] == {"GET": 1}
 
@@ -895,7 +909,7 @@ def test_stop_and_kill(simulator):
 # -- number shapes (docs/simulator.md) ------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference", "current"])
+@pytest.mark.parametrize("shape", ["subaccount", "sub_account", "reference", "current", "current_uri"])
 def test_simulator_number_shapes(sim_builtin, shape):
     sim_builtin.set_number_shape(shape)
     client = PlivoClient(sim_builtin.auth_id, sim_builtin.auth_token, sim_builtin.base_url)
@@ -909,8 +923,11 @@ def test_simulator_number_shapes(sim_builtin, shape):
     if shape == "reference":
         assert fields == REFERENCE_FIELDS and set(listed[0]) == REFERENCE_FIELDS
     elif shape == "current":
-        assert got["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/" and "subaccount" not in got
+        assert got["sub_account"] == SUB and got["sub_account_name"] == "support" and "subaccount" not in got
         assert fields == set(CURRENT_FIELDS) - {"api_id"} and set(listed[0]) == fields
+    elif shape == "current_uri":  # older answers: the URI, and no name
+        assert got["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/" and "subaccount" not in got
+        assert fields == set(CURRENT_FIELDS) - {"api_id", "sub_account_name"} and set(listed[0]) == fields
     else:
         other = "sub_account" if shape == "subaccount" else "subaccount"
         assert got[shape] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/" and other not in got

@@ -7,8 +7,9 @@ and the bench all use these (docs/design.md, "Bindings").
   the API did not report (None) never makes a `""` differ, so nothing is written because a value
   could not be read.
 * The live binding of an API number object: the app id from the `application` URI; the subaccount
-  from `subaccount` or `sub_account` when the object has either, else unknown (None): the Number
-  API reference's object has no subaccount field at all.
+  from `subaccount` or `sub_account` when the object has either (its URI, or the bare auth id the
+  live API answers today; `sub_account_name` is never read), else unknown (None): the Number API
+  reference's object has no subaccount field at all.
 * An unknown subaccount is learned, only for numbers whose subaccount is managed as some `SA...`,
   from the List filter the reference documents (`subaccount=<auth_id>`, with `number_startswith=`):
   `plivo_pulumi.core.live.resolve_subaccounts` makes those calls (this module does no I/O). A

@@ -257,7 +257,8 @@ def app_id_from_uri(uri_or_none: Any) -> str:
 
 
 def subaccount_from_uri(uri_or_none: Any) -> str:
-    """Parse the ``subaccount`` field of an API response: None or ``""`` → ``""``, URI → auth_id."""
+    """Parse the ``subaccount`` / ``sub_account`` field of an API number object: None or ``""`` →
+    ``""``; the URI (older answers) or the bare auth id (the SDKs' 2026 fixtures) → the auth id."""
     if uri_or_none is None:
         return ""
     return normalize_subaccount(uri_or_none)

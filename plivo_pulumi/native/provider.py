@@ -88,7 +88,12 @@ def resource_type(urn: str) -> str:
 
 
 class InvokeInputError(ValueError):
-    """An argument of a function call that cannot be used: reported before any API call."""
+    """An argument of a function call that cannot be used: reported before any API call, as a
+    failure of `argument` (the schema's name, which the SDKs print beside the message)."""
+
+    def __init__(self, message: str, argument: str = "") -> None:
+        super().__init__(message)
+        self.argument = argument
 
 
 class UnknownTypeError(Exception):
@@ -378,7 +383,7 @@ class PlivoProvider(Provider):
         try:
             result = await asyncio.to_thread(invoker, self, args)
         except InvokeInputError as exc:  # before any API call: reported like a check failure
-            return InvokeResponse(failures=[CheckFailure("", str(exc))])
+            return InvokeResponse(failures=[CheckFailure(exc.argument, str(exc))])
         except AuthenticationError as exc:
             raise self._for_this_provider(exc) from None
         return InvokeResponse(return_value=properties_to_engine(result))

@@ -321,12 +321,20 @@ _NUMBER_INFO_PROPERTIES: dict[str, dict[str, Any]] = {
 NUMBER_INFO_FIELDS = tuple(_NUMBER_INFO_PROPERTIES)
 
 
+# Always in a function's number: the digits, and the application as an id ("" for none). The other
+# fields are the API object's, which may leave one out (None: the object does not say).
+_NUMBER_INFO_REQUIRED = ["number", "appId"]
+
+
 def _number_info_type() -> dict[str, Any]:
     return {
         "type": "object",
-        "description": "A rented number as the API reports it.",
+        "description": (
+            "A rented number as the API reports it, under the schema's names in every language "
+            "(`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python)."
+        ),
         "properties": _NUMBER_INFO_PROPERTIES,
-        "required": ["number"],
+        "required": _NUMBER_INFO_REQUIRED,
     }
 
 
@@ -365,7 +373,7 @@ def _functions() -> dict[str, Any]:
                 "properties": {"number": _prop(_STRING, "The number, in any usual form.")},
                 "required": ["number"],
             },
-            "outputs": {"properties": _NUMBER_INFO_PROPERTIES, "required": ["number"]},
+            "outputs": {"properties": _NUMBER_INFO_PROPERTIES, "required": _NUMBER_INFO_REQUIRED},
         },
         GET_APPLICATION: {
             "description": "One application as the API reports it, by id.",
@@ -387,6 +395,11 @@ def _functions() -> dict[str, Any]:
             },
         },
     }
+
+
+def function_arguments(token: str) -> tuple[str, ...]:
+    """The arguments (schema names) that function `token` takes."""
+    return tuple(_functions()[token]["inputs"]["properties"])
 
 
 def schema() -> dict[str, Any]:

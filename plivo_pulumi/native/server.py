@@ -13,12 +13,20 @@ port, print the port on stdout, serve until the engine closes us.
 `Diff` is ours too: the SDK always claims a detailed diff, which would hide the engine's own
 per-key diff when we answer "unknown" (let the engine compare inputs, as the dynamic front-end does).
 `Read` keeps the state's inputs when the adapter returns none.
+
+The plugin's lifetime is the engine's (`EngineWatch`): the engine closes a plugin when its run ends,
+but an engine that is killed (`kill -9`, a CI runner that dies) closes nothing, and a plugin serving
+on would outlive it, holding its port and memory, with API calls whose results nobody records. So the
+plugin watches the engine that started it and exits when it is gone.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -149,6 +157,95 @@ class PlivoServicer(ProviderServicer):
         return await self._guarded(lambda: super(PlivoServicer, self).Invoke(request, context), context)
 
 
+# How often the plugin looks for its engine, and how long the calls in flight get to finish once it
+# is gone (a plugin outlives a killed engine by at most about their sum, plus one probe's timeout).
+ENGINE_POLL_SECONDS = 0.5
+ENGINE_GONE_GRACE_SECONDS = 2.0
+# The engine's address is probed every few polls only (each probe is a connection the engine
+# accepts and drops), and gone after refusals in a row (a refusal is definitive on its own: nothing
+# listens there any more; two rule out a probe racing the engine's own start).
+ADDRESS_PROBE_EVERY = 4
+ENGINE_REFUSALS = 2
+
+
+class EngineWatch:
+    """Whether the engine that started this plugin is still there.
+
+    Two signs, either one enough: the parent process changed (the engine starts a plugin as its own
+    child, directly or through the launcher's `exec`; when the engine dies the kernel re-parents the
+    plugin), or the engine's gRPC address refuses connections (the engine is gone even if a wrapper
+    between it and the plugin lives on). A probe that times out proves nothing (a busy machine), so
+    only refusals count. Without an engine address (tests, `--version`) only the parent counts."""
+
+    def __init__(self, engine_address: str, parent_pid: int | None = None) -> None:
+        self.parent_pid = os.getppid() if parent_pid is None else parent_pid
+        self.address = _host_port(engine_address)
+        self._polls = 0
+        self._refusals = 0
+
+    def parent_gone(self) -> bool:
+        return self.parent_pid > 1 and os.getppid() != self.parent_pid
+
+    def address_refused(self) -> bool:
+        """One probe of the engine's address: True when the connection is refused."""
+        if self.address is None:
+            return False
+        try:
+            with socket.create_connection(self.address, timeout=1.0):
+                return False
+        except ConnectionRefusedError:
+            return True
+        except OSError:
+            return False
+
+    def gone(self) -> bool:
+        if self.parent_gone():
+            return True
+        self._polls += 1
+        if self._polls % ADDRESS_PROBE_EVERY == 0 or self._refusals:
+            self._refusals = self._refusals + 1 if self.address_refused() else 0
+        return self._refusals >= ENGINE_REFUSALS
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    """`127.0.0.1:PORT`, `[::1]:PORT` or `localhost:PORT` as (host, port); None when not an address."""
+    host, sep, port = address.strip().rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return None
+    return host.strip("[]"), int(port)
+
+
+async def wait_for_engine_gone(watch: EngineWatch, interval: float = ENGINE_POLL_SECONDS) -> None:
+    """Returns once the engine is gone (probes run in a thread: a connect may take a moment)."""
+    while not await asyncio.to_thread(watch.gone):
+        await asyncio.sleep(interval)
+
+
+async def serve_until_done(server: Any, watch: EngineWatch) -> bool:
+    """Serve until the engine closes the server (False) or is gone (True: the server is stopped,
+    the calls in flight had ENGINE_GONE_GRACE_SECONDS to finish)."""
+    closed = asyncio.ensure_future(server.wait_for_termination())
+    engine_gone = asyncio.ensure_future(wait_for_engine_gone(watch))
+    done, _pending = await asyncio.wait({closed, engine_gone}, return_when=asyncio.FIRST_COMPLETED)
+    if engine_gone not in done:
+        engine_gone.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await engine_gone
+        return False
+    await server.stop(grace=ENGINE_GONE_GRACE_SECONDS)
+    closed.cancel()
+    return True
+
+
+def exit_now() -> None:
+    """Leave at once: a core call may still block a worker thread (an API call and its retries),
+    which a normal interpreter exit would wait for, though no engine will ever read its result."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(0)
+
+
 def build_provider() -> PlivoProvider:
     """The provider with every resource adapter and function of the schema."""
     from plivo_pulumi.native.invokes import INVOKES
@@ -163,10 +260,12 @@ async def serve(provider: PlivoProvider, engine_address: str, args: list[str]) -
     servicer = PlivoServicer(args, __version__, provider, engine_address=engine_address)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
+    watch = EngineWatch(engine_address)
     await server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    await server.wait_for_termination()
+    if await serve_until_done(server, watch):
+        exit_now()
 
 
 def main(argv: list[str] | None = None) -> None:

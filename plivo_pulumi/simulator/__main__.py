@@ -37,8 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         choices=NUMBER_SHAPES,
         default=None,
         help="the number object's fields: reference (exactly the API reference's, no subaccount), "
-        "sub_account, subaccount, or current (default: the live API's object today); a seed's "
-        "number_shape overrides it",
+        "sub_account, subaccount, current (default: the live API's object today, sub_account as the "
+        "bare auth id) or current_uri (the same, sub_account as the URI); a seed's number_shape "
+        "overrides it",
     )
     p.add_argument("--latency-ms", type=float, default=0, help="added latency per API request")
     p.add_argument("--latency-jitter-ms", type=float, default=0, help="random extra latency, 0..N ms")

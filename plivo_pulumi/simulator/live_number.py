@@ -88,12 +88,16 @@ def live_fields(number: Number) -> dict[str, Any]:
     }
 
 
-def current_object(state: PlivoState, number: Number, caller_id: str) -> dict[str, Any]:
+def current_object(
+    state: PlivoState, number: Number, caller_id: str, *, subaccount_as_uri: bool = False
+) -> dict[str, Any]:
     """The number object in the `current` shape: exactly the live API's fields (the reference's
-    `description` and `plivo_number` are not among them), the subaccount as `sub_account`."""
+    `description` and `plivo_number` are not among them). The subaccount is `sub_account`, the bare
+    auth id beside `sub_account_name` (the SDKs' 2026 fixtures), both null for a main-account number;
+    with `subaccount_as_uri` (shape `current_uri`, older answers) its URI, and no name."""
     app = state.application(number.app_id) if number.app_id else None
     owner = app.account if app else number.account
-    return {
+    obj: dict[str, Any] = {
         "added_on": number.added_on,
         "alias": number.alias,
         "application": application_uri(owner, number.app_id) if number.app_id else None,
@@ -102,10 +106,16 @@ def current_object(state: PlivoState, number: Number, caller_id: str) -> dict[st
         "number_type": number.number_type,
         "resource_uri": number_uri(caller_id, number.number),
         "sms_enabled": number.sms_enabled,
-        "sub_account": subaccount_uri(number.account, number.subaccount) if number.subaccount else None,
         "voice_enabled": number.voice_enabled,
         **live_fields(number),
     }
+    if subaccount_as_uri:
+        obj["sub_account"] = subaccount_uri(number.account, number.subaccount) if number.subaccount else None
+        return obj
+    sub = state.account(number.subaccount) if number.subaccount else None
+    obj["sub_account"] = number.subaccount or None
+    obj["sub_account_name"] = (sub.name if sub else "") if number.subaccount else None
+    return obj
 
 
 def live_filter(params: dict[str, Any]) -> Callable[[Number], bool] | None:

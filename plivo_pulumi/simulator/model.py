@@ -408,9 +408,12 @@ _SEED_SECTIONS = ("accounts", "applications", "numbers", "generate", "number_sha
 #   reference    exactly the fields of the Number API reference, which has no subaccount field
 #   sub_account  those fields plus `sub_account` (as Plivo's newer public docs show it) and extras
 #   subaccount   those fields plus `subaccount` and extras (this simulator's original shape)
-#   current      the live API's object today (live_number.py): `sub_account`, rates, renewal date,
-#                10DLC fields..., and neither `description` nor `plivo_number`
-NUMBER_SHAPES = ("subaccount", "sub_account", "reference", "current")
+#   current      the live API's object today (live_number.py): `sub_account` as the bare auth id
+#                beside `sub_account_name`, rates, renewal date, 10DLC fields..., and neither
+#                `description` nor `plivo_number` (the official SDKs' 2026 fixtures)
+#   current_uri  the same object as older answers had it: `sub_account` as the subaccount's URI, no
+#                `sub_account_name`
+NUMBER_SHAPES = ("subaccount", "sub_account", "reference", "current", "current_uri")
 DEFAULT_NUMBER_SHAPE = "current"
 
 

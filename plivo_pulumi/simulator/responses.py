@@ -49,8 +49,8 @@ _EDIT_KEYS = ("app_id", "subaccount", "alias", "number", "cnam_lookup", "verific
 def render_number(state: PlivoState, number: Number, caller_id: str) -> dict[str, Any]:
     """A number object as the API returns it to ``caller_id``, in the state's `number_shape`."""
     shape = state.number_shape
-    if shape == "current":
-        return current_object(state, number, caller_id)
+    if shape in ("current", "current_uri"):
+        return current_object(state, number, caller_id, subaccount_as_uri=shape == "current_uri")
     app = state.application(number.app_id) if number.app_id else None
     # A link to an application that no longer exists (admin `keep_links`) still shows its URI.
     app_uri = (
@@ -230,6 +230,10 @@ class NumberApi(HandlerBase):
                     body = json.loads(raw_body)
                 except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
                     raise BadRequest("malformed JSON body") from None
+                if body == "":
+                    # Plivo's Node SDK (4.79.0) sends a call without parameters (its unrent) with
+                    # the JSON string "" as the body: no parameters, as the live API takes it.
+                    body = {}
                 if not isinstance(body, dict):
                     raise BadRequest("the JSON body must be an object")
             else:

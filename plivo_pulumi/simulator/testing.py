@@ -232,7 +232,8 @@ class SimulatorProcess:
         return self._admin("GET", "settings")["number_shape"]
 
     def set_number_shape(self, shape: str) -> None:
-        """How number objects carry the subaccount: "reference", "sub_account" or "subaccount"."""
+        """The number object's shape (docs/simulator.md): "current", "current_uri", "reference",
+        "sub_account" or "subaccount"."""
         self._admin("POST", "settings", json={"number_shape": shape})
 
     def rotate_token(self, auth_id: str, auth_token: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ export interface GetRentedNumberResult {
     /**
      * The bound application's id (empty: none).
      */
-    readonly appId?: string;
+    readonly appId: string;
     /**
      * The bound application's URI, as the API reports it (empty when none).
      */

@@ -1,22 +1,25 @@
 """The lifecycle with managed subaccounts in every shape of the API's number object (docs/design.md,
 "Bindings"): `subaccount` (the simulator's original), `sub_account` (Plivo's newer docs),
 `reference` (the Number API reference: no subaccount field; it is learned with the List filter
-`subaccount=`) and `current` (the live API's object today, the simulator's default: `sub_account`
-null or a URI, rates, renewal date, 10DLC fields, no `description`). Through the CLI in a project
-folder (up, gate, drift, audit, reconcile), with the API calls the docs state counted."""
+`subaccount=`), `current` (the live API's object today, the simulator's default: `sub_account` null
+or the bare auth id beside `sub_account_name`, as in the official SDKs' 2026 fixtures; rates, renewal
+date, 10DLC fields, no `description`) and `current_uri` (the same object as older answers had it:
+`sub_account` as the subaccount's URI). Through the CLI in a project folder (up, gate, drift, audit,
+reconcile), with the API calls the docs state counted."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import requests
 
 from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 
 SUB2 = "SAE2ESUBACCOUNT00002"
 N1, N2, N3 = NUMBERS[:3]
-SHAPES = ("subaccount", "sub_account", "reference", "current")
+SHAPES = ("subaccount", "sub_account", "reference", "current", "current_uri")
 
 NUMBERS_PROGRAM = f"""
 from plivo_pulumi import RentedNumber
@@ -44,9 +47,9 @@ def shaped_sim(sim_e2e, request):
                 {
                     "auth_id": MAIN,
                     "auth_token": TOKEN,
-                    "subaccounts": [
-                        {"auth_id": SUB, "auth_token": SUB_TOKEN},
-                        {"auth_id": SUB2, "auth_token": "tok-sub2-Lm4Nb7Vc1Xz9"},
+                    "subaccounts": [  # named: `current` objects carry the name too
+                        {"auth_id": SUB, "auth_token": SUB_TOKEN, "name": "Marketing"},
+                        {"auth_id": SUB2, "auth_token": "tok-sub2-Lm4Nb7Vc1Xz9", "name": "Support"},
                     ],
                 }
             ],
@@ -135,6 +138,14 @@ def test_rented_numbers_with_subaccounts_in_every_shape(shaped_sim, tmp_path):
     assert "DELETE" not in sim_e2e.requests_log()["by_method"], "unrent_on_delete is off: nothing unrented"
     kept = [(sim_e2e.number(n)["app_id"], sim_e2e.number(n)["subaccount"]) for n in (N1, N2, N3)]
     assert kept == [(APPS[0], None), (APPS[1], SUB), (None, SUB)], "the numbers keep their bindings"
+    # What the run read: the subaccount's number in this shape's form.
+    seen = requests.get(f"{sim_e2e.base_url}/Account/{MAIN}/Number/{N2}/", auth=(MAIN, TOKEN), timeout=10)
+    assert seen.status_code == 200
+    if shape == "current":
+        assert (seen.json()["sub_account"], seen.json()["sub_account_name"]) == (SUB, "Marketing")
+    elif shape == "current_uri":
+        assert seen.json()["sub_account"] == f"/v1/Account/{MAIN}/Subaccount/{SUB}/"
+        assert "sub_account_name" not in seen.json()
 
 
 @pytest.mark.parametrize("shaped_sim", SHAPES, indirect=True)

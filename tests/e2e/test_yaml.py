@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from plivo_pulumi.native.schema import NUMBER_INFO_FIELDS
 from plivo_pulumi.simulator.seed import load_seed_file
 from tests.e2e.native.conftest import plugin_dir
 from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
@@ -307,3 +308,99 @@ def test_the_yaml_example_as_its_readme_says(sim_e2e, tmp_path):
             assert sim_e2e.number(number) is not None, f"{number}: destroy keeps it rented"
     finally:
         project.remove_stack()
+
+
+# -- the functions' results under the schema's names (issue 29, items 10 and 7) -------------------
+
+ITEM = NUMBERS[1]  # bound to an application, in the subaccount, with an alias
+
+
+def every_field_yaml() -> str:
+    """getRentedNumbers' first item and getRentedNumber, every field read by its schema name
+    (`${found[0].appId}`...), as outputs."""
+    listed = "\n".join(f"  listed_{name}: ${{found[0].{name}}}" for name in NUMBER_INFO_FIELDS)
+    one = "\n".join(f"  one_{name}: ${{one.{name}}}" for name in NUMBER_INFO_FIELDS)
+    return f"""
+variables:
+  found:
+    fn::invoke:
+      function: plivo:getRentedNumbers
+      arguments:
+        numberStartswith: "{ITEM}"
+      return: numbers
+  one:
+    fn::invoke:
+      function: plivo:getRentedNumber
+      arguments:
+        number: "+{ITEM}"
+outputs:
+{listed}
+{one}
+"""
+
+
+def test_every_field_of_a_number_by_its_schema_name(yaml_project, sim_e2e):
+    """Before the fix the items came back in snake_case: `${{found[0].appId}}` was silently empty."""
+    sim_e2e.set_number_shape("subaccount")  # the shape with every field the schema names
+    sim_e2e.edit_out_of_band(ITEM, app_id=APPS[2], subaccount=SUB, alias="front desk")
+    stored = sim_e2e.number(ITEM)
+    want = {
+        "number": ITEM,
+        "appId": APPS[2],
+        "subaccount": SUB,
+        "application": f"/v1/Account/{MAIN}/Application/{APPS[2]}/",
+        "alias": "front desk",
+        "numberType": stored["number_type"],
+        "voiceEnabled": stored["voice_enabled"],
+        "smsEnabled": stored["sms_enabled"],
+        "description": stored["description"],
+        "addedOn": stored["added_on"],
+        "resourceUri": f"/v1/Account/{MAIN}/Number/{ITEM}/",
+        "plivoNumber": stored["plivo_number"],
+    }
+    assert set(want) == set(NUMBER_INFO_FIELDS)
+    project = yaml_project(every_field_yaml())
+    up = project.up()
+    assert up.ok, up.output
+    got = outputs(project)
+    for prefix in ("listed", "one"):
+        assert {name: got.get(f"{prefix}_{name}") for name in NUMBER_INFO_FIELDS} == want, prefix
+    assert sim_e2e.requests_log()["by_method"].get("POST", 0) == 0
+
+
+YAML_BAD_ARGUMENTS = [
+    # (function, arguments, the argument the message names, a fragment of the fix)
+    ("getRentedNumbers", {"numberType": "tall free"}, "numberType", "tollfree"),
+    ("getRentedNumbers", {"numberStartswith": "1-800-FLOWERS"}, "numberStartswith", "first digits"),
+    ("getRentedNumbers", {"subaccount": "marketing"}, "subaccount", "SAXXXXXXXXXXXXXXXXXX"),
+    ("getRentedNumbers", {"services": "voice,fax"}, "services", "voice,sms"),
+    ("getRentedNumber", {"number": "call me"}, "number", "digits in international form"),
+    ("getApplication", {"appId": "ivr-main"}, "appId", "72509666337566"),
+]
+
+
+def test_bad_function_arguments_are_named_with_their_fix(yaml_project, sim_e2e):
+    """Each bad argument of each function: the run fails with the argument's name and what to write,
+    with no traceback at all, before any API call; the fixed program then runs."""
+    for function, arguments, argument, fix in YAML_BAD_ARGUMENTS:
+        body = (
+            "variables:\n  got:\n    fn::invoke:\n"
+            f"      function: plivo:{function}\n      arguments: {json.dumps(arguments)}\n"
+            "outputs:\n  got: ${got}\n"
+        )
+        project = yaml_project(body)
+        sim_e2e.clear_log()
+        up = project.up()
+        assert not up.ok, up.output
+        assert argument in up.output and fix in up.output, up.output
+        for internal in ("Traceback", "plivo_pulumi/", "Unexpected <class", "grpc"):
+            assert internal not in up.output, up.output
+        assert sim_e2e.requests_log()["total"] == 0, (function, arguments)
+    fixed = yaml_project(
+        "variables:\n  got:\n    fn::invoke:\n      function: plivo:getRentedNumbers\n"
+        '      arguments: {numberType: local, services: "voice,sms"}\n      return: numbers\n'
+        "outputs:\n  got: ${got}\n"
+    )
+    up = fixed.up()
+    assert up.ok, up.output
+    assert sorted(n["number"] for n in outputs(fixed)["got"]) == sorted(NUMBERS)

@@ -88,7 +88,7 @@ class ResponseChecks:
         fields = [("application", app_id_from_uri, "an application URI")]
         sub_key = subaccount_field(obj)  # none at all in the reference's shape
         if sub_key is not None:
-            fields.append((sub_key, subaccount_from_uri, "a subaccount URI"))
+            fields.append((sub_key, subaccount_from_uri, "a subaccount auth id or URI"))
         for key, parse, kind in fields:
             try:
                 parse(obj[key])
@@ -132,7 +132,7 @@ class ResponseChecks:
                 None,
                 expected,
                 obj,
-                problem="bad 'sub_account' (expected null or a subaccount URI)",
+                problem="bad 'sub_account' (expected null, a subaccount auth id or URI)",
             ) from None
         return obj
 

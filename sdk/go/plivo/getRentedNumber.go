@@ -33,7 +33,7 @@ type LookupRentedNumberResult struct {
 	// The number's alias in Plivo.
 	Alias *string `pulumi:"alias"`
 	// The bound application's id (empty: none).
-	AppId *string `pulumi:"appId"`
+	AppId string `pulumi:"appId"`
 	// The bound application's URI, as the API reports it (empty when none).
 	Application *string `pulumi:"application"`
 	// The number's description in Plivo.
@@ -93,8 +93,8 @@ func (o LookupRentedNumberResultOutput) Alias() pulumi.StringPtrOutput {
 }
 
 // The bound application's id (empty: none).
-func (o LookupRentedNumberResultOutput) AppId() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v LookupRentedNumberResult) *string { return v.AppId }).(pulumi.StringPtrOutput)
+func (o LookupRentedNumberResultOutput) AppId() pulumi.StringOutput {
+	return o.ApplyT(func(v LookupRentedNumberResult) string { return v.AppId }).(pulumi.StringOutput)
 }
 
 // The bound application's URI, as the API reports it (empty when none).

@@ -13,14 +13,14 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// A rented number as the API reports it.
+// A rented number as the API reports it, under the schema's names in every language (`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python).
 type RentedNumberInfo struct {
 	// The date the number was rented.
 	AddedOn *string `pulumi:"addedOn"`
 	// The number's alias in Plivo.
 	Alias *string `pulumi:"alias"`
 	// The bound application's id (empty: none).
-	AppId *string `pulumi:"appId"`
+	AppId string `pulumi:"appId"`
 	// The bound application's URI, as the API reports it (empty when none).
 	Application *string `pulumi:"application"`
 	// The number's description in Plivo.
@@ -41,7 +41,7 @@ type RentedNumberInfo struct {
 	VoiceEnabled *bool `pulumi:"voiceEnabled"`
 }
 
-// A rented number as the API reports it.
+// A rented number as the API reports it, under the schema's names in every language (`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python).
 type RentedNumberInfoOutput struct{ *pulumi.OutputState }
 
 func (RentedNumberInfoOutput) ElementType() reflect.Type {
@@ -67,8 +67,8 @@ func (o RentedNumberInfoOutput) Alias() pulumi.StringPtrOutput {
 }
 
 // The bound application's id (empty: none).
-func (o RentedNumberInfoOutput) AppId() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RentedNumberInfo) *string { return v.AppId }).(pulumi.StringPtrOutput)
+func (o RentedNumberInfoOutput) AppId() pulumi.StringOutput {
+	return o.ApplyT(func(v RentedNumberInfo) string { return v.AppId }).(pulumi.StringOutput)
 }
 
 // The bound application's URI, as the API reports it (empty when none).

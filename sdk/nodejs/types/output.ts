@@ -6,7 +6,7 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
- * A rented number as the API reports it.
+ * A rented number as the API reports it, under the schema's names in every language (`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python).
  */
 export interface RentedNumberInfo {
     /**
@@ -20,7 +20,7 @@ export interface RentedNumberInfo {
     /**
      * The bound application's id (empty: none).
      */
-    appId?: string;
+    appId: string;
     /**
      * The bound application's URI, as the API reports it (empty when none).
      */

@@ -79,7 +79,7 @@ class GetRentedNumberResult:
 
     @_builtins.property
     @pulumi.getter(name="appId")
-    def app_id(self) -> Optional[_builtins.str]:
+    def app_id(self) -> _builtins.str:
         """
         The bound application's id (empty: none).
         """

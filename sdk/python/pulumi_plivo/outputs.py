@@ -21,13 +21,13 @@ __all__ = [
 @pulumi.output_type
 class RentedNumberInfo(dict):
     """
-    A rented number as the API reports it.
+    A rented number as the API reports it, under the schema's names in every language (`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python).
     """
     def __init__(__self__, *,
+                 app_id: _builtins.str,
                  number: _builtins.str,
                  added_on: Optional[_builtins.str] = None,
                  alias: Optional[_builtins.str] = None,
-                 app_id: Optional[_builtins.str] = None,
                  application: Optional[_builtins.str] = None,
                  description: Optional[_builtins.str] = None,
                  number_type: Optional[_builtins.str] = None,
@@ -37,12 +37,12 @@ class RentedNumberInfo(dict):
                  subaccount: Optional[_builtins.str] = None,
                  voice_enabled: Optional[_builtins.bool] = None):
         """
-        A rented number as the API reports it.
+        A rented number as the API reports it, under the schema's names in every language (`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python).
 
+        :param _builtins.str app_id: The bound application's id (empty: none).
         :param _builtins.str number: The number, as digits.
         :param _builtins.str added_on: The date the number was rented.
         :param _builtins.str alias: The number's alias in Plivo.
-        :param _builtins.str app_id: The bound application's id (empty: none).
         :param _builtins.str application: The bound application's URI, as the API reports it (empty when none).
         :param _builtins.str description: The number's description in Plivo.
         :param _builtins.str number_type: `local`, `tollfree`, `mobile`, `national` or `fixed`.
@@ -52,13 +52,12 @@ class RentedNumberInfo(dict):
         :param _builtins.str subaccount: The subaccount holding the number (empty: the main account), when the API reports it.
         :param _builtins.bool voice_enabled: Whether the number can make and receive calls.
         """
+        pulumi.set(__self__, "app_id", app_id)
         pulumi.set(__self__, "number", number)
         if added_on is not None:
             pulumi.set(__self__, "added_on", added_on)
         if alias is not None:
             pulumi.set(__self__, "alias", alias)
-        if app_id is not None:
-            pulumi.set(__self__, "app_id", app_id)
         if application is not None:
             pulumi.set(__self__, "application", application)
         if description is not None:
@@ -75,6 +74,14 @@ class RentedNumberInfo(dict):
             pulumi.set(__self__, "subaccount", subaccount)
         if voice_enabled is not None:
             pulumi.set(__self__, "voice_enabled", voice_enabled)
+
+    @_builtins.property
+    @pulumi.getter(name="appId")
+    def app_id(self) -> _builtins.str:
+        """
+        The bound application's id (empty: none).
+        """
+        return pulumi.get(self, "app_id")
 
     @_builtins.property
     @pulumi.getter
@@ -99,14 +106,6 @@ class RentedNumberInfo(dict):
         The number's alias in Plivo.
         """
         return pulumi.get(self, "alias")
-
-    @_builtins.property
-    @pulumi.getter(name="appId")
-    def app_id(self) -> Optional[_builtins.str]:
-        """
-        The bound application's id (empty: none).
-        """
-        return pulumi.get(self, "app_id")
 
     @_builtins.property
     @pulumi.getter
