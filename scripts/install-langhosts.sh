@@ -15,7 +15,7 @@
 #                                           the project's runtime.options as the flags it reads, and
 #                                           for Go drops the spurious `cloud-sdk` plugin (see there)
 # Cold: about 4 minutes on 2 busy cores (a minute idle); seconds with a warm build cache. Idempotent:
-# a stamp of scripts/langhosts is kept beside the hosts, and with it up to date the script only
+# a stamp of scripts/langhosts (go.mod, go.sum, tools.go, launcher/main.go) is kept beside the hosts, and with it up to date the script only
 # compares stamps.
 set -euo pipefail
 

@@ -7,16 +7,21 @@
 // (v3.274.1) starts a language host with the engine address alone and sends the options inside its
 // requests, which the old hosts do not read, so without this launcher every option is ignored.
 //
+// The launcher serves the engine itself, as a gRPC proxy in front of the host (its child): every call
+// is forwarded unchanged except two. GenerateProgram, which the old hosts lack (so `pulumi import`
+// could print no code), is answered by `plivo-codegen program nodejs|go` (scripts/codegen/program.go,
+// pkg/v3@v3.274.1's program generators).
+//
 // The Go host also reports every `github.com/pulumi/pulumi-*` module of go.mod as a provider plugin,
 // indirect requires included: sdk/v3 itself requires github.com/pulumi/pulumi-cloud-sdk/go, so each
 // Go program "needs" a plugin `cloud-sdk` that does not exist (`pulumi about` lists it, `pulumi
-// install` tries to download it). For Go the launcher therefore sits between the engine and the
-// host as a gRPC proxy that forwards every call unchanged except that answer, from which it drops
-// such plugins: an indirect require named like a provider that ships no pulumi-plugin.json.
+// install` tries to download it). The launcher drops such plugins from the Go host's
+// GetRequiredPlugins answer: an indirect require named like a provider that ships no pulumi-plugin.json.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,6 +31,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -36,7 +42,9 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"golang.org/x/mod/modfile"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"gopkg.in/yaml.v3"
 )
 
@@ -69,12 +77,11 @@ func main() {
 		extra = optionFlags(options, known, args)
 	}
 	argv := append(append([]string{host}, extra...), args...)
-	if name == "pulumi-language-go" {
-		os.Exit(proxyGoHost(host, argv))
+	codegen := filepath.Join(filepath.Dir(resolved), "plivo-codegen")
+	if info, err := os.Stat(codegen); err != nil || info.IsDir() {
+		codegen = "" // GenerateProgram then stays the host's: not implemented
 	}
-	if err := syscall.Exec(host, argv, os.Environ()); err != nil {
-		fail("cannot start %s (run `make tools`): %v", host, err)
-	}
+	os.Exit(serve(strings.TrimPrefix(name, "pulumi-language-"), host, argv, codegen))
 }
 
 func fail(format string, a ...any) {
@@ -176,39 +183,40 @@ func sameDir(a, b string) bool {
 	return ra == rb
 }
 
-// proxyGoHost runs the Go host as a child and serves the engine through a proxy; returns the exit code.
-func proxyGoHost(host string, argv []string) int {
+// serve runs the host as a child and serves the engine in front of it; returns the exit code.
+func serve(language, host string, argv []string, codegen string) int {
+	runtime.LockOSThread() // Pdeathsig follows the thread that started the child
 	child := exec.Command(host, argv[1:]...)
 	child.Stdin, child.Stderr = os.Stdin, os.Stderr
+	child.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // it dies with us
 	stdout, err := child.StdoutPipe()
 	if err != nil {
 		fail("%v", err)
 	}
-	// The engine interrupts the whole process group; the child answers, and we exit when it has.
+	// The engine interrupts the plugin's whole process group: the host gets the signal too, and we
+	// exit once it has.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGTERM)
 	if err := child.Start(); err != nil {
 		fail("cannot start %s (run `make tools`): %v", host, err)
 	}
 	lines := bufio.NewReader(stdout)
-	port, err := lines.ReadString('\n')
+	port, err := lines.ReadString('\n') // the host's port, as the engine expects of any plugin
 	if err != nil {
 		return waitChild(child)
 	}
 	conn, err := grpc.Dial("127.0.0.1:"+strings.TrimSpace(port),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(400*1024*1024), grpc.MaxCallSendMsgSize(400*1024*1024)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)))
 	if err != nil {
-		fail("cannot reach the Go host: %v", err)
+		fail("cannot reach the %s host: %v", language, err)
 	}
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fail("cannot listen: %v", err)
 	}
-	server := grpc.NewServer(
-		grpc.ForceServerCodec(rawCodec{}),
-		grpc.UnknownServiceHandler((&forwarder{conn: conn}).handle),
-		grpc.MaxRecvMsgSize(400*1024*1024), grpc.MaxSendMsgSize(400*1024*1024),
-	)
+	fwd := &forwarder{conn: conn, language: language, codegen: codegen}
+	server := grpc.NewServer(grpc.ForceServerCodec(rawCodec{}), grpc.UnknownServiceHandler(fwd.handle),
+		grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage))
 	go func() { _ = server.Serve(listener) }()
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
 	_, _ = io.Copy(os.Stdout, lines) // the program's own output, which the host writes to its stdout
@@ -227,7 +235,9 @@ func waitChild(child *exec.Cmd) int {
 	return 0
 }
 
-// rawCodec passes messages through as bytes.
+const maxMessage = 400 * 1024 * 1024 // the engine's own limit
+
+// rawCodec passes messages through as bytes: the proxy decodes only the two calls it changes.
 type rawCodec struct{}
 
 func (rawCodec) Marshal(v any) ([]byte, error) { return *v.(*[]byte), nil }
@@ -237,13 +247,25 @@ func (rawCodec) Unmarshal(data []byte, v any) error {
 }
 func (rawCodec) Name() string { return "proto" }
 
-type forwarder struct{ conn *grpc.ClientConn }
+type forwarder struct {
+	conn     *grpc.ClientConn
+	language string // "nodejs" or "go"
+	codegen  string // plivo-codegen beside the launcher, or ""
+}
 
-const getRequiredPlugins = "/pulumirpc.LanguageRuntime/GetRequiredPlugins"
+const (
+	getRequiredPlugins = "/pulumirpc.LanguageRuntime/GetRequiredPlugins"
+	generateProgram    = "/pulumirpc.LanguageRuntime/GenerateProgram"
+)
 
-// handle forwards one call, of any kind, to the host; GetRequiredPlugins' answer is filtered.
+// handle forwards one call, of any kind, to the host; GenerateProgram is answered by plivo-codegen,
+// and the Go host's GetRequiredPlugins answer is filtered.
 func (f *forwarder) handle(_ any, in grpc.ServerStream) error {
 	method, _ := grpc.MethodFromServerStream(in)
+	if method == generateProgram && f.codegen != "" {
+		return f.generateProgram(in)
+	}
+	filter := method == getRequiredPlugins && f.language == "go"
 	ctx, cancel := context.WithCancel(in.Context())
 	defer cancel()
 	out, err := f.conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}, method,
@@ -251,7 +273,7 @@ func (f *forwarder) handle(_ any, in grpc.ServerStream) error {
 	if err != nil {
 		return err
 	}
-	var pwd atomic.Value // the request's program directory, set before the answer comes
+	var pwd atomic.Value // the request's program directory, known before the answer comes
 	pwd.Store("")
 	go func() {
 		for {
@@ -264,7 +286,7 @@ func (f *forwarder) handle(_ any, in grpc.ServerStream) error {
 				}
 				return
 			}
-			if method == getRequiredPlugins {
+			if filter {
 				var req pulumirpc.GetRequiredPluginsRequest
 				if proto.Unmarshal(msg, &req) == nil {
 					pwd.Store(req.GetPwd())
@@ -285,13 +307,34 @@ func (f *forwarder) handle(_ any, in grpc.ServerStream) error {
 		if err != nil {
 			return err
 		}
-		if method == getRequiredPlugins {
+		if filter {
 			msg = dropSpuriousPlugins(msg, pwd.Load().(string))
 		}
 		if err := in.SendMsg(&msg); err != nil {
 			return err
 		}
 	}
+}
+
+// generateProgram answers with `plivo-codegen program LANGUAGE` (request and response as bytes):
+// `pulumi import` asks the host for the code of what it imported, which the old hosts cannot write.
+func (f *forwarder) generateProgram(in grpc.ServerStream) error {
+	var request []byte
+	if err := in.RecvMsg(&request); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(in.Context(), f.codegen, "program", f.language)
+	var out, stderr bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(request), &out, &stderr
+	if err := cmd.Run(); err != nil {
+		detail := strings.TrimSpace(stderr.String())
+		if detail == "" {
+			detail = err.Error()
+		}
+		return status.Errorf(codes.Unknown, "generating the %s program: %s", f.language, detail)
+	}
+	response := out.Bytes()
+	return in.SendMsg(&response)
 }
 
 // dropSpuriousPlugins removes from a GetRequiredPluginsResponse the plugins that come from indirect
