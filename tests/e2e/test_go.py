@@ -90,7 +90,8 @@ func lifecycle(ctx *pulumi.Context) error {{
 		return err
 	}}
 	// Invokes, their results read field by field.
-	seen := plivo.LookupRentedNumberOutput(ctx, plivo.LookupRentedNumberOutputArgs{{Number: frontDesk.Number}})
+	seen := plivo.LookupRentedNumberOutput(ctx,
+		plivo.LookupRentedNumberOutputArgs{{Number: frontDesk.Number}})
 	app := plivo.LookupApplicationOutput(ctx, plivo.LookupApplicationOutputArgs{{AppId: ivr.AppId}})
 	all := plivo.GetRentedNumbersOutput(ctx, plivo.GetRentedNumbersOutputArgs{{}})
 	ctx.Export("ivrAppId", ivr.AppId)
@@ -118,7 +119,9 @@ func accounts(ctx *pulumi.Context) error {{
 		return err
 	}}
 	sub, err := plivo.NewProvider(ctx, "sub", &plivo.ProviderArgs{{
-		AuthId: pulumi.String("{SUB}"), AuthToken: config.New(ctx, "").RequireSecret("subToken"), BaseUrl: baseURL,
+		AuthId:    pulumi.String("{SUB}"),
+		AuthToken: config.New(ctx, "").RequireSecret("subToken"),
+		BaseUrl:   baseURL,
 	}})
 	if err != nil {{
 		return err
@@ -133,7 +136,8 @@ func accounts(ctx *pulumi.Context) error {{
 	}}, pulumi.Provider(sub)); err != nil {{
 		return err
 	}}
-	subNumbers := plivo.GetRentedNumbersOutput(ctx, plivo.GetRentedNumbersOutputArgs{{}}, pulumi.Provider(sub))
+	subNumbers := plivo.GetRentedNumbersOutput(ctx, plivo.GetRentedNumbersOutputArgs{{}},
+		pulumi.Provider(sub))
 	ctx.Export("subNumberList", subNumbers.Numbers().ApplyT(func(ns []plivo.RentedNumberInfo) []string {{
 		out := []string{{}}
 		for _, n := range ns {{

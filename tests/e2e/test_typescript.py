@@ -152,8 +152,12 @@ TWO_ACCOUNTS = (
 const config = new pulumi.Config();
 const plivoConfig = new pulumi.Config("plivo");
 const baseUrl = plivoConfig.require("baseUrl");
-const main = new plivo.Provider("main", {{ authId: "{MAIN}", authToken: plivoConfig.requireSecret("authToken"), baseUrl }});
-const sub = new plivo.Provider("sub", {{ authId: "{SUB}", authToken: config.requireSecret("subToken"), baseUrl }});
+const main = new plivo.Provider("main", {{
+    authId: "{MAIN}", authToken: plivoConfig.requireSecret("authToken"), baseUrl,
+}});
+const sub = new plivo.Provider("sub", {{
+    authId: "{SUB}", authToken: config.requireSecret("subToken"), baseUrl,
+}});
 new plivo.RentedNumber("mainLine", {{ number: "{NUMBERS[1]}", appId: "{APPS[0]}" }}, {{ provider: main }});
 new plivo.RentedNumber("subLine", {{ number: "{NUMBERS[0]}", appId: "" }}, {{ provider: sub }});
 const subNumbers = plivo.getRentedNumbersOutput({{}}, {{ provider: sub }});

@@ -80,7 +80,12 @@ def build_ts_toolchain(root: Path) -> Path:
 
 
 def write_ts_project(
-    folder: Path, source: str, node_modules: Path, *, options: dict[str, Any] | None = None, main: str = "index.ts"
+    folder: Path,
+    source: str,
+    node_modules: Path,
+    *,
+    options: dict[str, Any] | None = None,
+    main: str = "index.ts",
 ) -> None:
     """A `runtime: nodejs` project: Pulumi.yaml (with the plugin stanza), package.json, the example's
     tsconfig.json, the program, and node_modules linked to the toolchain."""
@@ -119,7 +124,8 @@ def write_go_module(folder: Path, sdk: Path, source: str | None = None) -> None:
 
 def write_go_project(folder: Path, *, options: dict[str, Any] | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "Pulumi.yaml").write_text("name: plivo-go-e2e\n" + runtime_block("go", options) + plugins_block())
+    head = "name: plivo-go-e2e\n" + runtime_block("go", options)
+    (folder / "Pulumi.yaml").write_text(head + plugins_block())
 
 
 def outputs(project: CliProject) -> dict[str, Any]:
