@@ -14,6 +14,7 @@
 #   .tools/bin/pulumi-language-{nodejs,go}  our launcher (scripts/langhosts/launcher): hands the host
 #                                           the project's runtime.options as the flags it reads, and
 #                                           for Go drops the spurious `cloud-sdk` plugin (see there)
+# Hosts already on PATH outside .tools/bin (the official CLI ships both) are used as they are.
 # Cold: about 4 minutes on 2 busy cores (a minute idle); seconds with a warm build cache. Idempotent:
 # a stamp of scripts/langhosts (go.mod, go.sum, tools.go, launcher/main.go) is kept beside the hosts, and with it up to date the script only
 # compares stamps.
@@ -29,6 +30,15 @@ HOSTS=(pulumi-language-nodejs pulumi-language-go)
 
 say() { printf '[make tools] %s\n' "$*" >&2; }
 
+# 1. Official hosts on PATH (outside .tools/bin, the official CLI's): use them unchanged.
+outside_path="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BIN" | paste -sd: -)"
+if PATH="$outside_path" command -v pulumi-language-nodejs >/dev/null 2>&1 \
+   && PATH="$outside_path" command -v pulumi-language-go >/dev/null 2>&1; then
+  say "using pulumi-language-nodejs and pulumi-language-go from PATH ($(PATH="$outside_path" command -v pulumi-language-go | xargs dirname))"
+  exit 0
+fi
+
+# 2. Ours, built in scripts/langhosts.
 stamp="$(cat "$MODULE/go.mod" "$MODULE/go.sum" "$MODULE/tools.go" "$MODULE/launcher/main.go" | sha256sum | cut -c1-16)"
 ready=1
 for host in "${HOSTS[@]}"; do

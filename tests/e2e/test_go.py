@@ -356,6 +356,7 @@ def test_the_go_example_as_its_readme_says(sim_e2e, tmp_path, go_binary):
     project.config_set("subAuthToken", sub["auth_token"], secret=True)
     up = project.up()
     assert up.ok, up.output
+    assert "from $PATH" not in up.output, "the host is installed next to pulumi"
     out = outputs(project)
     app_id = out["supportIvr"]
     for number in ("15550400001", "15550400002", "15550400003"):

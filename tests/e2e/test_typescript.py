@@ -286,6 +286,8 @@ def test_the_typescript_example_as_its_readme_says(sim_e2e, tmp_path, node_modul
     project.config_set("subAuthToken", sub["auth_token"], secret=True)
     up = project.up()
     assert up.ok, up.output
+    # No warning: neither of an entry point (package.json names no unbuilt "main") nor of a host
+    # found on $PATH (it is installed next to pulumi).
     assert "warning" not in up.output.lower(), up.output
     out = outputs(project)
     app_id = out["supportIvr"]
