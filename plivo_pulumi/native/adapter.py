@@ -220,6 +220,10 @@ class LifecycleAdapter:
         """The program's inputs as the dynamic resource's constructor sends them (`__declared`)."""
         return news
 
+    def comparable(self, old_inputs: dict[str, Any]) -> dict[str, Any]:
+        """The state's inputs in the form Check gives the code's, for Diff's comparison."""
+        return old_inputs
+
     def as_code_declares(self, read_inputs: dict[str, Any]) -> dict[str, Any]:
         """The inputs of `pulumi import`'s Read, as Check makes them of code that declares exactly
         what was imported. The engine stores Read's inputs for `pulumi import` and checks them only
@@ -262,7 +266,8 @@ class LifecycleAdapter:
             ignored = ignored_names(request.ignore_changes)
             old_inputs = getattr(request, "old_inputs", None)
             if old_inputs is not None and (ignored or not request.ignore_changes):
-                return _compare_inputs(inputs_from_engine(old_inputs)[0], news, ignored, planned)
+                old = self.comparable(inputs_from_engine(old_inputs)[0])
+                return _compare_inputs(old, news, ignored, planned)
             return DiffResponse(
                 changes=None, replaces=replaces, delete_before_replace=planned.delete_before_replace
             )

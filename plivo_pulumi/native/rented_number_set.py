@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pulumi.provider.experimental.provider import CheckFailure, CheckRequest, CheckResponse
 
-from plivo_pulumi.core.contract import decode
+from plivo_pulumi.core.contract import decode, encode
 from plivo_pulumi.core.lifecycle import IMPORT_KEY, RentedNumberSetLifecycle
 from plivo_pulumi.native import schema
 from plivo_pulumi.native.adapter import LifecycleAdapter
@@ -48,15 +48,35 @@ class RentedNumberSetAdapter(LifecycleAdapter):
         return response
 
     def as_code_declares(self, read_inputs: dict[str, Any]) -> dict[str, Any]:
-        """The read's bindings are the state's short form (`<app>/<sub>`); code declares objects."""
+        """The read's bindings are the state's short form (`<app>/<sub>`); code declares objects,
+        and so do the inputs stored here: the engine checks them, and `pulumi import` prints them as
+        the code to paste (`comparable` makes them equal to the short form of that code's Check)."""
         bindings = read_inputs.get("bindings")
         if not isinstance(bindings, Mapping):
             return read_inputs
-        declared = {n: decode(b) if isinstance(b, str) else b for n, b in bindings.items()}
+        declared = {n: _code_form(b) if isinstance(b, str) else b for n, b in bindings.items()}
         checked = super().as_code_declares({**read_inputs, "bindings": declared})
-        return read_inputs if checked.get(IMPORT_KEY) else checked
+        if checked.get(IMPORT_KEY):
+            return read_inputs
+        return {**checked, "bindings": {n: _code_form(b) for n, b in checked["bindings"].items()}}
+
+    def comparable(self, old_inputs: dict[str, Any]) -> dict[str, Any]:
+        """Old inputs with bindings in the short form Check gives the code's (see `as_code_declares`)."""
+        bindings = old_inputs.get("bindings")
+        if not isinstance(bindings, Mapping):
+            return old_inputs
+        short = {
+            n: encode(b.get("app_id"), b.get("subaccount")) if isinstance(b, Mapping) else b
+            for n, b in bindings.items()
+        }
+        return {**old_inputs, "bindings": short}
 
     def claim(self, owner: str, inputs: Mapping[str, Any]) -> None:
         bindings = inputs.get("bindings")
         if isinstance(bindings, Mapping):
             self.provider.deployment.claim(owner, [str(number) for number in bindings])
+
+
+def _code_form(binding: str) -> dict[str, Any]:
+    """`<app>/<sub>` as code declares it: the fields the short form manages (`*`: not managed)."""
+    return {field: value for field, value in decode(binding).items() if value is not None}

@@ -66,23 +66,37 @@ def _parse(stamp: tuple[str, int, int]) -> Mapping[str, Any] | None:
 
 
 def _program(folder: Path) -> Mapping[str, Any] | None:
-    """The YAML program run from `folder`, or None when it is not a YAML project's."""
-    project = _project(folder)
-    if project is None or not _is_yaml(project):
-        return None
-    for name in _PROGRAM_FILES:
-        program = _parsed(folder / name)
-        if program is not None:
-            return program
-    return project
+    """The YAML program run from `folder` (the project's folder, or its `main:` folder below it), or
+    None when it is not a YAML project's."""
+    for root in [folder, *folder.parents][:4]:
+        project = _project(root)
+        if project is None:
+            continue
+        if not _is_yaml(project):
+            return None
+        for name in _PROGRAM_FILES:
+            program = _parsed(folder / name)
+            if program is not None:
+                return program
+        return project
+    return None
 
 
 def null_binding_numbers(resource_name: str, folder: Path | None = None) -> list[str]:
     """The numbers whose entry in the `bindings` of the YAML set `resource_name` is null."""
     program = _program(folder or Path.cwd())
     resources = program.get("resources") if program else None
-    declared = resources.get(resource_name) if isinstance(resources, Mapping) else None
-    if not isinstance(declared, Mapping) or declared.get("type") not in _SET_TYPES:
+    if not isinstance(resources, Mapping):
+        return []
+    declared = next(
+        (
+            body
+            for key, body in resources.items()
+            if isinstance(body, Mapping) and body.get("name", key) == resource_name  # `name:` renames
+        ),
+        None,
+    )
+    if declared is None or declared.get("type") not in _SET_TYPES:
         return []
     properties = declared.get("properties")
     bindings = properties.get("bindings") if isinstance(properties, Mapping) else None

@@ -113,3 +113,13 @@ def test_null_entries_of_a_yaml_set(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
     assert null_binding_numbers("fleet", tmp_path) == [], "only YAML programs are read"
     assert null_binding_numbers("fleet", tmp_path / "missing") == []
+
+
+def test_null_entries_of_a_yaml_program_in_its_main_folder(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: yaml\nmain: src/\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "Main.yaml").write_text(
+        "resources:\n  fleet:\n    type: plivo:index:RentedNumberSet\n"
+        '    properties:\n      bindings:\n        "15550000004": null\n'
+    )
+    assert null_binding_numbers("fleet", tmp_path / "src") == ["15550000004"]

@@ -152,21 +152,33 @@ func (p *proxy) handle(_ any, stream grpc.ServerStream) error {
 				return
 			}
 			if err := upstream.SendMsg(&f); err != nil {
-				toHost <- err
+				// The host already ended the call (an Unimplemented method answers before reading
+				// the request): its status comes through RecvMsg, never this io.EOF.
+				toHost <- nil
 				return
 			}
 		}
 	}()
 	fromHost := make(chan error, 1)
 	go func() {
-		header, err := upstream.Header()
-		if err == nil && header != nil {
-			err = stream.SendHeader(header)
-		}
-		for err == nil {
+		// Headers are read after the first message, never before: a call that fails at once has
+		// none (a trailers-only answer), and Header() then reports io.EOF instead of the status,
+		// which RecvMsg returns.
+		var err error
+		for first := true; ; first = false {
 			var f frame
-			if err = upstream.RecvMsg(&f); err == nil {
-				err = stream.SendMsg(&f)
+			if err = upstream.RecvMsg(&f); err != nil {
+				break
+			}
+			if first {
+				if header, herr := upstream.Header(); herr == nil && len(header) > 0 {
+					if err = stream.SendHeader(header); err != nil {
+						break
+					}
+				}
+			}
+			if err = stream.SendMsg(&f); err != nil {
+				break
 			}
 		}
 		stream.SetTrailer(upstream.Trailer())

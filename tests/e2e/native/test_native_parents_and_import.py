@@ -183,15 +183,24 @@ def test_a_refused_import_option_then_dropped_writes_the_code_with_one_post(nati
 
 
 def test_a_set_imported_by_the_cli_then_changed_is_an_update(native_project, sim_e2e):
+    """Was: refused with advice about an `import_` the user never wrote; the state kept `import_id`."""
     sim_e2e.edit_out_of_band(N1, app_id=APPS[0])
     sim_e2e.edit_out_of_band(N2, app_id=APPS[1])
     project = native_project("import pulumi\n")
+    out = project.dir / "imported.py"
     imported = project.pulumi(
-        "import", SET, "fleet", f"{N1},{N2}", "--yes", "--generate-code=false",
+        "import", SET, "fleet", f"{N1},{N2}", "--yes", "--out", str(out),
         "--stack", "dev", "--non-interactive",
     )  # fmt: skip
     assert imported.ok, imported.output
+    assert "failed to validate" not in imported.output, imported.output
     assert "import_id" not in native_resources(project, SET)["fleet"]["inputs"]
+    code = out.read_text()
+    assert N1 in code and APPS[0] in code and N2 in code and APPS[1] in code, code
+    project.write_program("import pulumi\n" + code.replace("protect=True", "protect=False"))
+    gate = project.gate()  # the printed code, pasted, shows no change
+    assert gate.ok, gate.output
+
     project.write_program(set_program({N1: {"appId": APPS[2]}, N2: {"appId": APPS[1]}}))
     sim_e2e.clear_log()
     up = project.up()
