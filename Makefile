@@ -20,11 +20,13 @@ $(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
 	touch $@
 
 # The pinned engine, then plivo-codegen (the SDK generator, on the engine's own pkg/v3), then the
-# YAML language host pulumi-language-yaml (scripts/yaml; README, "Tools").
+# YAML language host pulumi-language-yaml (scripts/yaml; README, "Tools"), then the Node.js and Go
+# language hosts pulumi-language-nodejs and pulumi-language-go (scripts/langhosts).
 tools:
 	bash scripts/install-engine.sh
 	bash scripts/install-codegen.sh
 	bash scripts/install-yaml.sh
+	bash scripts/install-langhosts.sh
 
 # Regenerates sdk/schema.json, sdk/python, sdk/nodejs and sdk/go from plivo_pulumi.native.schema (commit the result;
 # tests/test_sdk.py and tests/test_sdk_compile.py fail while they are out of step). Needs plivo-codegen only.

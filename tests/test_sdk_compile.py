@@ -1,9 +1,10 @@
 """The TypeScript and Go SDKs of the native provider (sdk/nodejs, sdk/go, committed): in step with the
 schema, and compiled here with a small program each (examples/typescript, examples/go).
 
-Compiled, not run: the Node.js and Go language hosts of the pinned engine are nested modules that the
-Go module proxy refuses, so `pulumi up` cannot run those programs on this machine. The compile is what
-the suite can check: every type, property and function a program names exists with the right type.
+The compile checks that every type, property and function a program names exists with the right type,
+with the toolchains users build with (`tsc`, `go build`). Running the programs is the e2e tests' part:
+tests/e2e/test_typescript.py and tests/e2e/test_go.py run them through `pulumi` and the Node.js and Go
+language hosts that `make tools` builds (scripts/install-langhosts.sh).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 // Plivo numbers bound to an application, with the generated Go SDK (sdk/go/plivo). The same program
-// as examples/yaml; see README.md for how to build it (this machine compiles it, it does not run it).
+// as examples/yaml; README.md says how to run it.
 package main
 
 import (
@@ -46,10 +46,16 @@ func main() {
 			return err
 		}
 
-		// A second account (a subaccount with its own credentials): an explicit provider.
+		// A second account (a subaccount with its own credentials): an explicit provider. It reads no
+		// stack config of its own, so it is given the default provider's API address (unset: Plivo's).
+		var baseURL pulumi.StringPtrInput
+		if url := config.New(ctx, "plivo").Get("baseUrl"); url != "" {
+			baseURL = pulumi.String(url)
+		}
 		sub, err := plivo.NewProvider(ctx, "sub", &plivo.ProviderArgs{
 			AuthId:    pulumi.String(cfg.Require("subAuthId")),
 			AuthToken: cfg.RequireSecret("subAuthToken"),
+			BaseUrl:   baseURL,
 		})
 		if err != nil {
 			return err

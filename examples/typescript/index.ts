@@ -1,5 +1,5 @@
 // Plivo numbers bound to an application, with the generated TypeScript SDK @plivo-pulumi/plivo
-// (sdk/nodejs). The same program as examples/yaml; see README.md for how to build and run it.
+// (sdk/nodejs). The same program as examples/yaml; README.md says how to run it.
 import * as pulumi from "@pulumi/pulumi";
 import * as plivo from "@plivo-pulumi/plivo";
 
@@ -26,10 +26,12 @@ for (const n of overflow) {
 }
 new plivo.RentedNumberSet("supportOverflow", { bindings });
 
-// A second account (a subaccount with its own credentials): an explicit provider.
+// A second account (a subaccount with its own credentials): an explicit provider. It reads no stack
+// config of its own, so it is given the default provider's API address (unset: Plivo's).
 const sub = new plivo.Provider("sub", {
     authId: config.require("subAuthId"),
     authToken: config.requireSecret("subAuthToken"),
+    baseUrl: new pulumi.Config("plivo").get("baseUrl"),
 });
 new plivo.RentedNumber("afterHours", { number: "15550400004", appId: "" }, { provider: sub });
 

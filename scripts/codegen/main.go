@@ -1,7 +1,7 @@
 // Command plivo-codegen generates a Pulumi package SDK from a schema file, offline.
 //
 //	plivo-codegen --schema schema.json --language python|nodejs|go --out DIR
-//	plivo-codegen program < GenerateProgramRequest > GenerateProgramResponse   (see program.go)
+//	plivo-codegen program [python|nodejs|go] < GenerateProgramRequest > GenerateProgramResponse   (see program.go)
 //
 // `pulumi package gen-sdk` asks the language host to generate the SDK, and the Python host that
 // `make tools` builds (sdk/v3@v3.79.0) has no GeneratePackage. This wrapper calls the code

@@ -1,11 +1,14 @@
 package main
 
-// The `program` mode: the Python language host's GenerateProgram, which the host `make tools` builds
-// (sdk/v3@v3.79.0) lacks, so `pulumi import` could not print the Python declaration of what it
+// The `program` mode: the language hosts' GenerateProgram, which the hosts `make tools` builds
+// (Python: sdk/v3@v3.79.0; Node.js and Go: sdk/v3@v3.66.0, scripts/langhosts) lack. For Python it was so `pulumi import` could not print the Python declaration of what it
 // imported and exited 1 after a successful import. Our launcher (scripts/langhost/launcher) answers
 // the engine's GenerateProgram by running `plivo-codegen program`, which does what the official
 // Python host of pkg/v3 does: parse the PCL the engine sends, bind it with the schemas the engine's
 // loader serves (the provider's own GetSchema), and generate Python with codegen/python.
+//
+// `plivo-codegen program nodejs` and `plivo-codegen program go` do the same with codegen/nodejs and
+// codegen/go, for the Node.js and Go launchers (scripts/langhosts/launcher).
 //
 // Wire format: a pulumirpc.GenerateProgramRequest (protobuf) on stdin, a GenerateProgramResponse on
 // stdout; an error is printed on stderr with exit status 1.
@@ -17,6 +20,8 @@ import (
 	"os"
 	"strings"
 
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
@@ -28,7 +33,7 @@ import (
 	hclsyntax "github.com/pulumi/pulumi/pkg/v3/codegen/hcl2/syntax"
 )
 
-func generateProgram(req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
+func generateProgram(req *pulumirpc.GenerateProgramRequest, language string) (*pulumirpc.GenerateProgramResponse, error) {
 	if req.LoaderTarget == "" {
 		return nil, errors.New("the request names no schema loader")
 	}
@@ -61,7 +66,15 @@ func generateProgram(req *pulumirpc.GenerateProgramRequest) (*pulumirpc.Generate
 	if diags.HasErrors() || program == nil {
 		return &pulumirpc.GenerateProgramResponse{Diagnostics: rpcDiags}, nil
 	}
-	files, diags, err := python.GenerateProgram(program)
+	var files map[string][]byte
+	switch language {
+	case "nodejs":
+		files, diags, err = nodejs.GenerateProgram(program)
+	case "go":
+		files, diags, err = gogen.GenerateProgram(program)
+	default:
+		files, diags, err = python.GenerateProgram(program)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +82,7 @@ func generateProgram(req *pulumirpc.GenerateProgramRequest) (*pulumirpc.Generate
 	return &pulumirpc.GenerateProgramResponse{Source: files, Diagnostics: rpcDiags}, nil
 }
 
-func runProgram(in io.Reader, out io.Writer) error {
+func runProgram(in io.Reader, out io.Writer, language string) error {
 	raw, err := io.ReadAll(in)
 	if err != nil {
 		return err
@@ -78,7 +91,7 @@ func runProgram(in io.Reader, out io.Writer) error {
 	if err := proto.Unmarshal(raw, &req); err != nil {
 		return fmt.Errorf("not a GenerateProgramRequest: %w", err)
 	}
-	resp, err := generateProgram(&req)
+	resp, err := generateProgram(&req, language)
 	if err != nil {
 		return err
 	}
@@ -90,12 +103,21 @@ func runProgram(in io.Reader, out io.Writer) error {
 	return err
 }
 
-// programMode runs `plivo-codegen program` when it is the first argument; it reports whether it did.
+// programMode runs `plivo-codegen program [python|nodejs|go]` when it is the first argument; it
+// reports whether it did.
 func programMode(args []string) bool {
 	if len(args) == 0 || args[0] != "program" {
 		return false
 	}
-	if err := runProgram(os.Stdin, os.Stdout); err != nil {
+	language := "python"
+	if len(args) > 1 {
+		language = args[1]
+	}
+	if language != "python" && language != "nodejs" && language != "go" {
+		fmt.Fprintf(os.Stderr, "plivo-codegen program: unknown language %q (python, nodejs or go)\n", language)
+		os.Exit(2)
+	}
+	if err := runProgram(os.Stdin, os.Stdout, language); err != nil {
 		fmt.Fprintf(os.Stderr, "plivo-codegen program: %v\n", err)
 		os.Exit(1)
 	}
