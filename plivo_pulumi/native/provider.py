@@ -48,7 +48,12 @@ from plivo_pulumi.core.config import CONFIG_KEYS, TUNING_KEYS, configured_auth_i
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.lifecycle import Context
-from plivo_pulumi.engine_run import run_deployment, run_is_constrained, saved_config_hint
+from plivo_pulumi.engine_run import (
+    run_deployment,
+    run_is_constrained,
+    run_replaces_unread_application,
+    saved_config_hint,
+)
 from plivo_pulumi.native import schema as schema_module
 from plivo_pulumi.native.convert import inputs_from_engine, plain, properties_to_engine
 from plivo_pulumi.version import __version__
@@ -273,6 +278,7 @@ class PlivoProvider(Provider):
             notify=lambda message: self.notify(message),
             constrained=run_is_constrained,
             credentials_hint=saved_config_hint,
+            replacing_unread=run_replaces_unread_application,
         )
 
     def client(self) -> PlivoClient:
