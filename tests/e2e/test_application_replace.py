@@ -9,6 +9,7 @@ the rerun, ends as one that never failed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,34 @@ def test_a_failed_replace_then_the_rerun_keeps_it_the_stacks_own(make_project, s
     destroyed = project.destroy()
     assert destroyed.ok, destroyed.output
     assert named(sim_e2e, "ivr-retry") == [], "still the stack's own: destroy deletes it"
+
+
+def leave_original_pending_delete(project: CliProject) -> None:
+    """The state a run killed between the replacement's create and the original's delete leaves:
+    the original, marked `delete`, beside the replacement (`pulumi stack import` of that state)."""
+    deployment = project.export()
+    resources = deployment["resources"]
+    index = next(i for i, r in enumerate(resources) if r["type"].endswith("Application"))
+    resources.insert(index, {**resources[index], "delete": True})
+    path = project.dir / "interrupted-state.json"
+    path.write_text(json.dumps({"version": 3, "deployment": deployment}))
+    done = project.pulumi("stack", "import", "--stack", project.stack, "--file", str(path))
+    assert done.ok, done.output
+
+
+def test_the_original_left_pending_by_a_killed_replace_keeps_the_application(make_project, sim_e2e):
+    project = make_project(program("ivr-pending"))
+    assert project.up().ok
+    (app,) = named(sim_e2e, "ivr-pending")
+    leave_original_pending_delete(project)
+
+    sim_e2e.clear_log()
+    finished = project.up()
+    assert finished.ok, finished.output
+    assert named(sim_e2e, "ivr-pending") == [app], "the replacement still declares it: kept"
+    assert app_writes(sim_e2e) == []
+    assert [r for r in project.export()["resources"] if r.get("delete")] == [], "the original is gone"
+    assert project.gate().ok
+
+    assert project.destroy().ok
+    assert named(sim_e2e, "ivr-pending") == [], "still the stack's own: destroy deletes it"

@@ -109,6 +109,10 @@ class ApplicationLifecycle:
             for name in REPLACE_FIELDS
             if not is_unknown(news.get(name)) and olds.get(name) != news.get(name)
         ]
+        if not replaces and all(not is_unknown(news.get(name)) for name in REPLACE_FIELDS):
+            # The program still declares this application: a delete later in this run (the
+            # original of a replacement that an interrupted run left pending) keeps it.
+            self.context.deployment.note_declared_application(id)
         if DECLARED_KEY in olds:
             # As for RentedNumber: the engine may diff the old inputs (set to the live values by a
             # refresh) with the new ones: per-property detail, `ignore_changes` and

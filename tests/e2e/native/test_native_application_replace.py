@@ -9,6 +9,7 @@ unlinked."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.e2e.native.test_native_rented_number import native_resources, program
@@ -111,3 +112,28 @@ def test_native_failed_replace_then_the_rerun_keeps_it_the_stacks_own(native_pro
     destroyed = project.destroy()
     assert destroyed.ok, destroyed.output
     assert named(sim_e2e, "ivr-native-retry") == [], "still the stack's own: destroy deletes it"
+
+
+def test_native_original_left_pending_by_a_killed_replace_keeps_the_application(native_project, sim_e2e):
+    """A run killed between the replacement's create and the original's delete leaves the original
+    marked `delete` beside the replacement (made here by `pulumi stack import`): the next `up`
+    deletes the original's resource and keeps the application, which the replacement declares."""
+    project = native_project(app_program("ivr-native-pending", bound=True))
+    assert project.up().ok
+    (app,) = named(sim_e2e, "ivr-native-pending")
+    deployment = project.export()
+    resources = deployment["resources"]
+    index = next(i for i, r in enumerate(resources) if r["type"] == APP)
+    resources.insert(index, {**resources[index], "delete": True})
+    path = project.dir / "interrupted-state.json"
+    path.write_text(json.dumps({"version": 3, "deployment": deployment}))
+    assert project.pulumi("stack", "import", "--stack", "dev", "--file", str(path)).ok
+
+    sim_e2e.clear_log()
+    finished = project.up()
+    assert finished.ok, finished.output
+    assert named(sim_e2e, "ivr-native-pending") == [app] and app_writes(sim_e2e) == []
+    assert sim_e2e.number(N1)["app_id"] == app["app_id"], "nothing unlinked"
+    assert project.gate().ok
+    assert project.destroy().ok
+    assert named(sim_e2e, "ivr-native-pending") == []
