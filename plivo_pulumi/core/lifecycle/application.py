@@ -4,13 +4,18 @@ numbers that bind to it.
 Lifecycle and API calls (docs/design.md, "Applications"):
   check   validate the fields (`app_name` rules, URLs, methods, flags), fill in the reference's
           defaults; no API call; unknown values (other resources' outputs) pass through
-  diff    per field; a new `app_name` replaces (the API cannot rename); no API call
+  diff    per field; a new `app_name` replaces (the API cannot rename); no API call. One that
+          replaces nothing notes the app as declared in the run's memory (an original left pending
+          by a killed replacement keeps it)
   create  List (all pages) for an application of the declared name and owner: none, POST (201, the
-          `app_id` output); one that matches, adopted with no write; one that differs or several,
-          refused naming them. After a POST whose answer was lost, List again and take the one it
+          `app_id` output); one that matches, adopted with no write, unless a read of this run
+          found it made by the stack (`up --replace --refresh`): then it stays the stack's own; a
+          targeted replace with no such read is refused; one that differs or several, refused
+          naming them. After a POST whose answer was lost, List again and take the one it
           made: never a second application of a name. With `import_` = app_id: GET, no write, and
           a failure that names every field that differs
-  read    GET; gone (refresh drops it) only on the API's own 404, confirmed by a List call
+  read    GET; gone (refresh drops it) only on the API's own 404, confirmed by a List call; an
+          application the state says the stack made is noted so in the run's memory
   update  one POST with the changed fields only (never defaults the code did not change)
   delete  an adopted application is kept unless `delete_adopted=True`; otherwise list the numbers
           still linked to it (the whole account, 8 pages in flight): numbers this deployment
