@@ -81,6 +81,30 @@ class Invocation:
         flag = self._flag("run-program")
         return self.run_program_env if flag is None else flag
 
+    @property
+    def replaces_application(self) -> bool:
+        """Whether `--replace` / `--target-replace` name an Application's URN (`up` or `preview`)."""
+        if self.command not in ("preview", "up", "update"):
+            return False
+        urns: list[str] = []
+        for index, arg in enumerate(self.args):
+            for name in ("--replace", "--target-replace"):
+                if arg == name and index + 1 < len(self.args):
+                    urns.append(self.args[index + 1])
+                elif arg.startswith(f"{name}="):
+                    urns.append(arg.split("=", 1)[1])
+        types = [urn.split("::")[-2].rsplit("$", 1)[-1] for urn in urns if urn.count("::") >= 3]
+        return any(token.endswith(":Application") for token in types)
+
+    @property
+    def refreshes_first(self) -> bool:
+        """Whether the engine reads every resource of the state before the update (`--refresh`
+        without `--run-program`, which instead refreshes as the program registers them)."""
+        refresh = self._flag("refresh") or "-r" in self.args
+        flag = self._flag("run-program")
+        run_program = self.run_program_env if flag is None else flag
+        return bool(refresh) and not run_program
+
     def shown(self) -> str:
         """The command as a user would type it (flags that carry values are kept as given)."""
         return " ".join(("pulumi", *self.args))
@@ -271,6 +295,14 @@ def run_is_cli_import() -> bool:
     returns as the resource's inputs, and Check only warns."""
     invocation = current_invocation()
     return invocation is not None and invocation.command == "import"
+
+
+def run_replaces_unread_application() -> bool:
+    """Whether this run replaces an Application by URN (`up --replace`) with no refresh before it:
+    the engine then gives the replacement's create nothing of the old resource's state (whether the
+    stack made its application). A command line that cannot be read: False (the create adopts)."""
+    invocation = current_invocation()
+    return invocation is not None and invocation.replaces_application and not invocation.refreshes_first
 
 
 @functools.cache

@@ -222,6 +222,36 @@ def test_an_application_is_created_once_and_found_by_name_after(sim: SimulatorPr
     assert len([a for a in sim.applications() if a.get("app_name") == "ivr-core"]) == 1
 
 
+def test_a_replacement_keeps_the_application_as_the_read_of_its_run_found_it(sim: SimulatorProcess) -> None:
+    """`up --replace`: the engine shows the create nothing of the old half; a read of the same run
+    (`--refresh`) does, and without one the create refuses before any write."""
+    first = Run(sim)(ApplicationLifecycle)
+    inputs = first.check({}, {"app_name": "ivr-swap", "answer_url": ANSWER}, frozenset()).inputs
+    made = first.create(inputs)
+
+    unread = Run(sim)
+    unread.context.replacing_unread = lambda: True
+    sim.clear_log()
+    with pytest.raises(PlivoError, match="--refresh") as refused:
+        unread(ApplicationLifecycle).create(inputs)
+    assert made.id in str(refused.value) and "Nothing was changed" in str(refused.value)
+    assert calls(sim).get("POST", 0) == 0 and not unread.deployment.declares_application(made.id)
+
+    refreshed = Run(sim)
+    refreshed.context.replacing_unread = lambda: True  # the read below makes it irrelevant
+    app = refreshed(ApplicationLifecycle)
+    app.read(made.id, made.outputs)
+    kept = app.create(inputs)
+    assert kept.id == made.id and kept.outputs["adopted"] is False, "still the stack's own"
+    app.delete(made.id, made.outputs)  # the old half: kept, the new half declares it
+    assert sim.application(made.id) is not None and calls(sim).get("DELETE", 0) == 0
+
+    adopted = Run(sim)(ApplicationLifecycle)
+    old = adopted.create(inputs)  # found by name: adopted
+    adopted.read(old.id, old.outputs)
+    assert adopted.create(inputs).outputs["adopted"] is True, "a read of an adopted one proves nothing"
+
+
 def test_an_application_is_imported_by_its_id(sim: SimulatorProcess) -> None:
     app = Run(sim)(ApplicationLifecycle)
     observed = app.read(APP_A, {})

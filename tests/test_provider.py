@@ -152,6 +152,25 @@ def test_an_update_limited_by_target_is_known_to_the_provider(args, constrained)
     assert Invocation(args).constrained is constrained
 
 
+@pytest.mark.parametrize(
+    ("args", "unread"),
+    [
+        (("up", "--replace", "urn:pulumi:dev::p::plivo:index:Application::ivr"), True),
+        (("up", "--target-replace=urn:pulumi:dev::p::pulumi-python:dynamic/plivo:Application::ivr"), True),
+        (("up", "--replace", "urn:pulumi:dev::p::my:index:Team$plivo:index:Application::ivr", "-r"), False),
+        (("up", "--replace", "urn:pulumi:dev::p::plivo:index:Application::ivr", "--refresh"), False),
+        (("up", "--replace", "urn:pulumi:dev::p::plivo:index:Application::a", "-r", "--run-program"), True),
+        (("up", "--replace", "urn:pulumi:dev::p::plivo:index:RentedNumber::n"), False),
+        (("destroy", "--replace", "urn:pulumi:dev::p::plivo:index:Application::ivr"), False),
+    ],
+)
+def test_a_replace_of_an_application_without_a_refresh_is_known_to_the_provider(args, unread):
+    from plivo_pulumi.engine_run import Invocation
+
+    invocation = Invocation(args)
+    assert (invocation.replaces_application and not invocation.refreshes_first) is unread
+
+
 def test_credentials_errors_name_the_config_keys(sim_provider):
     with pytest.raises(MissingCredentialsError, match="plivo:authToken"):
         provider_for(sim_provider, token=None).create({"number": NUM})

@@ -53,6 +53,7 @@ class Deployment:
         self._unavailable = unavailable
         self._numbers: set[str] = set()
         self._applications: set[str] = set()
+        self._own_applications: set[str] = set()
         self._released: set[str] = set()
         self._app_owners: dict[str, str] = {}
         self._claims: dict[str, tuple[str, str]] = {}  # number: (owner key, label)
@@ -71,6 +72,8 @@ class Deployment:
             self._numbers.update(v for v in value if _digits(v))
         elif kind == "a" and _digits(value):
             self._applications.add(value)
+        elif kind == "own" and _digits(value):
+            self._own_applications.add(value)
         elif kind == "r" and isinstance(value, list):
             self._released.update(v for v in value if isinstance(v, str))
         elif kind == "o" and isinstance(value, list) and len(value) == 2:
@@ -136,6 +139,23 @@ class Deployment:
             if app_id not in self._applications:
                 self._sync()
             return app_id in self._applications
+
+    def note_own_application(self, app_id: object) -> None:
+        """Record an application that a resource of the state says the stack made (not adopted), as
+        a read of this run found it: a replacement of that resource keeps it the stack's own."""
+        if _digits(app_id):
+            with self._lock:
+                self._note({"k": "own", "v": app_id})
+
+    def owns_application(self, app_id: str) -> bool:
+        """Whether a read of this run found `app_id` made by the stack (unknown: False, so the
+        caller adopts it, which keeps it on destroy)."""
+        with self._lock:
+            if self._unavailable is not None:
+                return False
+            if app_id not in self._own_applications:
+                self._sync()
+            return app_id in self._own_applications
 
     # -- what it let go, and who owns which application ------------------------------------------
 

@@ -26,7 +26,12 @@ from plivo_pulumi.core.config import configured_auth_id, resolve_settings
 from plivo_pulumi.core.lifecycle import Context, Lifecycle, Observed, Written
 from plivo_pulumi.dynamic import _short_errors as short_errors
 from plivo_pulumi.dynamic._binding import secret_fields, with_unknown_markers
-from plivo_pulumi.engine_run import run_deployment, run_is_constrained, saved_config_hint
+from plivo_pulumi.engine_run import (
+    run_deployment,
+    run_is_constrained,
+    run_replaces_unread_application,
+    saved_config_hint,
+)
 
 _CLIENT_LOCK = threading.Lock()
 short_errors.install()  # inside the provider process: errors show their message, not a traceback
@@ -72,6 +77,7 @@ class PlivoResourceProvider(ResourceProvider):
             notify=log,
             constrained=run_is_constrained,
             credentials_hint=saved_config_hint,
+            replacing_unread=run_replaces_unread_application,
         )
         return type(self).lifecycle(context)
 

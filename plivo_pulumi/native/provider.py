@@ -53,6 +53,7 @@ from plivo_pulumi.engine_run import (
     current_invocation,
     run_deployment,
     run_is_constrained,
+    run_replaces_unread_application,
     saved_config_hint,
 )
 from plivo_pulumi.native import schema as schema_module
@@ -327,6 +328,7 @@ class PlivoProvider(Provider):
             notify=lambda message: self.notify(message),
             constrained=run_is_constrained,
             credentials_hint=self.credentials_hint,
+            replacing_unread=run_replaces_unread_application,
         )
 
     def credentials_hint(self) -> str:

@@ -4,13 +4,18 @@ numbers that bind to it.
 Lifecycle and API calls (docs/design.md, "Applications"):
   check   validate the fields (`app_name` rules, URLs, methods, flags), fill in the reference's
           defaults; no API call; unknown values (other resources' outputs) pass through
-  diff    per field; a new `app_name` replaces (the API cannot rename); no API call
+  diff    per field; a new `app_name` replaces (the API cannot rename); no API call. One that
+          replaces nothing notes the app as declared in the run's memory (an original left pending
+          by a killed replacement keeps it)
   create  List (all pages) for an application of the declared name and owner: none, POST (201, the
-          `app_id` output); one that matches, adopted with no write; one that differs or several,
-          refused naming them. After a POST whose answer was lost, List again and take the one it
+          `app_id` output); one that matches, adopted with no write, unless a read of this run
+          found it made by the stack (`up --replace --refresh`): then it stays the stack's own; a
+          targeted replace with no such read is refused; one that differs or several, refused
+          naming them. After a POST whose answer was lost, List again and take the one it
           made: never a second application of a name. With `import_` = app_id: GET, no write, and
           a failure that names every field that differs
-  read    GET; gone (refresh drops it) only on the API's own 404, confirmed by a List call
+  read    GET; gone (refresh drops it) only on the API's own 404, confirmed by a List call; an
+          application the state says the stack made is noted so in the run's memory
   update  one POST with the changed fields only (never defaults the code did not change)
   delete  an adopted application is kept unless `delete_adopted=True`; otherwise list the numbers
           still linked to it (the whole account, 8 pages in flight): numbers this deployment
@@ -109,6 +114,10 @@ class ApplicationLifecycle:
             for name in REPLACE_FIELDS
             if not is_unknown(news.get(name)) and olds.get(name) != news.get(name)
         ]
+        if not replaces and all(not is_unknown(news.get(name)) for name in REPLACE_FIELDS):
+            # The program still declares this application: a delete later in this run (the
+            # original of a replacement that an interrupted run left pending) keeps it.
+            self.context.deployment.note_declared_application(id)
         if DECLARED_KEY in olds:
             # As for RentedNumber: the engine may diff the old inputs (set to the live values by a
             # refresh) with the new ones: per-property detail, `ignore_changes` and
@@ -146,6 +155,10 @@ class ApplicationLifecycle:
         if found:
             live = _adoptable(found, desired, before=True, secret=props.get(SECRETS_KEY))
             app_id = live["app_id"]
+            if deployment.owns_application(app_id):
+                return self._replacement(desired, live, props, api)
+            if self.context.replacing_unread():
+                raise PlivoError(_replace_unread(desired, app_id))
             deployment.note_declared_application(app_id)
             self.context.notify(
                 f"application {desired['app_name']} already exists with the declared fields ({app_id}; "
@@ -174,6 +187,21 @@ class ApplicationLifecycle:
             app_id, _outputs(props, desired, app_id, adopted=False, api=api, deployment=deployment)
         )
 
+    def _replacement(
+        self, desired: Mapping[str, Any], live: Mapping[str, Any], props: Mapping[str, Any], api: PlivoClient
+    ) -> Written:
+        """The create of the new half of a replacement (`up --replace --refresh`) that finds the
+        application the state says the stack made: it stays the stack's own (destroy deletes it),
+        with no write; the old half's delete keeps it, since this resource now declares it."""
+        app_id = live["app_id"]
+        deployment = self.context.deployment
+        deployment.note_declared_application(app_id)
+        self.context.notify(
+            f"application {desired['app_name']} ({app_id}) is the one this stack made: the replacement "
+            "keeps it the stack's own, with no write (destroy deletes it)"
+        )
+        return Written(app_id, _outputs(props, live, app_id, adopted=False, api=api, deployment=deployment))
+
     def check_import(
         self, olds: dict[str, Any], news: dict[str, Any], secret: frozenset[str]
     ) -> list[Failure]:
@@ -199,6 +227,9 @@ class ApplicationLifecycle:
             return Observed("", {}, None)
         if not props:
             props = _adopted(id, live)
+        elif props.get("adopted") is False:
+            # The state says the stack made it: a replacement later in this run keeps it so.
+            self.context.deployment.note_own_application(id)
         outs = _outputs(
             props,
             live,
@@ -383,6 +414,21 @@ def _adopted(app_id: str, live: Mapping[str, Any]) -> dict[str, Any]:
     fields = desired_application({name: live.get(name) for name in APP_FIELDS})
     declared = {**fields, IMPORT_KEY: app_id}
     return {**fields, "delete_adopted": False, "adopted": True, IMPORT_KEY: app_id, DECLARED_KEY: declared}
+
+
+def _replace_unread(desired: Mapping[str, Any], app_id: str) -> str:
+    """Why the create of a replacement whose old state the engine did not show is refused, and the fix."""
+    name = desired["app_name"]
+    return (
+        f"cannot create application {name}: this run replaces an Application (`--replace`), and "
+        f"{_owner_shown(desired)} already has an application of that name, {app_id}. Whether this stack "
+        "made it (destroy deletes it) or adopted it (destroy keeps it) is recorded in the state, which "
+        "the engine shows the provider during a replacement only when the run refreshes first, so "
+        "taking it over now could turn an application that existed before the stack into one that "
+        "destroy deletes, or the reverse. Run the same command with `--refresh` (`pulumi up --replace "
+        "<urn> --refresh`, without --run-program): the replacement then keeps it as the state says. "
+        "Nothing was changed."
+    )
 
 
 def _owner_shown(desired: Mapping[str, Any]) -> str:

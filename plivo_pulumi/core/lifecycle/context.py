@@ -22,6 +22,10 @@ class Context:
     # What to add when a read or a delete is refused its credentials (the engine may have given the
     # provider the config saved at the last deployment): None adds nothing.
     credentials_hint: Callable[[], str] | None = None
+    # True when the run replaces an Application by URN (`up --replace`) without reading the state's
+    # resources first (`--refresh`): a create that finds its application by name cannot tell then
+    # whether the stack made it (docs/design.md, "Applications").
+    replacing_unread: Callable[[], bool] = lambda: False
 
     @contextmanager
     def explaining_refusals(self) -> Iterator[None]:
