@@ -54,6 +54,7 @@ class Deployment:
         self._numbers: set[str] = set()
         self._applications: set[str] = set()
         self._own_applications: set[str] = set()
+        self._seen_applications: set[str] = set()
         self._released: set[str] = set()
         self._app_owners: dict[str, str] = {}
         self._claims: dict[str, tuple[str, str]] = {}  # number: (owner key, label)
@@ -74,6 +75,9 @@ class Deployment:
             self._applications.add(value)
         elif kind == "own" and _digits(value):
             self._own_applications.add(value)
+            self._seen_applications.add(value)
+        elif kind == "seen" and _digits(value):
+            self._seen_applications.add(value)
         elif kind == "r" and isinstance(value, list):
             self._released.update(v for v in value if isinstance(v, str))
         elif kind == "o" and isinstance(value, list) and len(value) == 2:
@@ -146,6 +150,21 @@ class Deployment:
         if _digits(app_id):
             with self._lock:
                 self._note({"k": "own", "v": app_id})
+
+    def note_seen_application(self, app_id: object) -> None:
+        """Record an application a read of this run found in the state as adopted."""
+        if _digits(app_id):
+            with self._lock:
+                self._note({"k": "seen", "v": app_id})
+
+    def saw_application(self, app_id: str) -> bool:
+        """Whether a read of this run found `app_id` in the state (made by the stack or adopted)."""
+        with self._lock:
+            if self._unavailable is not None:
+                return False
+            if app_id not in self._seen_applications:
+                self._sync()
+            return app_id in self._seen_applications
 
     def owns_application(self, app_id: str) -> bool:
         """Whether a read of this run found `app_id` made by the stack (unknown: False, so the
@@ -251,11 +270,24 @@ class Deployment:
                 "(`pulumi up` refuses this at its preview)."
             )
 
+    def declares_application_name(self, app_name: str, account: str) -> bool:
+        """Whether a resource the program registers in this run claimed `app_name` of `account`
+        (checked, or claimed by the program). A refresh's calls claim nothing: what they see is the
+        state, not the code. False when the memory is unavailable."""
+        with self._lock:
+            if self._unavailable is not None:
+                return False
+            if (app_name, account) not in self._app_names:
+                self._sync()
+            return (app_name, account) in self._app_names
+
     def forget(self) -> None:
         """Start afresh (for tests that run several deployments' provider calls in one process)."""
         with self._lock:
             self._numbers.clear()
             self._applications.clear()
+            self._own_applications.clear()
+            self._seen_applications.clear()
             self._released.clear()
             self._app_owners.clear()
             self._claims.clear()

@@ -41,7 +41,13 @@ from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from plivo_pulumi.core.errors import PlivoError
-from plivo_pulumi.native.provider import DiffWithInputsRequest, PlivoProvider, UnknownTypeError
+from plivo_pulumi.native.provider import (
+    DiffWithInputsRequest,
+    PlivoProvider,
+    UnknownTypeError,
+    resource_type,
+)
+from plivo_pulumi.native.schema import APPLICATION
 from plivo_pulumi.version import __version__
 
 _KINDS = {
@@ -91,6 +97,17 @@ def _diff_request(request: Any) -> DiffRequest:
     )
 
 
+def _refreshed_before_update(urn: str, response: Any) -> Any:
+    """An Application asks the engine to read it at the start of every update and preview
+    (`refreshBeforeUpdate`): the engine shows the provider nothing else of the old state before the
+    create of a targeted replace (`up --replace`), and that read is what proves the stack made the
+    application, so the replacement keeps it the stack's own (docs/design.md, "Applications"). One GET
+    per Application per run."""
+    if resource_type(urn) == APPLICATION:
+        response.refresh_before_update = True
+    return response
+
+
 def user_message(error: BaseException) -> str | None:
     """The message to show alone, if `error` (or the error the SDK wrapped) is a user error."""
     for candidate in (error, error.__context__):
@@ -130,7 +147,7 @@ class PlivoServicer(ProviderServicer):
             response = await super(PlivoServicer, self).Read(request, context)
             if not response.id:
                 return proto.ReadResponse()  # gone: the engine drops the resource from the state
-            return response
+            return _refreshed_before_update(request.urn, response)
 
         return await self._guarded(run, context)
 
@@ -145,10 +162,18 @@ class PlivoServicer(ProviderServicer):
         return await self._guarded(lambda: super(PlivoServicer, self).Check(request, context), context)
 
     async def Create(self, request: Any, context: Any) -> Any:
-        return await self._guarded(lambda: super(PlivoServicer, self).Create(request, context), context)
+        async def run() -> Any:
+            response = await super(PlivoServicer, self).Create(request, context)
+            return _refreshed_before_update(request.urn, response)
+
+        return await self._guarded(run, context)
 
     async def Update(self, request: Any, context: Any) -> Any:
-        return await self._guarded(lambda: super(PlivoServicer, self).Update(request, context), context)
+        async def run() -> Any:
+            response = await super(PlivoServicer, self).Update(request, context)
+            return _refreshed_before_update(request.urn, response)
+
+        return await self._guarded(run, context)
 
     async def Delete(self, request: Any, context: Any) -> Any:
         return await self._guarded(lambda: super(PlivoServicer, self).Delete(request, context), context)

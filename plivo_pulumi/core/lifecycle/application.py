@@ -114,7 +114,7 @@ class ApplicationLifecycle:
             for name in REPLACE_FIELDS
             if not is_unknown(news.get(name)) and olds.get(name) != news.get(name)
         ]
-        if not replaces and all(not is_unknown(news.get(name)) for name in REPLACE_FIELDS):
+        if self._still_declared(replaces, news):
             # The program still declares this application: a delete later in this run (the
             # original of a replacement that an interrupted run left pending) keeps it.
             self.context.deployment.note_declared_application(id)
@@ -126,6 +126,18 @@ class ApplicationLifecycle:
             return Planned(changed, replaces, engine_may_compare=True)
         changed = [*app_changes(olds, news), *(f for f in _FLAGS if olds.get(f) != news.get(f))]
         return Planned([*replaces, *(n for n in changed if n not in replaces)], replaces)
+
+    def _still_declared(self, replaces: list[str], news: Mapping[str, Any]) -> bool:
+        """Whether this Diff is of an application the program registers in this run, unreplaced.
+        The engine also diffs during a refresh (`destroy --refresh`, `up --refresh`, an
+        Application's refresh before update), where `news` are the state's inputs, not the code's:
+        only a name the run's code claimed counts, or a destroy would keep what it must delete."""
+        if replaces or any(is_unknown(news.get(name)) for name in REPLACE_FIELDS):
+            return False
+        app_name = news.get("app_name")
+        if not isinstance(app_name, str):
+            return False
+        return self.context.deployment.declares_application_name(app_name, news.get("subaccount") or "")
 
     def create(self, props: dict[str, Any]) -> Written:
         desired = {name: props[name] for name in APP_FIELDS}
@@ -157,7 +169,7 @@ class ApplicationLifecycle:
             app_id = live["app_id"]
             if deployment.owns_application(app_id):
                 return self._replacement(desired, live, props, api)
-            if self.context.replacing_unread():
+            if self.context.replacing_unread() and not deployment.saw_application(app_id):
                 raise PlivoError(_replace_unread(desired, app_id))
             deployment.note_declared_application(app_id)
             self.context.notify(
@@ -230,6 +242,8 @@ class ApplicationLifecycle:
         elif props.get("adopted") is False:
             # The state says the stack made it: a replacement later in this run keeps it so.
             self.context.deployment.note_own_application(id)
+        else:  # adopted: a replacement later in this run adopts it again, as the state says
+            self.context.deployment.note_seen_application(id)
         outs = _outputs(
             props,
             live,

@@ -1,11 +1,12 @@
 """`pulumi up --replace <urn>` of a `plivo:index:Application` through the native plugin and the real
 engine, against the simulator (docs/design.md, "Applications"). The engine shows the provider
-nothing of the old half's state before the replacement's create: with `--refresh` the refresh reads
-it first, so an application the stack made stays its own (no second one, no DELETE, `adopted` false,
-destroy deletes it) and one that existed before the stack stays adopted (destroy keeps it); without
-it the create refuses, changing nothing; a replace run that fails on an API error, then the rerun,
-ends as one that never failed. With a number bound to the application's `appId`, nothing is
-unlinked."""
+nothing of the old half's state before the replacement's create, so the plugin marks every
+Application `refreshBeforeUpdate`: the engine reads it at the start of each run, plain `up --replace`
+included, and an application the stack made stays its own (no second one, no DELETE, `adopted`
+false, destroy deletes it) while one that existed before the stack stays adopted (destroy keeps it).
+A state written before that mark (simulated by clearing it) is refused without `--refresh`, changing
+nothing. A replace run that fails on an API error, then the rerun, ends as one that never failed.
+With a number bound to the application's `appId`, nothing is unlinked."""
 
 from __future__ import annotations
 
@@ -49,15 +50,11 @@ def test_native_up_replace_keeps_the_created_application_the_stacks_own(native_p
     (app,) = named(sim_e2e, "ivr-native")
     assert sim_e2e.number(N1)["app_id"] == app["app_id"]
 
-    sim_e2e.clear_log()
-    refused = replace(project)
-    assert refused.code != 0, refused.output
-    assert "--refresh" in refused.output and app["app_id"] in refused.output, refused.output
-    assert "Traceback" not in refused.output
-    assert app_writes(sim_e2e) == [], "refused before any write"
+    state = native_resources(project, APP)["ivr"]
+    assert state.get("refreshBeforeUpdate") is True, state
 
     sim_e2e.clear_log()
-    replaced = replace(project, "--refresh")
+    replaced = replace(project)
     assert replaced.ok, replaced.output
     assert named(sim_e2e, "ivr-native") == [app], "the same application, unchanged: no second one"
     assert app_writes(sim_e2e) == [], "no create, no DELETE, no unlink"
@@ -68,7 +65,7 @@ def test_native_up_replace_keeps_the_created_application_the_stacks_own(native_p
 
     destroyed = project.destroy()
     assert destroyed.ok, destroyed.output
-    assert named(sim_e2e, "ivr-native") == [], "the stack made it: destroy deletes it"
+    assert named(sim_e2e, "ivr-native") == [], destroyed.output
 
 
 def test_native_up_replace_keeps_an_application_made_before_the_stack_adopted(native_project, sim_e2e):
@@ -79,7 +76,7 @@ def test_native_up_replace_keeps_an_application_made_before_the_stack_adopted(na
     assert up.ok, up.output
     assert native_resources(project, APP)["ivr"]["outputs"]["adopted"] is True
 
-    replaced = replace(project, "--refresh")
+    replaced = replace(project)
     assert replaced.ok, replaced.output
     assert native_resources(project, APP)["ivr"]["outputs"]["adopted"] is True, "still adopted"
 
@@ -137,3 +134,43 @@ def test_native_original_left_pending_by_a_killed_replace_keeps_the_application(
     assert project.gate().ok
     assert project.destroy().ok
     assert named(sim_e2e, "ivr-native-pending") == []
+
+
+def test_native_replace_of_a_state_without_the_refresh_mark_needs_refresh(native_project, sim_e2e):
+    """A state written before Applications asked for `refreshBeforeUpdate` (the mark cleared here by
+    `pulumi stack import`): plain `up --replace` cannot tell who made the application and refuses
+    before any write, naming `--refresh`; with it, the application stays the stack's own."""
+    project = native_project(app_program("ivr-native-unmarked"))
+    assert project.up().ok
+    (app,) = named(sim_e2e, "ivr-native-unmarked")
+    deployment = project.export()
+    for resource in deployment["resources"]:
+        resource.pop("refreshBeforeUpdate", None)
+    path = project.dir / "unmarked-state.json"
+    path.write_text(json.dumps({"version": 3, "deployment": deployment}))
+    assert project.pulumi("stack", "import", "--stack", "dev", "--file", str(path)).ok
+
+    sim_e2e.clear_log()
+    refused = replace(project)
+    assert refused.code != 0, refused.output
+    assert "--refresh" in refused.output and app["app_id"] in refused.output, refused.output
+    assert "Traceback" not in refused.output
+    assert app_writes(sim_e2e) == [], "refused before any write"
+
+    replaced = replace(project, "--refresh")
+    assert replaced.ok, replaced.output
+    assert named(sim_e2e, "ivr-native-unmarked") == [app]
+    assert native_resources(project, APP)["ivr"]["outputs"]["adopted"] is False
+    assert project.destroy().ok
+    assert named(sim_e2e, "ivr-native-unmarked") == [], "the stack made it: destroy deletes it"
+
+
+def test_native_destroy_with_refresh_deletes_the_stacks_application(native_project, sim_e2e):
+    """A refresh diffs the state's own inputs: that is not the code declaring the application, so
+    `destroy --refresh` (and the refresh an Application asks for before each run) still deletes the
+    application the stack made."""
+    project = native_project(app_program("ivr-native-refreshed"))
+    assert project.up().ok
+    destroyed = project.destroy("--refresh")
+    assert destroyed.ok, destroyed.output
+    assert named(sim_e2e, "ivr-native-refreshed") == [], destroyed.output
