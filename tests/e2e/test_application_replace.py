@@ -169,3 +169,20 @@ def test_the_original_left_pending_by_a_killed_replace_keeps_the_application(mak
 
     assert project.destroy().ok
     assert named(sim_e2e, "ivr-pending") == [], "still the stack's own: destroy deletes it"
+
+
+def test_destroy_with_refresh_deletes_the_stacks_application(make_project, sim_e2e):
+    """A refresh diffs the state's own inputs, not the code's: `destroy --refresh` and `up --refresh`
+    of a program that dropped the application still delete the application the stack made."""
+    project = make_project(program("ivr-refreshed"))
+    assert project.up().ok
+    destroyed = project.destroy("--refresh")
+    assert destroyed.ok, destroyed.output
+    assert named(sim_e2e, "ivr-refreshed") == [], destroyed.output
+
+    dropped = make_project(program("ivr-dropped"))
+    assert dropped.up().ok
+    dropped.write_program("import pulumi\n")
+    up = dropped.up("--refresh")
+    assert up.ok, up.output
+    assert named(sim_e2e, "ivr-dropped") == [], up.output
