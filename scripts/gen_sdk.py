@@ -50,40 +50,14 @@ LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
 # Pulumi's Python SDK drops a `None` value from a map and fails on a non-string key deep in its
 # serializer (`TypeError: bad argument type for built-in operation`), both before the plugin can see
 # them. The check raises `pulumi.RunError`, which the language host prints as the message alone.
-PYTHON_CHECKS = '''"""Checks the plugin cannot make: Pulumi's Python SDK drops a `None` value from a map and
-fails on a non-string key while serializing, both before a request reaches the plugin."""
-
-from typing import Any, Mapping
-
-import pulumi
-
-
-def refuse_unusable_bindings(resource_name: str, bindings: Any) -> None:
-    """A set's numbers are strings and each has a binding: say which entry is not, before any call."""
-    if not isinstance(bindings, Mapping):
-        return
-    for number, binding in bindings.items():
-        if not isinstance(number, str):
-            raise pulumi.RunError(
-                f"RentedNumberSet {resource_name!r}: bindings key {number!r} is {type(number).__name__}, "
-                f"not a string: write the number quoted, bindings={{\\"{number}\\": ...}}. "
-                "Nothing was sent to Plivo."
-            )
-        if binding is None:
-            raise pulumi.RunError(
-                f"RentedNumberSet {resource_name!r}: bindings[\\"{number}\\"] is None, which Pulumi would "
-                "drop silently (the number left out of the set): give it a binding, "
-                "RentedNumberSetBindingArgs(app_id=..., subaccount=...), or remove the entry. "
-                "Nothing was sent to Plivo."
-            )
-'''
+PYTHON_CHECKS = REPO / "scripts" / "sdk_additions" / "python_checks.py"
 _SET_MODULE = "rented_number_set.py"
 _SET_ASSIGNMENT = '            __props__.__dict__["bindings"] = bindings\n'
 
 
 def _refine_python(package_dir: Path) -> None:
     """Adds `_checks.py` and calls it where the set's constructor takes its bindings."""
-    (package_dir / "_checks.py").write_text(PYTHON_CHECKS)
+    shutil.copyfile(PYTHON_CHECKS, package_dir / "_checks.py")
     module = package_dir / _SET_MODULE
     text = module.read_text()
     if text.count(_SET_ASSIGNMENT) != 1:

@@ -15,35 +15,25 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from plivo_pulumi.audit.model import _SECRET_SIG_KEY, AuditError, ManagedApplication, ManagedNumber
 from plivo_pulumi.core.client import DEFAULT_BASE_URL
 from plivo_pulumi.core.config import ENV_VARS, ProviderSettings, resolve_settings
+from plivo_pulumi.core.config import normalized_base_url as normalized_base_url_of
 from plivo_pulumi.core.errors import InvalidSettingError, MissingCredentialsError
 
 # How a report names the stack config's account among the providers.
 STACK_CONFIG = "(stack config)"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 # The provider inputs that say which account it is (the token only proves it).
 _ACCOUNT_INPUTS = ("authId", "baseUrl")
 
 
 def normalized_base_url(url: str) -> str:
-    """`url` as an account's address: scheme and host lower-cased, the default port and trailing
-    slashes dropped (the same endpoint under another spelling is the same account)."""
+    """`url` as an account's address (`core.config.normalized_base_url`: the same endpoint under
+    another spelling is the same account); a value that is not a URL loses its trailing slashes."""
     text = url.strip()
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return text.rstrip("/")
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+    normalized = normalized_base_url_of(text)
+    return normalized if normalized != text else text.rstrip("/")
 
 
 def account_key(settings: ProviderSettings) -> tuple[str, str]:

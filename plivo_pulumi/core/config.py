@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from plivo_pulumi.core.client import DEFAULT_BASE_URL, PlivoClient
 from plivo_pulumi.core.errors import InvalidSettingError, MissingCredentialsError
@@ -172,3 +173,28 @@ def resolve_settings(
         values["base_url"] or DEFAULT_BASE_URL,
         **_tuning(config_get, environ),
     )
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalized_base_url(value: Any) -> Any:
+    """`value` as the account it names: scheme and host in lower case, the scheme's default port and
+    trailing slashes dropped (`https://API.plivo.com:443/v1/` is `https://api.plivo.com/v1`). Not a
+    URL (or unknown): as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return value
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if not scheme or not host:
+        return value
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username or parts.password:
+        netloc = f"{parts.netloc.rsplit('@', 1)[0]}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))

@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import grpc
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -44,7 +43,13 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from plivo_pulumi.core.client import PlivoClient
-from plivo_pulumi.core.config import CONFIG_KEYS, TUNING_KEYS, configured_auth_id, resolve_settings
+from plivo_pulumi.core.config import (
+    CONFIG_KEYS,
+    TUNING_KEYS,
+    configured_auth_id,
+    normalized_base_url,
+    resolve_settings,
+)
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import CONFIG_HINT, AuthenticationError, PlivoError
 from plivo_pulumi.core.lifecycle import Context
@@ -167,31 +172,6 @@ def refuse_plain_token(args: Mapping[str, PropertyValue]) -> None:
         "input, never on a command line; or use the PLIVO_AUTH_TOKEN environment variable), or pass "
         "an explicit provider's authToken as a secret. Nothing was sent to Plivo."
     )
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def normalized_base_url(value: Any) -> Any:
-    """`value` as the account it names: scheme and host in lower case, the scheme's default port and
-    trailing slashes dropped (`https://API.plivo.com:443/v1/` is `https://api.plivo.com/v1`). Not a
-    URL (or unknown): as it is."""
-    if not isinstance(value, str):
-        return value
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        return value
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    if not scheme or not host:
-        return value
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    if parts.username or parts.password:
-        netloc = f"{parts.netloc.rsplit('@', 1)[0]}@{netloc}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))
 
 
 def config_diff(olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyValue]) -> DiffResponse:
