@@ -25,6 +25,7 @@ from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.lang_projects import (
     GO_ENV,
+    drift_is_gated_then_reconciled,
     go_sdk_copy,
     need,
     need_host,
@@ -229,25 +230,7 @@ def test_each_resource_through_up_gate_drift_reconcile_and_destroy_with_a_compon
     gate = project.gate()
     assert gate.ok, gate.output
 
-    sim_e2e.edit_out_of_band(NUMBERS[0], app_id=APPS[1])
-    sim_e2e.edit_out_of_band(NUMBERS[2], app_id=APPS[0])
-    sim_e2e.edit_out_of_band(NUMBERS[3], app_id=APPS[2])
-    sim_e2e.edit_application(app_id, answer_url="https://elsewhere.example.com/answer")
-    sim_e2e.clear_log()
-    drifted = project.gate()
-    assert not drifted.ok, drifted.output
-    for name in ("frontDesk", "supportLines", "sales-line", "ivr"):
-        assert name in drifted.output, name
-    assert sim_e2e.requests_log()["by_method"].get("POST", 0) == 0, "a gate never writes"
-
-    fixed = project.up("--refresh")
-    assert fixed.ok, fixed.output
-    assert sim_e2e.number(NUMBERS[0])["app_id"] == app_id
-    assert sim_e2e.number(NUMBERS[2])["app_id"] == APPS[1]
-    assert sim_e2e.number(NUMBERS[3])["app_id"] == app_id
-    assert sim_e2e.application(app_id)["answer_url"] == "https://voice.example.com/ivr/answer"
-    again = project.gate()
-    assert again.ok, again.output
+    drift_is_gated_then_reconciled(project, sim_e2e, app_id)
     still = project.up()
     assert still.ok, still.output
     rented = outputs(project)["rented"]

@@ -132,3 +132,30 @@ def outputs(project: CliProject) -> dict[str, Any]:
     done = project.pulumi("stack", "output", "--json", "--show-secrets", "--stack", project.stack)
     assert done.ok, done.output
     return json.loads(done.output)
+
+
+def drift_is_gated_then_reconciled(project, sim, app_id: str) -> None:
+    """The lifecycle programs' drift check (TypeScript and Go declare the same resources): drift
+    made in the console fails the gate, naming each resource that moved, with no write; `pulumi up
+    --refresh` puts the code's values back, and the gate passes again."""
+    from tests.support.accounts import APPS, NUMBERS
+
+    sim.edit_out_of_band(NUMBERS[0], app_id=APPS[1])
+    sim.edit_out_of_band(NUMBERS[2], app_id=APPS[0])
+    sim.edit_out_of_band(NUMBERS[3], app_id=APPS[2])
+    sim.edit_application(app_id, answer_url="https://elsewhere.example.com/answer")
+    sim.clear_log()
+    drifted = project.gate()
+    assert not drifted.ok, drifted.output
+    for name in ("frontDesk", "supportLines", "sales-line", "ivr"):
+        assert name in drifted.output, name
+    assert sim.requests_log()["by_method"].get("POST", 0) == 0, "a gate never writes"
+
+    fixed = project.up("--refresh")
+    assert fixed.ok, fixed.output
+    assert sim.number(NUMBERS[0])["app_id"] == app_id
+    assert sim.number(NUMBERS[2])["app_id"] == APPS[1]
+    assert sim.number(NUMBERS[3])["app_id"] == app_id
+    assert sim.application(app_id)["answer_url"] == "https://voice.example.com/ivr/answer"
+    again = project.gate()
+    assert again.ok, again.output
