@@ -12,6 +12,7 @@ each page a main package, built once into binaries that the projects run through
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,6 +122,12 @@ def test_every_page_has_an_expectation_and_an_example_per_language():
             assert gen_docs.example_file(slug, language).is_file(), (slug, language)
 
 
+# The Go examples the suite builds and runs; the others are type-checked together (`go vet`), since
+# each Go binary takes seconds to link: these two cover a resource wired to another's output and a
+# function's result read through ApplyT.
+GO_RUN = ("application", "get-rented-numbers")
+
+
 @pytest.fixture(scope="module")
 def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     need_host("pulumi-language-nodejs")
@@ -128,9 +135,31 @@ def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def compiled_ts(node_modules: Path) -> Path:
+    """Every TypeScript example compiled once, with examples/typescript's tsconfig (strict), by one
+    `tsc` run: <root>/out/<page>/index.js. The projects run the JavaScript (`typescript: false`), so
+    the type check is paid once, not per preview and up."""
+    root = node_modules.parent / "reference"
+    tsconfig = json.loads((ROOT / "examples" / "typescript" / "tsconfig.json").read_text())
+    tsconfig["compilerOptions"]["outDir"] = "out"
+    tsconfig["compilerOptions"]["rootDir"] = "."
+    tsconfig["files"] = []
+    for slug in EXPECT:
+        source = root / slug / "index.ts"
+        source.parent.mkdir(parents=True)
+        source.write_text(gen_docs.example_file(slug, "typescript").read_text())
+        tsconfig["files"].append(f"{slug}/index.ts")
+    (root / "tsconfig.json").write_text(json.dumps(tsconfig))
+    (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    built = run([str(node_modules / ".bin" / "tsc"), "-p", str(root)], root)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
 def go_binaries(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every Go example built once, from a copy of the examples' module (its `replace` pointed at a
-    copy of the SDK): bin/<page>."""
+    """The examples' Go module copied (its `replace` pointed at a copy of the SDK), every example
+    type-checked by one `go vet ./...`, and the GO_RUN ones built: bin/<page>."""
     need_host("pulumi-language-go")
     go = need("go")
     root = tmp_path_factory.mktemp("go-examples")
@@ -144,11 +173,18 @@ def go_binaries(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target = module / slug / "go"
         target.mkdir(parents=True)
         target.joinpath("main.go").write_text(gen_docs.example_file(slug, "go").read_text())
+    vetted = run([go, "vet", "./..."], module, GO_ENV)
+    assert vetted.returncode == 0, vetted.stdout + vetted.stderr
     bin_dir = root / "bin"
-    for slug in EXPECT:
+    for slug in GO_RUN:
         built = run([go, "build", "-o", str(bin_dir / slug), f"./{slug}/go"], module, GO_ENV)
         assert built.returncode == 0, f"{slug}: " + built.stdout + built.stderr
     return bin_dir
+
+
+def test_go_examples_all_type_check(go_binaries: Path):
+    """The fixture vets the whole module (every page's Go example) and builds the GO_RUN ones."""
+    assert sorted(p.name for p in go_binaries.iterdir()) == sorted(GO_RUN)
 
 
 def _project(language: str, slug: str, workdir: Path, request: pytest.FixtureRequest) -> CliProject:
@@ -163,7 +199,9 @@ def _project(language: str, slug: str, workdir: Path, request: pytest.FixtureReq
         folder.mkdir(parents=True)
         (folder / "Pulumi.yaml").write_text(source.rstrip("\n") + "\n" + plugins_block())
     elif language == "typescript":
-        write_ts_project(folder, source, request.getfixturevalue("node_modules"))
+        compiled = (request.getfixturevalue("compiled_ts") / slug / "index.js").read_text()
+        node_modules = request.getfixturevalue("node_modules")
+        write_ts_project(folder, compiled, node_modules, options={"typescript": False}, main="index.js")
     elif language == "go":
         binary = request.getfixturevalue("go_binaries") / slug
         write_go_project(folder, options={"binary": "bin/example"})
@@ -175,8 +213,12 @@ def _project(language: str, slug: str, workdir: Path, request: pytest.FixtureReq
     return made
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("slug", sorted(EXPECT))
+CASES = [
+    (slug, language) for slug in sorted(EXPECT) for language in LANGUAGES if language != "go" or slug in GO_RUN
+]
+
+
+@pytest.mark.parametrize(("slug", "language"), CASES)
 def test_reference_example_previews_and_ups(
     slug: str, language: str, tmp_path: Path, sim_e2e, request: pytest.FixtureRequest
 ):
