@@ -276,8 +276,10 @@ def config_setting(name: str) -> tuple[str, str, str]:
         "max_retries": core_config.DEFAULT_MAX_RETRIES,
         "backoff_factor": core_config.DEFAULT_BACKOFF_FACTOR,
     }
-    default = f"`{defaults[snake]:g}`" if isinstance(defaults.get(snake), float) else f"`{defaults[snake]}`" if snake in defaults else "none: required (config or environment)"
-    return key, env, default
+    if snake not in defaults:
+        return key, env, "none: required (config or environment)"
+    value = defaults[snake]
+    return key, env, f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
 
 
 def resource_page(page: Page, package: dict[str, Any]) -> str:
@@ -354,16 +356,21 @@ def render(package: dict[str, Any] | None = None) -> dict[str, str]:
     return out
 
 
-def committed() -> dict[str, str]:
+def committed(out: Path = OUT) -> dict[str, str]:
     """The generated files in docs/reference now (the Markdown at its top; examples/ is the source)."""
-    return {p.name: p.read_text() for p in sorted(OUT.glob("*.md"))}
+    return {p.name: p.read_text() for p in sorted(out.glob("*.md"))}
 
 
-def check() -> list[str]:
-    fresh, found = render(), committed()
+def check(out: Path = OUT) -> list[str]:
+    """What differs between `out` and what this script writes now, one line per file."""
+    fresh, found = render(), committed(out)
     problems = [f"missing: docs/reference/{name}" for name in sorted(fresh.keys() - found.keys())]
-    problems += [f"stale (no longer generated): docs/reference/{n}" for n in sorted(found.keys() - fresh.keys())]
-    problems += [f"differs: docs/reference/{n}" for n in sorted(fresh.keys() & found.keys()) if fresh[n] != found[n]]
+    problems += [
+        f"stale (no longer generated): docs/reference/{n}" for n in sorted(found.keys() - fresh.keys())
+    ]
+    problems += [
+        f"differs: docs/reference/{n}" for n in sorted(fresh.keys() & found.keys()) if fresh[n] != found[n]
+    ]
     return problems
 
 

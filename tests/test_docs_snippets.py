@@ -100,7 +100,9 @@ def test_a_hand_edit_of_a_reference_page_is_caught(tmp_path: Path):
     ],
 )
 def test_syntax_only_blocks_must_parse(tmp_path: Path, info: str, bad: str):
-    doc = write_doc(tmp_path, "docs/page.md", f"<!-- syntax-only: needs real Plivo -->\n```{info}\n{bad}```\n")
+    doc = write_doc(
+        tmp_path, "docs/page.md", f"<!-- syntax-only: needs real Plivo -->\n```{info}\n{bad}```\n"
+    )
     problems = offline_problems(doc, tmp_path)
     assert len(problems) == 1 and f"page.md:2: not valid {info}" in problems[0], problems
 
@@ -115,7 +117,10 @@ def test_tags_are_checked_themselves(tmp_path: Path):
     no_runner = write_doc(tmp_path, "docs/d.md", "<!-- run: cobol-program -->\n```sh\ntrue\n```\n")
     assert "`run: cobol-program` is no known runner" in offline_problems(no_runner, tmp_path)[0]
     detached = write_doc(tmp_path, "docs/e.md", "<!-- run: shell -->\n\n```sh\ntrue\n```\n")
-    assert "e.md:1: a tag must be on the line right before a code fence" in offline_problems(detached, tmp_path)[0]
+    assert (
+        "e.md:1: a tag must be on the line right before a code fence"
+        in offline_problems(detached, tmp_path)[0]
+    )
 
 
 def test_fences_nest_and_indent(tmp_path: Path):
@@ -126,7 +131,10 @@ def test_fences_nest_and_indent(tmp_path: Path):
         "- item\n\n  <!-- syntax-only: indented -->\n  ```python\n  x = 1\n  ```\n",
     )
     found = blocks(doc)
-    assert [(b.line, b.info, b.kind) for b in found] == [(2, "markdown", "syntax-only"), (11, "python", "syntax-only")]
+    assert [(b.line, b.info, b.kind) for b in found] == [
+        (2, "markdown", "syntax-only"),
+        (11, "python", "syntax-only"),
+    ]
     assert found[0].text == "<!-- run: shell -->\n```sh\ntrue\n```\n" and found[1].text == "x = 1\n"
     assert offline_problems(doc, tmp_path) == []
 

@@ -74,7 +74,10 @@ def _set_check(sim, out):
     assert sim.number(NUMBERS[1])["app_id"] == APPS[0]
     assert sim.number(NUMBERS[2])["app_id"] == APPS[1]
     # Each number, normalized, with its binding `<appId>/<subaccount>`.
-    assert {n: b.split("/")[0] for n, b in out["bindings"].items()} == {NUMBERS[1]: APPS[0], NUMBERS[2]: APPS[1]}
+    assert {n: b.split("/")[0] for n, b in out["bindings"].items()} == {
+        NUMBERS[1]: APPS[0],
+        NUMBERS[2]: APPS[1],
+    }
 
 
 def _application_check(sim, out):
@@ -214,7 +217,10 @@ def _project(language: str, slug: str, workdir: Path, request: pytest.FixtureReq
 
 
 CASES = [
-    (slug, language) for slug in sorted(EXPECT) for language in LANGUAGES if language != "go" or slug in GO_RUN
+    (slug, language)
+    for slug in sorted(EXPECT)
+    for language in LANGUAGES
+    if language != "go" or slug in GO_RUN
 ]
 
 

@@ -193,7 +193,6 @@ def check_syntax(block: Block) -> None:
 # -- kinds that run (tests/test_docs_snippets.py gives them the simulator and the engine) ------------
 
 
-
 @dataclass(frozen=True)
 class Sandbox:
     """What a running block gets: the simulator (reset to the e2e seed: tests/support/accounts.py)
