@@ -222,6 +222,6 @@ def test_a_broken_yaml_program_fails(sandbox: Sandbox):
 def test_shell_blocks_run_with_the_simulator_account(sandbox: Sandbox):
     good = synthetic(sandbox.workdir, "sh", 'pulumi version\ntest "$PLIVO_BASE_URL" != ""\n', "shell")
     doc_snippets.RUNNERS["shell"](good, sandbox)
-    bad = synthetic(sandbox.workdir / "bad", "sh", "pulumi no-such-command\n", "shell")
+    bad = synthetic(sandbox.workdir, "sh", "pulumi no-such-command\n", "shell")
     with pytest.raises(SnippetError, match=r"doc.md:3: exit \d+"):
-        doc_snippets.RUNNERS["shell"](bad, sandbox)
+        doc_snippets.RUNNERS["shell"](bad, Sandbox(sandbox.sim, sandbox.workdir / "bad"))
