@@ -7,7 +7,7 @@ TOOLS  := $(CURDIR)/.tools/bin
 # the first python3 it finds.
 RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
 
-.PHONY: venv tools sdk docs sdk-compile plugin test test-fast demo bench lint clean
+.PHONY: venv tools sdk docs sdk-compile plugin test test-fast demo bench bench-plugin lint clean
 
 # The venv: this package (with the native provider's console script pulumi-resource-plivo) and the
 # generated SDK pulumi_plivo, committed in sdk/python (no Go needed here).
@@ -48,8 +48,10 @@ docs: venv
 sdk-compile: venv tools
 	$(RUN) $(PY) -m pytest -q tests/test_sdk_compile.py
 
-# The plugin tarball for `pulumi plugin install resource plivo VERSION --file ...`
-# (docs/native-provider-install.md): dist/pulumi-resource-plivo-v<version>-linux-amd64.tar.gz.
+# The plugin archive for `pulumi plugin install resource plivo VERSION --file ...`
+# (docs/native-provider-install.md): dist/pulumi-resource-plivo-v<version>-linux-amd64.tar.gz,
+# self-contained (PyInstaller one-folder: no Python needed where it runs). The script installs the
+# pinned PyInstaller (scripts/plugin-build-requirements.txt) into build/pyinstaller/venv once.
 plugin: venv
 	$(PY) scripts/build_plugin.py
 
@@ -74,6 +76,11 @@ bench: venv tools
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(RUN) $(PY) -m bench
 	$(RUN) $(PY) -m bench.backends
+
+# The self-contained plugin archive beside the console-script one: sizes, start and cold preview times
+# (bench/plugin.py; docs/native-provider-install.md quotes them).
+bench-plugin: venv tools
+	$(RUN) $(PY) -m bench.plugin
 
 lint: venv
 	$(PY) -m ruff check plivo_pulumi tests examples bench scripts
