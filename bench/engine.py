@@ -21,9 +21,9 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from plivo_pulumi.engine_settings import safe_engine_env
-from plivo_pulumi.workspace import engine_command as workspace_engine_command
-from plivo_pulumi.workspace import local_stack, program_from_file
+from plivo_pulumi.engine.settings import safe_engine_env
+from plivo_pulumi.engine.workspace import engine_command as workspace_engine_command
+from plivo_pulumi.engine.workspace import local_stack, program_from_file
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / ".tools" / "bin"

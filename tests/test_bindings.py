@@ -11,14 +11,14 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from plivo_pulumi.bindings import (
+from plivo_pulumi.core.fleet_file import (
     Binding,
     BindingsError,
-    declare_bindings,
     default_name,
     load_bindings,
     parse_bindings,
 )
+from plivo_pulumi.dynamic.fleet import declare_bindings
 
 APP = "72509666337566"
 APP2 = "11111111111111"
@@ -658,7 +658,7 @@ numbers:
 
 
 def test_applications_are_parsed_and_entries_bind_to_them(tmp_path):
-    from plivo_pulumi.bindings import load_fleet
+    from plivo_pulumi.core.fleet_file import load_fleet
 
     path = tmp_path / "bindings.yaml"
     path.write_text(FLEET_WITH_APPS)

@@ -15,8 +15,8 @@ from typing import IO
 import pytest
 
 from plivo_pulumi.cli import main as cli_main
-from plivo_pulumi.engine_settings import SAFE_ENGINE_ENV
-from plivo_pulumi.lock_wait import (
+from plivo_pulumi.engine.settings import SAFE_ENGINE_ENV
+from plivo_pulumi.engine.lock_wait import (
     _Forwarder,
     busy_reason,
     empty_sidecars,

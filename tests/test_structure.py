@@ -6,7 +6,7 @@ module an import names (`from plivo_pulumi.core import contract` -> `plivo_pulum
 the parent packages that Python loads on the way are not edges, since every module has them.
 
 One exception, for the cycle check only: an import inside a module-level `__getattr__` (PEP 562),
-the lazy re-export by which `plivo_pulumi.Application` or `plivo_pulumi.bindings.declare_bindings`
+the lazy re-export by which `plivo_pulumi.Application` or `plivo_pulumi.core.fleet_file.declare_bindings`
 keep working without loading Pulumi. It runs when the attribute is first read, never while either
 module is loading, so it cannot close an import cycle. The layering rules count it like any other.
 """

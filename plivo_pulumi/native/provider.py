@@ -53,7 +53,7 @@ from plivo_pulumi.core.config import (
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import CONFIG_HINT, AuthenticationError, PlivoError
 from plivo_pulumi.core.lifecycle import Context
-from plivo_pulumi.engine_run import (
+from plivo_pulumi.engine.invocation import (
     Invocation,
     current_invocation,
     run_deployment,

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from .. import safe_yaml
+from ..core import safe_yaml
 from .model import SeedError
 
 __all__ = [
