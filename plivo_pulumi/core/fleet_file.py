@@ -595,4 +595,3 @@ def resolve_bindings(source: Any) -> list[Binding]:
 def resolve_fleet(source: Any) -> Fleet:
     """As `resolve_bindings`, with the applications the file declares."""
     return _resolve(source)
-

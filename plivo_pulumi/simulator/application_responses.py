@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core.numbers import is_subaccount_id, subaccount_uri
 from .errors import BadRequest
-from .model import Account, Application, PlivoState
+from .models import Account, Application, PlivoState
 from .params import no_params, page_meta, page_params, same_id
 from .wire import HandlerBase, Reply
 

@@ -16,7 +16,7 @@ from ..core.numbers import application_uri, number_uri, subaccount_uri
 from .application_responses import ApplicationApi
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from .live_number import LIVE_FILTERS, current_object, live_filter
-from .model import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
+from .models import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
 from .params import ASYNC_KEYS, MAX_PAGE_SIZE, no_params, page_meta, page_params, same_id
 from .wire import HandlerBase, Reply, new_api_id
 

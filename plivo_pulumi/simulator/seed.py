@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from ..core import safe_yaml
-from .model import SeedError
+from .models import SeedError
 
 __all__ = [
     "DEFAULT_MAIN_ACCOUNT",
