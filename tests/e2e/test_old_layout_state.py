@@ -89,9 +89,8 @@ def test_an_old_layout_stack_refreshes_updates_and_destroys(tmp_path: Path, sim_
     gate = project.gate()  # the old program, importing plivo_pulumi.bindings, declares the same
     assert gate.ok, gate.output
 
-    project.write_program(
-        (FIXTURE / "program.py").read_text().replace('FLEET_APP = "22222222222222"', f'FLEET_APP = "{APPS[2]}"')
-    )
+    program = (FIXTURE / "program.py").read_text()
+    project.write_program(program.replace('FLEET_APP = "22222222222222"', f'FLEET_APP = "{APPS[2]}"'))
     up = project.up()
     assert up.ok, up.output
     assert "1 updated" in up.output, up.output
