@@ -1,4 +1,4 @@
-"""Old import path of the YAML fleet rules (before 0.3), kept for programs that import it.
+"""Old import path of the YAML fleet rules, kept for programs that import it.
 
 The file's rules now live in the core (`plivo_pulumi.core.fleet_file`, no Pulumi) and
 `declare_bindings`, which makes Pulumi resources, in the dynamic front-end (`plivo_pulumi.dynamic.fleet`).

@@ -1,4 +1,4 @@
-"""Old import path of `plivo_pulumi.engine.invocation` (before 0.3), kept for programs that import it."""
+"""Old import path of `plivo_pulumi.engine.invocation`, kept for programs that import it."""
 
 from plivo_pulumi.engine.invocation import (  # noqa: F401
     GENERAL_HINT,

@@ -1,4 +1,4 @@
-"""Old import path of `plivo_pulumi.engine.lock_wait` (before 0.3), kept for programs that import it."""
+"""Old import path of `plivo_pulumi.engine.lock_wait`, kept for programs that import it."""
 
 from plivo_pulumi.engine.lock_wait import (  # noqa: F401
     LOCKED,

@@ -1,4 +1,4 @@
-"""Old import path of `plivo_pulumi.engine.workspace` (before 0.3), kept for programs that import it."""
+"""Old import path of `plivo_pulumi.engine.workspace`, kept for programs that import it."""
 
 from plivo_pulumi.engine.workspace import (  # noqa: F401
     engine_command,

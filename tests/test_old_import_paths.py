@@ -1,6 +1,6 @@
-"""The import paths before the 0.3 layout keep working: users' programs import them (the docs showed
-`from plivo_pulumi.bindings import declare_bindings`), and each old path gives the very objects of
-its new home, so `isinstance`, monkeypatching and pickles agree."""
+"""The import paths of the layout before engine/ and core/fleet_file.py keep working: users' programs
+import them (the docs showed `from plivo_pulumi.bindings import declare_bindings`), and each old path
+gives the very objects of its new home, so `isinstance`, monkeypatching and pickles agree."""
 
 from __future__ import annotations
 

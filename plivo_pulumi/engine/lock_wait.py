@@ -204,7 +204,7 @@ def empty_sidecars(pulumi: str, *, settle: float = 1.0) -> list[Path]:
 
 def _run_once(argv: Sequence[str], out: TextIO, forwarder: _Forwarder) -> tuple[int, str]:
     """Run the command, copying its output (stdout and stderr) to `out` as it comes, with the
-    project's engine settings in its environment (engine_settings.py), until it exits."""
+    project's engine settings in its environment (engine/settings.py), until it exits."""
     lines: list[str] = []
     if forwarder.received:  # stopped before it started
         raise Interrupted(forwarder.received[-1])

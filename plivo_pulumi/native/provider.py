@@ -313,7 +313,7 @@ class PlivoProvider(Provider):
 
     def credentials_hint(self) -> str:
         """What a refused credential's message adds: the explicit provider's inputs, or the stack
-        config's story (`engine_run.saved_config_hint`) for the default provider."""
+        config's story (`engine.invocation.saved_config_hint`) for the default provider."""
         name = explicit_provider_name(self.provider_urn)
         return saved_config_hint() if name is None else explicit_provider_hint(name)
 

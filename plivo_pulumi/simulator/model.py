@@ -1,4 +1,4 @@
-"""Old import path of the simulator's domain model (before 0.3), now the package
+"""Old import path of the simulator's domain model, now the package
 `plivo_pulumi.simulator.models` (one module per domain); kept for programs and tests that import it."""
 
 from .models import *  # noqa: F403

@@ -1,5 +1,5 @@
 """The real Number API of the reference: authentication, parameters, list / get / edit / unrent, and
-the number object in the state's shape. The rules themselves live in the model (`model.py`)."""
+the number object in the state's shape. The rules themselves live in the model (`models/`)."""
 
 from __future__ import annotations
 

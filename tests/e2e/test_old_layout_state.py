@@ -1,4 +1,4 @@
-"""A stack written by the code before the 0.3 layout (engine/, core/fleet_file.py, simulator/models/)
+"""A stack written by the code before the layout of engine/, core/fleet_file.py and simulator/models/
 refreshes, updates and destroys with today's code, through the `pulumi` CLI, against the simulator.
 
 The state (fixtures/old_layout/state.json, `pulumi stack export`) and its stack config were made at
