@@ -3,6 +3,7 @@ declaring resources (with Pulumi's mocks; tests/e2e/test_audit_e2e.py runs the r
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import textwrap
@@ -536,6 +537,14 @@ class _Recorder(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocks():
+    # A test before this one in the same process may have ended with `asyncio.run`, which leaves no
+    # current event loop; Pulumi's mocks need one (the current one when there is: RPCs may be pending).
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        asyncio.set_event_loop(asyncio.new_event_loop())
     recorder = _Recorder()
     pulumi.runtime.set_mocks(recorder, preview=False)
     yield recorder

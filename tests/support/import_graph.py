@@ -10,6 +10,7 @@ that Python loads on the way are not edges, since every module has them.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,11 +66,17 @@ def imports_of(name: str, path: Path, known: set[str]) -> Iterator[Import]:
                 yield Import(name, candidate if candidate in known else base, node.lineno)
 
 
-def import_graph() -> list[Import]:
-    """Every import of every module of the package, read from the source."""
+@functools.cache
+def _graph() -> tuple[Import, ...]:
     found = modules()
     known = set(found)
-    return [edge for name, path in found.items() for edge in imports_of(name, path, known)]
+    return tuple(edge for name, path in found.items() for edge in imports_of(name, path, known))
+
+
+def import_graph() -> list[Import]:
+    """Every import of every module of the package, read from the source once per test process (the
+    package does not change during a run; ast.parse of every module for each check cost seconds)."""
+    return list(_graph())
 
 
 def find_cycle(edges: list[Import]) -> list[str] | None:
