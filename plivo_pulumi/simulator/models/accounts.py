@@ -49,7 +49,6 @@ def _token() -> str:
 
 
 _ACCOUNT_FIELDS = ("auth_id", "auth_token", "name", "subaccounts")
-
 _SUBACCOUNT_FIELDS = ("auth_id", "auth_token", "name")
 
 

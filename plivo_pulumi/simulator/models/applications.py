@@ -62,7 +62,6 @@ class Application:
 
 # The fields a seed or the console may set (every field but the id and the owner).
 APP_SETTABLE = tuple(f.name for f in dataclasses.fields(Application) if f.name not in ("app_id", "account"))
-
 # The parameters of the API's create call, and of its modify call (the same but app_name).
 APP_CREATE_PARAMS = (
     "app_name",
@@ -80,15 +79,10 @@ APP_CREATE_PARAMS = (
     "log_incoming_messages",
     "public_uri",  # not in the reference's list; the Python and Go SDKs send it
 )
-
 APP_MODIFY_PARAMS = tuple(p for p in APP_CREATE_PARAMS if p != "app_name")
-
 APP_REQUIRED = ("app_name", "answer_url")
-
 APP_URL_FIELDS = ("answer_url", "hangup_url", "fallback_answer_url", "message_url")
-
 APP_METHOD_FIELDS = ("answer_method", "hangup_method", "fallback_method", "message_method")
-
 APP_FLAG_FIELDS = (
     "default_number_app",
     "default_endpoint_app",
@@ -96,21 +90,15 @@ APP_FLAG_FIELDS = (
     "enabled",
     "public_uri",
 )
-
 APP_NAME_MAX = 100
-
 URL_MAX = 2000
-
 # First id handed out by a create: 17 digits, as in Plivo's examples.
 FIRST_APP_ID = 20468599130939380
-
 _REQUIRED_HINTS = {
     "app_name": 'give 1-100 letters, digits, "-" and "_", like "ivr-main"',
     "answer_url": 'give the http(s) URL Plivo fetches when a call arrives, like "https://example.com/answer"',
 }
-
 _APP_NAME_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{APP_NAME_MAX}}}")
-
 _APPLICATION_FIELDS = ("app_id", "account", "name", *APP_SETTABLE)
 
 

@@ -49,15 +49,10 @@ __all__ = [
 
 
 NUMBER_TYPES = ("local", "tollfree", "mobile")
-
 SERVICES = ("voice", "sms", "mms")
-
 CNAM_LOOKUP = ("enabled", "disabled")
-
 DEFAULT_ADDED_ON = "2024-01-01"
-
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 _ALIAS_MAX = 100
 
 
@@ -98,7 +93,6 @@ NUMBER_FIELDS = (
     "added_on",
     "cnam_lookup",
 )
-
 _GENERATE_FIELDS = (
     "count",
     "prefix",
@@ -113,7 +107,6 @@ _GENERATE_FIELDS = (
     "sms_enabled",
     "mms_enabled",
 )
-
 # How the API's number object names (or omits) the number's subaccount (docs/simulator.md):
 #   reference    exactly the fields of the Number API reference, which has no subaccount field
 #   sub_account  those fields plus `sub_account` (as Plivo's newer public docs show it) and extras
@@ -124,7 +117,6 @@ _GENERATE_FIELDS = (
 #   current_uri  the same object as older answers had it: `sub_account` as the subaccount's URI, no
 #                `sub_account_name`
 NUMBER_SHAPES = ("subaccount", "sub_account", "reference", "current", "current_uri")
-
 DEFAULT_NUMBER_SHAPE = "current"
 
 
