@@ -7,7 +7,7 @@
           benchmark process), as programs that drive Pulumi run it.
 
 Both use the pinned engine, a local file backend in the stack's temp dir, `PULUMI_CONFIG_PASSPHRASE`
-and the project's engine settings (`PULUMI_DIY_BACKEND_PARALLEL=1`, plivo_pulumi/engine_settings.py).
+and the project's engine settings (`PULUMI_DIY_BACKEND_PARALLEL=1`, plivo_pulumi/engine/settings.py).
 """
 
 from __future__ import annotations
