@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from bench.engine import REPO, default_signals, engine_path
-from plivo_pulumi.engine_settings import safe_engine_env
+from plivo_pulumi.engine.settings import safe_engine_env
 from plivo_pulumi.simulator.testing import SimulatorProcess, account_seed
 from scripts.throwaway_postgres import ThrowawayPostgres
 

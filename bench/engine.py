@@ -7,7 +7,7 @@
           benchmark process), as programs that drive Pulumi run it.
 
 Both use the pinned engine, a local file backend in the stack's temp dir, `PULUMI_CONFIG_PASSPHRASE`
-and the project's engine settings (`PULUMI_DIY_BACKEND_PARALLEL=1`, plivo_pulumi/engine_settings.py).
+and the project's engine settings (`PULUMI_DIY_BACKEND_PARALLEL=1`, plivo_pulumi/engine/settings.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from plivo_pulumi.engine_settings import safe_engine_env
-from plivo_pulumi.workspace import engine_command as workspace_engine_command
-from plivo_pulumi.workspace import local_stack, program_from_file
+from plivo_pulumi.engine.settings import safe_engine_env
+from plivo_pulumi.engine.workspace import engine_command as workspace_engine_command
+from plivo_pulumi.engine.workspace import local_stack, program_from_file
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / ".tools" / "bin"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from plivo_pulumi.audit import AuditError, render_json, render_table, run_audit
-from plivo_pulumi.lock_wait import parse_duration, run_waiting_for_lock
+from plivo_pulumi.engine.lock_wait import parse_duration, run_waiting_for_lock
 from plivo_pulumi.version import __version__
 
 __all__ = ["main", "build_parser"]

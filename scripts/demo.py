@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from plivo_pulumi.engine_settings import safe_engine_env
+from plivo_pulumi.engine.settings import safe_engine_env
 from plivo_pulumi.simulator.testing import SimulatorProcess
 
 ROOT = Path(__file__).resolve().parent.parent

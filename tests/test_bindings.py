@@ -3,6 +3,7 @@ declaring resources (with Pulumi's mocks; tests/e2e/test_audit_e2e.py runs the r
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import textwrap
@@ -11,14 +12,14 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from plivo_pulumi.bindings import (
+from plivo_pulumi.core.fleet_file import (
     Binding,
     BindingsError,
-    declare_bindings,
     default_name,
     load_bindings,
     parse_bindings,
 )
+from plivo_pulumi.dynamic.fleet import declare_bindings
 
 APP = "72509666337566"
 APP2 = "11111111111111"
@@ -536,6 +537,14 @@ class _Recorder(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocks():
+    # A test before this one in the same process may have ended with `asyncio.run`, which leaves no
+    # current event loop; Pulumi's mocks need one (the current one when there is: RPCs may be pending).
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        asyncio.set_event_loop(asyncio.new_event_loop())
     recorder = _Recorder()
     pulumi.runtime.set_mocks(recorder, preview=False)
     yield recorder
@@ -658,7 +667,7 @@ numbers:
 
 
 def test_applications_are_parsed_and_entries_bind_to_them(tmp_path):
-    from plivo_pulumi.bindings import load_fleet
+    from plivo_pulumi.core.fleet_file import load_fleet
 
     path = tmp_path / "bindings.yaml"
     path.write_text(FLEET_WITH_APPS)

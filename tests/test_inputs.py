@@ -11,7 +11,7 @@ from plivo_pulumi.core.lifecycle import NOT_SHOWN, SECRETS_KEY
 from plivo_pulumi.core.lifecycle.binding import check_binding
 from plivo_pulumi.core.lifecycle.rented_number_set import check_bindings
 from plivo_pulumi.dynamic._binding import secret_fields
-from plivo_pulumi.simulator.model import check_app_field
+from plivo_pulumi.simulator.models import check_app_field
 
 SECRET = "user:PASSWORD@"
 

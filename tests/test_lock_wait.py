@@ -15,8 +15,7 @@ from typing import IO
 import pytest
 
 from plivo_pulumi.cli import main as cli_main
-from plivo_pulumi.engine_settings import SAFE_ENGINE_ENV
-from plivo_pulumi.lock_wait import (
+from plivo_pulumi.engine.lock_wait import (
     _Forwarder,
     busy_reason,
     empty_sidecars,
@@ -24,6 +23,7 @@ from plivo_pulumi.lock_wait import (
     parse_duration,
     run_waiting_for_lock,
 )
+from plivo_pulumi.engine.settings import SAFE_ENGINE_ENV
 
 LOCKED = (
     "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end "

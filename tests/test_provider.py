@@ -147,7 +147,7 @@ def test_delete_never_unrents_a_number_a_check_of_this_deployment_saw(sim_provid
     ],
 )
 def test_an_update_limited_by_target_is_known_to_the_provider(args, constrained):
-    from plivo_pulumi.engine_run import Invocation
+    from plivo_pulumi.engine.invocation import Invocation
 
     assert Invocation(args).constrained is constrained
 
@@ -165,7 +165,7 @@ def test_an_update_limited_by_target_is_known_to_the_provider(args, constrained)
     ],
 )
 def test_a_replace_of_an_application_without_a_refresh_is_known_to_the_provider(args, unread):
-    from plivo_pulumi.engine_run import Invocation
+    from plivo_pulumi.engine.invocation import Invocation
 
     invocation = Invocation(args)
     assert (invocation.replaces_application and not invocation.refreshes_first) is unread

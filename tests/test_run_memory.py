@@ -17,7 +17,7 @@ from plivo_pulumi.core.lifecycle import Context
 from plivo_pulumi.core.lifecycle.application import ApplicationLifecycle
 from plivo_pulumi.core.lifecycle.safety import numbers_to_unrent
 from plivo_pulumi.core.run_journal import Journal, RunMemoryUnavailable, remove_finished_runs
-from plivo_pulumi.engine_run import engine_address_of
+from plivo_pulumi.engine.invocation import engine_address_of
 
 N1, N2, N3 = "15550000001", "15550000002", "15550000003"
 APP = "11111111111111"
@@ -162,7 +162,7 @@ def test_the_engine_address_is_read_from_the_command_line() -> None:
 
 
 CHILD = """
-from plivo_pulumi.engine_run import current_engine, process_engine_address, run_deployment
+from plivo_pulumi.engine.invocation import current_engine, process_engine_address, run_deployment
 engine = current_engine()
 print(process_engine_address(), engine and engine.pid, engine and engine.port, run_deployment().shared)
 """
@@ -191,7 +191,7 @@ def test_an_engine_that_cannot_be_found_makes_the_memory_and_the_limits_unknown(
         server.bind(("127.0.0.1", 0))  # not listening: no process serves this address
         port = server.getsockname()[1]
     code = (
-        "from plivo_pulumi.engine_run import run_deployment, run_is_constrained\n"
+        "from plivo_pulumi.engine.invocation import run_deployment, run_is_constrained\n"
         "from plivo_pulumi.core.errors import PlivoError\n"
         "print(run_deployment().shared)\n"
         "try:\n    run_is_constrained()\nexcept PlivoError as exc:\n    print('refused:', exc)\n"

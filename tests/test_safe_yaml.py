@@ -10,9 +10,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plivo_pulumi import safe_yaml
-from plivo_pulumi.bindings import BindingsError, load_bindings
-from plivo_pulumi.simulator.model import SeedError
+from plivo_pulumi.core import safe_yaml
+from plivo_pulumi.core.fleet_file import BindingsError, load_bindings
+from plivo_pulumi.simulator.models import SeedError
 from plivo_pulumi.simulator.seed import parse_seed_text
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pulumi
 
-from plivo_pulumi.bindings import declare_bindings
+from plivo_pulumi.dynamic.fleet import declare_bindings
 
 BINDINGS = Path(__file__).with_name("bindings.yaml")
 

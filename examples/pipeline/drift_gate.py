@@ -29,7 +29,7 @@ import yaml
 from pulumi import automation as auto
 
 from plivo_pulumi.cli import main as plivo_numbers
-from plivo_pulumi.workspace import engine_command, program_from_file
+from plivo_pulumi.engine.workspace import engine_command, program_from_file
 
 
 def drift_gate(stack_name: str, work_dir: Path, program: Path) -> int:

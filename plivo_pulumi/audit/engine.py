@@ -17,7 +17,7 @@ from plivo_pulumi.core.config import (
     ProviderSettings,
     resolve_settings,
 )
-from plivo_pulumi.engine_settings import safe_engine_env
+from plivo_pulumi.engine.settings import safe_engine_env
 
 # -- I/O: the engine ------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ one append-only file of JSON lines per engine run, in a private directory:
 
     <tempdir>/plivo-pulumi-<uid>/runs/<run key>/journal.jsonl
 
-The front-end gives the run key (engine pid, its start time and port: see `plivo_pulumi.engine_run`);
+The front-end gives the run key (engine pid, its start time and port: see `plivo_pulumi.engine.invocation`);
 the core never looks at processes. Appends are one `write` each under an exclusive `flock`; a claim
 reads what is new, checks it and appends under that same lock, so two processes cannot both win a
 number. Each reader keeps its offset and reads only what others appended since (a set of 10,000

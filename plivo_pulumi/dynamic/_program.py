@@ -28,7 +28,7 @@ from plivo_pulumi.core.config import CONFIG_KEYS
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.numbers import normalize_number
-from plivo_pulumi.engine_run import process_engine_address, run_deployment
+from plivo_pulumi.engine.invocation import process_engine_address, run_deployment
 
 _LOCK = threading.Lock()
 _RUN: dict[str, Any] = {"monitor": None, "token_checked": False, "claims": Deployment()}

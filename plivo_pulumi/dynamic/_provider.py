@@ -26,7 +26,7 @@ from plivo_pulumi.core.config import configured_auth_id, resolve_settings
 from plivo_pulumi.core.lifecycle import Context, Lifecycle, Observed, Written
 from plivo_pulumi.dynamic import _short_errors as short_errors
 from plivo_pulumi.dynamic._binding import secret_fields, with_unknown_markers
-from plivo_pulumi.engine_run import (
+from plivo_pulumi.engine.invocation import (
     run_deployment,
     run_is_constrained,
     run_replaces_unread_application,

@@ -1,5 +1,5 @@
 """Fleets: one `RentedNumber` per entry of a bindings file, and one `Application` per application the
-file declares (the file's rules: plivo_pulumi.bindings)."""
+file declares (the file's rules: plivo_pulumi.core.fleet_file)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pulumi
 
-from plivo_pulumi.bindings import Binding, Fleet, resolve_fleet
+from plivo_pulumi.core.fleet_file import Binding, Fleet, resolve_fleet
 from plivo_pulumi.dynamic.application import Application
 from plivo_pulumi.dynamic.rented_number import RentedNumber
 

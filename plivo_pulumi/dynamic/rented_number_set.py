@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from plivo_pulumi.bindings import load_fleet
+from plivo_pulumi.core.fleet_file import load_fleet
 from plivo_pulumi.core.lifecycle import IMPORT_KEY, SECRETS_KEY
 from plivo_pulumi.core.lifecycle.rented_number_set import (
     DEFAULT_IN_FLIGHT,
@@ -45,7 +45,7 @@ class RentedNumberSet(Resource, module="plivo", name="RentedNumberSet"):
     """Many rented numbers and their bindings as one resource (see the module docstring).
 
     `bindings`: `{number: {"app_id": ..., "subaccount": ...}}` or a list of
-    `{"number", "app_id", "subaccount"}` (or `plivo_pulumi.bindings.Binding` objects). As with
+    `{"number", "app_id", "subaccount"}` (or `plivo_pulumi.core.fleet_file.Binding` objects). As with
     `RentedNumber`, `None` leaves a field unmanaged and `""` manages it as "none".
     """
 

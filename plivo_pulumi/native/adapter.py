@@ -51,7 +51,7 @@ from pulumi.provider.experimental.provider import (
 
 from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.lifecycle import DECLARED_KEY, IMPORT_KEY, SECRETS_KEY, Lifecycle
-from plivo_pulumi.engine_run import run_is_cli_import
+from plivo_pulumi.engine.invocation import run_is_cli_import
 from plivo_pulumi.native.convert import (
     camel_path,
     inputs_from_engine,

@@ -53,7 +53,7 @@ from plivo_pulumi.core.config import (
 from plivo_pulumi.core.deployment import Deployment
 from plivo_pulumi.core.errors import CONFIG_HINT, AuthenticationError, PlivoError
 from plivo_pulumi.core.lifecycle import Context
-from plivo_pulumi.engine_run import (
+from plivo_pulumi.engine.invocation import (
     Invocation,
     current_invocation,
     run_deployment,
@@ -313,7 +313,7 @@ class PlivoProvider(Provider):
 
     def credentials_hint(self) -> str:
         """What a refused credential's message adds: the explicit provider's inputs, or the stack
-        config's story (`engine_run.saved_config_hint`) for the default provider."""
+        config's story (`engine.invocation.saved_config_hint`) for the default provider."""
         name = explicit_provider_name(self.provider_urn)
         return saved_config_hint() if name is None else explicit_provider_hint(name)
 

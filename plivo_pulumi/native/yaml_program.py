@@ -4,7 +4,7 @@ The YAML language host builds its requests with Pulumi's Go SDK, which drops map
 is null (`bindings: {"15550000001": null}` arrives as `{}`): the number would be silently left out of
 the set, neither bound nor released. Pulumi starts the plugin in the program's folder, so for a YAML
 project the provider reads the program itself (Main.yaml, else Pulumi.yaml; bounded by
-`plivo_pulumi.safe_yaml`) and Check refuses such an entry, naming the number. Anything it cannot read
+`plivo_pulumi.core.safe_yaml`) and Check refuses such an entry, naming the number. Anything it cannot read
 or recognise is left alone: the engine's own checks stand.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from plivo_pulumi.safe_yaml import load
+from plivo_pulumi.core.safe_yaml import load
 
 _PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 _PROGRAM_FILES = ("Main.yaml", "Main.yml")

@@ -7,6 +7,6 @@ and every assumption made where the API reference is silent are documented once,
 ``docs/simulator.md``; ``GET /__sim__/health`` lists the admin endpoints of the running server.
 """
 
-from .model import Account, Application, Number, PlivoState, SeedError, SimError
+from .models import Account, Application, Number, PlivoState, SeedError, SimError
 
 __all__ = ["Account", "Application", "Number", "PlivoState", "SeedError", "SimError"]

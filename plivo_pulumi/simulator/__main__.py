@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .faults import DEFAULT_FAULTS, FaultInjector
-from .model import NUMBER_SHAPES, PlivoState, SeedError
+from .models import NUMBER_SHAPES, PlivoState, SeedError
 from .seed import default_seed, load_seed_file
 from .server import SimulatorServer
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound
-from .model import SeedError, SimError, check_number_shape
+from .models import SeedError, SimError, check_number_shape
 from .seed import parse_seed_text
 from .wire import HandlerBase, Reply
 

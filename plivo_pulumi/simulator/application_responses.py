@@ -1,7 +1,7 @@
 """The Application API of the reference (create, get, list, modify, delete) over HTTP: which
 parameters each call takes, its status and the application object. The rules and the checks of the
-fields live in the model (`model.py`); authentication, faults, the request log and asynchronous mode
-are the shared entry path of `responses.py`, whose `ROUTES` table dispatches here."""
+fields live in the model (`models/applications.py`); authentication, faults, the request log and
+asynchronous mode are the shared entry path of `responses.py`, whose `ROUTES` table dispatches here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core.numbers import is_subaccount_id, subaccount_uri
 from .errors import BadRequest
-from .model import Account, Application, PlivoState
+from .models import Account, Application, PlivoState
 from .params import no_params, page_meta, page_params, same_id
 from .wire import HandlerBase, Reply
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core.numbers import application_uri, number_uri, subaccount_uri
 from .errors import BadRequest
-from .model import Number, PlivoState
+from .models import Number, PlivoState
 
 # Country (as the object names it), city and region of a number, by calling code (longest first).
 _PLACES = (

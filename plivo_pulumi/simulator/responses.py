@@ -1,5 +1,5 @@
 """The real Number API of the reference: authentication, parameters, list / get / edit / unrent, and
-the number object in the state's shape. The rules themselves live in the model (`model.py`)."""
+the number object in the state's shape. The rules themselves live in the model (`models/`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..core.numbers import application_uri, number_uri, subaccount_uri
 from .application_responses import ApplicationApi
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from .live_number import LIVE_FILTERS, current_object, live_filter
-from .model import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
+from .models import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
 from .params import ASYNC_KEYS, MAX_PAGE_SIZE, no_params, page_meta, page_params, same_id
 from .wire import HandlerBase, Reply, new_api_id
 

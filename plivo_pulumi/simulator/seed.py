@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from .. import safe_yaml
-from .model import SeedError
+from ..core import safe_yaml
+from .models import SeedError
 
 __all__ = [
     "DEFAULT_MAIN_ACCOUNT",

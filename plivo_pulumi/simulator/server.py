@@ -16,7 +16,7 @@ from .admin import ADMIN_PREFIX, AdminApi
 from .application_responses import ApplicationApi
 from .errors import ApiError
 from .faults import FaultInjector
-from .model import PlivoState
+from .models import PlivoState
 from .request_log import RequestLog
 from .responses import NumberApi
 from .wire import Reply, new_api_id

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ..version import __version__
 from .errors import BadRequest, PayloadTooLarge
 from .faults import FaultInjector
-from .model import PlivoState
+from .models import PlivoState
 from .request_log import RequestLog
 
 

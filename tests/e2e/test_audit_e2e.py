@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from plivo_pulumi import dynamic as resources
-from plivo_pulumi.bindings import declare_bindings
 from plivo_pulumi.cli import main
+from plivo_pulumi.dynamic.fleet import declare_bindings
 from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, TOKEN, e2e_seed
 from tests.support.engine_stack import PASSPHRASE, EngineStack
 

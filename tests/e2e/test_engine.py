@@ -40,7 +40,7 @@ def test_local_stack_runs_the_engine_it_is_given(tmp_path):
     must use that engine, not look one up on PATH again."""
     from pulumi import automation as auto
 
-    from plivo_pulumi.workspace import local_stack
+    from plivo_pulumi.engine.workspace import local_stack
 
     found = shutil.which("pulumi")
     assert found is not None
@@ -63,7 +63,7 @@ def test_local_stack_sets_a_secret_without_putting_it_on_a_command_line(tmp_path
     The engine here is a wrapper that records every command line, then runs the real one."""
     from pulumi import automation as auto
 
-    from plivo_pulumi.workspace import local_stack
+    from plivo_pulumi.engine.workspace import local_stack
     from tests.support.accounts import TOKEN
 
     real = Path(shutil.which("pulumi") or "pulumi").resolve()

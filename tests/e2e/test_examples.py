@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from plivo_pulumi.bindings import load_bindings
+from plivo_pulumi.core.fleet_file import load_bindings
+from plivo_pulumi.engine.workspace import program_from_file
 from plivo_pulumi.simulator.seed import load_seed_file
-from plivo_pulumi.workspace import program_from_file
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.engine_stack import EngineStack
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from plivo_pulumi import RentedNumber
-from plivo_pulumi.workspace import engine_command
+from plivo_pulumi.engine.workspace import engine_command
 from tests.support.accounts import (
     APPS,
     MAIN,

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from plivo_pulumi.engine_settings import safe_engine_env
+from plivo_pulumi.engine.settings import safe_engine_env
 from tests.support.engine_stack import PASSPHRASE, Run, resources_by_name
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from plivo_pulumi.workspace import local_stack
+from plivo_pulumi.engine.workspace import local_stack
 
 PINNED_ENGINE = "v3.274.1"
 PASSPHRASE = "e2e-passphrase-not-a-secret"

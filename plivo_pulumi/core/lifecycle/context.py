@@ -16,7 +16,8 @@ from plivo_pulumi.core.errors import AuthenticationError
 class Context:
     client: Callable[[], PlivoClient]  # made on first use: check and diff never call it
     account: str | None  # the configured auth id, known without credentials
-    deployment: Deployment  # the engine run's memory, shared by its processes (`engine_run.run_deployment`)
+    # The engine run's memory, shared by its processes (`engine.invocation.run_deployment`).
+    deployment: Deployment
     notify: Callable[[str], None]  # a line for the user (dynamic: stderr; native: the engine's log)
     constrained: Callable[[], bool]  # True when the engine runs with --target / --exclude
     # What to add when a read or a delete is refused its credentials (the engine may have given the
