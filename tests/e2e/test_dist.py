@@ -271,7 +271,7 @@ func main() {{
 """
 
 
-def test_go_module_zip_is_in_the_proxy_layout(go_proxy: Path) -> None:
+def test_go_module_zip_is_in_the_proxy_layout(go_proxy: Path, tmp_path: Path) -> None:
     module = build_dist.go_module_path()
     tag = f"v{__version__}"
     versions = go_proxy / module / "@v"
@@ -282,6 +282,13 @@ def test_go_module_zip_is_in_the_proxy_layout(go_proxy: Path) -> None:
         names = zipped.namelist()
     assert all(name.startswith(f"{module}@{tag}/") for name in names)
     assert f"{module}@{tag}/go.mod" in names and f"{module}@{tag}/go/plivo/rentedNumber.go" in names
+    # The go command takes the folder as a module proxy: it checks the zip and unpacks it, by path.
+    cache = tmp_path / "modcache"
+    env = {"GOPROXY": f"file://{go_proxy}", "GOSUMDB": "off", "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    fetched = run([need("go"), "mod", "download", "-json", f"{module}@{tag}"], tmp_path, env)
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    unpacked = Path(json.loads(fetched.stdout)["Dir"])
+    assert (unpacked / "go" / "plivo" / "rentedNumber.go").is_file() and unpacked.is_relative_to(cache)
 
 
 def test_go_program_runs_with_the_module_fetched_by_path(go_proxy: Path, tmp_path: Path, sim_e2e) -> None:
