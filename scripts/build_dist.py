@@ -71,7 +71,9 @@ def tracked_files(folder: Path) -> list[Path]:
     return sorted(
         p.relative_to(folder)
         for p in folder.rglob("*")
-        if p.is_file() and not UNTRACKED.intersection(p.relative_to(folder).parts) and ".egg-info" not in str(p)
+        if p.is_file()
+        and not UNTRACKED.intersection(p.relative_to(folder).parts)
+        and ".egg-info" not in str(p)
     )
 
 
@@ -89,7 +91,9 @@ def python_packages(out: Path) -> list[Path]:
     """plivo-pulumi's sdist and wheel, and the pulumi_plivo SDK's wheel."""
     built: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="plivo-dist-py-") as scratch:
-        library = copy_tracked(REPO, Path(scratch) / "plivo-pulumi", ("pyproject.toml", "README.md", "plivo_pulumi"))
+        library = copy_tracked(
+            REPO, Path(scratch) / "plivo-pulumi", ("pyproject.toml", "README.md", "plivo_pulumi")
+        )
         sdk = copy_tracked(REPO / "sdk" / "python", Path(scratch) / "pulumi_plivo")
         for source, kinds in ((library, ["--sdist", "--wheel"]), (sdk, ["--wheel"])):
             made = Path(scratch) / f"out-{source.name}"
@@ -103,7 +107,9 @@ def nodejs_package(out: Path) -> list[Path]:
     """`npm pack` of sdk/nodejs compiled to JavaScript and declarations with the pinned `tsc`."""
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("[make dist] npm is needed to build the TypeScript SDK (README, 'TypeScript and Go')")
+        raise SystemExit(
+            "[make dist] npm is needed to build the TypeScript SDK (README, 'TypeScript and Go')"
+        )
     with tempfile.TemporaryDirectory(prefix="plivo-dist-npm-") as scratch:
         root = Path(scratch)
         for name in ("package.json", "package-lock.json"):
@@ -157,7 +163,11 @@ def go_module(out: Path) -> list[Path]:
 def last_commit_time(folder: Path) -> float:
     """When `folder` last changed in git (the `.info` time a proxy gives for a tag); else now."""
     done = subprocess.run(
-        ["git", "log", "-1", "--format=%ct", "--", "."], cwd=folder, capture_output=True, text=True, check=False
+        ["git", "log", "-1", "--format=%ct", "--", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return float(done.stdout) if done.returncode == 0 and done.stdout.strip() else time.time()
 

@@ -17,10 +17,8 @@ dependencies come from the package indexes (PyPI, npm, the Go proxy) through the
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tarfile
 import zipfile
@@ -284,7 +282,12 @@ def test_go_module_zip_is_in_the_proxy_layout(go_proxy: Path, tmp_path: Path) ->
     assert f"{module}@{tag}/go.mod" in names and f"{module}@{tag}/go/plivo/rentedNumber.go" in names
     # The go command takes the folder as a module proxy: it checks the zip and unpacks it, by path.
     cache = tmp_path / "modcache"
-    env = {"GOPROXY": f"file://{go_proxy}", "GOSUMDB": "off", "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    env = {
+        "GOPROXY": f"file://{go_proxy}",
+        "GOSUMDB": "off",
+        "GOMODCACHE": str(cache),
+        "GOFLAGS": "-modcacherw",
+    }
     fetched = run([need("go"), "mod", "download", "-json", f"{module}@{tag}"], tmp_path, env)
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
     unpacked = Path(json.loads(fetched.stdout)["Dir"])
