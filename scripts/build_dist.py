@@ -90,6 +90,7 @@ def copy_tracked(source: Path, target: Path, only: tuple[str, ...] = ()) -> Path
 def python_packages(out: Path) -> list[Path]:
     """plivo-pulumi's sdist and wheel, and the pulumi_plivo SDK's wheel."""
     built: list[Path] = []
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="plivo-dist-py-") as scratch:
         library = copy_tracked(
             REPO, Path(scratch) / "plivo-pulumi", ("pyproject.toml", "README.md", "plivo_pulumi")
@@ -103,19 +104,26 @@ def python_packages(out: Path) -> list[Path]:
     return built
 
 
-def nodejs_package(out: Path) -> list[Path]:
-    """`npm pack` of sdk/nodejs compiled to JavaScript and declarations with the pinned `tsc`."""
+def nodejs_package(out: Path, toolchain: Path | None = None) -> list[Path]:
+    """`npm pack` of sdk/nodejs compiled to JavaScript and declarations with the pinned `tsc`.
+    `toolchain`: the folder to `npm ci` examples/typescript's lock in, kept (a TypeScript project
+    with its dependencies installed, which tests/e2e/test_dist.py installs the tarball into);
+    by default a scratch folder."""
     npm = shutil.which("npm")
     if npm is None:
         raise SystemExit(
             "[make dist] npm is needed to build the TypeScript SDK (README, 'TypeScript and Go')"
         )
     with tempfile.TemporaryDirectory(prefix="plivo-dist-npm-") as scratch:
-        root = Path(scratch)
+        root = toolchain or Path(scratch)
+        for folder in (root, out):
+            folder.mkdir(parents=True, exist_ok=True)
         for name in ("package.json", "package-lock.json"):
             shutil.copyfile(REPO / "examples" / "typescript" / name, root / name)
         run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=root)
-        sdk = copy_tracked(REPO / "sdk" / "nodejs", root / "sdk")
+        sdk = copy_tracked(REPO / "sdk" / "nodejs", Path(scratch) / "sdk")
+        # tsc resolves @pulumi/pulumi and @types/node from the toolchain's node_modules.
+        (sdk / "node_modules").symlink_to(root / "node_modules", target_is_directory=True)
         run([str(root / "node_modules" / ".bin" / "tsc"), "-p", str(sdk)], cwd=sdk)
         compiled = sdk / "bin"
         manifest = json.loads((sdk / "package.json").read_text())
@@ -200,12 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"building {name}...")
         started = time.monotonic()
         built = BUILDERS[name](out)
-        took = f"{time.monotonic() - started:.1f} s"
+        took = f"{name}, {time.monotonic() - started:.1f} s"
         rows += [(path, took if i == 0 else "") for i, path in enumerate(built)]
     plugins = plugin_tarballs(out)
     rows += [(path, "make plugin") for path in plugins]
     width = max(len(str(p.relative_to(out))) for p, _ in rows)
-    print(f"built in {out}:")
+    print(f"built in {out} (the time is each build's, all its files together):")
     for path, took in rows:
         print(f"  {str(path.relative_to(out)):<{width}}  {human(path.stat().st_size):>9}  {took}")
     if not plugins and not args.only:

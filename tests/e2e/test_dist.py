@@ -5,7 +5,8 @@ run with it through the `pulumi` CLI against the simulator (docs/install.md):
   the oldest Pulumi SDK the library's range accepts (`pulumi>=3.269.0,<4`: the lower bound is what
   this module verifies; the rest of the suite runs constraints.txt's pin). A Python program with the
   dynamic `RentedNumber`, and one with `pulumi_plivo` whose plugin is the wheel's console script;
-- the TypeScript SDK's npm tarball `npm install`ed into a TypeScript project;
+- the TypeScript SDK's npm tarball `npm install`ed into a TypeScript project (the folder the build
+  ran `npm ci` of examples/typescript's lock in: @pulumi/pulumi and typescript installed);
 - the Go SDK module, unpacked from its module zip, fetched with `go get` by module path through a
   `replace` to that folder.
 
@@ -182,10 +183,17 @@ def test_native_program_runs_with_the_wheels_plugin_script(clean_venv: Path, tmp
 
 
 @pytest.fixture(scope="module")
-def npm_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist-npm")
-    (tarball,) = build_dist.nodejs_package(out)
-    return tarball
+def ts_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The npm tarball, and the TypeScript project the build ran `npm ci` in (examples/typescript's
+    package.json and lock: @pulumi/pulumi and typescript installed, as in a user's project)."""
+    root = tmp_path_factory.mktemp("dist-npm")
+    (tarball,) = build_dist.nodejs_package(root / "out", toolchain=root / "project")
+    return tarball, root / "project"
+
+
+@pytest.fixture(scope="module")
+def npm_tarball(ts_build: tuple[Path, Path]) -> Path:
+    return ts_build[0]
 
 
 def test_npm_tarball_holds_the_compiled_sdk_and_its_manifest(npm_tarball: Path) -> None:
@@ -212,14 +220,12 @@ export const boundTo = line.appId;
 """
 
 
-def test_typescript_program_runs_with_the_npm_tarball(npm_tarball: Path, tmp_path: Path, sim_e2e) -> None:
+def test_typescript_program_runs_with_the_npm_tarball(ts_build, tmp_path: Path, sim_e2e) -> None:
     need_host("pulumi-language-nodejs")
     npm = need("npm")
-    folder = tmp_path / "project"
-    folder.mkdir()
-    example = REPO / "examples" / "typescript"
-    for name in ("package.json", "package-lock.json", "tsconfig.json"):
-        shutil.copyfile(example / name, folder / name)
+    npm_tarball, folder = ts_build
+    assert not (folder / "node_modules" / "@plivo-pulumi").exists()
+    shutil.copyfile(REPO / "examples" / "typescript" / "tsconfig.json", folder / "tsconfig.json")
     installed = run([npm, "install", "--no-audit", "--no-fund", str(npm_tarball)], folder)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     package = folder / "node_modules" / "@plivo-pulumi" / "plivo"
