@@ -11,8 +11,9 @@ run with it through the `pulumi` CLI against the simulator (docs/install.md):
   `replace` to that folder.
 
 The plugin tarball, the fifth artifact, is installed with `pulumi plugin install ... --file` in
-tests/e2e/test_plugin_install.py, so it is not built here. Each artifact is built once per module;
-dependencies come from the package indexes (PyPI, npm, the Go proxy) through their caches.
+tests/e2e/test_plugin_install.py, so it is not built here. Each artifact is built once per module.
+Dependencies come from the package indexes, as for users: PyPI (pip), the npm registry (through
+npm's cache) and the Go module cache (filled by the suite's other Go builds, else the Go proxy).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def clean_venv(python_dists: Path, oldest_pulumi: str, tmp_path_factory: pytest.
     assert made.returncode == 0, made.stderr
     library = built(python_dists, "plivo_pulumi-*.whl")
     sdk = built(python_dists, "pulumi_plivo-*.whl")
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # --no-compile: byte-compiling every dependency is CPU the suite need not spend (imports compile).
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile"]
     installed = run([*pip, str(library), str(sdk), f"pulumi=={oldest_pulumi}"], venv.parent)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     return venv
@@ -186,6 +188,7 @@ def test_native_program_runs_with_the_wheels_plugin_script(clean_venv: Path, tmp
 def ts_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The npm tarball, and the TypeScript project the build ran `npm ci` in (examples/typescript's
     package.json and lock: @pulumi/pulumi and typescript installed, as in a user's project)."""
+    need("npm")
     root = tmp_path_factory.mktemp("dist-npm")
     (tarball,) = build_dist.nodejs_package(root / "out", toolchain=root / "project")
     return tarball, root / "project"
