@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -53,9 +54,17 @@ def version() -> str:
     return __version__
 
 
-def run(args: list[str], cwd: Path) -> str:
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     """Runs a build step; on failure stops with its output (the step's own message is the useful one)."""
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    done = subprocess.run(
+        args,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"[make dist] failed: {' '.join(args)}\n{done.stdout}{done.stderr}")
     return done.stdout
@@ -96,9 +105,13 @@ def python_packages(out: Path) -> list[Path]:
             REPO, Path(scratch) / "plivo-pulumi", ("pyproject.toml", "README.md", "plivo_pulumi")
         )
         sdk = copy_tracked(REPO / "sdk" / "python", Path(scratch) / "pulumi_plivo")
-        for source, kinds in ((library, ["--sdist", "--wheel"]), (sdk, ["--wheel"])):
+        # The files' times in the archives: the last commit's, so a rebuild of a commit is the same.
+        epoch = {"SOURCE_DATE_EPOCH": str(int(last_commit_time(REPO)))}
+        # No flag: the sdist, then the wheel built from it (so the sdist is known to be complete).
+        for source, kinds in ((library, []), (sdk, ["--wheel"])):
             made = Path(scratch) / f"out-{source.name}"
-            run([sys.executable, "-m", "build", *kinds, "--outdir", str(made), str(source)], cwd=source)
+            build = [sys.executable, "-m", "build", *kinds, "--outdir", str(made), str(source)]
+            run(build, cwd=source, env=epoch)
             for artifact in sorted(made.iterdir()):
                 built.append(Path(shutil.copy2(artifact, out / artifact.name)))
     return built
