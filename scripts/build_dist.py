@@ -43,6 +43,10 @@ TIMEOUT = 900
 UNTRACKED = {".git", "node_modules", "bin", "build", "dist", "__pycache__", ".venv"}
 
 
+class BuildError(Exception):
+    """A build step failed or a tool is missing: main() prints the message alone, no traceback."""
+
+
 def say(message: str) -> None:
     print(f"[make dist] {message}", file=sys.stderr, flush=True)
 
@@ -66,7 +70,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"[make dist] failed: {' '.join(args)}\n{done.stdout}{done.stderr}")
+        raise BuildError(f"failed: {' '.join(args)}\n{done.stdout}{done.stderr}")
     return done.stdout
 
 
@@ -124,9 +128,7 @@ def nodejs_package(out: Path, toolchain: Path | None = None) -> list[Path]:
     by default a scratch folder."""
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit(
-            "[make dist] npm is needed to build the TypeScript SDK (README, 'TypeScript and Go')"
-        )
+        raise BuildError("npm is needed to build the TypeScript SDK (README, 'TypeScript and Go')")
     with tempfile.TemporaryDirectory(prefix="plivo-dist-npm-") as scratch:
         root = toolchain or Path(scratch)
         for folder in (root, out):
@@ -150,7 +152,7 @@ def nodejs_package(out: Path, toolchain: Path | None = None) -> list[Path]:
 def go_module_path() -> str:
     found = re.search(r"^module\s+(\S+)", (REPO / "sdk" / "go.mod").read_text(), re.MULTILINE)
     if found is None:
-        raise SystemExit("[make dist] sdk/go.mod names no module")
+        raise BuildError("sdk/go.mod names no module")
     return found.group(1)
 
 
@@ -220,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or list(BUILDERS):
         say(f"building {name}...")
         started = time.monotonic()
-        built = BUILDERS[name](out)
+        try:
+            built = BUILDERS[name](out)
+        except BuildError as error:
+            say(str(error))
+            return 1
         took = f"{name}, {time.monotonic() - started:.1f} s"
         rows += [(path, took if i == 0 else "") for i, path in enumerate(built)]
     plugins = plugin_tarballs(out)
