@@ -7,16 +7,17 @@ TOOLS  := $(CURDIR)/.tools/bin
 # the first python3 it finds.
 RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
 
-.PHONY: venv tools sdk docs sdk-compile plugin test test-fast demo bench bench-plugin lint clean
+.PHONY: venv tools sdk docs sdk-compile plugin dist test test-fast demo bench bench-plugin lint clean
 
 # The venv: this package (with the native provider's console script pulumi-resource-plivo) and the
-# generated SDK pulumi_plivo, committed in sdk/python (no Go needed here).
+# generated SDK pulumi_plivo, committed in sdk/python (no Go needed here). pyproject.toml states ranges;
+# constraints.txt pins the exact versions the repo's own runs use.
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
+$(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]' -e sdk/python
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]' -e sdk/python
 	touch $@
 
 # The pinned engine, then plivo-codegen (the SDK generator, on the engine's own pkg/v3), then the
@@ -55,6 +56,12 @@ sdk-compile: venv tools
 plugin: venv
 	$(PY) scripts/build_plugin.py
 
+# Everything users install, into dist/ (docs/install.md): the plivo-pulumi wheel and sdist, the
+# pulumi_plivo wheel, the npm package of sdk/nodejs, the Go SDK module in the module-proxy layout
+# (dist/goproxy) and the plugin tarball (`make plugin`); prints each with its size. npm and Go needed.
+dist: plugin
+	$(PY) scripts/build_dist.py
+
 # Four workers on two cores, a test file each at a time (the e2e files share a simulator per module):
 # the e2e tests mostly wait on the engine (two workers left the cores half idle, load ~1: 28 min);
 # then the secrets scan, alone, over every file the suite's stacks wrote (tests/e2e/test_zz_secrets.py).
@@ -73,7 +80,7 @@ demo: venv tools
 	$(RUN) $(PY) scripts/demo.py
 
 bench: venv tools
-	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(RUN) $(PY) -m bench
 	$(RUN) $(PY) -m bench.backends
 

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = cells_from_json(data["cells"])
         info, plan_text, seconds = data["machine"], data["plan"], data["seconds"]
         overhead = data.get("overhead", {})
-        info.setdefault("Pulumi Python SDK", sdk_version())  # pinned in pyproject.toml
+        info.setdefault("Pulumi Python SDK", sdk_version())  # pinned in constraints.txt
         full = data.get("full", False)
     else:
         if args.quick:
