@@ -7,7 +7,7 @@ TOOLS  := $(CURDIR)/.tools/bin
 # the first python3 it finds.
 RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
 
-.PHONY: venv tools sdk sdk-compile plugin test test-fast demo bench lint clean
+.PHONY: venv tools sdk docs sdk-compile plugin test test-fast demo bench lint clean
 
 # The venv: this package (with the native provider's console script pulumi-resource-plivo) and the
 # generated SDK pulumi_plivo, committed in sdk/python (no Go needed here).
@@ -35,6 +35,13 @@ sdk: venv
 	$(PY) scripts/gen_sdk.py
 	$(PY) scripts/gen_sdk.py --language nodejs
 	$(PY) scripts/gen_sdk.py --language go
+	$(PY) scripts/gen_docs.py
+
+# Regenerates the reference docs/reference/*.md from the schema and the example programs in
+# docs/reference/examples (commit the result; tests/test_reference_docs.py fails while they are out of
+# step). docs/writing-docs.md says how the pages are made.
+docs: venv
+	$(PY) scripts/gen_docs.py
 
 # Compiles the TypeScript and Go SDKs with a small program each (tests/test_sdk_compile.py; npm and Go
 # needed): README, "TypeScript and Go". `make test` runs it too.
