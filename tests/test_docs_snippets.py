@@ -160,7 +160,9 @@ def sandbox(simulator, tmp_path: Path) -> Sandbox:
     return Sandbox(simulator, tmp_path)
 
 
-RUN_BLOCKS = [b for p in FILES for b in blocks(p) if b.kind == "run"]
+# The guides' run blocks run in tests/e2e/test_docs_programs.py.
+GUIDES = set(doc_snippets.doc_runners.guide_files())
+RUN_BLOCKS = [b for p in FILES if p not in GUIDES for b in blocks(p) if b.kind == "run"]
 
 
 @pytest.mark.e2e
