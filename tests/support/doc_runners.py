@@ -288,15 +288,13 @@ def unknown_commands(block: Block) -> list[str]:
 # -- kinds that run ------------------------------------------------------------------------------------
 
 
-def _bindings_file_before(block: Block) -> str | None:
-    """The text of the last `config: bindings` block above `block` in its file."""
-    found = None
-    for other in doc_snippets.blocks(block.path):
-        if other.line >= block.line:
-            break
-        if other.kind == "config" and other.argument == "bindings":
-            found = other.text
-    return found
+def _bindings_file_for(block: Block) -> str | None:
+    """The text of the `config: bindings` block nearest above `block` in its file, else the first
+    below it: the file its program reads."""
+    files = [b for b in doc_snippets.blocks(block.path) if b.kind == "config" and b.argument == "bindings"]
+    above = [b for b in files if b.line < block.line]
+    chosen = above[-1] if above else next(iter(files), None)
+    return chosen.text if chosen else None
 
 
 @doc_snippets.runner("program")
@@ -308,7 +306,7 @@ def run_program(block: Block, sandbox: Sandbox) -> None:
     from tests.support.cli_project import CliProject, plivo_config
     from tests.support.lang_projects import plugins_block
 
-    bindings = _bindings_file_before(block) if "bindings.yaml" in block.text else None
+    bindings = _bindings_file_for(block) if "bindings.yaml" in block.text else None
     auth_id = _seeded(block, sandbox, bindings or "")
     if block.info == "yaml":
         folder = sandbox.workdir / "project"
