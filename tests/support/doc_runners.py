@@ -47,6 +47,9 @@ SUBACCOUNT = re.compile(r"\bSA[A-Z0-9]{18}\b")
 DIGITS = re.compile(r"(?<![\w.])\d{11,}(?![\w.])")
 US_NUMBER = re.compile(r"\+1 \((\d{3})\) (\d{3})-(\d{4})|\b1\.(\d{3})\.(\d{3})\.(\d{4})\b")
 FALLBACK_NUMBER = "15550000001"
+# An application the block adopts (`import_=`) is seeded with the fields the block declares for it,
+# as adopting needs (the adoption writes nothing, so the code must equal the live application).
+ADOPTED_APPLICATION = re.compile(r'Application\(\s*"[^"]*",(?P<args>(?:(?!Application\().)*?)import_="(?P<app_id>\d{14,})"', re.S)
 
 
 def seed_from(text: str) -> tuple[str, dict[str, Any]]:
@@ -72,6 +75,11 @@ def seed_from(text: str) -> tuple[str, dict[str, Any]]:
         applications=list(dict.fromkeys(apps)),
         numbers=list(dict.fromkeys(numbers)) or [FALLBACK_NUMBER],
     )
+    for adopted in ADOPTED_APPLICATION.finditer(text):
+        declared = dict(re.findall(r'\b(\w+_url|app_name|\w+_method)="([^"]*)"', adopted["args"]))
+        for app in seed["applications"]:
+            if app["app_id"] == adopted["app_id"]:
+                app.update(declared)
     return auth_id, seed
 
 
@@ -349,9 +357,9 @@ COMMANDS_PROGRAM = "name: docs-commands\nruntime: yaml\nresources:\n"
 
 @doc_snippets.runner("commands")
 def run_commands(block: Block, sandbox: Sandbox) -> None:
-    """A command sequence, line by line, in a YAML project folder whose program binds the numbers the
-    block names (or one of the seed's) and whose stacks (`--stack NAME`, else dev) are set for the
-    seeded account; the PATH holds the engine and this venv's `plivo-numbers`. Each line exits 0, or
+    """A command sequence, line by line, in a YAML project folder whose program adopts the numbers
+    the block names (or one of the seed's) and whose stacks (`--stack NAME`, else dev) are set for the
+    seeded account and deployed; the PATH holds the engine and this venv's `plivo-numbers`. Each line exits 0, or
     the N of its `# exits N`."""
     from tests.support.accounts import TOKEN
     from tests.support.cli_project import CliProject, plivo_config
@@ -370,7 +378,12 @@ def run_commands(block: Block, sandbox: Sandbox) -> None:
     for stack in stacks:
         project = CliProject(sandbox.workdir, "", project_dir=folder, stack=stack)
         project.init(plivo_config(sandbox.sim.base_url, auth_id, TOKEN))
-    env = dict(project.env, HOME=str(sandbox.workdir))
+        deployed = project.up()
+        if not deployed.ok:
+            raise SnippetError(f"{block.where}: the project of the block's stack {stack} did not deploy:\n"
+                               f"{deployed.output}")
+    # A terminal's user answers `yes` to the engine's prompts (`pulumi import`, `pulumi up`).
+    env = dict(project.env, HOME=str(sandbox.workdir), PULUMI_SKIP_CONFIRMATIONS="true")
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
     transcript = []
     for raw in block.text.replace("\\\n", " ").splitlines():
