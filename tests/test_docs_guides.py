@@ -66,7 +66,11 @@ def test_an_untagged_block_fails_naming_file_and_line(tmp_path: Path):
 @pytest.mark.parametrize(
     ("argument", "text", "complaint"),
     [
-        ("bindings", "numbers:\n  - number: '15550000001'\n    app_id: support\n", "application id 'support'"),
+        (
+            "bindings",
+            "numbers:\n  - number: '15550000001'\n    app_id: support\n",
+            "application id 'support'",
+        ),
         ("bindings", "numbers:\n  - numbr: '15550000001'\n", "numbr"),
         ("seed", "numbers:\n  - {number: '15550000001', account: MANOSUCHACCOUNT00001}\n", "MANOSUCH"),
         ("seed", "applications:\n  - {app_id: x1}\n", "app_id"),

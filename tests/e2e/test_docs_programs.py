@@ -47,7 +47,10 @@ def test_the_guides_have_blocks_of_each_runner():
 def test_a_program_naming_an_application_the_account_lacks_cannot_pass(sandbox: Sandbox):
     """The seed comes from the block: a block broken by a mistyped id (13 digits, read as a number
     rather than an application) fails naming its line."""
-    text = 'from plivo_pulumi import RentedNumber\nRentedNumber("a", number="15550100001", app_id="1000000000001")\n'
+    text = (
+        "from plivo_pulumi import RentedNumber\n"
+        'RentedNumber("a", number="15550100001", app_id="1000000000001")\n'
+    )
     block = Block(sandbox.workdir / "doc.md", 7, "python", text, "run", "program")
     with pytest.raises(SnippetError, match=r"doc.md:7: `pulumi (preview|up)` failed"):
         doc_snippets.RUNNERS["program"](block, sandbox)
@@ -56,5 +59,7 @@ def test_a_program_naming_an_application_the_account_lacks_cannot_pass(sandbox: 
 def test_a_command_line_that_exits_otherwise_fails(sandbox: Sandbox):
     text = "pulumi preview --stack prod\nplivo-numbers audit --stack prod   # exits 1\n"
     block = Block(sandbox.workdir / "doc.md", 4, "sh", text, "run", "commands")
-    with pytest.raises(SnippetError, match=r"doc.md:4: `plivo-numbers audit --stack prod   # exits 1` exited 0"):
+    with pytest.raises(
+        SnippetError, match=r"doc.md:4: `plivo-numbers audit --stack prod   # exits 1` exited 0"
+    ):
         doc_snippets.RUNNERS["commands"](block, sandbox)

@@ -49,7 +49,9 @@ US_NUMBER = re.compile(r"\+1 \((\d{3})\) (\d{3})-(\d{4})|\b1\.(\d{3})\.(\d{3})\.
 FALLBACK_NUMBER = "15550000001"
 # An application the block adopts (`import_=`) is seeded with the fields the block declares for it,
 # as adopting needs (the adoption writes nothing, so the code must equal the live application).
-ADOPTED_APPLICATION = re.compile(r'Application\(\s*"[^"]*",(?P<args>(?:(?!Application\().)*?)import_="(?P<app_id>\d{14,})"', re.S)
+ADOPTED_APPLICATION = re.compile(
+    r'Application\(\s*"[^"]*",(?P<args>(?:(?!Application\().)*?)import_="(?P<app_id>\d{14,})"', re.S
+)
 
 
 def seed_from(text: str) -> tuple[str, dict[str, Any]]:
@@ -152,8 +154,10 @@ def _audit_json_keys(text: str) -> None:
     shown = json.loads(text)
     emitted = AuditReport(stack="s", account="a", live_total=0, managed_total=0, findings=[]).to_dict()
     if set(shown) != set(emitted) or set(shown["counts"]) != set(emitted["counts"]):
-        raise ValueError(f"keys {sorted(shown)} / counts {sorted(shown['counts'])}; render_json emits "
-                         f"{sorted(emitted)} / {sorted(emitted['counts'])}")
+        raise ValueError(
+            f"keys {sorted(shown)} / counts {sorted(shown['counts'])}; render_json emits "
+            f"{sorted(emitted)} / {sorted(emitted['counts'])}"
+        )
     finding_keys = set(Finding(kind="unmanaged", number="1", account="a").to_dict())
     for finding in shown["findings"]:
         if set(finding) != finding_keys:
@@ -189,9 +193,7 @@ def _go_syntax(text: str) -> None:
 
 
 _GO_FILE = doc_snippets.SYNTAX["go"]
-doc_snippets.SYNTAX.update(
-    {"go": _go_syntax, "console": lambda text: None, "typescript": lambda text: None}
-)
+doc_snippets.SYNTAX.update({"go": _go_syntax, "console": lambda text: None, "typescript": lambda text: None})
 doc_snippets.KINDS.update({"config": check_config, "output": check_output, "quickstart": check_quickstart})
 
 
@@ -253,7 +255,9 @@ def _bench_problem(words: list[str]) -> str | None:
 
 def _command_lines(block: Block) -> list[str]:
     text = block.text.replace("\\\n", " ")
-    lines = [line.split("#")[0] if " #" in line or line.startswith("#") else line for line in text.splitlines()]
+    lines = [
+        line.split("#")[0] if " #" in line or line.startswith("#") else line for line in text.splitlines()
+    ]
     if block.kind == "output":
         lines = [line[2:] for line in text.splitlines() if line.startswith("$ ")]
         lines = [line.split(" #")[0] for line in lines]
@@ -359,8 +363,8 @@ COMMANDS_PROGRAM = "name: docs-commands\nruntime: yaml\nresources:\n"
 def run_commands(block: Block, sandbox: Sandbox) -> None:
     """A command sequence, line by line, in a YAML project folder whose program adopts the numbers
     the block names (or one of the seed's) and whose stacks (`--stack NAME`, else dev) are set for the
-    seeded account and deployed; the PATH holds the engine and this venv's `plivo-numbers`. Each line exits 0, or
-    the N of its `# exits N`."""
+    seeded account and deployed; the PATH holds the engine and this venv's `plivo-numbers`. Each line
+    exits 0, or the N of its `# exits N`."""
     from tests.support.accounts import TOKEN
     from tests.support.cli_project import CliProject, plivo_config
     from tests.support.lang_projects import plugins_block
@@ -370,7 +374,7 @@ def run_commands(block: Block, sandbox: Sandbox) -> None:
     folder = sandbox.workdir / "project"
     folder.mkdir(parents=True)
     resources = "".join(
-        f"  n{n['number']}:\n    type: plivo:RentedNumber\n    properties: {{number: \"{n['number']}\"}}\n"
+        f'  n{n["number"]}:\n    type: plivo:RentedNumber\n    properties: {{number: "{n["number"]}"}}\n'
         for n in seed["numbers"]
     )
     (folder / "Pulumi.yaml").write_text(COMMANDS_PROGRAM + resources + plugins_block())
@@ -380,8 +384,9 @@ def run_commands(block: Block, sandbox: Sandbox) -> None:
         project.init(plivo_config(sandbox.sim.base_url, auth_id, TOKEN))
         deployed = project.up()
         if not deployed.ok:
-            raise SnippetError(f"{block.where}: the project of the block's stack {stack} did not deploy:\n"
-                               f"{deployed.output}")
+            raise SnippetError(
+                f"{block.where}: the project of the block's stack {stack} did not deploy:\n{deployed.output}"
+            )
     # A terminal's user answers `yes` to the engine's prompts (`pulumi import`, `pulumi up`).
     env = dict(project.env, HOME=str(sandbox.workdir), PULUMI_SKIP_CONFIRMATIONS="true")
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
@@ -391,7 +396,13 @@ def run_commands(block: Block, sandbox: Sandbox) -> None:
         if not line or line.startswith("#"):
             continue
         done = subprocess.run(
-            ["bash", "-c", line], cwd=folder, env=env, capture_output=True, text=True, timeout=600, check=False
+            ["bash", "-c", line],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
         transcript.append(f"$ {line}\n{done.stdout}{done.stderr}")
         expected = EXPECTED_EXIT.search(line)
