@@ -145,6 +145,6 @@ def test_a_quickstart_block_parses(tmp_path: Path):
 
 def test_every_guide_run_block_names_a_runner_of_this_module():
     runners = {b.argument for p in GUIDES for b in blocks(p) if b.kind == "run"}
-    assert runners <= {"program", "python-script", "commands"}, runners
+    assert runners <= {"program", "python-script", "commands", "walkthrough"}, runners
     assert isinstance(doc_snippets.RUNNERS["program"], type(test_the_guides_are_all_there))
     assert Block  # re-exported for the e2e module

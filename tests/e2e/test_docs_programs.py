@@ -40,7 +40,7 @@ def test_every_run_block_runs(block: Block, sandbox: Sandbox):
 
 
 def test_the_guides_have_blocks_of_each_runner():
-    assert {"program", "python-script", "commands"} <= {b.argument for b in RUN_BLOCKS}
+    assert {"program", "python-script", "commands", "walkthrough"} <= {b.argument for b in RUN_BLOCKS}
     assert {b.info for b in RUN_BLOCKS if b.argument == "program"} == {"python"}
 
 

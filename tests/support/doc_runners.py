@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -412,3 +413,45 @@ def run_commands(block: Block, sandbox: Sandbox) -> None:
                 f"{block.where}: `{line}` exited {done.returncode}, the doc says {want}:\n"
                 + "\n".join(transcript[-3:])
             )
+
+
+@doc_snippets.runner("walkthrough")
+def run_walkthrough(block: Block, sandbox: Sandbox) -> None:
+    """An example's README steps, from the repository root, as one shell session: in a copy of the
+    checkout's `examples/` (the checkout's `.venv` and `.tools` linked in, so `make venv tools` is
+    skipped: its targets are checked offline), its own simulator on a free port instead of 8799, the
+    engine's prompts answered `yes`; exit 0."""
+    import shutil
+    import socket
+
+    root = sandbox.workdir / "checkout"
+    shutil.copytree(REPO / "examples", root / "examples", ignore=shutil.ignore_patterns("node_modules"))
+    for tool in (".venv", ".tools"):
+        (root / tool).symlink_to(REPO / tool, target_is_directory=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    lines = []
+    for line in block.text.replace("8799", str(port)).splitlines():
+        if line.startswith("make "):
+            continue
+        lines.append(line)
+        if line.split("#")[0].rstrip().endswith("&"):  # wait until the simulator answers
+            ready = f"curl -sf http://127.0.0.1:{port}/__sim__/numbers >/dev/null"
+            lines.append(f"until {ready}; do sleep 0.2; done")
+    script = "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + "\n".join(lines) + "\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "PLIVO_"))}
+    env.update(HOME=str(sandbox.workdir), PULUMI_SKIP_CONFIRMATIONS="true", PULUMI_SKIP_UPDATE_CHECK="1")
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SnippetError(f"{block.where}: exit {done.returncode}:\n{done.stdout[-4000:]}")
