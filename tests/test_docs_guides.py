@@ -148,3 +148,22 @@ def test_every_guide_run_block_names_a_runner_of_this_module():
     assert runners <= {"program", "python-script", "commands", "walkthrough"}, runners
     assert isinstance(doc_snippets.RUNNERS["program"], type(test_the_guides_are_all_there))
     assert Block  # re-exported for the e2e module
+
+
+@pytest.mark.parametrize(
+    ("form", "change"),
+    [
+        ("audit-table", ("Result: 3 findings", "Result: 3 problems")),
+        ("audit-table", ("restores the declared values; or change the code", "restores them")),
+        ("sim-faults", ('"retry_after": 1', '"retry_after": 2')),
+        ("sim-requests", ('"by_status"', '"by_code"')),
+    ],
+)
+def test_an_output_block_shows_what_the_product_prints(tmp_path: Path, form: str, change: tuple[str, str]):
+    """The docs' own transcripts pass; a line the product does not print fails."""
+    shown = next(b for p in GUIDES for b in blocks(p) if b.kind == "output" and b.argument == form)
+    assert problems_of(doc(tmp_path, f"<!-- output: {form} -->\n```\n{shown.text}```\n")) == []
+    assert change[0] in shown.text
+    broken = shown.text.replace(*change)
+    problems = problems_of(doc(tmp_path, f"<!-- output: {form} -->\n```\n{broken}```\n"))
+    assert len(problems) == 1 and "not the form the product prints" in problems[0], problems

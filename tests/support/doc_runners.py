@@ -165,7 +165,57 @@ def _audit_json_keys(text: str) -> None:
             raise ValueError(f"a finding's keys {sorted(finding)}; a Finding has {sorted(finding_keys)}")
 
 
-OUTPUTS = {"": lambda text: None, "json": json.loads, "audit-json": _audit_json_keys}
+def _audit_table(text: str) -> None:
+    """A `plivo-numbers audit` table is what render_table prints for the findings its rows show."""
+    from plivo_pulumi.audit.model import AuditReport, Finding
+    from plivo_pulumi.audit.render import render_table
+
+    head = re.search(r"Audit of stack (\S+) against Plivo account (\S+)", text)
+    live = re.search(r"live numbers listed: (\d+)", text)
+    managed = re.search(r"managed numbers in the stack: (\d+)", text)
+    if not (head and live and managed):
+        raise ValueError("no `Audit of stack ... against Plivo account ...` header with its totals")
+    shown = {"-": None, "(main account)": ""}
+    findings = []
+    for row in re.findall(r"^  ([a-z_]+ {2,}.*)$", text, re.M):
+        cells = [shown.get(c, c) for c in re.split(r" {2,}", row.strip())]
+        findings.append(Finding(cells[0], cells[1] or "", *cells[2:6]))
+    report = AuditReport(head[1], head[2], int(live[1]), int(managed[1]), findings)
+    rendered = render_table(report)
+    if rendered.strip() != text.strip():
+        import difflib
+
+        diff = difflib.unified_diff(text.strip().splitlines(), rendered.strip().splitlines(), lineterm="")
+        raise ValueError("render_table prints, for these findings:\n" + "\n".join(list(diff)[2:]))
+
+
+def _sim_requests(text: str) -> None:
+    """GET /__sim__/requests: the keys RequestLog.dump gives, each request's those of an entry."""
+    from plivo_pulumi.simulator.request_log import RequestLog
+
+    log = RequestLog()
+    log.add("GET", "/v1/", "/v1/", 200, None, None)
+    dumped, shown = log.dump(), json.loads(text)
+    if set(shown) != set(dumped) or any(set(r) != set(dumped["requests"][0]) for r in shown["requests"]):
+        raise ValueError(f"the log has keys {sorted(dumped)}, a request {sorted(dumped['requests'][0])}")
+
+
+def _sim_faults(text: str) -> None:
+    """GET /__sim__/faults of a fresh simulator: DEFAULT_FAULTS."""
+    from plivo_pulumi.simulator.faults import DEFAULT_FAULTS
+
+    if json.loads(text) != DEFAULT_FAULTS:
+        raise ValueError(f"the defaults are {json.dumps(DEFAULT_FAULTS)}")
+
+
+OUTPUTS = {
+    "": lambda text: None,
+    "json": json.loads,
+    "audit-json": _audit_json_keys,
+    "audit-table": _audit_table,
+    "sim-requests": _sim_requests,
+    "sim-faults": _sim_faults,
+}
 
 
 def check_output(block: Block) -> None:
@@ -390,6 +440,7 @@ def run_commands(block: Block, sandbox: Sandbox) -> None:
             )
     # A terminal's user answers `yes` to the engine's prompts (`pulumi import`, `pulumi up`).
     env = dict(project.env, HOME=str(sandbox.workdir), PULUMI_SKIP_CONFIRMATIONS="true")
+    env["PLIVO_AUTH_TOKEN"] = TOKEN  # the seeded account's, for blocks that read it from the environment
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
     transcript = []
     for raw in block.text.replace("\\\n", " ").splitlines():
