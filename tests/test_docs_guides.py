@@ -31,6 +31,8 @@ def problems_of(path: Path) -> list[str]:
             continue
         if block.info in ("sh", "bash", "console") or block.kind == "output":
             problems += doc_runners.unknown_commands(block)
+        if block.info == "python":
+            problems += doc_runners.unknown_names(block)
     return problems
 
 
@@ -123,6 +125,23 @@ def test_commands_the_product_has_pass(tmp_path: Path):
     ]
     page = doc(tmp_path, "<!-- syntax-only: needs the real Plivo -->\n```sh\n" + "\n".join(lines) + "\n```\n")
     assert problems_of(page) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ("from plivo_pulumi.audit import run_audt", "plivo_pulumi.audit has no run_audt"),
+        ("from plivo_pulumi.no_such import x", "`plivo_pulumi.no_such` does not import"),
+        (
+            "import pulumi_plivo as plivo\nplivo.get_rented_number_list()",
+            "pulumi_plivo has no get_rented_number_list",
+        ),
+    ],
+)
+def test_a_python_fragment_naming_what_the_product_lacks_fails(tmp_path: Path, line: str, complaint: str):
+    page = doc(tmp_path, f"<!-- syntax-only: a fragment -->\n```python\n{line}\n```\n")
+    problems = problems_of(page)
+    assert len(problems) == 1 and complaint in problems[0], problems
 
 
 def test_the_seed_is_read_from_the_block():

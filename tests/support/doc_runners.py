@@ -506,3 +506,48 @@ def run_walkthrough(block: Block, sandbox: Sandbox) -> None:
     )
     if done.returncode != 0:
         raise SnippetError(f"{block.where}: exit {done.returncode}:\n{done.stdout[-4000:]}")
+
+
+# -- names a Python block imports exist ---------------------------------------------------------------
+
+PRODUCT_MODULES = ("plivo_pulumi", "pulumi_plivo")
+
+
+def unknown_names(block: Block) -> list[str]:
+    """What a Python block takes from the product that the product lacks: a module or name in
+    `from plivo_pulumi... import NAME` / `import pulumi_plivo as plivo`, and `plivo.NAME` uses, so a
+    fragment checked for syntax only still goes stale loudly when a name moves."""
+    import ast
+    import importlib
+
+    try:
+        tree = ast.parse(block.text)
+    except SyntaxError:
+        return []  # the block's own syntax check says so
+    problems: list[str] = []
+    aliases: dict[str, Any] = {}
+
+    def module(name: str) -> Any:
+        try:
+            return importlib.import_module(name)
+        except ImportError as error:
+            problems.append(f"{block.where}: `{name}` does not import: {error}")
+            return None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PRODUCT_MODULES):
+            found = module(node.module or "")
+            for alias in node.names if found else []:
+                if not hasattr(found, alias.name):
+                    problems.append(f"{block.where}: {node.module} has no {alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(PRODUCT_MODULES):
+                    found = module(alias.name)
+                    if found is not None:
+                        aliases[alias.asname or alias.name] = found
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            if not hasattr(aliases[node.value.id], node.attr):
+                problems.append(f"{block.where}: {aliases[node.value.id].__name__} has no {node.attr}")
+    return problems
