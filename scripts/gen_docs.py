@@ -204,13 +204,14 @@ def examples_section(page: Page) -> list[str]:
     return lines
 
 
-def types_section(types: dict[str, Any], used: list[str]) -> list[str]:
+def types_section(types: dict[str, Any], used: list[str], *, inputs: bool) -> list[str]:
+    """The object types the page's properties name: as inputs (required / default) or outputs."""
     lines: list[str] = []
     for token in used:
         spec = types[token]
         name = token_name(token)
         lines += [f"### {name}", "", cell(spec.get("description", "")), ""]
-        lines += property_table(spec["properties"], spec.get("required", []), inputs=False) + [""]
+        lines += property_table(spec["properties"], spec.get("required", []), inputs=inputs) + [""]
     return ["## Supporting types", "", *lines] if lines else []
 
 
@@ -290,7 +291,7 @@ def resource_page(page: Page, package: dict[str, Any]) -> str:
     lines += property_table(page.spec["inputProperties"], page.spec.get("requiredInputs", []), inputs=True)
     lines += ["", "## Outputs", "", "Every input is an output too; the resource's `id` as well.", ""]
     lines += property_table(page.spec["properties"], page.spec.get("required", []), inputs=False)
-    lines += [""] + types_section(package["types"], refs(page.spec["inputProperties"]))
+    lines += [""] + types_section(package["types"], refs(page.spec["inputProperties"]), inputs=True)
     lines += ["## Import", ""]
     if import_text is None:
         raise SystemExit(f"{page.token}: its description has no `Import: ...` paragraph")
@@ -317,7 +318,7 @@ def function_page(page: Page, package: dict[str, Any]) -> str:
     outputs = page.spec["outputs"]
     lines += ["", "## Result", ""]
     lines += property_table(outputs["properties"], outputs.get("required", []), inputs=False)
-    lines += [""] + types_section(package["types"], refs(outputs["properties"]))
+    lines += [""] + types_section(package["types"], refs(outputs["properties"]), inputs=False)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -143,3 +143,11 @@ def test_differences_name_the_files(tmp_path: Path):
         "stale (no longer generated): docs/reference/old-page.md",
         "differs: docs/reference/application.md",
     ]
+
+
+def test_a_schema_change_makes_the_check_fail(monkeypatch: pytest.MonkeyPatch):
+    changed = schema()
+    changed["resources"]["plivo:index:Application"]["inputProperties"]["deleteAdopted"]["description"] = "new"
+    monkeypatch.setattr(gen_docs, "schema", lambda: changed)
+    assert gen_docs.check() == ["differs: docs/reference/application.md"]
+    assert gen_docs.main(["--check"]) == 1
