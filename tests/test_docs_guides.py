@@ -16,8 +16,9 @@ from tests.support.doc_snippets import REPO, Block, SnippetError, blocks, check_
 GUIDES = doc_runners.guide_files()
 
 
-def problems_of(path: Path) -> list[str]:
-    """Every block's offline problems (untagged included), and its unknown commands."""
+def problems_of(path: Path, *, commands: bool = True) -> list[str]:
+    """Every block's offline problems (untagged included), the product names its Python imports,
+    and (`commands`) the commands it names that do not exist."""
     problems = []
     try:
         found = blocks(path)
@@ -29,16 +30,26 @@ def problems_of(path: Path) -> list[str]:
         except SnippetError as error:
             problems.append(str(error))
             continue
-        if block.info in ("sh", "bash", "console") or block.kind == "output":
+        if commands and (block.info in ("sh", "bash", "console") or block.kind == "output"):
             problems += doc_runners.unknown_commands(block)
         if block.info == "python":
             problems += doc_runners.unknown_names(block)
     return problems
 
 
-@pytest.mark.parametrize("path", GUIDES, ids=[p.relative_to(REPO).as_posix() for p in GUIDES])
+IDS = [p.relative_to(REPO).as_posix() for p in GUIDES]
+
+
+@pytest.mark.parametrize("path", GUIDES, ids=IDS)
 def test_every_block_is_tagged_and_passes_its_check(path: Path):
-    problems = problems_of(path)
+    problems = problems_of(path, commands=False)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.tools  # `pulumi ... --help` needs the engine (make tools)
+@pytest.mark.parametrize("path", GUIDES, ids=IDS)
+def test_every_command_a_block_names_exists(path: Path):
+    problems = [p for p in problems_of(path) if p not in problems_of(path, commands=False)]
     assert not problems, "\n".join(problems)
 
 
@@ -61,7 +72,7 @@ def doc(tmp_path: Path, body: str) -> Path:
 
 def test_an_untagged_block_fails_naming_file_and_line(tmp_path: Path):
     page = doc(tmp_path, "# Page\n\n```sh\npulumi up\n```\n")
-    problems = problems_of(page)
+    problems = problems_of(page, commands=False)
     assert len(problems) == 1 and "page.md:3: untagged code block" in problems[0], problems
 
 
@@ -107,6 +118,7 @@ def test_an_audit_json_block_has_the_keys_render_json_emits(tmp_path: Path):
         ("pytest tests/e2e/test_nope.py", "tests/e2e/test_nope.py does not exist"),
     ],
 )
+@pytest.mark.tools
 def test_a_command_the_product_lacks_is_caught(tmp_path: Path, line: str, complaint: str):
     page = doc(tmp_path, f"<!-- syntax-only: needs the real Plivo -->\n```sh\n{line}   # why\n```\n")
     problems = problems_of(page)
@@ -115,6 +127,7 @@ def test_a_command_the_product_lacks_is_caught(tmp_path: Path, line: str, compla
     assert complaint in "\n".join(problems_of(transcript))
 
 
+@pytest.mark.tools
 def test_commands_the_product_has_pass(tmp_path: Path):
     lines = [
         "plivo-numbers audit --stack prod --json --number-startswith 1555",

@@ -253,12 +253,26 @@ doc_snippets.KINDS.update({"config": check_config, "output": check_output, "quic
 
 @functools.cache
 def _help(*command: str) -> tuple[int, str]:
+    import tempfile
+
     from tests.support.cli_project import cli_env
 
-    env = cli_env(REPO / ".pytest-doc-home", REPO / ".pytest-doc-state")
-    done = subprocess.run(
-        [*command, "--help"], capture_output=True, text=True, env=env, cwd=REPO, timeout=60, check=False
-    )
+    with tempfile.TemporaryDirectory() as home:
+        env = cli_env(Path(home) / "pulumi-home", Path(home) / "state")
+        try:
+            done = subprocess.run(
+                [*command, "--help"],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=REPO,
+                timeout=60,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise SnippetError(
+                f"`{command[0]}` is needed to check the commands of the docs: run `make tools`"
+            ) from None
     return done.returncode, done.stdout + done.stderr
 
 
