@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import doc_runners, doc_snippets
-from tests.support.doc_snippets import REPO, Block, SnippetError, blocks, check_offline
+from tests.support.doc_snippets import REPO, SnippetError, blocks, check_offline
 
 GUIDES = doc_runners.guide_files()
 
@@ -175,11 +175,11 @@ def test_a_quickstart_block_parses(tmp_path: Path):
     assert "page.md:2: not valid yaml" in problems_of(page)[0]
 
 
-def test_every_guide_run_block_names_a_runner_of_this_module():
+def test_every_guide_run_block_names_a_runner_that_seeds_from_the_block():
+    """The guides' blocks use this module's runners (the docs/reference runners seed nothing)."""
     runners = {b.argument for p in GUIDES for b in blocks(p) if b.kind == "run"}
     assert runners <= {"program", "python-script", "commands", "walkthrough"}, runners
-    assert isinstance(doc_snippets.RUNNERS["program"], type(test_the_guides_are_all_there))
-    assert Block  # re-exported for the e2e module
+    assert runners <= set(doc_snippets.RUNNERS)
 
 
 @pytest.mark.parametrize(
