@@ -429,6 +429,7 @@ def render(
         "",
         "## Rerun",
         "",
+        "<!-- syntax-only: runs the benchmarks (up to 40 minutes) -->",
         "```sh",
         "make bench                        # the full plan (under 40 minutes on 2 cores); rewrites this file",
         "python -m bench --quick           # N=10 and 100, one run each, no doc (development)",

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from scripts.throwaway_postgres import PostgresError, ThrowawayPostgres
+from tests.e2e.native.conftest import use_native_plugin
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.engine_stack import Run
@@ -189,6 +190,35 @@ def test_the_audit_reads_a_stack_stored_in_postgres(team, sim_e2e):
     report = json.loads(done.stdout)
     assert report["managed_total"] == 3
     assert sorted(f["number"] for f in report["findings"]) == sorted(NUMBERS[3:]), "the two unmanaged"
+
+
+NATIVE_PROGRAM = """
+import pulumi_plivo as plivo
+plivo.RentedNumberSet("lines", bindings={{n: {{"app_id": "{app}"}} for n in {numbers!r}}})
+"""
+
+
+def test_a_native_stack_in_postgres_gate_reconcile_and_audit(tmp_path, sim_e2e, postgres):
+    """docs/teams.md: a native `plivo` stack (the plugin, not the dynamic provider) on the shared
+    backend, driven by two runners' checkouts: the gate on one, the reconcile on the other, the audit."""
+    program = NATIVE_PROGRAM.format(numbers=list(NUMBERS[:3]), app=APPS[0])
+    first = runner(tmp_path, postgres, "runner-a", f"plivo-pg-{uuid.uuid4().hex[:8]}", program=program)
+    use_native_plugin(first)
+    first.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
+    assert first.up().ok
+    second = runner(tmp_path, postgres, "runner-b", first.project, like=first, program=program)
+    use_native_plugin(second)
+    sim_e2e.edit_out_of_band(NUMBERS[2], app_id=APPS[1])
+    assert second.gate().code != 0, "the other runner sees the drift in the shared state"
+    assert second.up("--refresh", "--run-program").ok
+    assert sim_e2e.number(NUMBERS[2])["app_id"] == APPS[0]
+    assert first.gate().ok
+    done = first.plivo_numbers("audit", "--stack", "prod", "--json")
+    report = json.loads(done.stdout)
+    assert report["managed_total"] == 3, done.stderr
+    assert sorted(f["number"] for f in report["findings"]) == sorted(NUMBERS[3:])
+    assert first.destroy().ok
+    assert sim_e2e.number(NUMBERS[0])["app_id"] == APPS[0], "kept rented and bound"
 
 
 def test_many_stacks_are_listed_without_a_hang(team, tmp_path):

@@ -9,7 +9,9 @@ simulator (pytest-xdist `--dist loadfile`), and each test drives several steps o
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import textwrap
 import uuid
 from collections.abc import Callable
@@ -22,6 +24,8 @@ from plivo_pulumi.simulator.seed import load_seed_file
 from tests.e2e.native.conftest import plugin_dir
 from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
+from tests.support.fault_kit import fleet_seed, posts_seen, wait_for
+from tests.support.processes import alive, descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "yaml"
@@ -404,3 +408,47 @@ def test_bad_function_arguments_are_named_with_their_fix(yaml_project, sim_e2e):
     up = fixed.up()
     assert up.ok, up.output
     assert sorted(n["number"] for n in outputs(fixed)["got"]) == sorted(NUMBERS)
+
+
+def test_kill_mid_up_then_recover(sim_e2e, tmp_path):
+    """docs/reliability.md, "When a run is interrupted", for a YAML stack: `kill -9` of pulumi, its
+    YAML host and the plugin in the middle of an up, then the documented recovery and the gate."""
+    yaml_host_on_path()
+    seed, numbers = fleet_seed(30)
+    sim_e2e.reset(seed)
+    sim_e2e.set_faults(latency_ms=150)
+    entries = "".join(f'        "{n}": {{appId: "{APPS[i % 3]}"}}\n' for i, n in enumerate(numbers[:20]))
+    singles = "".join(
+        f'  n{i}:\n    type: plivo:RentedNumber\n    properties: {{number: "{n}", appId: "{APPS[i % 3]}"}}\n'
+        for i, n in enumerate(numbers[20:], start=20)
+    )
+    folder = tmp_path / "project"
+    write_yaml_project(
+        folder,
+        "resources:\n  fleet:\n    type: plivo:RentedNumberSet\n    properties:\n"
+        "      bindings:\n" + entries + singles,
+    )
+    project = CliProject(tmp_path, "", project_dir=folder)
+    project.env["PULUMI_BACKEND_URL"] += "?metadata=skip"  # the README's backend form
+    project.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
+    sim_e2e.clear_log()
+    run = project.start_up()
+    wait_for(lambda: posts_seen(sim_e2e) >= 5, 120, "5 POSTs")
+    tree = [run.pid, *descendants(run.pid)]
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    run.wait(60)
+    wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
+    sim_e2e.clear_faults()
+
+    recovered = project.recover()
+    assert recovered.ok, recovered.output
+    gate = project.gate()
+    assert gate.ok, gate.output
+    assert all(sim_e2e.number(n)["app_id"] == APPS[i % 3] for i, n in enumerate(numbers))
+    sim_e2e.clear_log()
+    assert project.destroy().ok
+    assert "DELETE" not in sim_e2e.requests_log()["by_method"], "nothing unrented"

@@ -319,3 +319,8 @@ def check_offline(block: Block, *, strict: bool) -> None:
     if check is None:
         raise SnippetError(f"{block.where}: unknown tag kind {block.kind!r} (known: {', '.join(KINDS)})")
     check(block)
+
+
+# The guides' kinds (README.md, docs/*.md, examples/*/README.md: tests/support/doc_runners.py) register
+# themselves in the registries above.
+from tests.support import doc_runners  # noqa: E402,F401
