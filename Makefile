@@ -7,6 +7,12 @@ TOOLS  := $(CURDIR)/.tools/bin
 # the first python3 it finds.
 RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
 
+# Where `pulumi install`/`up` fetch the plugin (the schema's pluginDownloadURL), fixed at build time by
+# `make sdk` and `make plugin`: PLUGIN_DOWNLOAD_URL='https://.../v${VERSION}/' (docs/native-provider-install.md,
+# "Releasing"); empty: the release URL (plivo_pulumi/native/plugin_url.py). Passed unexpanded, so the
+# engine's ${VERSION}, ${OS}, ${ARCH} reach it as written.
+URL_ENV = PLUGIN_DOWNLOAD_URL='$(value PLUGIN_DOWNLOAD_URL)'
+
 .PHONY: venv tools sdk sdk-compile plugin test test-fast demo bench lint clean
 
 # The venv: this package (with the native provider's console script pulumi-resource-plivo) and the
@@ -32,9 +38,9 @@ tools:
 # tests/test_sdk.py and tests/test_sdk_compile.py fail while they are out of step). Needs plivo-codegen only.
 sdk: venv
 	bash scripts/install-codegen.sh
-	$(PY) scripts/gen_sdk.py
-	$(PY) scripts/gen_sdk.py --language nodejs
-	$(PY) scripts/gen_sdk.py --language go
+	$(URL_ENV) $(PY) scripts/gen_sdk.py
+	$(URL_ENV) $(PY) scripts/gen_sdk.py --language nodejs
+	$(URL_ENV) $(PY) scripts/gen_sdk.py --language go
 
 # Compiles the TypeScript and Go SDKs with a small program each (tests/test_sdk_compile.py; npm and Go
 # needed): README, "TypeScript and Go". `make test` runs it too.
@@ -44,7 +50,7 @@ sdk-compile: venv tools
 # The plugin tarball for `pulumi plugin install resource plivo VERSION --file ...`
 # (docs/native-provider-install.md): dist/pulumi-resource-plivo-v<version>-linux-amd64.tar.gz.
 plugin: venv
-	$(PY) scripts/build_plugin.py
+	$(URL_ENV) $(PY) scripts/build_plugin.py
 
 # Four workers on two cores, a test file each at a time (the e2e files share a simulator per module):
 # the e2e tests mostly wait on the engine (two workers left the cores half idle, load ~1: 28 min);
