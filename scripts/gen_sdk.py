@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gen_sdk: {refused}", file=sys.stderr)
         return 2
     target = generate(SDK, args.language, args.codegen, url)
-    print(f"gen_sdk: wrote {target.relative_to(REPO)} and sdk/schema.json (plugin from {url})", file=sys.stderr)
+    written = f"{target.relative_to(REPO)} and sdk/schema.json"
+    print(f"gen_sdk: wrote {written} (the plugin downloads from {url})", file=sys.stderr)
     return 0
 
 

@@ -2,7 +2,8 @@
 
 A local HTTP server on 127.0.0.1 serves `make plugin`'s archive (scripts/build_plugin.build(), built
 once with `PLUGIN_DOWNLOAD_URL` set to the server's URL, so the plugin's GetSchema names it too) at
-the path the engine asks for: `<url with ${VERSION} filled in>/pulumi-resource-plivo-v<version>-<os>-<arch>.tar.gz`.
+the path the engine asks for: the URL with ${VERSION} filled in, then
+`pulumi-resource-plivo-v<version>-<os>-<arch>.tar.gz`.
 The SDKs are generated with that URL into this module's temp folders (the URL is fixed at build
 time): Python pip-installed into one venv, TypeScript compiled and installed into node_modules
 (lang_projects.build_ts_toolchain), Go required through a `replace`, YAML through the package
@@ -12,8 +13,9 @@ Each program runs in a project with no `plugins:` block, an empty PULUMI_HOME an
 `pulumi install` fetches the plugin from the server into PULUMI_HOME/plugins, and `pulumi up` runs it
 against the simulator. The programs' own dependencies are in place already (the test prepared them
 as a user would), so `pulumi install --no-dependencies` installs the plugins alone: a plain `pulumi
-install` would also run pip, npm install and `go mod tidy`, the slow parts, for nothing. A YAML
-program also shows that `pulumi up` alone fetches a plugin it does not find.
+install` would also run pip, npm install and `go mod tidy`, the slow parts, for nothing. YAML programs
+also show that `pulumi up` alone fetches a plugin it does not find, and that `pulumi plugin install
+--server URL` installs it by hand.
 """
 
 from __future__ import annotations
@@ -256,6 +258,24 @@ def test_up_alone_fetches_the_plugin(archive_server, archive, sdk: Path, fresh_p
     assert archive_server.gets_of(path) == before + 1, archive_server.requests
     assert installed_plugin(project).is_file()
     assert sim_e2e.number(NUMBERS[2])["app_id"] == APPS[0]
+
+
+def test_plugin_install_from_the_server(archive_server, archive, sdk: Path, fresh_project, sim_e2e):
+    """By hand, as docs/native-provider-install.md shows: `pulumi plugin install ... --server URL`
+    (the engine fills in ${VERSION}); `pulumi up` then runs that plugin without a download."""
+    project = fresh_project(lambda folder: yaml_program(folder, sdk, NUMBERS[0]))
+    path = archive_server.archive_path(archive)
+    before = archive_server.gets_of(path)
+    installed = project.pulumi(
+        "plugin", "install", "resource", "plivo", __version__, "--server", archive_server.download_url()
+    )
+    assert installed.ok, installed.output
+    assert archive_server.gets_of(path) == before + 1, archive_server.requests
+    assert installed_plugin(project).is_file()
+    up = project.up()
+    assert up.ok, up.output
+    assert archive_server.gets_of(path) == before + 1
+    assert sim_e2e.number(NUMBERS[0])["app_id"] == APPS[0]
 
 
 def test_typescript_program_fetches_the_plugin(

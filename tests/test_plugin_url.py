@@ -1,0 +1,64 @@
+"""The plugin download URL (plivo_pulumi/native/plugin_url.py): the release URL unless a build sets
+another, refused with its fix when the engine could not download from it, and the same in the
+schema and in every committed SDK (what `pulumi install` of a user's program fetches from)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from plivo_pulumi.native import plugin_url
+from plivo_pulumi.native.schema import schema
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+import gen_sdk  # noqa: E402
+
+
+def test_the_release_url_unless_a_build_sets_another() -> None:
+    assert plugin_url.plugin_download_url() == plugin_url.RELEASE_URL
+    assert plugin_url.from_environment({}) == plugin_url.RELEASE_URL
+    assert plugin_url.from_environment({"PLUGIN_DOWNLOAD_URL": "  "}) == plugin_url.RELEASE_URL
+    mine = "https://downloads.example.com/plivo/v${VERSION}/"
+    assert plugin_url.from_environment({"PLUGIN_DOWNLOAD_URL": mine}) == mine
+    assert schema(mine)["pluginDownloadURL"] == mine
+    assert schema()["pluginDownloadURL"] == plugin_url.RELEASE_URL
+
+
+@pytest.mark.parametrize(
+    "bad", ["downloads.example.com/plivo", "ftp://example.com/x", "https://", "https://x/a b", "'https://x/'"]
+)
+def test_a_url_the_engine_cannot_use_is_refused_naming_the_variable(bad: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        plugin_url.from_environment({"PLUGIN_DOWNLOAD_URL": bad})
+    message = str(refused.value)
+    assert message.startswith(f"PLUGIN_DOWNLOAD_URL={bad!r} is not a plugin download URL")
+    assert plugin_url.RELEASE_URL in message  # an example of the fix
+
+
+def test_make_sdk_refuses_a_bad_url_before_writing_anything(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PLUGIN_DOWNLOAD_URL", "example.com/releases")
+    assert gen_sdk.main(["--language", "python"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gen_sdk: PLUGIN_DOWNLOAD_URL='example.com/releases' is not a plugin download URL")
+    assert "Traceback" not in err
+    assert gen_sdk.main(["--plugin-download-url", "nope"]) == 2
+    assert "--plugin-download-url='nope'" in capsys.readouterr().err
+
+
+def test_committed_sdks_carry_the_release_url() -> None:
+    sdk = REPO / "sdk"
+    carried = {
+        "sdk/schema.json": json.loads((sdk / "schema.json").read_text())["pluginDownloadURL"],
+        "python pulumi-plugin.json": json.loads(
+            (sdk / "python" / "pulumi_plivo" / "pulumi-plugin.json").read_text()
+        )["server"],
+        "go pulumi-plugin.json": json.loads((sdk / "go" / "plivo" / "pulumi-plugin.json").read_text())[
+            "server"
+        ],
+        "nodejs package.json": json.loads((sdk / "nodejs" / "package.json").read_text())["pulumi"]["server"],
+    }
+    assert set(carried.values()) == {plugin_url.RELEASE_URL}, carried
