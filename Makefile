@@ -7,10 +7,10 @@ TOOLS  := $(CURDIR)/.tools/bin
 # the first python3 it finds.
 RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
 
-# Where `pulumi install`/`up` fetch the plugin (the schema's pluginDownloadURL), fixed at build time by
-# `make sdk` and `make plugin`: PLUGIN_DOWNLOAD_URL='https://.../v${VERSION}/' (docs/native-provider-install.md,
-# "Releasing"); empty: the release URL (plivo_pulumi/native/plugin_url.py). Passed unexpanded, so the
-# engine's ${VERSION}, ${OS}, ${ARCH} reach it as written.
+# Where `pulumi install`/`up` fetch the plugin (the schema's pluginDownloadURL), fixed at build time
+# by `make sdk` and `make plugin`: PLUGIN_DOWNLOAD_URL='https://.../v${VERSION}/'
+# (docs/native-provider-install.md, "Releasing"); empty: the release URL
+# (plivo_pulumi/native/plugin_url.py). Passed unexpanded: the engine fills in ${VERSION}, ${OS}, ${ARCH}.
 URL_ENV = PLUGIN_DOWNLOAD_URL='$(value PLUGIN_DOWNLOAD_URL)'
 
 .PHONY: venv tools sdk sdk-compile plugin test test-fast demo bench lint clean
@@ -50,6 +50,7 @@ sdk-compile: venv tools
 # The plugin tarball for `pulumi plugin install resource plivo VERSION --file ...`
 # (docs/native-provider-install.md): dist/pulumi-resource-plivo-v<version>-linux-amd64.tar.gz.
 plugin: venv
+	@$(URL_ENV) $(PY) -m plivo_pulumi.native.plugin_url >/dev/null
 	$(URL_ENV) $(PY) scripts/build_plugin.py
 
 # Four workers on two cores, a test file each at a time (the e2e files share a simulator per module):

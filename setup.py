@@ -5,7 +5,7 @@ runs) and any wheel built with the variable set write it into the built copy of
 plivo_pulumi/native/plugin_url.py (`BUILT_URL`): the plugin's GetSchema then names the URL that
 `make sdk PLUGIN_DOWNLOAD_URL=...` put in the SDKs. The source file is never changed. Such a build
 uses a build folder of its own, so a stale or concurrent build in ./build never mixes URLs.
-Editable installs (`make venv`) keep the release URL.
+Editable installs (`make venv`) keep the release URL, and ignore the variable.
 """
 
 from __future__ import annotations
@@ -32,14 +32,8 @@ def _plugin_url_module():
     return module
 
 
-def _wanted_url() -> str | None:
-    given = os.environ.get("PLUGIN_DOWNLOAD_URL", "").strip()
-    if not given:
-        return None
-    try:
-        return _plugin_url_module().checked(given)
-    except ValueError as refused:
-        raise SystemExit(str(refused)) from None
+def _given_url() -> str:
+    return os.environ.get("PLUGIN_DOWNLOAD_URL", "").strip()
 
 
 class BakePluginURL(build_py):
@@ -47,9 +41,12 @@ class BakePluginURL(build_py):
 
     def run(self) -> None:
         super().run()
-        url = _wanted_url()
-        if url is None or getattr(self, "editable_mode", False):
+        if not _given_url() or getattr(self, "editable_mode", False):
             return
+        try:
+            url = _plugin_url_module().checked(_given_url())
+        except ValueError as refused:
+            raise SystemExit(str(refused)) from None
         built = Path(self.build_lib) / MODULE
         text = built.read_text()
         if text.count(UNSET) != 1:
@@ -58,7 +55,7 @@ class BakePluginURL(build_py):
 
 
 options = {}
-if _wanted_url() is not None:
+if _given_url():
     build_base = tempfile.mkdtemp(prefix="plivo-build-")
     atexit.register(shutil.rmtree, build_base, ignore_errors=True)
     options["build"] = {"build_base": build_base}

@@ -62,3 +62,16 @@ def test_committed_sdks_carry_the_release_url() -> None:
         "nodejs package.json": json.loads((sdk / "nodejs" / "package.json").read_text())["pulumi"]["server"],
     }
     assert set(carried.values()) == {plugin_url.RELEASE_URL}, carried
+
+
+def test_make_plugin_checks_the_url_before_building(capsys, monkeypatch) -> None:
+    """`make plugin` runs `python -m plivo_pulumi.native.plugin_url` first: a bad URL stops it at once,
+    with the message alone, before a build that would fail deep inside pip."""
+    monkeypatch.setenv("PLUGIN_DOWNLOAD_URL", "downloads.example.com/v${VERSION}")
+    assert plugin_url.main() == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("make plugin: PLUGIN_DOWNLOAD_URL='downloads.example.com/v${VERSION}'")
+    assert "Traceback" not in captured.err
+    monkeypatch.setenv("PLUGIN_DOWNLOAD_URL", "https://downloads.example.com/v${VERSION}/")
+    assert plugin_url.main() == 0
+    assert capsys.readouterr().out == "https://downloads.example.com/v${VERSION}/\n"

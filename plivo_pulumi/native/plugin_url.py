@@ -15,6 +15,8 @@ This module imports nothing of the package: setup.py loads it by path in the bui
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -49,3 +51,18 @@ def from_environment(environ: Mapping[str, str]) -> str:
     """The build-time URL: `PLUGIN_DOWNLOAD_URL` if set (checked), else this copy's own."""
     given = environ.get(ENV_VAR, "").strip()
     return checked(given) if given else plugin_download_url()
+
+
+def main() -> int:
+    """`python -m plivo_pulumi.native.plugin_url`: prints the build-time URL, or refuses a bad
+    `PLUGIN_DOWNLOAD_URL` (exit 2) before `make plugin` spends a build on it."""
+    try:
+        print(from_environment(os.environ))
+    except ValueError as refused:
+        print(f"make plugin: {refused}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
