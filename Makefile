@@ -10,7 +10,7 @@ RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=
 # Where `pulumi install`/`up` fetch the plugin (the schema's pluginDownloadURL), fixed at build time
 # by `make sdk` and `make plugin`: PLUGIN_DOWNLOAD_URL='https://.../v${VERSION}/'
 # (docs/native-provider-install.md, "Releasing"); empty: the release URL
-# (plivo_pulumi/native/plugin_url.py). Passed unexpanded: the engine fills in ${VERSION}, ${OS}, ${ARCH}.
+# (plivo_pulumi/native/plugin_url.py). Passed unexpanded: the build fills in ${VERSION}.
 URL_ENV = PLUGIN_DOWNLOAD_URL='$(value PLUGIN_DOWNLOAD_URL)'
 
 .PHONY: venv tools sdk sdk-compile plugin test test-fast demo bench lint clean

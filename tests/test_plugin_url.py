@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from plivo_pulumi import __version__
 from plivo_pulumi.native import plugin_url
 from plivo_pulumi.native.schema import schema
 
 REPO = Path(__file__).resolve().parents[1]
+RELEASE = f"https://github.com/plivo-pulumi/pulumi-plivo/releases/download/v{__version__}/"
 sys.path.insert(0, str(REPO / "scripts"))
 import gen_sdk  # noqa: E402
 
@@ -24,8 +26,14 @@ def test_the_release_url_unless_a_build_sets_another() -> None:
     assert plugin_url.from_environment({"PLUGIN_DOWNLOAD_URL": "  "}) == plugin_url.RELEASE_URL
     mine = "https://downloads.example.com/plivo/v${VERSION}/"
     assert plugin_url.from_environment({"PLUGIN_DOWNLOAD_URL": mine}) == mine
-    assert schema(mine)["pluginDownloadURL"] == mine
-    assert schema()["pluginDownloadURL"] == plugin_url.RELEASE_URL
+    # The schema carries it with the version written in (`pulumi import` cannot generate code for
+    # a URL holding `${VERSION}`); the engine fills in what is left, such as ${OS}.
+    assert schema(mine)["pluginDownloadURL"] == f"https://downloads.example.com/plivo/v{__version__}/"
+    assert (
+        schema("https://x.example.com/${NAME}/${OS}/")["pluginDownloadURL"]
+        == "https://x.example.com/plivo/${OS}/"
+    )
+    assert schema()["pluginDownloadURL"] == RELEASE
 
 
 @pytest.mark.parametrize(
@@ -50,6 +58,7 @@ def test_make_sdk_refuses_a_bad_url_before_writing_anything(capsys, monkeypatch)
 
 
 def test_committed_sdks_carry_the_release_url() -> None:
+    """The release URL with the version written in, in the schema and every SDK."""
     sdk = REPO / "sdk"
     carried = {
         "sdk/schema.json": json.loads((sdk / "schema.json").read_text())["pluginDownloadURL"],
@@ -61,7 +70,7 @@ def test_committed_sdks_carry_the_release_url() -> None:
         ],
         "nodejs package.json": json.loads((sdk / "nodejs" / "package.json").read_text())["pulumi"]["server"],
     }
-    assert set(carried.values()) == {plugin_url.RELEASE_URL}, carried
+    assert set(carried.values()) == {RELEASE}, carried
 
 
 def test_make_plugin_checks_the_url_before_building(capsys, monkeypatch) -> None:

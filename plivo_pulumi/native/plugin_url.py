@@ -2,8 +2,13 @@
 
 The generated SDKs carry it (Python and Go in `pulumi-plugin.json`, Node.js in package.json and
 `utilities.ts`), so `pulumi install` and `pulumi up` fetch a missing plugin from there:
-`<url>/pulumi-resource-plivo-v<version>-<os>-<arch>.tar.gz`, the name `make plugin` writes. The
-engine (v3.274.1) replaces `${NAME}`, `${VERSION}`, `${OS}` and `${ARCH}` in the URL first.
+`<url>/pulumi-resource-plivo-v<version>-<os>-<arch>.tar.gz`, the name `make plugin` writes.
+
+The engine (v3.274.1) replaces `${NAME}`, `${VERSION}`, `${OS}` and `${ARCH}` in the URL when it
+downloads, but `pulumi import` writes the URL into the HCL it generates code from without escaping
+it, where `${VERSION}` reads as a template: code generation fails ("invalid download URL for
+package"). So the schema carries the URL with `${VERSION}` and `${NAME}` already filled in
+(`filled_in`): the SDK of a version only ever asks for the plugin of that version.
 
 It is fixed at build time (docs/native-provider-install.md, "Releasing"):
 - `make sdk PLUGIN_DOWNLOAD_URL=...` generates SDKs that carry another URL (scripts/gen_sdk.py);
@@ -40,6 +45,11 @@ def checked(url: str, origin: str = ENV_VAR) -> str:
             f"spaces; ${{VERSION}}, ${{OS}}, ${{ARCH}} are filled in by the engine), e.g. {RELEASE_URL}"
         )
     return url
+
+
+def filled_in(url: str, version: str) -> str:
+    """`url` with the placeholders known at build time replaced as the engine would (no `v` prefix)."""
+    return url.replace("${VERSION}", version).replace("${NAME}", "plivo")
 
 
 def plugin_download_url() -> str:

@@ -65,8 +65,12 @@ class ArchiveServer:
     requests: list[str] = field(default_factory=list)
 
     def download_url(self) -> str:
-        """The plugin download URL the SDKs carry: a release folder per version, as on GitHub."""
+        """The plugin download URL the build is given: a release folder per version, as on GitHub."""
         return f"http://127.0.0.1:{self.port}/releases/v${{VERSION}}/"
+
+    def carried_url(self) -> str:
+        """What the schema and the SDKs carry: the build writes the version in (plugin_url.filled_in)."""
+        return f"http://127.0.0.1:{self.port}/releases/v{__version__}/"
 
     def archive_path(self, archive: Path) -> str:
         return f"/releases/v{__version__}/{archive.name}"
@@ -226,7 +230,7 @@ def test_python_program_fetches_the_plugin(archive_server, archive, venv: Path, 
     served = project.pulumi("package", "get-schema", "plivo")
     assert served.ok, served.output
     schema = json.loads(served.output[served.output.index("{") :])
-    assert schema["pluginDownloadURL"] == archive_server.download_url()
+    assert schema["pluginDownloadURL"] == archive_server.carried_url()
 
 
 def yaml_program(folder: Path, sdk: Path, number: str) -> None:
@@ -242,7 +246,7 @@ def yaml_program(folder: Path, sdk: Path, number: str) -> None:
 def test_yaml_program_fetches_the_plugin(archive_server, archive, sdk: Path, fresh_project, sim_e2e):
     need_host("pulumi-language-yaml")
     declaration = (sdk / "yaml" / f"plivo-{__version__}.yaml").read_text()
-    assert f"downloadUrl: {archive_server.download_url()}" in declaration
+    assert f"downloadUrl: {archive_server.carried_url()}" in declaration
     project = fresh_project(lambda folder: yaml_program(folder, sdk, NUMBERS[1]))
     install_then_up(project, archive_server, archive, sim_e2e, NUMBERS[1])
 
@@ -262,7 +266,8 @@ def test_up_alone_fetches_the_plugin(archive_server, archive, sdk: Path, fresh_p
 
 def test_plugin_install_from_the_server(archive_server, archive, sdk: Path, fresh_project, sim_e2e):
     """By hand, as docs/native-provider-install.md shows: `pulumi plugin install ... --server URL`
-    (the engine fills in ${VERSION}); `pulumi up` then runs that plugin without a download."""
+    with the URL as given to the build (the engine fills in ${VERSION}); `pulumi up` then runs that
+    plugin without a download."""
     project = fresh_project(lambda folder: yaml_program(folder, sdk, NUMBERS[0]))
     path = archive_server.archive_path(archive)
     before = archive_server.gets_of(path)
