@@ -7,6 +7,12 @@ TOOLS  := $(CURDIR)/.tools/bin
 # the first python3 it finds.
 RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=1
 
+# Where `pulumi install`/`up` fetch the plugin (the schema's pluginDownloadURL), fixed at build time
+# by `make sdk` and `make plugin`: PLUGIN_DOWNLOAD_URL='https://.../v${VERSION}/'
+# (docs/native-provider-install.md, "Releasing"); empty: the release URL
+# (plivo_pulumi/native/plugin_url.py). Passed unexpanded: the build fills in ${VERSION}.
+URL_ENV = PLUGIN_DOWNLOAD_URL='$(value PLUGIN_DOWNLOAD_URL)'
+
 .PHONY: venv tools sdk docs sdk-compile plugin dist test test-fast demo bench bench-plugin lint clean
 
 # The venv: this package (with the native provider's console script pulumi-resource-plivo) and the
@@ -33,9 +39,9 @@ tools:
 # tests/test_sdk.py and tests/test_sdk_compile.py fail while they are out of step). Needs plivo-codegen only.
 sdk: venv
 	bash scripts/install-codegen.sh
-	$(PY) scripts/gen_sdk.py
-	$(PY) scripts/gen_sdk.py --language nodejs
-	$(PY) scripts/gen_sdk.py --language go
+	$(URL_ENV) $(PY) scripts/gen_sdk.py
+	$(URL_ENV) $(PY) scripts/gen_sdk.py --language nodejs
+	$(URL_ENV) $(PY) scripts/gen_sdk.py --language go
 	$(PY) scripts/gen_docs.py
 
 # Regenerates the reference docs/reference/*.md from the schema and the example programs in
@@ -54,7 +60,8 @@ sdk-compile: venv tools
 # self-contained (PyInstaller one-folder: no Python needed where it runs). The script installs the
 # pinned PyInstaller (scripts/plugin-build-requirements.txt) into build/pyinstaller/venv once.
 plugin: venv
-	$(PY) scripts/build_plugin.py
+	@$(URL_ENV) $(PY) -m plivo_pulumi.native.plugin_url >/dev/null
+	$(URL_ENV) $(PY) scripts/build_plugin.py
 
 # Everything users install, into dist/ (docs/install.md): the plivo-pulumi wheel and sdist, the
 # pulumi_plivo wheel, the npm package of sdk/nodejs, the Go SDK module in the module-proxy layout

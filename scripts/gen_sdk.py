@@ -11,6 +11,11 @@ it: tests/test_sdk.py).
 A language section the schema leaves out gets the defaults below (the schema's own values win): the
 Python SDK's version is the schema's `version` (`respectSchemaVersion`), which is the version the
 generated `pulumi-plugin.json` makes the engine ask the plugin for.
+
+The schema's `pluginDownloadURL` (where `pulumi install`/`up` fetch the plugin) is set at build time:
+`--plugin-download-url URL`, else `$PLUGIN_DOWNLOAD_URL` (`make sdk PLUGIN_DOWNLOAD_URL=...`), else
+the release URL (plivo_pulumi/native/plugin_url.py), which the committed SDKs carry and `--check`
+compares against.
 """
 
 from __future__ import annotations
@@ -72,14 +77,15 @@ def _refine_python(package_dir: Path) -> None:
 IGNORED = {"__pycache__", "build", "dist", "node_modules", ".mypy_cache"}
 
 
-def package_schema() -> dict[str, Any]:
-    """The provider's schema with the language defaults filled in."""
+def package_schema(download_url: str | None = None) -> dict[str, Any]:
+    """The provider's schema with the language defaults filled in (and `download_url` as its
+    pluginDownloadURL, if given)."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     from plivo_pulumi import __version__
     from plivo_pulumi.native.schema import schema
 
-    spec = copy.deepcopy(schema())
+    spec = copy.deepcopy(schema(download_url))
     if spec.get("version") != __version__:
         raise SystemExit(
             f"gen_sdk: the schema's version is {spec.get('version')!r} but plivo_pulumi.__version__ is "
@@ -95,11 +101,13 @@ def schema_text(spec: dict[str, Any]) -> str:
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def generate(out: Path, language: str = "python", codegen: Path = CODEGEN) -> Path:
+def generate(
+    out: Path, language: str = "python", codegen: Path = CODEGEN, download_url: str | None = None
+) -> Path:
     """Writes sdk/schema.json and the SDK of `language` into `out` (sdk/ or a scratch copy of it)."""
     if not os.access(codegen, os.X_OK):
         raise SystemExit(f"gen_sdk: {codegen} is missing: run `make tools` (it builds plivo-codegen)")
-    spec = package_schema()
+    spec = package_schema(download_url)
     out.mkdir(parents=True, exist_ok=True)
     (out / "schema.json").write_text(schema_text(spec))
     target = out / language
@@ -164,6 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="fail if the committed SDK differs; write nothing"
     )
     parser.add_argument("--codegen", type=Path, default=CODEGEN)
+    parser.add_argument(
+        "--plugin-download-url",
+        help="where the SDKs make the engine fetch the plugin (default: $PLUGIN_DOWNLOAD_URL, else the "
+        "release URL); not with --check, which compares with the release URL",
+    )
     args = parser.parse_args(argv)
     if args.check:
         found = check(args.language, args.codegen)
@@ -173,8 +186,21 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"sdk/{args.language} matches the schema", file=sys.stderr)
         return 0
-    target = generate(SDK, args.language, args.codegen)
-    print(f"gen_sdk: wrote {target.relative_to(REPO)} and sdk/schema.json", file=sys.stderr)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from plivo_pulumi.native import plugin_url
+
+    try:
+        if args.plugin_download_url:
+            url = plugin_url.checked(args.plugin_download_url, "--plugin-download-url")
+        else:
+            url = plugin_url.from_environment(os.environ)
+    except ValueError as refused:
+        print(f"gen_sdk: {refused}", file=sys.stderr)
+        return 2
+    target = generate(SDK, args.language, args.codegen, url)
+    written = f"{target.relative_to(REPO)} and sdk/schema.json"
+    print(f"gen_sdk: wrote {written} (the plugin downloads from {url})", file=sys.stderr)
     return 0
 
 

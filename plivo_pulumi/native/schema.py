@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from plivo_pulumi.native.plugin_url import filled_in, plugin_download_url
 from plivo_pulumi.version import __version__
 
 PACKAGE = "plivo"
@@ -404,12 +405,15 @@ def function_arguments(token: str) -> tuple[str, ...]:
     return tuple(_functions()[token]["inputs"]["properties"])
 
 
-def schema() -> dict[str, Any]:
-    """The package schema (a fresh dict each call: callers may change it)."""
+def schema(download_url: str | None = None) -> dict[str, Any]:
+    """The package schema (a fresh dict each call: callers may change it). `download_url`: the
+    `pluginDownloadURL` the SDKs carry; by default the one this package was built with (plugin_url),
+    with `${VERSION}` filled in (plugin_url.filled_in says why)."""
     return {
         "name": PACKAGE,
         "displayName": "Plivo",
         "version": __version__,
+        "pluginDownloadURL": filled_in(download_url or plugin_download_url(), __version__),
         "description": (
             "Plivo phone numbers as code: adopt the numbers an account rents, bind each to an "
             "application and a subaccount, catch drift, manage applications."

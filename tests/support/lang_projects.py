@@ -60,8 +60,9 @@ def runtime_block(name: str, options: dict[str, Any] | None) -> str:
     return f"runtime:\n  name: {name}\n  options:\n{lines}"
 
 
-def build_ts_toolchain(root: Path) -> Path:
-    """`npm ci` of examples/typescript's lock and the compiled SDK installed beside it: node_modules."""
+def build_ts_toolchain(root: Path, sdk_source: Path = REPO / "sdk" / "nodejs") -> Path:
+    """`npm ci` of examples/typescript's lock and the compiled SDK (sdk/nodejs, or a generated copy)
+    installed beside it: node_modules."""
     npm = need("npm")
     example = REPO / "examples" / "typescript"
     root.mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,7 @@ def build_ts_toolchain(root: Path) -> Path:
     installed = run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], root)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     sdk = root / "sdk" / "nodejs"
-    shutil.copytree(REPO / "sdk" / "nodejs", sdk, ignore=shutil.ignore_patterns("node_modules", "bin"))
+    shutil.copytree(sdk_source, sdk, ignore=shutil.ignore_patterns("node_modules", "bin"))
     built = run([str(root / "node_modules" / ".bin" / "tsc"), "-p", str(sdk)], root)
     assert built.returncode == 0, built.stdout + built.stderr
     for name in ("package.json", "README.md"):
@@ -86,12 +87,13 @@ def write_ts_project(
     *,
     options: dict[str, Any] | None = None,
     main: str = "index.ts",
+    plugins: bool = True,
 ) -> None:
-    """A `runtime: nodejs` project: Pulumi.yaml (with the plugin stanza), package.json, the example's
-    tsconfig.json, the program, and node_modules linked to the toolchain."""
+    """A `runtime: nodejs` project: Pulumi.yaml (with the plugin stanza unless `plugins` is false),
+    package.json, the example's tsconfig.json, the program, and node_modules linked to the toolchain."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "Pulumi.yaml").write_text(
-        "name: plivo-ts-e2e\n" + runtime_block("nodejs", options) + plugins_block()
+        "name: plivo-ts-e2e\n" + runtime_block("nodejs", options) + (plugins_block() if plugins else "")
     )
     (folder / "package.json").write_text(json.dumps({"name": "plivo-ts-e2e", "private": True}) + "\n")
     tsconfig = json.loads((REPO / "examples" / "typescript" / "tsconfig.json").read_text())
@@ -122,10 +124,10 @@ def write_go_module(folder: Path, sdk: Path, source: str | None = None) -> None:
         (folder / "main.go").write_text(source)
 
 
-def write_go_project(folder: Path, *, options: dict[str, Any] | None = None) -> None:
+def write_go_project(folder: Path, *, options: dict[str, Any] | None = None, plugins: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     head = "name: plivo-go-e2e\n" + runtime_block("go", options)
-    (folder / "Pulumi.yaml").write_text(head + plugins_block())
+    (folder / "Pulumi.yaml").write_text(head + (plugins_block() if plugins else ""))
 
 
 def outputs(project: CliProject) -> dict[str, Any]:
