@@ -182,7 +182,7 @@ def _rented_number_set() -> dict[str, Any]:
                 "Each number (normalized digits) mapped to the binding the stack last wrote or "
                 "adopted, as `<appId>/<subaccount>`: a part is empty for none (no application / the "
                 "main account). `preview --diff` compares the declared form of the same string, "
-                "where a part the code does not manage is `*`: `\"/*\" => \"10000000000002/*\"` gives "
+                'where a part the code does not manage is `*`: `"/*" => "10000000000002/*"` gives '
                 "the number an application and leaves its subaccount alone.",
             ),
             "unrentOnDelete": unrent,

@@ -51,7 +51,7 @@ export class RentedNumberSet extends pulumi.CustomResource {
     }
 
     /**
-     * Each number (normalized digits) mapped to its binding as `<appId>/<subaccount>`: a part is `*` when not managed and empty for none (no application / the main account).
+     * Each number (normalized digits) mapped to the binding the stack last wrote or adopted, as `<appId>/<subaccount>`: a part is empty for none (no application / the main account). `preview --diff` compares the declared form of the same string, where a part the code does not manage is `*`: `"/*" => "10000000000002/*"` gives the number an application and leaves its subaccount alone.
      */
     declare public readonly bindings: pulumi.Output<{[key: string]: string}>;
     /**

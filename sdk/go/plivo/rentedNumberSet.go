@@ -20,7 +20,7 @@ import (
 type RentedNumberSet struct {
 	pulumi.CustomResourceState
 
-	// Each number (normalized digits) mapped to its binding as `<appId>/<subaccount>`: a part is `*` when not managed and empty for none (no application / the main account).
+	// Each number (normalized digits) mapped to the binding the stack last wrote or adopted, as `<appId>/<subaccount>`: a part is empty for none (no application / the main account). `preview --diff` compares the declared form of the same string, where a part the code does not manage is `*`: `"/*" => "10000000000002/*"` gives the number an application and leaves its subaccount alone.
 	Bindings pulumi.StringMapOutput `pulumi:"bindings"`
 	// How many API writes may run at once, 1 to 32 (default 8).
 	MaxInFlight pulumi.IntOutput `pulumi:"maxInFlight"`
@@ -138,7 +138,7 @@ func (o RentedNumberSetOutput) ToRentedNumberSetOutputWithContext(ctx context.Co
 	return o
 }
 
-// Each number (normalized digits) mapped to its binding as `<appId>/<subaccount>`: a part is `*` when not managed and empty for none (no application / the main account).
+// Each number (normalized digits) mapped to the binding the stack last wrote or adopted, as `<appId>/<subaccount>`: a part is empty for none (no application / the main account). `preview --diff` compares the declared form of the same string, where a part the code does not manage is `*`: `"/*" => "10000000000002/*"` gives the number an application and leaves its subaccount alone.
 func (o RentedNumberSetOutput) Bindings() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *RentedNumberSet) pulumi.StringMapOutput { return v.Bindings }).(pulumi.StringMapOutput)
 }

@@ -187,7 +187,7 @@ class RentedNumberSet(pulumi.CustomResource):
     @pulumi.getter
     def bindings(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        Each number (normalized digits) mapped to its binding as `<appId>/<subaccount>`: a part is `*` when not managed and empty for none (no application / the main account).
+        Each number (normalized digits) mapped to the binding the stack last wrote or adopted, as `<appId>/<subaccount>`: a part is empty for none (no application / the main account). `preview --diff` compares the declared form of the same string, where a part the code does not manage is `*`: `"/*" => "10000000000002/*"` gives the number an application and leaves its subaccount alone.
         """
         return pulumi.get(self, "bindings")
 
