@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from plivo_pulumi import __version__
+from plivo_pulumi.native.plugin_url import RELEASE_URL, filled_in
 from tests.support.accounts import APPS, MAIN, NUMBERS, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.lang_projects import (
@@ -208,7 +209,12 @@ def test_npm_tarball_holds_the_compiled_sdk_and_its_manifest(npm_tarball: Path) 
         manifest = json.load(member)
     assert manifest["name"] == "@plivo-pulumi/plivo" and manifest["version"] == __version__
     assert manifest["main"] == "index.js" and manifest["types"] == "index.d.ts"
-    assert manifest["pulumi"] == {"resource": True, "name": "plivo", "version": __version__}
+    assert manifest["pulumi"] == {
+        "resource": True,
+        "name": "plivo",
+        "version": __version__,
+        "server": filled_in(RELEASE_URL, __version__),  # where `pulumi install` fetches the plugin
+    }
     for module in ("index", "rentedNumber", "rentedNumberSet", "application", "provider", "types/input"):
         assert {f"package/{module}.js", f"package/{module}.d.ts"} <= names, module
     sources = [n for n in names if n.endswith(".ts") and not n.endswith(".d.ts")]

@@ -28,14 +28,15 @@ for i, number in enumerate({numbers!r}):
     RentedNumber(f"line-{{i}}", number=number, app_id="{app}")
 """
 README = (REPO / "README.md").read_text()
+RELIABILITY = (REPO / "docs" / "reliability.md").read_text()  # "When a run is interrupted"
 EOF_ERROR = "failed to load checkpoint: EOF"
 UP = ("pulumi", "up", "--yes", "--skip-preview", "--stack", "dev", "--non-interactive")
 
 
-def readme_line(pattern: str) -> str:
-    """The README's command line matching `pattern`, without its comment."""
-    found = [line.split("   #")[0].strip() for line in README.splitlines() if re.search(pattern, line)]
-    assert found, f"the README shows a command matching {pattern!r}"
+def readme_line(pattern: str, text: str = README, doc: str = "README") -> str:
+    """The doc's command line matching `pattern`, without its comment."""
+    found = [line.split("   #")[0].strip() for line in text.splitlines() if re.search(pattern, line)]
+    assert found, f"the {doc} shows a command matching {pattern!r}"
     return found[0]
 
 
@@ -91,8 +92,8 @@ def test_the_recovery_recipe_repairs_a_sidecar_the_crash_emptied(tmp_path, sim_e
     assert waiting.returncode != 0 and time.monotonic() - started < 60, waiting.stderr
     assert f"rm {shlex.quote(str(sidecar))}" in waiting.stderr, waiting.stderr
 
-    # The recipe, its step 0 as the README writes it, for this backend's folder.
-    step0 = readme_line(r"find .*\.attrs.* -size 0")
+    # The recipe, its step 0 as docs/reliability.md writes it, for this backend's folder.
+    step0 = readme_line(r"find .*\.attrs.* -size 0", RELIABILITY, "docs/reliability.md")
     repaired = subprocess.run(
         ["sh", "-c", step0.replace("~/pulumi-state", str(stack.state_dir))],
         capture_output=True,
@@ -117,8 +118,8 @@ def test_the_recovery_recipe_repairs_a_sidecar_the_crash_emptied(tmp_path, sim_e
 
 
 def test_the_readmes_backend_form_writes_no_sidecar(tmp_path, sim_e2e):
-    login = readme_line(r"pulumi login 'file://")
-    query = re.search(r"'file://[^'?]*(\?[^']*)'", login)
+    login = readme_line(r"pulumi login [\"']file://")
+    query = re.search(r"[\"']file://[^'\"?]*(\?[^'\"]*)[\"']", login)
     assert query and query[1] == "?metadata=skip", login
     stack = project(tmp_path, sim_e2e, query[1])
     crash_mid_up(stack, sim_e2e)

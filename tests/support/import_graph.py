@@ -10,7 +10,11 @@ that Python loads on the way are not edges, since every module has them.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,11 +70,26 @@ def imports_of(name: str, path: Path, known: set[str]) -> Iterator[Import]:
                 yield Import(name, candidate if candidate in known else base, node.lineno)
 
 
-@functools.cache
-def _graph() -> tuple[Import, ...]:
+def read_graph() -> tuple[Import, ...]:
     found = modules()
     known = set(found)
     return tuple(edge for name, path in found.items() for edge in imports_of(name, path, known))
+
+
+@functools.cache
+def _graph() -> tuple[Import, ...]:
+    # Parsed in a fresh interpreter: in a long test process, CPython 3.11's parser can fail with
+    # "SystemError: AST constructor recursion depth mismatch" after an earlier test's deep recursion
+    # (the YAML bomb tests), which failed `make test` once.
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.import_graph"],
+        cwd=ROOT.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return tuple(Import(**edge) for edge in json.loads(done.stdout))
 
 
 def import_graph() -> list[Import]:
@@ -126,3 +145,7 @@ def reachable(start: str, edges: list[Import]) -> dict[str, list[str]]:
                 if within(nxt, PACKAGE):
                     todo.append(nxt)
     return chains
+
+
+if __name__ == "__main__":
+    print(json.dumps([dataclasses.asdict(edge) for edge in read_graph()]))
