@@ -21,7 +21,8 @@ from .server import SimulatorServer
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="plivo-sim",
-        description="A local simulator of the Plivo Number API (list, get, edit, unrent) over HTTP, "
+        description="A local simulator of the Plivo Number API (list, get, edit, unrent), Application API "
+        "and PhoneNumber API (search, buy) over HTTP, "
         "with an admin API under /__sim__/ for seeding, request logs, out-of-band changes and faults.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -53,6 +54,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds sent with injected 429s")
     p.add_argument(
         "--drop-rate", type=float, default=0.0, help="probability of closing the connection unanswered"
+    )
+    p.add_argument(
+        "--buy-lost",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the next N PhoneNumber buys are made, then their connection is closed unanswered",
+    )
+    p.add_argument(
+        "--buy-taken",
+        default="",
+        metavar="NUMBERS",
+        help="comma-separated numbers ('*': any) whose next buy finds them bought by someone else (404)",
     )
     p.add_argument("--fault-seed", type=int, default=None, help="seed of the fault random generator")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -103,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 "retry_after": args.retry_after,
                 "drop_rate": args.drop_rate,
                 "seed": args.fault_seed,
+                "buy_lost": args.buy_lost,
+                "buy_taken": [n.strip() for n in args.buy_taken.split(",") if n.strip()],
             }
         )
     except ValueError as exc:

@@ -1,5 +1,5 @@
 """The admin API under `/__sim__/`, which the real API does not have: health, the request log, state,
-out-of-band edits of numbers and applications (what a person does in the console), token rotation,
+the numbers on offer and the purchase log, out-of-band edits of numbers and applications (what a person does in the console), token rotation,
 faults, settings, reset and seed, callbacks. Routing is data: each row of `ROUTES` names a path
 pattern, its methods and the method that answers it."""
 
@@ -140,8 +140,45 @@ class AdminApi(HandlerBase):
 
         return _model_errors(operate)
 
+    def _inventory(self, request: AdminRequest) -> Reply:
+        return Reply(200, {"inventory": [o.to_dict() for o in self.server.state.oob_inventory()]})
+
+    def _offer(self, request: AdminRequest) -> Reply:
+        number = _digits(request, "number", "number")
+        state = self.server.state
+
+        def operate() -> Reply:
+            if request.method == "GET":
+                found = state.oob_get_offer(number)
+                if found is None:
+                    raise NotFound(f"number {number} is not in the inventory")
+                return Reply(200, found.to_dict())
+            if request.method == "PUT":
+                return Reply(201, state.oob_add_offer(number, request.json()).to_dict())
+            return Reply(200, {"removed": state.oob_take_offer(number).to_dict()})
+
+        return _model_errors(operate)
+
+    def _purchases(self, request: AdminRequest) -> Reply:
+        if request.method == "DELETE":
+            self.server.state.oob_clear_purchases()
+        return Reply(200, self.server.state.purchase_log())
+
     def _account(self, request: AdminRequest) -> Reply:
-        token = str(request.json().get("auth_token") or "")
+        body = request.json()
+        if "default_number_app" in body and "auth_token" not in body:
+            app_id = body["default_number_app"]
+            if app_id is not None and not (isinstance(app_id, str) and app_id.isascii() and app_id.isdigit()):
+                raise BadRequest("default_number_app must be a numeric application id, or null")
+            return _model_errors(
+                lambda: Reply(
+                    200,
+                    self.server.state.oob_set_default_app(request.params["auth_id"], app_id).to_dict(
+                        credentials=False
+                    ),
+                )
+            )
+        token = str(body.get("auth_token") or "")
         return _model_errors(
             lambda: Reply(
                 200,
@@ -197,6 +234,7 @@ class AdminApi(HandlerBase):
                 "accounts": len(snap["accounts"]),
                 "applications": len(snap["applications"]),
                 "numbers": len(snap["numbers"]),
+                "inventory": len(snap["inventory"]),
             },
         )
 
@@ -221,6 +259,9 @@ ROUTES: list[tuple[re.Pattern[str], tuple[str, ...], Answer]] = [
         (r"/numbers/(?P<number>[^/]+)", ("GET", "POST", "PUT", "DELETE"), AdminApi._number),
         (r"/applications", ("GET",), AdminApi._applications),
         (r"/applications/(?P<app_id>[^/]+)", ("GET", "PUT", "POST", "DELETE"), AdminApi._application),
+        (r"/inventory", ("GET",), AdminApi._inventory),
+        (r"/inventory/(?P<number>[^/]+)", ("GET", "PUT", "DELETE"), AdminApi._offer),
+        (r"/purchases", ("GET", "DELETE"), AdminApi._purchases),
         (r"/accounts/(?P<auth_id>[^/]+)", ("POST",), AdminApi._account),
         (r"/faults", ("GET", "POST", "DELETE"), AdminApi._faults),
         (r"/settings", ("GET", "POST"), AdminApi._settings),
@@ -238,7 +279,10 @@ ENDPOINTS = [
     "GET|POST|PUT|DELETE /__sim__/numbers/{number}",
     "GET /__sim__/applications",
     "GET|PUT|POST|DELETE /__sim__/applications/{app_id}[?keep_links=1]",
-    "POST /__sim__/accounts/{auth_id} {auth_token}",
+    "GET /__sim__/inventory",
+    "GET|PUT|DELETE /__sim__/inventory/{number}",
+    "GET|DELETE /__sim__/purchases",
+    "POST /__sim__/accounts/{auth_id} {auth_token} | {default_number_app}",
     "GET|POST|DELETE /__sim__/faults",
     "GET|POST /__sim__/settings {number_shape}",
     "POST /__sim__/reset[?keep_log=1]",

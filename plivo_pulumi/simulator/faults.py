@@ -20,7 +20,13 @@ DEFAULT_FAULTS: dict[str, Any] = {
     "seed": None,
     "script": [],
     "script_match": None,
+    # PhoneNumber API buys (docs/simulator.md, "Buy faults"): the next buy of each listed number
+    # ("*": of any number) finds it bought by someone else (404); the next `buy_lost` buys are made,
+    # then their connection is closed without an answer.
+    "buy_taken": [],
+    "buy_lost": 0,
 }
+BUY_LOST_MAX = 1000
 _SCRIPT_RE = re.compile(r"ok|drop|rate_limit|error(?::[45]\d\d)?|late:\d{1,5}")
 _MATCH_RE = re.compile(r"(GET|POST|DELETE)(?: (/\S*))?")
 LATE_MAX_MS = 60_000
@@ -90,6 +96,16 @@ class FaultInjector:
         if any(s.startswith("late:") and int(s[5:]) > LATE_MAX_MS for s in script):
             raise ValueError(f"a late:<ms> step waits at most {LATE_MAX_MS} ms, got {script!r}")
         merged["script"] = list(script)
+        taken = merged["buy_taken"]
+        if not isinstance(taken, list) or not all(
+            isinstance(t, str) and (t == "*" or (t.isascii() and t.isdigit() and 8 <= len(t) <= 15))
+            for t in taken
+        ):
+            raise ValueError(f"buy_taken must be a list of numbers (digits) or '*' (any number), got {taken!r}")
+        merged["buy_taken"] = list(taken)
+        lost = merged["buy_lost"]
+        if isinstance(lost, bool) or not isinstance(lost, int) or not 0 <= lost <= BUY_LOST_MAX:
+            raise ValueError(f"buy_lost must be a count of buys from 0 to {BUY_LOST_MAX}, got {lost!r}")
         match = merged["script_match"]
         if match is not None and (not isinstance(match, str) or not _MATCH_RE.fullmatch(match)):
             raise ValueError(
@@ -109,7 +125,23 @@ class FaultInjector:
     def current(self) -> dict[str, Any]:
         """The settings; ``script`` holds the scripted faults not used yet."""
         with self._lock:
-            return dict(self.config, script=list(self.config["script"]))
+            return dict(self.config, script=list(self.config["script"]), buy_taken=list(self.config["buy_taken"]))
+
+    def on_buy(self, number: str) -> tuple[bool, bool]:
+        """The buy faults of one buy of `number`, used up: (taken by someone else, answer lost)."""
+        with self._lock:
+            c = self.config
+            taken = False
+            for i, entry in enumerate(c["buy_taken"]):
+                if entry in (number, "*"):
+                    del c["buy_taken"][i]
+                    taken = True
+                    break
+            lost = False
+            if not taken and c["buy_lost"] > 0:
+                c["buy_lost"] -= 1
+                lost = True
+            return taken, lost
 
     def decide(self, method: str = "", path: str = "") -> Fault:
         """The fault of one request; `method` and `path` decide whether it uses up a scripted step

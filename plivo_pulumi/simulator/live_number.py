@@ -69,14 +69,15 @@ def live_fields(number: Number) -> dict[str, Any]:
     """The fields of the live object that the simulator derives rather than stores."""
     country, city, region = next((p for code, p in _PLACES if number.number.startswith(code)), _ELSEWHERE)
     return {
-        "active": True,
+        # A number bought "pending" (documents required) is not active until they are accepted.
+        "active": number.compliance_status != "pending",
         "carrier": "Plivo",
         "city": city,
         "cnam_lookup": number.cnam_lookup,
         "compliance_application_id": None,
-        "compliance_status": None,
+        "compliance_status": number.compliance_status,
         "country": country,
-        "monthly_rental_rate": _MONTHLY_RATE.get(number.number_type, "0.80000"),
+        "monthly_rental_rate": number.monthly_rental_rate or _MONTHLY_RATE.get(number.number_type, "0.80000"),
         "mms_rate": "0.00000",
         "region": region,
         "renewal_date": renewal_date(number.added_on),

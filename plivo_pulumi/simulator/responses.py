@@ -17,17 +17,19 @@ from .application_responses import ApplicationApi
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from .live_number import LIVE_FILTERS, current_object, live_filter
 from .models import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
+from .phone_number_responses import PhoneNumberApi
 from .params import ASYNC_KEYS, MAX_PAGE_SIZE, no_params, page_meta, page_params, same_id
 from .wire import HandlerBase, Reply, new_api_id
 
 __all__ = ["MAX_PAGE_SIZE", "ROUTES", "NumberApi", "page_meta", "render_number"]
 
 MAX_API_BODY = 1 << 20
-_API_RE = re.compile(r"/v1/Account/(?P<account>[^/]+)/(?P<kind>Number|Application)(?:/(?P<key>[^/]+))?/?")
+_API_RE = re.compile(r"/v1/Account/(?P<account>[^/]+)/(?P<kind>Number|Application|PhoneNumber)(?:/(?P<key>[^/]+))?/?")
 # The API's kinds of object: URL segment -> (collection, one object, the route's name of its key).
 _KINDS = {
     "Number": ("numbers", "number", "{number}"),
     "Application": ("applications", "application", "{app_id}"),
+    "PhoneNumber": ("phone_numbers", "phone_number", "{number}"),
 }
 # The reference's List parameters, `type` (the Python SDK's name of `number_type`) and the filters
 # on the live object's fields that the SDKs send (`live_number.LIVE_FILTERS`).
@@ -87,6 +89,7 @@ class NumberApi(HandlerBase):
             key_name = _KINDS[match["kind"]][2]
             route = f"/v1/Account/{{auth_id}}/{match['kind']}/" + (f"{key_name}/" if match["key"] else "")
         self._fields_sent: list[str] | None = None
+        self._drop_answer = False
         account_id: str | None = None
         try:
             raw_body = self._read_body(MAX_API_BODY)
@@ -113,6 +116,14 @@ class NumberApi(HandlerBase):
             )
         else:
             reply, account_id = self._api(method, path, query, raw_body, match)
+        if self._drop_answer:
+            # A buy made, then its answer lost (a `buy_lost` fault): the connection closes unanswered.
+            self.server.request_log.add(
+                method, path, route, reply.status, account_id, "drop_after", fields=self._fields_sent
+            )
+            self.server.log_line(f"{method} {path} -> {reply.status}, answer dropped (fault)")
+            self._drop()
+            return
         # Logged before the answer goes out, so a client that reads the log right after its answer
         # always finds its request there.
         self.server.request_log.add(
@@ -389,4 +400,6 @@ ROUTES: dict[tuple[str, str], Answer] = {
     ("application", "GET"): ApplicationApi._app_get,
     ("application", "POST"): ApplicationApi._app_modify,
     ("application", "DELETE"): ApplicationApi._app_delete,
+    ("phone_numbers", "GET"): PhoneNumberApi._search,
+    ("phone_number", "POST"): PhoneNumberApi._buy,
 }

@@ -17,6 +17,7 @@ from .application_responses import ApplicationApi
 from .errors import ApiError
 from .faults import FaultInjector
 from .models import PlivoState
+from .phone_number_responses import PhoneNumberApi
 from .request_log import RequestLog
 from .responses import NumberApi
 from .wire import Reply, new_api_id
@@ -108,7 +109,7 @@ class SimulatorServer(ThreadingHTTPServer):
         threading.Thread(target=run, name=f"callback-{api_id}", daemon=True).start()
 
 
-class Handler(NumberApi, ApplicationApi, AdminApi):
+class Handler(NumberApi, ApplicationApi, PhoneNumberApi, AdminApi):
     """Routes each request to the real API or the admin API."""
 
     def do_GET(self) -> None:

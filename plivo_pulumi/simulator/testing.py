@@ -283,6 +283,27 @@ class SimulatorProcess:
         params = {"keep_links": "1"} if keep_links else None
         return self._admin("DELETE", f"applications/{app_id}", params=params)
 
+    def inventory(self) -> list[dict[str, Any]]:
+        """Every number on offer, as seed entries (`country` the ISO code), ordered by number."""
+        return self._admin("GET", "inventory")["inventory"]
+
+    def add_offer(self, number: str, **fields: Any) -> dict[str, Any]:
+        """Put `number` on offer (or replace its offer); `fields` as in a seed's inventory entry."""
+        return self._admin("PUT", f"inventory/{number}", json=fields, expect=(201,))
+
+    def remove_offer(self, number: str) -> dict[str, Any]:
+        """Take `number` off offer, as when someone else buys it."""
+        return self._admin("DELETE", f"inventory/{number}")
+
+    def purchases(self) -> dict[str, Any]:
+        """``{"purchases": [{number, account, main_account, app_id, time, setup_rate,
+        monthly_rental_rate, status}], "count", "setup_total", "monthly_total"}``"""
+        return self._admin("GET", "purchases")
+
+    def set_default_number_app(self, auth_id: str, app_id: str | None) -> dict[str, Any]:
+        """Set (None: clear) the application a number bought by `auth_id` links to by default."""
+        return self._admin("POST", f"accounts/{auth_id}", json={"default_number_app": app_id})
+
     def set_faults(self, **faults: Any) -> dict[str, Any]:
         """Replace the fault settings (unspecified ones take their defaults)."""
         return self._admin("POST", "faults", json=faults)

@@ -9,13 +9,13 @@ and one method per API operation, no HTTP (that is `server.py`, `responses.py`,
   the rules of the links from numbers to applications);
 - `numbers.py`: `Number`, `NumbersBackend` (the Number API: list, get, edit, unrent; the console's
   rent, edit, unrent);
+- `inventory.py`: `Offer`, `Purchase`, `InventoryBackend` (the PhoneNumber API: the numbers on
+  offer, search, buy, which rents a `Number`, and the purchase log);
 - `state.py`: `PlivoState`, the one object the server holds: the shared data behind one lock, built
   from the backends above.
 
 A new domain gets a module of its own here with a backend class, added to `PlivoState`'s bases, and
-its own responses module beside `responses.py`. The phone-number inventory (the PhoneNumber API:
-search, then buy, which rents a `Number`) goes in `inventory.py` with an `InventoryBackend` built on
-`NumbersBackend`.
+its own responses module beside `responses.py` (as `phone_number_responses.py` for inventory.py).
 
 Where the API reference is silent, the choice made is documented in ``docs/simulator.md``.
 """
@@ -30,6 +30,7 @@ from .applications import (
     parse_flag,
 )
 from .base import UNSET, SeedError, SimError
+from .inventory import SEARCH_TYPES, Offer, Purchase, SearchFilter
 from .numbers import (
     CNAM_LOOKUP,
     DEFAULT_NUMBER_SHAPE,
@@ -51,6 +52,10 @@ __all__ = [
     "Account",
     "Application",
     "Number",
+    "Offer",
+    "Purchase",
+    "SEARCH_TYPES",
+    "SearchFilter",
     "SimError",
     "SeedError",
     "PlivoState",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.numbers import is_main_account_id, is_subaccount_id
-from .base import SeedError, SimError, seed_list, seed_mapping, seed_place, seed_str
+from .base import SeedError, SimError, seed_list, seed_mapping, seed_optional_str, seed_place, seed_str
 
 __all__ = ["Account", "AccountsBackend"]
 
@@ -25,6 +25,8 @@ class Account:
     is_main: bool
     parent: str | None = None
     name: str = ""
+    # The application a bought number links to when the buy names none (inventory.py).
+    default_number_app: str | None = None
 
     @property
     def main_id(self) -> str:
@@ -36,10 +38,21 @@ class Account:
             "is_main": self.is_main,
             "parent": self.parent,
             "name": self.name,
+            "default_number_app": self.default_number_app,
         }
         if credentials:
             data["auth_token"] = self.auth_token
         return data
+
+
+def _default_app(entry: dict[str, Any], where: str) -> str | None:
+    """An account's `default_number_app` (checked against the applications in state.py)."""
+    value = seed_optional_str(entry.get("default_number_app"), f"{where}.default_number_app")
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise SeedError(f"{where}.default_number_app: expected a numeric application id, got {value!r}")
+    return value
 
 
 def _token() -> str:
@@ -48,8 +61,8 @@ def _token() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(40))
 
 
-_ACCOUNT_FIELDS = ("auth_id", "auth_token", "name", "subaccounts")
-_SUBACCOUNT_FIELDS = ("auth_id", "auth_token", "name")
+_ACCOUNT_FIELDS = ("auth_id", "auth_token", "name", "subaccounts", "default_number_app")
+_SUBACCOUNT_FIELDS = ("auth_id", "auth_token", "name", "default_number_app")
 
 
 class AccountsBackend:
@@ -86,8 +99,16 @@ class AccountsBackend:
                     "(MA followed by 18 uppercase letters or digits)"
                 )
             token = self._token_for(auth_id, entry.get("auth_token"), f"{where}.auth_token")
+            default_app = _default_app(entry, where)
             add(
-                Account(auth_id, token, True, None, seed_str(entry.get("name"), f"{where}.name", default="")),
+                Account(
+                    auth_id,
+                    token,
+                    True,
+                    None,
+                    seed_str(entry.get("name"), f"{where}.name", default=""),
+                    default_app,
+                ),
                 where,
             )
             subs_resolved = []
@@ -102,16 +123,21 @@ class AccountsBackend:
                     )
                 sub_token = self._token_for(sub_id, sub.get("auth_token"), f"{swhere}.auth_token")
                 name = seed_str(sub.get("name"), f"{swhere}.name", default="")
-                add(Account(sub_id, sub_token, False, auth_id, name), swhere)
-                subs_resolved.append({"auth_id": sub_id, "auth_token": sub_token, "name": name})
-            resolved.append(
-                {
-                    "auth_id": auth_id,
-                    "auth_token": token,
-                    "name": accounts[auth_id].name,
-                    "subaccounts": subs_resolved,
-                }
-            )
+                sub_app = _default_app(sub, swhere)
+                add(Account(sub_id, sub_token, False, auth_id, name, sub_app), swhere)
+                sub_resolved: dict[str, Any] = {"auth_id": sub_id, "auth_token": sub_token, "name": name}
+                if sub_app is not None:
+                    sub_resolved["default_number_app"] = sub_app
+                subs_resolved.append(sub_resolved)
+            main_resolved: dict[str, Any] = {
+                "auth_id": auth_id,
+                "auth_token": token,
+                "name": accounts[auth_id].name,
+                "subaccounts": subs_resolved,
+            }
+            if default_app is not None:
+                main_resolved["default_number_app"] = default_app
+            resolved.append(main_resolved)
         return accounts, resolved, defaulted
 
     def _token_for(self, auth_id: str, value: Any, where: str) -> str:

@@ -71,6 +71,10 @@ class Number:
     added_on: str = DEFAULT_ADDED_ON
     plivo_number: bool = True
     cnam_lookup: str = "disabled"
+    # "pending" for a number bought where documents are required (inventory.py), else None.
+    compliance_status: str | None = None
+    # The rate it was bought at (inventory.py); None: the simulator's fixed rate of its type.
+    monthly_rental_rate: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -92,7 +96,10 @@ NUMBER_FIELDS = (
     "mms_enabled",
     "added_on",
     "cnam_lookup",
+    "compliance_status",
+    "monthly_rental_rate",
 )
+COMPLIANCE_STATUSES = ("pending",)
 _GENERATE_FIELDS = (
     "count",
     "prefix",
@@ -183,6 +190,12 @@ class NumbersBackend(ApplicationsBackend):
             raise SeedError(f"{where}.cnam_lookup: must be enabled or disabled, got {cnam_lookup!r}")
         if alias is not None and len(alias) > _ALIAS_MAX:
             raise SeedError(f"{where}.alias: at most {_ALIAS_MAX} characters")
+        compliance = seed_optional_str(entry.get("compliance_status"), f"{where}.compliance_status")
+        if compliance not in (None, *COMPLIANCE_STATUSES):
+            raise SeedError(f"{where}.compliance_status: must be pending or null, got {compliance!r}")
+        rate = seed_optional_str(entry.get("monthly_rental_rate"), f"{where}.monthly_rental_rate")
+        if rate is not None and not re.fullmatch(r"\d{1,6}(\.\d{1,5})?", rate):
+            raise SeedError(f"{where}.monthly_rental_rate: expected a decimal amount like 0.80000")
         return Number(
             number=number,
             account=account,
@@ -198,6 +211,8 @@ class NumbersBackend(ApplicationsBackend):
             mms_enabled=seed_bool(entry.get("mms_enabled"), f"{where}.mms_enabled", False),
             added_on=str(added_on),
             cnam_lookup=str(cnam_lookup),
+            compliance_status=compliance,
+            monthly_rental_rate=rate,
         )
 
     def _parse_numbers(

@@ -13,18 +13,19 @@ from typing import Any
 from .accounts import Account, AccountsBackend
 from .applications import FIRST_APP_ID, Application, ApplicationsBackend
 from .base import seed_mapping
-from .numbers import DEFAULT_NUMBER_SHAPE, Number, NumbersBackend, check_number_shape
+from .inventory import InventoryBackend, Offer, Purchase, spend
+from .numbers import DEFAULT_NUMBER_SHAPE, Number, check_number_shape
 
 __all__ = ["PlivoState"]
 
 
-_SEED_SECTIONS = ("accounts", "applications", "numbers", "generate", "number_shape")
+_SEED_SECTIONS = ("accounts", "applications", "numbers", "generate", "number_shape", "inventory")
 
 
-class PlivoState(NumbersBackend, ApplicationsBackend, AccountsBackend):
-    """All accounts, applications and numbers of the simulator, behind one lock. Each domain's
-    operations live in its backend (accounts.py, applications.py, numbers.py); this class holds the
-    data they share and loads or dumps it whole."""
+class PlivoState(InventoryBackend, ApplicationsBackend, AccountsBackend):
+    """All accounts, applications, numbers and numbers on offer of the simulator, behind one lock.
+    Each domain's operations live in its backend (accounts.py, applications.py, numbers.py,
+    inventory.py); this class holds the data they share and loads or dumps it whole."""
 
     def __init__(
         self,
@@ -40,6 +41,8 @@ class PlivoState(NumbersBackend, ApplicationsBackend, AccountsBackend):
         self.accounts: dict[str, Account] = {}
         self.applications: dict[str, Application] = {}
         self.numbers: dict[str, Number] = {}
+        self.inventory: dict[str, Offer] = {}
+        self.purchases: list[Purchase] = []
         self._next_app_id = FIRST_APP_ID
         self._default_seed = copy.deepcopy(default_seed) if default_seed is not None else None
         self._known_tokens: dict[str, str] = {}
@@ -65,10 +68,13 @@ class PlivoState(NumbersBackend, ApplicationsBackend, AccountsBackend):
             else:
                 app_entries = seed.get("applications")
             applications = self._parse_applications(app_entries, accounts)
+            self._check_default_apps(accounts, applications)
             numbers = self._parse_numbers(seed.get("numbers"), accounts, applications)
             self._generate(seed.get("generate"), accounts, applications, numbers)
+            inventory = self._parse_inventory(seed.get("inventory"))
             shape = check_number_shape(seed.get("number_shape", self.default_shape))
             self.accounts, self.applications, self.numbers = accounts, applications, numbers
+            self.inventory, self.purchases = inventory, []
             self.number_shape = shape
             for account in accounts.values():
                 self._known_tokens[account.auth_id] = account.auth_token
@@ -86,4 +92,18 @@ class PlivoState(NumbersBackend, ApplicationsBackend, AccountsBackend):
                     a.to_dict() for a in sorted(self.applications.values(), key=lambda a: a.app_id)
                 ],
                 "numbers": [n.to_dict() for n in sorted(self.numbers.values(), key=lambda n: n.number)],
+                "inventory": [o.to_dict() for o in sorted(self.inventory.values(), key=lambda o: o.number)],
+                "purchases": [p.to_dict() for p in self.purchases],
             }
+
+    def purchase_log(self) -> dict[str, Any]:
+        """Every purchase, with their count and total setup and monthly cost (the admin API's)."""
+        with self.lock:
+            purchases = list(self.purchases)
+        setup, monthly = spend(purchases)
+        return {
+            "purchases": [p.to_dict() for p in purchases],
+            "count": len(purchases),
+            "setup_total": setup,
+            "monthly_total": monthly,
+        }
