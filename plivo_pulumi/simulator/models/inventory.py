@@ -7,7 +7,8 @@ Rules (docs/simulator.md, "The PhoneNumber API"; where the reference is silent t
   inventory for good (unrenting it later does not put it back on offer);
 - the bought number belongs to the buyer: the main account, or the subaccount whose credentials
   bought it; it links to `app_id` (an application of the buyer's family, else 400) or, without one,
-  to the buyer's own `default_number_app` (an account attribute; none: no application);
+  to the buyer's `default_number_app` (an account attribute, seedable), else to the buyer's own
+  application flagged `default_number_app` (Plivo's mark; the lowest app_id if several), else to none;
 - a number with a `restriction` is bought "pending": its rented `Number` has `compliance_status`
   "pending" until documents are accepted (the simulator never accepts them by itself);
 - a number that is not on offer (never was, bought by someone else, rented) is a 404.
@@ -421,6 +422,14 @@ class InventoryBackend(NumbersBackend):
                 linked = account.default_number_app
                 if linked is not None and linked not in self.applications:
                     linked = None  # the default application was deleted since
+                if linked is None:
+                    # Plivo's own mark: an application of the buyer with `default_number_app` set.
+                    flagged = sorted(
+                        a.app_id
+                        for a in self.applications.values()
+                        if a.account == caller.auth_id and a.default_number_app
+                    )
+                    linked = flagged[0] if flagged else None
             else:
                 app = self.applications.get(app_id)
                 if app is None or app.account not in self._family(caller.main_id):
