@@ -70,7 +70,9 @@ def test_default_inventory_has_the_promised_kinds() -> None:
 
 
 def test_seed_inventory_replaces_the_default_and_empty_means_none() -> None:
-    s = state(inventory=[{"number": "+1 (650) 555-0100", "services": "voice,sms", "monthly_rental_rate": 0.5}])
+    s = state(
+        inventory=[{"number": "+1 (650) 555-0100", "services": "voice,sms", "monthly_rental_rate": 0.5}]
+    )
     [offer] = s.oob_inventory()
     assert offer.number == "16505550100" and offer.prefix == "650" and offer.country == "UNITED STATES"
     assert offer.type == "fixed" and offer.sub_type == "local" and offer.monthly_rental_rate == "0.50000"
@@ -81,7 +83,10 @@ def test_seed_inventory_replaces_the_default_and_empty_means_none() -> None:
     ("entry", "message"),
     [
         ({"number": "16505550100", "colour": "red"}, "inventory[0]: unknown field(s) colour"),
-        ({"number": "16505550100", "services": ["voice", "fax"]}, "inventory[0].services: unknown service(s) fax"),
+        (
+            {"number": "16505550100", "services": ["voice", "fax"]},
+            "inventory[0].services: unknown service(s) fax",
+        ),
         ({"number": "16505550100", "type": "landline"}, "inventory[0].type: must be one of"),
         ({"number": "4930555", "country": "DE"}, "inventory[0].number"),
         ({"number": "493055501234", "country": "DE"}, "inventory[0].prefix: is required"),
@@ -90,7 +95,10 @@ def test_seed_inventory_replaces_the_default_and_empty_means_none() -> None:
     ],
 )
 def test_bad_inventory_entries_name_the_field(entry: dict, message: str) -> None:
-    with pytest.raises(SeedError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        SeedError,
+        match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]"),
+    ):
         state(inventory=[entry])
 
 
@@ -105,10 +113,17 @@ def test_search_filters_in_the_model() -> None:
 
     assert numbers(country_iso="US", pattern="415") == [f"1415400{1001 + k}" for k in range(8)]
     assert numbers(country_iso="US", type="tollfree", services=("sms",)) == ["18335552001", "18885552003"]
-    assert set(numbers(country_iso="US", type="local", region="ny")) == {f"1212555{1001 + k}" for k in range(5)}
-    assert numbers(country_iso="US", npanxx="312555", services=("voice", "mms")) == ["13125551001", "13125551003"]
+    assert set(numbers(country_iso="US", type="local", region="ny")) == {
+        f"1212555{1001 + k}" for k in range(5)
+    }
+    assert numbers(country_iso="US", npanxx="312555", services=("voice", "mms")) == [
+        "13125551001",
+        "13125551003",
+    ]
     assert numbers(country_iso="US", lata=558) == ["15125551001", "15125551002", "15125551003"]
-    assert numbers(country_iso="US", rate_center="snfc cntrl", city="San Francisco", pattern="1008") == ["14154001008"]
+    assert numbers(country_iso="US", rate_center="snfc cntrl", city="San Francisco", pattern="1008") == [
+        "14154001008"
+    ]
     assert numbers(country_iso="GB", type="mobile") == [f"44770090{1001 + k}" for k in range(4)]
     assert len(numbers(country_iso="DE", type="fixed")) == 3
     assert numbers(country_iso="DE", eligible=True) == []
@@ -132,7 +147,11 @@ def test_buy_rents_the_number_and_records_the_purchase() -> None:
     s = state()
     rented, purchase = s.buy_number(main_of(s), SF1, app_id=APP)
     assert (rented.account, rented.subaccount, rented.app_id) == (MAIN, None, APP)
-    assert rented.number_type == "local" and rented.mms_enabled and rented.added_on == dt.date.today().isoformat()
+    assert (
+        rented.number_type == "local"
+        and rented.mms_enabled
+        and rented.added_on == dt.date.today().isoformat()
+    )
     assert rented.compliance_status is None and rented.monthly_rental_rate == "0.80000"
     assert purchase.status == "Success" and purchase.account == MAIN
     assert s.oob_get_offer(SF1) is None and s.oob_get(SF1) is not None
@@ -174,7 +193,12 @@ def test_a_subaccount_buys_for_itself_and_may_not_link_a_foreign_app() -> None:
     s = state()
     sub = s.account(SUB)
     rented, purchase = s.buy_number(sub, SF1, app_id=SUB_APP)
-    assert (rented.account, rented.subaccount, purchase.account, purchase.main_account) == (MAIN, SUB, SUB, MAIN)
+    assert (rented.account, rented.subaccount, purchase.account, purchase.main_account) == (
+        MAIN,
+        SUB,
+        SUB,
+        MAIN,
+    )
     with pytest.raises(SimError, match="application 123 not found") as caught:
         s.buy_number(main_of(s), SF2, app_id="123")
     assert caught.value.status == 400 and s.oob_get_offer(SF2) is not None
@@ -230,7 +254,9 @@ def test_search_answers_the_reference_objects_and_pages(sim_builtin: SimulatorPr
     assert obj["lata"] == 132 and obj["country"] == "UNITED STATES" and obj["city"] == "NEW YORK"
     assert obj["resource_uri"] == f"/v1/Account/{MAIN}/PhoneNumber/12125551001/"
     meta = body["meta"]
-    assert meta["total_count"] == 20 and meta["limit"] == 3 and meta["offset"] == 0 and meta["previous"] is None
+    assert (
+        meta["total_count"] == 20 and meta["limit"] == 3 and meta["offset"] == 0 and meta["previous"] is None
+    )
     assert "country_iso=US" in meta["next"] and "offset=3" in meta["next"]
     seen = []
     for offset in range(0, 20, 7):
@@ -253,9 +279,9 @@ def test_search_filters_over_http(sim_builtin: SimulatorProcess) -> None:
     ]
     assert len(numbers(country_iso="US", type="any")) == 20
     assert numbers(country_iso="US", type="tollfree", services="sms") == ["18335552001", "18885552003"]
-    assert numbers(country_iso="US", lata="358", npanxx="312555", rate_center="CHICAGO", city="chicago")[0] == (
-        "13125551001"
-    )
+    assert numbers(country_iso="US", lata="358", npanxx="312555", rate_center="CHICAGO", city="chicago")[
+        0
+    ] == ("13125551001")
     assert numbers(country_iso="US", region="TX", local_calling_area="true", rate_center="AUSTIN") == [
         "15125551001",
         "15125551002",
@@ -299,7 +325,9 @@ def test_buy_over_http_json_and_form(sim_builtin: SimulatorProcess) -> None:
     stored = sim_builtin.number(SF1)
     assert stored is not None and stored["app_id"] == APP and stored["cnam_lookup"] == "enabled"
     live = requests.get(
-        f"{sim_builtin.base_url}/Account/{MAIN}/Number/{SF1}/", auth=(MAIN, sim_builtin.auth_token), timeout=10
+        f"{sim_builtin.base_url}/Account/{MAIN}/Number/{SF1}/",
+        auth=(MAIN, sim_builtin.auth_token),
+        timeout=10,
     ).json()
     assert live["application"] == f"/v1/Account/{MAIN}/Application/{APP}/" and live["active"] is True
     # The SDK's form: a form body, no app_id -> no default app in the built-in seed.
@@ -333,7 +361,9 @@ def test_buy_of_a_restricted_number_is_pending(sim_builtin: SimulatorProcess) ->
     assert answer.json()["numbers"] == [{"number": BERLIN, "status": "pending"}]
     assert sim_builtin.number(BERLIN)["compliance_status"] == "pending"
     live = requests.get(
-        f"{sim_builtin.base_url}/Account/{MAIN}/Number/{BERLIN}/", auth=(MAIN, sim_builtin.auth_token), timeout=10
+        f"{sim_builtin.base_url}/Account/{MAIN}/Number/{BERLIN}/",
+        auth=(MAIN, sim_builtin.auth_token),
+        timeout=10,
     ).json()
     assert live["compliance_status"] == "pending" and live["active"] is False
     assert live["monthly_rental_rate"] == "1.50000"
@@ -383,7 +413,9 @@ def test_admin_inventory_add_and_remove(sim_builtin: SimulatorProcess) -> None:
 
 def test_fault_taken_the_next_buy_of_a_number(sim_builtin: SimulatorProcess) -> None:
     sim_builtin.set_faults(buy_taken=[SF1])
-    assert [o["number"] for o in search(sim_builtin, country_iso="US", pattern=SF1).json()["objects"]] == [SF1]
+    assert [o["number"] for o in search(sim_builtin, country_iso="US", pattern=SF1).json()["objects"]] == [
+        SF1
+    ]
     assert_error(buy(sim_builtin, SF1), 404, "not available")
     assert sim_builtin.number(SF1) is None and sim_builtin.purchases()["count"] == 0
     assert search(sim_builtin, country_iso="US", pattern=SF1).json()["objects"] == []

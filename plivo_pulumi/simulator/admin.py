@@ -1,7 +1,7 @@
 """The admin API under `/__sim__/`, which the real API does not have: health, the request log, state,
-the numbers on offer and the purchase log, out-of-band edits of numbers and applications (what a person does in the console), token rotation,
-faults, settings, reset and seed, callbacks. Routing is data: each row of `ROUTES` names a path
-pattern, its methods and the method that answers it."""
+the numbers on offer and the purchase log, out-of-band edits of numbers and applications (what a
+person does in the console), token rotation, faults, settings, reset and seed, callbacks. Routing is
+data: each row of `ROUTES` names a path pattern, its methods and the method that answers it."""
 
 from __future__ import annotations
 

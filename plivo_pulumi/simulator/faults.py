@@ -101,7 +101,9 @@ class FaultInjector:
             isinstance(t, str) and (t == "*" or (t.isascii() and t.isdigit() and 8 <= len(t) <= 15))
             for t in taken
         ):
-            raise ValueError(f"buy_taken must be a list of numbers (digits) or '*' (any number), got {taken!r}")
+            raise ValueError(
+                f"buy_taken must be a list of numbers (digits) or '*' (any number), got {taken!r}"
+            )
         merged["buy_taken"] = list(taken)
         lost = merged["buy_lost"]
         if isinstance(lost, bool) or not isinstance(lost, int) or not 0 <= lost <= BUY_LOST_MAX:
@@ -125,7 +127,9 @@ class FaultInjector:
     def current(self) -> dict[str, Any]:
         """The settings; ``script`` holds the scripted faults not used yet."""
         with self._lock:
-            return dict(self.config, script=list(self.config["script"]), buy_taken=list(self.config["buy_taken"]))
+            return dict(
+                self.config, script=list(self.config["script"]), buy_taken=list(self.config["buy_taken"])
+            )
 
     def on_buy(self, number: str) -> tuple[bool, bool]:
         """The buy faults of one buy of `number`, used up: (taken by someone else, answer lost)."""

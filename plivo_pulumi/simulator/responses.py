@@ -17,14 +17,16 @@ from .application_responses import ApplicationApi
 from .errors import ApiError, BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from .live_number import LIVE_FILTERS, current_object, live_filter
 from .models import NUMBER_TYPES, SERVICES, UNSET, Account, Number, PlivoState, SimError
-from .phone_number_responses import PhoneNumberApi
 from .params import ASYNC_KEYS, MAX_PAGE_SIZE, no_params, page_meta, page_params, same_id
+from .phone_number_responses import PhoneNumberApi
 from .wire import HandlerBase, Reply, new_api_id
 
 __all__ = ["MAX_PAGE_SIZE", "ROUTES", "NumberApi", "page_meta", "render_number"]
 
 MAX_API_BODY = 1 << 20
-_API_RE = re.compile(r"/v1/Account/(?P<account>[^/]+)/(?P<kind>Number|Application|PhoneNumber)(?:/(?P<key>[^/]+))?/?")
+_API_RE = re.compile(
+    r"/v1/Account/(?P<account>[^/]+)/(?P<kind>Number|Application|PhoneNumber)(?:/(?P<key>[^/]+))?/?"
+)
 # The API's kinds of object: URL segment -> (collection, one object, the route's name of its key).
 _KINDS = {
     "Number": ("numbers", "number", "{number}"),

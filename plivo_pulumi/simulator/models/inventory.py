@@ -202,7 +202,9 @@ def _rate(value: Any, where: str, default: str) -> str:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise SeedError(f"{where}: expected a decimal amount in USD like 0.8, got {describe_value(value)}") from None
+        raise SeedError(
+            f"{where}: expected a decimal amount in USD like 0.8, got {describe_value(value)}"
+        ) from None
     if not amount.is_finite() or amount < 0 or amount > 100_000:
         raise SeedError(f"{where}: expected an amount from 0 to 100000 USD, got {describe_value(value)}")
     return f"{amount:.5f}"
