@@ -477,3 +477,12 @@ def test_buy_faults_from_the_command_line() -> None:
 def test_bad_buy_faults_are_refused(sim_builtin: SimulatorProcess, faults: dict, fragment: str) -> None:
     answer = requests.post(f"{sim_builtin.admin_url}/faults", json=faults, timeout=10)
     assert answer.status_code == 400 and fragment in answer.json()["error"]
+
+
+def test_a_refused_buy_does_not_use_up_a_lost_answer(sim_builtin: SimulatorProcess) -> None:
+    sim_builtin.set_faults(buy_lost=1)
+    assert_error(buy(sim_builtin, SF1, app_id="99999"), 400, "application 99999 not found")
+    assert_error(buy(sim_builtin, "14159999999"), 404)
+    with pytest.raises(requests.ConnectionError):
+        buy(sim_builtin, SF1)
+    assert sim_builtin.purchases()["count"] == 1 and sim_builtin.number(SF1) is not None

@@ -1,4 +1,5 @@
-"""A faithful local simulator of the Plivo Number and Application APIs, over real HTTP.
+"""A faithful local simulator of the Plivo Number, Application and PhoneNumber (search, buy) APIs,
+over real HTTP.
 
 Run it with ``plivo-sim`` or ``python -m plivo_pulumi.simulator`` (``--help`` lists the flags); in
 tests use :class:`plivo_pulumi.simulator.testing.SimulatorProcess`. The real API's routes, the admin

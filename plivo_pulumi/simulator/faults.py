@@ -131,21 +131,23 @@ class FaultInjector:
                 self.config, script=list(self.config["script"]), buy_taken=list(self.config["buy_taken"])
             )
 
-    def on_buy(self, number: str) -> tuple[bool, bool]:
-        """The buy faults of one buy of `number`, used up: (taken by someone else, answer lost)."""
+    def buy_taken(self, number: str) -> bool:
+        """Whether a `buy_taken` entry hits this buy of `number` (the entry is used up)."""
         with self._lock:
-            c = self.config
-            taken = False
-            for i, entry in enumerate(c["buy_taken"]):
+            taken = self.config["buy_taken"]
+            for i, entry in enumerate(taken):
                 if entry in (number, "*"):
-                    del c["buy_taken"][i]
-                    taken = True
-                    break
-            lost = False
-            if not taken and c["buy_lost"] > 0:
-                c["buy_lost"] -= 1
-                lost = True
-            return taken, lost
+                    del taken[i]
+                    return True
+            return False
+
+    def buy_lost(self) -> bool:
+        """Whether the answer of a buy just made is lost (uses up one of `buy_lost`)."""
+        with self._lock:
+            if self.config["buy_lost"] > 0:
+                self.config["buy_lost"] -= 1
+                return True
+            return False
 
     def decide(self, method: str = "", path: str = "") -> Fault:
         """The fault of one request; `method` and `path` decide whether it uses up a scripted step

@@ -158,14 +158,14 @@ class PhoneNumberApi(HandlerBase):
         if params.get("ha_enable") is not None:
             _flag(params, "ha_enable")
         state = self.server.state
-        taken, lost = self.server.faults.on_buy(number)
-        if taken:
+        if self.server.faults.buy_taken(number):
             # Someone else bought it between the caller's search and this buy.
             with contextlib.suppress(SimError):  # not on offer anyway: the buy below answers 404
                 state.oob_take_offer(number)
             self.server.log_line(f"buy of {number}: taken by someone else (fault)")
         rented, purchase = state.buy_number(account, number, app_id=app_id, cnam_lookup=cnam)
-        self._drop_answer = lost
+        # Only a buy that was made uses up a `buy_lost`: its answer is then dropped.
+        self._drop_answer = self.server.faults.buy_lost()
         return Reply(
             201,
             {

@@ -19,6 +19,12 @@ Seed format (every section optional; see ``docs/simulator.md``)::
       count: 1000
       prefix: "1555"               # numbers are prefix + zero-padded counter, `length` digits (11)
       account: MA...               # plus optional start, subaccount, app_id, number_type, ...
+    inventory:                     # numbers on offer (PhoneNumber API); absent: the built-in inventory
+      - {number: "14154001001", country: US, city: SAN FRANCISCO, services: [voice, sms],
+         monthly_rental_rate: "0.80", restriction: null, ...}
+
+An account (or subaccount) entry may name its `default_number_app`, the application a number it
+buys without `app_id` links to.
 """
 
 from __future__ import annotations
