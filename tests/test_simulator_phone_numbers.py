@@ -4,7 +4,9 @@ errors, the purchase log, the admin inventory endpoints and the buy faults)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 import socket
 
 import pytest
@@ -95,10 +97,7 @@ def test_seed_inventory_replaces_the_default_and_empty_means_none() -> None:
     ],
 )
 def test_bad_inventory_entries_name_the_field(entry: dict, message: str) -> None:
-    with pytest.raises(
-        SeedError,
-        match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]"),
-    ):
+    with pytest.raises(SeedError, match=re.escape(message)):
         state(inventory=[entry])
 
 
@@ -432,8 +431,6 @@ def test_fault_taken_any_next_buy(sim_builtin: SimulatorProcess) -> None:
 def _raw_buy(sim: SimulatorProcess, number: str) -> bytes:
     """A buy over a bare socket: what comes back before the connection closes."""
     host, port = sim.base_url.split("//")[1].split("/")[0].split(":")
-    import base64
-
     token = base64.b64encode(f"{sim.auth_id}:{sim.auth_token}".encode()).decode()
     request = (
         f"POST /v1/Account/{sim.auth_id}/PhoneNumber/{number}/ HTTP/1.1\r\nHost: {host}\r\n"
