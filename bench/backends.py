@@ -17,13 +17,12 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.engine import REPO, default_signals, engine_path
+from bench.plugin import pulumi as timed_pulumi
 from plivo_pulumi.engine.settings import safe_engine_env
 from plivo_pulumi.simulator.testing import SimulatorProcess, account_seed
 from scripts.throwaway_postgres import ThrowawayPostgres
@@ -44,20 +43,8 @@ for i in range({n}):
 
 
 def pulumi(project: Path, env: dict[str, str], *args: str, stdin: str | None = None) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(
-        ["pulumi", *args, "--non-interactive", "--color", "never"],
-        cwd=project,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"`pulumi {' '.join(args)}` failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return seconds
+    """`pulumi ARGS` in `project`: its wall seconds (bench.plugin's runner, which also counts CPU)."""
+    return timed_pulumi(project, env, *args, stdin=stdin)[0]
 
 
 def one_run(

@@ -9,9 +9,7 @@ simulator (pytest-xdist `--dist loadfile`), and each test drives several steps o
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import textwrap
 import uuid
 from collections.abc import Callable
@@ -25,7 +23,7 @@ from tests.e2e.native.conftest import plugin_dir
 from tests.support.accounts import APPS, MAIN, NUMBERS, SUB, SUB_TOKEN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.fault_kit import fleet_seed, posts_seen, wait_for
-from tests.support.processes import alive, descendants
+from tests.support.processes import alive, kill_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "yaml"
@@ -434,12 +432,7 @@ def test_kill_mid_up_then_recover(sim_e2e, tmp_path):
     sim_e2e.clear_log()
     run = project.start_up()
     wait_for(lambda: posts_seen(sim_e2e) >= 5, 120, "5 POSTs")
-    tree = [run.pid, *descendants(run.pid)]
-    for pid in tree:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    tree = kill_tree(run.pid)
     run.wait(60)
     wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
     sim_e2e.clear_faults()

@@ -5,13 +5,10 @@ recovery (CliProject.recover()) and the gate afterwards."""
 
 from __future__ import annotations
 
-import os
-import signal
-
 from tests.e2e.native.test_native_rented_number import calls, native_resources, number, program
 from tests.support.accounts import APPS, MAIN, NUMBERS, ROTATED_TOKEN
 from tests.support.fault_kit import fleet_seed, posts_seen, wait_for
-from tests.support.processes import alive, descendants
+from tests.support.processes import alive, kill_tree
 
 N1, N2 = NUMBERS[:2]
 
@@ -48,12 +45,7 @@ def test_kill_mid_up_then_recover(native_project, sim_e2e):
     sim_e2e.clear_log()
     run = project.start_up()
     wait_for(lambda: posts_seen(sim_e2e) >= 5, 120, "5 POSTs")
-    tree = [run.pid, *descendants(run.pid)]
-    for pid in tree:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    tree = kill_tree(run.pid)
     run.wait(60)
     wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
     sim_e2e.clear_faults()
