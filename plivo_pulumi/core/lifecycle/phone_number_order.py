@@ -420,6 +420,11 @@ class PhoneNumberOrderLifecycle:
     # -- read, delete -------------------------------------------------------------------------------
 
     def read(self, id: str, props: dict[str, Any]) -> Observed:
+        if not props:
+            raise PlivoError(
+                f"cannot import PhoneNumberOrder {id!r}: an order is declared, not imported; declared "
+                "under the same name it adopts the numbers that carry its key. Nothing was imported."
+            )
         api = self.context.client()
         key = props.get(KEY) or id
         reservation = self._reservation_app(api, key)
