@@ -14,7 +14,7 @@ func main() {
 			Pattern:        pulumi.String("415"),
 			Services:       pulumi.StringArray{pulumi.String("voice"), pulumi.String("sms")},
 			Count:          pulumi.Int(2),
-			AppId:          pulumi.String("72509666337566"),
+			AppId:          pulumi.String("11111111111111"),
 			MaxMonthlyCost: pulumi.Float64(2),
 		})
 		if err != nil {

@@ -10,7 +10,7 @@ sf = plivo.PhoneNumberOrder(
     pattern="415",
     services=["voice", "sms"],
     count=2,
-    app_id="72509666337566",
+    app_id="11111111111111",
     max_monthly_cost=2,
 )
 

@@ -7,7 +7,7 @@ const sf = new plivo.PhoneNumberOrder("sf-support", {
     pattern: "415",
     services: ["voice", "sms"],
     count: 2,
-    appId: "72509666337566",
+    appId: "11111111111111",
     maxMonthlyCost: 2,
 });
 
