@@ -217,3 +217,17 @@ def test_cap_counts_what_the_order_holds(sim: SimulatorProcess) -> None:
     with pytest.raises(PlivoError, match="would cost 2.40 USD"):
         Run(sim).order.update(KEY_SF, first.outputs, checked(count=3, max_monthly_cost=2))
     assert len(bought(sim)) == 2
+
+
+def test_no_alias_in_the_api_objects_buys_nothing(sim: SimulatorProcess) -> None:
+    sim.set_number_shape("reference")  # the older documented object: no alias
+    with pytest.raises(PlivoError, match="carry no `alias`"):
+        Run(sim).order.create(checked())
+    assert sim.purchases()["count"] == 0
+
+
+def test_preview_notes_the_numbers_held_as_declared(sim: SimulatorProcess) -> None:
+    Run(sim).order.create(checked())
+    run = Run(sim)
+    assert "buys nothing" in (run.order.preview(checked()) or "")
+    assert run.deployment.declares(SF[0]) and run.deployment.declares(SF[1])

@@ -42,7 +42,7 @@ class PhoneNumberOrderAdapter(LifecycleAdapter):
             except MissingCredentialsError:
                 line = None  # no account to look at yet: Create checks again before buying
             except PlivoError as exc:
-                field = "maxMonthlyCost" if "max_monthly_cost" in str(exc) else "country"
+                field = "maxMonthlyCost" if str(exc).startswith("max_monthly_cost") else ""
                 failures.append(CheckFailure(field, str(exc)))
             else:
                 if line:

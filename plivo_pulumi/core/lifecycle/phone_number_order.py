@@ -238,9 +238,18 @@ class PhoneNumberOrderLifecycle:
         api = self.context.client()
         key = props[KEY]
         reservation = self._reservation_app(api, key)
-        owned = self._owned(api, key, reservation)
+        listing = list(api.iter_numbers())
+        owned = self._owned(listing, key, reservation)
         count = int(props["count"])
         need = max(0, count - len(owned))
+        if need and any("alias" not in obj for obj in listing):
+            # Without the alias the numbers this order bought earlier cannot be told apart: fail
+            # closed rather than risk a second purchase.
+            raise PlivoError(
+                "the API's number objects carry no `alias`, so the numbers this order already bought "
+                "cannot be recognized; nothing is bought. Check `plivo:baseUrl` (Plivo's API reports "
+                "the alias) and run again."
+            )
         candidates: list[dict[str, Any]] = []
         if need or any(_rate_of(obj, known_rates) is None for obj in owned.values()):
             candidates = self._candidates(api, props, owned)
@@ -273,6 +282,8 @@ class PhoneNumberOrderLifecycle:
         if any(is_unknown(props.get(name)) for name in (*FILTERS, "count", "max_monthly_cost")):
             return None
         plan = self.plan(props)
+        # Held by the order: no delete of this run (a dropped RentedNumber's) may unrent them.
+        self.context.deployment.note_declared(list(plan.owned))
         return f"PhoneNumberOrder {props[KEY]} {plan.message(int(props['count']))}"
 
     @staticmethod
@@ -292,9 +303,10 @@ class PhoneNumberOrderLifecycle:
         return str(sorted(a["app_id"] for a in found)[0]) if found else None
 
     @staticmethod
-    def _owned(api: PlivoClient, key: str, reservation: str | None) -> dict[str, dict[str, Any]]:
+    def _owned(listing: list[dict[str, Any]], key: str, reservation: str | None) -> dict[str, dict[str, Any]]:
+        """The numbers of `listing` (the account's, all pages) that this order holds."""
         owned = {}
-        for obj in api.iter_numbers():
+        for obj in listing:
             linked = app_id_from_uri(obj.get("application"))
             if obj.get("alias") == key or (reservation and linked == reservation):
                 owned[str(obj["number"])] = obj
@@ -428,7 +440,7 @@ class PhoneNumberOrderLifecycle:
         api = self.context.client()
         key = props.get(KEY) or id
         reservation = self._reservation_app(api, key)
-        owned = self._owned(api, key, reservation)
+        owned = self._owned(list(api.iter_numbers()), key, reservation)
         known = _known(props)
         details = {
             n: known.get(n)
@@ -443,7 +455,7 @@ class PhoneNumberOrderLifecycle:
         api = self.context.client()
         reservation = self._reservation_app(api, key)
         if props.get("release_on_delete"):
-            numbers = sorted(set(numbers) | set(self._owned(api, key, reservation)))
+            numbers = sorted(set(numbers) | set(self._owned(list(api.iter_numbers()), key, reservation)))
         self.context.deployment.mark_released(numbers)
         release = bool(props.get("release_on_delete"))
         for doomed in numbers_to_unrent(self.context, numbers, release, owner=f"PhoneNumberOrder {key}"):
