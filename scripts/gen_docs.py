@@ -291,7 +291,11 @@ def resource_page(page: Page, package: dict[str, Any]) -> str:
     lines += property_table(page.spec["inputProperties"], page.spec.get("requiredInputs", []), inputs=True)
     lines += ["", "## Outputs", "", "Every input is an output too; the resource's `id` as well.", ""]
     lines += property_table(page.spec["properties"], page.spec.get("required", []), inputs=False)
-    lines += [""] + types_section(package["types"], refs(page.spec["inputProperties"]), inputs=True)
+    used = refs(page.spec["inputProperties"])
+    lines += [""] + types_section(package["types"], used, inputs=True)
+    # Types only outputs name (a PhoneNumberOrder's details), as outputs.
+    output_only = [token for token in refs(page.spec["properties"]) if token not in used]
+    lines += types_section(package["types"], output_only, inputs=False)
     lines += ["## Import", ""]
     if import_text is None:
         raise SystemExit(f"{page.token}: its description has no `Import: ...` paragraph")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from plivo_pulumi.native import schema
 from plivo_pulumi.native.application import ApplicationAdapter
+from plivo_pulumi.native.phone_number_order import PhoneNumberOrderAdapter
 from plivo_pulumi.native.rented_number import RentedNumberAdapter
 from plivo_pulumi.native.rented_number_set import RentedNumberSetAdapter
 
@@ -16,4 +17,5 @@ ADAPTERS: dict[str, AdapterFactory] = {
     schema.RENTED_NUMBER: RentedNumberAdapter,
     schema.RENTED_NUMBER_SET: RentedNumberSetAdapter,
     schema.APPLICATION: ApplicationAdapter,
+    schema.PHONE_NUMBER_ORDER: PhoneNumberOrderAdapter,
 }

@@ -11,8 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from plivo_pulumi.native.order_schema import (
+    ORDER_DETAIL_TYPE,
+    PHONE_NUMBER_ORDER,
+    order_detail_type,
+    phone_number_order,
+)
 from plivo_pulumi.native.plugin_url import filled_in, plugin_download_url
 from plivo_pulumi.version import __version__
+
+__all__ = ["ORDER_DETAIL_TYPE", "PHONE_NUMBER_ORDER"]
 
 PACKAGE = "plivo"
 RENTED_NUMBER = "plivo:index:RentedNumber"
@@ -434,10 +442,12 @@ def schema(download_url: str | None = None) -> dict[str, Any]:
             RENTED_NUMBER: _rented_number(),
             RENTED_NUMBER_SET: _rented_number_set(),
             APPLICATION: _application(),
+            PHONE_NUMBER_ORDER: phone_number_order(),
         },
         "types": {
             SET_BINDING_TYPE: _set_binding_type(),
             NUMBER_INFO_TYPE: _number_info_type(),
+            ORDER_DETAIL_TYPE: order_detail_type(),
         },
         "functions": _functions(),
         "language": {

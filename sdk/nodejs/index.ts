@@ -25,6 +25,11 @@ export const getRentedNumbers: typeof import("./getRentedNumbers").getRentedNumb
 export const getRentedNumbersOutput: typeof import("./getRentedNumbers").getRentedNumbersOutput = null as any;
 utilities.lazyLoad(exports, ["getRentedNumbers","getRentedNumbersOutput"], () => require("./getRentedNumbers"));
 
+export { PhoneNumberOrderArgs } from "./phoneNumberOrder";
+export type PhoneNumberOrder = import("./phoneNumberOrder").PhoneNumberOrder;
+export const PhoneNumberOrder: typeof import("./phoneNumberOrder").PhoneNumberOrder = null as any;
+utilities.lazyLoad(exports, ["PhoneNumberOrder"], () => require("./phoneNumberOrder"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -56,6 +61,8 @@ const _module = {
         switch (type) {
             case "plivo:index:Application":
                 return new Application(name, <any>undefined, { urn })
+            case "plivo:index:PhoneNumberOrder":
+                return new PhoneNumberOrder(name, <any>undefined, { urn })
             case "plivo:index:RentedNumber":
                 return new RentedNumber(name, <any>undefined, { urn })
             case "plivo:index:RentedNumberSet":

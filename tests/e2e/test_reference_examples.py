@@ -100,6 +100,12 @@ def _get_application_check(sim, out):
     assert out["appName"] == f"app-{APPS[0]}", out
 
 
+def _order_check(sim, out):
+    bought = [p["number"] for p in sim.purchases()["purchases"]]
+    assert out["numbers"] == bought == ["14154001001", "14154001002"], (out, bought)
+    assert out["monthlyCost"] == 1.6 and all(sim.number(n)["app_id"] == APPS[0] for n in bought)
+
+
 EXPECT: dict[str, Expect] = {
     "provider": Expect(
         _provider_check,
@@ -115,6 +121,7 @@ EXPECT: dict[str, Expect] = {
     ),
     "get-rented-numbers": Expect(_get_numbers_check),
     "get-application": Expect(_get_application_check),
+    "phone-number-order": Expect(_order_check),
 }
 
 

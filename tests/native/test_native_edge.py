@@ -243,6 +243,7 @@ def test_schema_is_json_with_the_package_version_and_every_token() -> None:
         "plivo:index:RentedNumber",
         "plivo:index:RentedNumberSet",
         "plivo:index:Application",
+        "plivo:index:PhoneNumberOrder",
     }
     assert set(data["functions"]) == {
         "plivo:index:getRentedNumbers",

@@ -42,6 +42,7 @@ from ..errors import (
 from ..numbers import describe_value, normalize_app_id, normalize_number, normalize_subaccount
 from .applications import ApplicationOperations
 from .checks import BASE_URL_HINT
+from .phone_numbers import BuyOutcomeUnknownError, NumberTakenError, PhoneNumberOperations
 from .transport import (
     CALLBACK_METHODS,
     DEFAULT_BASE_URL,
@@ -55,7 +56,15 @@ from .transport import (
     _CountingRetry,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "MAX_PAGE_SIZE", "UNSET", "USER_AGENT", "PlivoClient"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MAX_PAGE_SIZE",
+    "UNSET",
+    "USER_AGENT",
+    "BuyOutcomeUnknownError",
+    "NumberTakenError",
+    "PlivoClient",
+]
 
 
 class _Unset:
@@ -80,7 +89,7 @@ UNSET: Any = _Unset()
 """Sentinel for :meth:`PlivoClient.update_number`: the field is not sent at all."""
 
 
-class PlivoClient(ApplicationOperations, Transport):
+class PlivoClient(PhoneNumberOperations, ApplicationOperations, Transport):
     """Client for ``/Account/{auth_id}/Number/`` and ``/Account/{auth_id}/Application/`` of the Plivo
     REST API (the application operations: `plivo_pulumi.core.client.applications`)."""
 
@@ -147,6 +156,7 @@ class PlivoClient(ApplicationOperations, Transport):
         account_url = f"{base_url}/Account/{quote(auth_id, safe='')}"
         self._numbers_url = f"{account_url}/Number/"
         self._applications_url = f"{account_url}/Application/"
+        self._phone_numbers_url = f"{account_url}/PhoneNumber/"
         # Set once a List answer proved this base URL and account real (see `_confirmed_absent`).
         self._endpoint_confirmed = False
 
@@ -316,10 +326,11 @@ class PlivoClient(ApplicationOperations, Transport):
         *,
         app_id: Any = UNSET,
         subaccount: Any = UNSET,
+        alias: Any = UNSET,
         callback_url: str | None = None,
         callback_method: str | None = None,
     ) -> dict[str, Any]:
-        """Edit a number's application and/or subaccount; returns ``{"message": "changed", "api_id"}``.
+        """Edit a number's application, subaccount and/or alias; returns ``{"message": "changed", "api_id"}``.
 
         Only the fields given are sent. ``app_id=None`` or ``""`` unlinks the application (sent as
         JSON ``null``); ``subaccount=None`` or ``""`` moves the number back to the main account (sent
@@ -331,6 +342,10 @@ class PlivoClient(ApplicationOperations, Transport):
             body["app_id"] = None if app_id is None else (normalize_app_id(app_id) or None)
         if subaccount is not UNSET:
             body["subaccount"] = None if subaccount is None else (normalize_subaccount(subaccount) or None)
+        if alias is not UNSET:
+            if alias is not None and not isinstance(alias, str):
+                raise ValueError(f"alias must be text or None, got {describe_value(alias)}")
+            body["alias"] = alias
         body.update(self._async_params(callback_url, callback_method))
         url = self._number_url(num)
         result = self._request("POST", url, json_body=body, number=num, operation="edit number")

@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "plivo:index:Application":
 		r = &Application{}
+	case "plivo:index:PhoneNumberOrder":
+		r = &PhoneNumberOrder{}
 	case "plivo:index:RentedNumber":
 		r = &RentedNumber{}
 	case "plivo:index:RentedNumberSet":

@@ -13,6 +13,80 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// One number a `PhoneNumberOrder` holds.
+type PhoneNumberOrderDetail struct {
+	// Its monthly rental in USD, as Plivo writes it.
+	MonthlyRentalRate *string `pulumi:"monthlyRentalRate"`
+	// The number, digits with the country code.
+	Number *string `pulumi:"number"`
+	// For a pending number: what Plivo needs.
+	RestrictionText *string `pulumi:"restrictionText"`
+	// Its setup fee in USD (unknown for a number adopted later).
+	SetupRate *string `pulumi:"setupRate"`
+	// `active`, or `pending` while Plivo awaits documents.
+	Status *string `pulumi:"status"`
+}
+
+// One number a `PhoneNumberOrder` holds.
+type PhoneNumberOrderDetailOutput struct{ *pulumi.OutputState }
+
+func (PhoneNumberOrderDetailOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PhoneNumberOrderDetail)(nil)).Elem()
+}
+
+func (o PhoneNumberOrderDetailOutput) ToPhoneNumberOrderDetailOutput() PhoneNumberOrderDetailOutput {
+	return o
+}
+
+func (o PhoneNumberOrderDetailOutput) ToPhoneNumberOrderDetailOutputWithContext(ctx context.Context) PhoneNumberOrderDetailOutput {
+	return o
+}
+
+// Its monthly rental in USD, as Plivo writes it.
+func (o PhoneNumberOrderDetailOutput) MonthlyRentalRate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PhoneNumberOrderDetail) *string { return v.MonthlyRentalRate }).(pulumi.StringPtrOutput)
+}
+
+// The number, digits with the country code.
+func (o PhoneNumberOrderDetailOutput) Number() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PhoneNumberOrderDetail) *string { return v.Number }).(pulumi.StringPtrOutput)
+}
+
+// For a pending number: what Plivo needs.
+func (o PhoneNumberOrderDetailOutput) RestrictionText() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PhoneNumberOrderDetail) *string { return v.RestrictionText }).(pulumi.StringPtrOutput)
+}
+
+// Its setup fee in USD (unknown for a number adopted later).
+func (o PhoneNumberOrderDetailOutput) SetupRate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PhoneNumberOrderDetail) *string { return v.SetupRate }).(pulumi.StringPtrOutput)
+}
+
+// `active`, or `pending` while Plivo awaits documents.
+func (o PhoneNumberOrderDetailOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PhoneNumberOrderDetail) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+type PhoneNumberOrderDetailArrayOutput struct{ *pulumi.OutputState }
+
+func (PhoneNumberOrderDetailArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PhoneNumberOrderDetail)(nil)).Elem()
+}
+
+func (o PhoneNumberOrderDetailArrayOutput) ToPhoneNumberOrderDetailArrayOutput() PhoneNumberOrderDetailArrayOutput {
+	return o
+}
+
+func (o PhoneNumberOrderDetailArrayOutput) ToPhoneNumberOrderDetailArrayOutputWithContext(ctx context.Context) PhoneNumberOrderDetailArrayOutput {
+	return o
+}
+
+func (o PhoneNumberOrderDetailArrayOutput) Index(i pulumi.IntInput) PhoneNumberOrderDetailOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PhoneNumberOrderDetail {
+		return vs[0].([]PhoneNumberOrderDetail)[vs[1].(int)]
+	}).(PhoneNumberOrderDetailOutput)
+}
+
 // A rented number as the API reports it, under the schema's names in every language (`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python).
 type RentedNumberInfo struct {
 	// The date the number was rented.
@@ -248,6 +322,8 @@ func (o RentedNumberSetBindingMapOutput) MapIndex(k pulumi.StringInput) RentedNu
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*RentedNumberSetBindingInput)(nil)).Elem(), RentedNumberSetBindingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RentedNumberSetBindingMapInput)(nil)).Elem(), RentedNumberSetBindingMap{})
+	pulumi.RegisterOutputType(PhoneNumberOrderDetailOutput{})
+	pulumi.RegisterOutputType(PhoneNumberOrderDetailArrayOutput{})
 	pulumi.RegisterOutputType(RentedNumberInfoOutput{})
 	pulumi.RegisterOutputType(RentedNumberInfoArrayOutput{})
 	pulumi.RegisterOutputType(RentedNumberSetBindingOutput{})

@@ -6,6 +6,32 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * One number a `PhoneNumberOrder` holds.
+ */
+export interface PhoneNumberOrderDetail {
+    /**
+     * Its monthly rental in USD, as Plivo writes it.
+     */
+    monthlyRentalRate?: string;
+    /**
+     * The number, digits with the country code.
+     */
+    number?: string;
+    /**
+     * For a pending number: what Plivo needs.
+     */
+    restrictionText?: string;
+    /**
+     * Its setup fee in USD (unknown for a number adopted later).
+     */
+    setupRate?: string;
+    /**
+     * `active`, or `pending` while Plivo awaits documents.
+     */
+    status?: string;
+}
+
+/**
  * A rented number as the API reports it, under the schema's names in every language (`appId`, `numberType`, `addedOn`...; `app_id`, `number_type`, `added_on` in Python).
  */
 export interface RentedNumberInfo {

@@ -10,6 +10,7 @@ from .application import *
 from .get_application import *
 from .get_rented_number import *
 from .get_rented_numbers import *
+from .phone_number_order import *
 from .provider import *
 from .rented_number import *
 from .rented_number_set import *
@@ -32,6 +33,7 @@ _utilities.register(
   "fqn": "pulumi_plivo",
   "classes": {
    "plivo:index:Application": "Application",
+   "plivo:index:PhoneNumberOrder": "PhoneNumberOrder",
    "plivo:index:RentedNumber": "RentedNumber",
    "plivo:index:RentedNumberSet": "RentedNumberSet"
   }

@@ -15,8 +15,102 @@ else:
 from . import _utilities
 
 __all__ = [
+    'PhoneNumberOrderDetail',
     'RentedNumberInfo',
 ]
+
+@pulumi.output_type
+class PhoneNumberOrderDetail(dict):
+    """
+    One number a `PhoneNumberOrder` holds.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "monthlyRentalRate":
+            suggest = "monthly_rental_rate"
+        elif key == "restrictionText":
+            suggest = "restriction_text"
+        elif key == "setupRate":
+            suggest = "setup_rate"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in PhoneNumberOrderDetail. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        PhoneNumberOrderDetail.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        PhoneNumberOrderDetail.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 monthly_rental_rate: Optional[_builtins.str] = None,
+                 number: Optional[_builtins.str] = None,
+                 restriction_text: Optional[_builtins.str] = None,
+                 setup_rate: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None):
+        """
+        One number a `PhoneNumberOrder` holds.
+
+        :param _builtins.str monthly_rental_rate: Its monthly rental in USD, as Plivo writes it.
+        :param _builtins.str number: The number, digits with the country code.
+        :param _builtins.str restriction_text: For a pending number: what Plivo needs.
+        :param _builtins.str setup_rate: Its setup fee in USD (unknown for a number adopted later).
+        :param _builtins.str status: `active`, or `pending` while Plivo awaits documents.
+        """
+        if monthly_rental_rate is not None:
+            pulumi.set(__self__, "monthly_rental_rate", monthly_rental_rate)
+        if number is not None:
+            pulumi.set(__self__, "number", number)
+        if restriction_text is not None:
+            pulumi.set(__self__, "restriction_text", restriction_text)
+        if setup_rate is not None:
+            pulumi.set(__self__, "setup_rate", setup_rate)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+
+    @_builtins.property
+    @pulumi.getter(name="monthlyRentalRate")
+    def monthly_rental_rate(self) -> Optional[_builtins.str]:
+        """
+        Its monthly rental in USD, as Plivo writes it.
+        """
+        return pulumi.get(self, "monthly_rental_rate")
+
+    @_builtins.property
+    @pulumi.getter
+    def number(self) -> Optional[_builtins.str]:
+        """
+        The number, digits with the country code.
+        """
+        return pulumi.get(self, "number")
+
+    @_builtins.property
+    @pulumi.getter(name="restrictionText")
+    def restriction_text(self) -> Optional[_builtins.str]:
+        """
+        For a pending number: what Plivo needs.
+        """
+        return pulumi.get(self, "restriction_text")
+
+    @_builtins.property
+    @pulumi.getter(name="setupRate")
+    def setup_rate(self) -> Optional[_builtins.str]:
+        """
+        Its setup fee in USD (unknown for a number adopted later).
+        """
+        return pulumi.get(self, "setup_rate")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `active`, or `pending` while Plivo awaits documents.
+        """
+        return pulumi.get(self, "status")
+
 
 @pulumi.output_type
 class RentedNumberInfo(dict):

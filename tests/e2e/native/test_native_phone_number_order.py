@@ -1,0 +1,143 @@
+"""`plivo:index:PhoneNumberOrder` through the native plugin and the real engine (issue 32): a Python
+program using `pulumi_plivo`, run by the `pulumi` CLI against the simulator, counting purchases and
+spend in the simulator's purchase log. Preview buys nothing and names the numbers and the cost; a
+plan over the cap or with nothing on offer fails at preview; `up` buys `count` and binds them; a lost
+buy answer, a killed run (then the README's recovery), a taken number, a pending number, a lowered
+count and destroy with and without `releaseOnDelete`: never a second purchase, never over the cap."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.e2e.native.test_native_rented_number import native_resources
+from tests.support.accounts import APPS, MAIN
+from tests.support.fault_kit import wait_for
+from tests.support.processes import alive, descendants, kill_tree
+
+TYPE = "plivo:index:PhoneNumberOrder"
+SF = [f"141540010{k:02d}" for k in range(1, 9)]  # the simulator's San Francisco offers, in order
+BERLIN = "493055501001"
+
+
+def order(name: str = "sf", **args: object) -> str:
+    """A program declaring one order (snake_case keywords, as users write them in Python)."""
+    base: dict[str, object] = {"country": "US", "type": "local", "pattern": "415", "count": 2}
+    base.update({"max_monthly_cost": 5, **args})
+    keywords = ", ".join(f"{key}={value!r}" for key, value in base.items())
+    return (
+        "import pulumi\nimport pulumi_plivo as plivo\n"
+        f"o = plivo.PhoneNumberOrder({name!r}, {keywords})\n"
+        "pulumi.export('numbers', o.numbers)\npulumi.export('monthlyCost', o.monthly_cost)\n"
+    )
+
+
+def purchases(sim) -> list[str]:
+    return [p["number"] for p in sim.purchases()["purchases"]]
+
+
+def monthly_spend(sim) -> Decimal:
+    return Decimal(sim.purchases()["monthly_total"])
+
+
+def test_preview_up_rerun_lowered_count_and_destroy_keeping(native_project, sim_e2e):
+    project = native_project(order(app_id=APPS[0]))
+    preview = project.preview()
+    assert preview.ok, preview.output
+    assert f"would buy 2 number(s): {SF[0]} (0.80000/month), {SF[1]} (0.80000/month)" in preview.output
+    assert "cost 1.60 USD per month" in preview.output
+    assert purchases(sim_e2e) == [] and "POST" not in sim_e2e.requests_log()["by_method"]
+
+    up = project.up()
+    assert up.ok, up.output
+    assert purchases(sim_e2e) == SF[:2] and monthly_spend(sim_e2e) == Decimal("1.6")
+    state = native_resources(project, TYPE)["sf"]
+    assert state["outputs"]["numbers"] == SF[:2] and state["outputs"]["monthlyCost"] == 1.6
+    key = state["outputs"]["orderKey"]
+    assert state["id"] == key
+    for number in SF[:2]:
+        assert (sim_e2e.number(number)["app_id"], sim_e2e.number(number)["alias"]) == (APPS[0], key)
+
+    again = project.up()
+    assert again.ok, again.output
+    assert purchases(sim_e2e) == SF[:2], "a rerun buys nothing"
+
+    project.write_program(order(app_id=APPS[0], count=1))
+    lowered = project.up()
+    assert lowered.ok, lowered.output
+    assert "the extra ones are kept" in lowered.output
+    assert native_resources(project, TYPE)["sf"]["outputs"]["numbers"] == SF[:2]
+
+    destroy = project.destroy()
+    assert destroy.ok, destroy.output
+    assert all(sim_e2e.number(n) is not None for n in SF[:2]), "kept: releaseOnDelete is false"
+    assert not [a for a in sim_e2e.applications() if a["app_name"].startswith(key)], "reservation app gone"
+
+
+def test_over_the_cap_and_an_empty_search_fail_at_preview_buying_nothing(native_project, sim_e2e):
+    project = native_project(order(count=3, max_monthly_cost=2))
+    over = project.preview()
+    assert over.code != 0
+    assert "max_monthly_cost is 2.00 USD but the order would cost 2.40 USD" in over.output
+    assert all(n in over.output for n in SF[:3])
+    assert project.up().code != 0
+    project.write_program(order(pattern="999"))
+    empty = project.preview()
+    assert empty.code != 0
+    assert "found 0 number(s) on offer for filters country='US', type='local', pattern='999'" in empty.output
+    assert purchases(sim_e2e) == []
+
+
+def test_a_lost_buy_answer_then_a_rerun_buys_once(native_project, sim_e2e):
+    project = native_project(order())
+    sim_e2e.set_faults(buy_lost=1)
+    up = project.up()
+    assert up.ok, up.output
+    assert "got no answer but rented it" in up.output
+    assert project.up().ok
+    assert purchases(sim_e2e) == SF[:2], "each number bought once"
+
+
+def test_a_run_killed_after_a_buy_then_recovered_buys_no_more(native_project, sim_e2e):
+    project = native_project(order(count=3, max_monthly_cost=2.5), backend_query="?metadata=skip")
+    sim_e2e.set_faults(latency_ms=400)
+    run = project.start_up()
+    wait_for(lambda: len(purchases(sim_e2e)) >= 1, 120, "the first purchase")
+    tree = kill_tree(run.pid)
+    run.wait(60)
+    wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
+    assert not descendants(run.pid)
+    sim_e2e.clear_faults()
+    bought_before = purchases(sim_e2e)
+    assert 1 <= len(bought_before) < 3
+
+    recovered = project.recover()
+    assert recovered.ok, recovered.output
+    assert purchases(sim_e2e) == SF[:3], "the killed run's numbers adopted, only the rest bought"
+    assert monthly_spend(sim_e2e) <= Decimal("2.5")
+    assert project.up().ok and len(purchases(sim_e2e)) == 3
+
+
+def test_a_taken_number_is_replaced_and_a_pending_one_reported(native_project, sim_e2e):
+    project = native_project(order(count=1))
+    sim_e2e.set_faults(buy_taken=[SF[0]])
+    up = project.up()
+    assert up.ok, up.output
+    assert purchases(sim_e2e) == [SF[1]] and "taken by someone else" in up.output
+
+    project.write_program(order(name="berlin", country="DE", type=None, pattern=None, count=1))
+    pending = project.up()
+    assert pending.ok, pending.output
+    assert "A proof of address in the number's city (Berlin) is required." in pending.output
+    details = native_resources(project, TYPE)["berlin"]["outputs"]["details"]
+    assert details[0]["status"] == "pending" and details[0]["number"] == BERLIN
+    assert project.up().ok
+    assert purchases(sim_e2e).count(BERLIN) == 1, "a pending number is not bought again"
+
+
+def test_destroy_releases_only_with_release_on_delete(native_project, sim_e2e):
+    project = native_project(order(count=2, release_on_delete=True))
+    assert project.up().ok
+    destroy = project.destroy()
+    assert destroy.ok, destroy.output
+    assert all(sim_e2e.number(n) is None for n in SF[:2]), "released"
+    assert sim_e2e.account(MAIN) is not None
