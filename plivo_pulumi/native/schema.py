@@ -8,6 +8,7 @@ property names are camelCase; the provider maps them to the core's snake_case na
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -416,46 +417,49 @@ def function_arguments(token: str) -> tuple[str, ...]:
 def schema(download_url: str | None = None) -> dict[str, Any]:
     """The package schema (a fresh dict each call: callers may change it). `download_url`: the
     `pluginDownloadURL` the SDKs carry; by default the one this package was built with (plugin_url),
-    with `${VERSION}` filled in (plugin_url.filled_in says why)."""
-    return {
-        "name": PACKAGE,
-        "displayName": "Plivo",
-        "version": __version__,
-        "pluginDownloadURL": filled_in(download_url or plugin_download_url(), __version__),
-        "description": (
-            "Plivo phone numbers as code: adopt the numbers an account rents, bind each to an "
-            "application and a subaccount, catch drift, manage applications."
-        ),
-        "keywords": ["pulumi", "plivo", "telephony", "category/utility"],
-        "license": "Apache-2.0",
-        "publisher": "plivo-pulumi",
-        "config": {"variables": _CONFIG},
-        "provider": {
+    with `${VERSION}` filled in (plugin_url.filled_in says why). Deep-copied: the parts are built
+    from module-level pieces that must not change when a caller edits its copy."""
+    return copy.deepcopy(
+        {
+            "name": PACKAGE,
+            "displayName": "Plivo",
+            "version": __version__,
+            "pluginDownloadURL": filled_in(download_url or plugin_download_url(), __version__),
             "description": (
-                "The Plivo account that resources are managed in. Declare one per account "
-                "(the main account and each subaccount with its own credentials) and pass it with "
-                "the `provider` resource option; without one, the stack config `plivo:*` is used."
+                "Plivo phone numbers as code: adopt the numbers an account rents, bind each to an "
+                "application and a subaccount, catch drift, manage applications."
             ),
-            "inputProperties": _CONFIG,
-        },
-        "resources": {
-            RENTED_NUMBER: _rented_number(),
-            RENTED_NUMBER_SET: _rented_number_set(),
-            APPLICATION: _application(),
-            PHONE_NUMBER_ORDER: phone_number_order(),
-        },
-        "types": {
-            SET_BINDING_TYPE: _set_binding_type(),
-            NUMBER_INFO_TYPE: _number_info_type(),
-            ORDER_DETAIL_TYPE: order_detail_type(),
-        },
-        "functions": _functions(),
-        "language": {
-            "python": {"packageName": "pulumi_plivo", "requires": {"pulumi": ">=3.269.0,<4.0.0"}},
-            "nodejs": {"packageName": "@plivo-pulumi/plivo"},
-            "go": {"importBasePath": "github.com/plivo-pulumi/pulumi-plivo/sdk/go/plivo"},
-        },
-    }
+            "keywords": ["pulumi", "plivo", "telephony", "category/utility"],
+            "license": "Apache-2.0",
+            "publisher": "plivo-pulumi",
+            "config": {"variables": _CONFIG},
+            "provider": {
+                "description": (
+                    "The Plivo account that resources are managed in. Declare one per account "
+                    "(the main account and each subaccount with its own credentials) and pass it with "
+                    "the `provider` resource option; without one, the stack config `plivo:*` is used."
+                ),
+                "inputProperties": _CONFIG,
+            },
+            "resources": {
+                RENTED_NUMBER: _rented_number(),
+                RENTED_NUMBER_SET: _rented_number_set(),
+                APPLICATION: _application(),
+                PHONE_NUMBER_ORDER: phone_number_order(),
+            },
+            "types": {
+                SET_BINDING_TYPE: _set_binding_type(),
+                NUMBER_INFO_TYPE: _number_info_type(),
+                ORDER_DETAIL_TYPE: order_detail_type(),
+            },
+            "functions": _functions(),
+            "language": {
+                "python": {"packageName": "pulumi_plivo", "requires": {"pulumi": ">=3.269.0,<4.0.0"}},
+                "nodejs": {"packageName": "@plivo-pulumi/plivo"},
+                "go": {"importBasePath": "github.com/plivo-pulumi/pulumi-plivo/sdk/go/plivo"},
+            },
+        }
+    )
 
 
 def schema_json() -> str:
