@@ -1,9 +1,9 @@
 """Plivo phone-number bindings as code, for Pulumi.
 
 `RentedNumber` binds one rented number to an application and a subaccount, `RentedNumberSet` many
-numbers as one resource, `Application` declares the application they bind to; `PlivoClient`
-(plivo_pulumi.core.client) talks to the Plivo Number and Application APIs; `plivo_pulumi.simulator` is a
-local stand-in for them.
+numbers as one resource, `Application` declares the application they bind to, `PhoneNumberOrder`
+buys numbers by declaration; `PlivoClient` (plivo_pulumi.core.client) talks to the Plivo Number and
+Application APIs; `plivo_pulumi.simulator` is a local stand-in for them.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the SDK loads on first use
     from plivo_pulumi.dynamic import (
         Application,
+        PhoneNumberOrder,
         RentedNumber,
         RentedNumberArgs,
         RentedNumberSet,
@@ -21,6 +22,7 @@ from plivo_pulumi.version import __version__
 
 __all__ = [
     "Application",
+    "PhoneNumberOrder",
     "RentedNumber",
     "RentedNumberArgs",
     "RentedNumberSet",

@@ -1,0 +1,134 @@
+"""`plivo_pulumi.PhoneNumberOrder` (the dynamic resource, issue 32) through the `pulumi` CLI against the
+simulator, counting purchases and spend in the simulator's purchase log: preview buys nothing and
+names the numbers and the cost; a plan over the cap fails at preview; `up` buys `count` and binds
+them; a lost buy answer and a killed run (then the README's recovery) never lead to a second
+purchase nor to spend over the cap; destroy keeps the numbers unless `release_on_delete`; and one
+stack's order never claims what another stack's order bought."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from tests.support.accounts import APPS, MAIN, TOKEN
+from tests.support.cli_project import CliProject, plivo_config
+from tests.support.fault_kit import wait_for
+from tests.support.processes import alive, descendants, kill_tree
+
+SF = [f"141540010{k:02d}" for k in range(1, 9)]  # the simulator's San Francisco offers, in order
+
+
+def order(name: str = "sf", **args: object) -> str:
+    """A program declaring one dynamic order."""
+    base: dict[str, object] = {"country": "US", "type": "local", "pattern": "415", "count": 2}
+    base.update({"max_monthly_cost": 5, **args})
+    keywords = ", ".join(f"{key}={value!r}" for key, value in base.items())
+    return (
+        "import pulumi\nfrom plivo_pulumi import PhoneNumberOrder\n"
+        f"o = PhoneNumberOrder({name!r}, {keywords})\n"
+        "pulumi.export('numbers', o.numbers)\npulumi.export('monthly_cost', o.monthly_cost)\n"
+    )
+
+
+def purchases(sim) -> list[str]:
+    return [p["number"] for p in sim.purchases()["purchases"]]
+
+
+def monthly_spend(sim) -> Decimal:
+    return Decimal(sim.purchases()["monthly_total"])
+
+
+def orders(project: CliProject) -> dict[str, dict]:
+    return project.resources("PhoneNumberOrder")
+
+
+def test_preview_names_numbers_and_cost_then_up_buys_binds_and_destroy_keeps(project, sim_e2e):
+    made = project(order(app_id=APPS[0]))
+    preview = made.preview()
+    assert preview.ok, preview.output
+    assert f"would buy 2 number(s): {SF[0]} (0.80000/month), {SF[1]} (0.80000/month)" in preview.output
+    assert "cost 1.60 USD per month" in preview.output
+    assert purchases(sim_e2e) == [] and "POST" not in sim_e2e.requests_log()["by_method"]
+
+    up = made.up()
+    assert up.ok, up.output
+    assert purchases(sim_e2e) == SF[:2] and monthly_spend(sim_e2e) == Decimal("1.6")
+    outputs = orders(made)["sf"]["outputs"]
+    assert outputs["numbers"] == SF[:2] and outputs["monthly_cost"] == 1.6
+    key = outputs["order_key"]
+    assert key.startswith("po-")
+    for number in SF[:2]:
+        assert (sim_e2e.number(number)["app_id"], sim_e2e.number(number)["alias"]) == (APPS[0], key)
+
+    again = made.up()
+    assert again.ok, again.output
+    assert purchases(sim_e2e) == SF[:2], "a rerun buys nothing"
+    assert orders(made)["sf"]["outputs"]["order_key"] == key, "the key is stable across runs"
+
+    destroy = made.destroy()
+    assert destroy.ok, destroy.output
+    assert all(sim_e2e.number(n) is not None for n in SF[:2]), "kept: release_on_delete is false"
+    assert not [a for a in sim_e2e.applications() if a["app_name"].startswith(key)], "reservation app gone"
+
+
+def test_over_the_cap_is_refused_at_preview_buying_nothing(project, sim_e2e):
+    made = project(order(count=3, max_monthly_cost=2))
+    over = made.preview()
+    assert over.code != 0
+    assert "max_monthly_cost is 2.00 USD but the order would cost 2.40 USD" in over.output
+    assert all(n in over.output for n in SF[:3])
+    assert "Traceback" not in over.output
+    assert made.up().code != 0
+    assert purchases(sim_e2e) == []
+
+
+def test_a_lost_buy_answer_then_a_rerun_buys_once(project, sim_e2e):
+    made = project(order())
+    sim_e2e.set_faults(buy_lost=1)
+    up = made.up()
+    assert up.ok, up.output
+    assert "got no answer but rented it" in up.output
+    assert made.up().ok
+    assert purchases(sim_e2e) == SF[:2], "each number bought once"
+
+
+def test_a_run_killed_after_a_buy_then_recovered_buys_no_more(project, sim_e2e):
+    made = project(order(count=3, max_monthly_cost=2.5))
+    sim_e2e.set_faults(latency_ms=400)
+    run = made.start_up()
+    wait_for(lambda: len(purchases(sim_e2e)) >= 1, 120, "the first purchase")
+    tree = kill_tree(run.pid)
+    run.wait(60)
+    wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
+    assert not descendants(run.pid)
+    sim_e2e.clear_faults()
+    assert 1 <= len(purchases(sim_e2e)) < 3
+
+    recovered = made.recover()
+    assert recovered.ok, recovered.output
+    assert purchases(sim_e2e) == SF[:3], "the killed run's numbers adopted, only the rest bought"
+    assert monthly_spend(sim_e2e) <= Decimal("2.5")
+    assert made.up().ok and len(purchases(sim_e2e)) == 3
+
+
+def test_destroy_releases_only_with_release_on_delete(project, sim_e2e):
+    made = project(order(release_on_delete=True))
+    assert made.up().ok
+    destroy = made.destroy()
+    assert destroy.ok, destroy.output
+    assert all(sim_e2e.number(n) is None for n in SF[:2]), "released"
+
+
+def test_one_stacks_order_never_claims_another_stacks_numbers(tmp_path: Path, sim_e2e):
+    stacks = {}
+    for stack in ("dev", "prod"):
+        made = CliProject(tmp_path / stack, order(), stack=stack)
+        made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
+        up = made.up()
+        assert up.ok, up.output
+        stacks[stack] = orders(made)["sf"]["outputs"]
+    assert stacks["dev"]["numbers"] == SF[:2] and stacks["prod"]["numbers"] == SF[2:4]
+    assert stacks["dev"]["order_key"] != stacks["prod"]["order_key"]
+    assert purchases(sim_e2e) == SF[:4], "each stack bought its own, once"
+    for number in SF[:2]:
+        assert sim_e2e.number(number)["alias"] == stacks["dev"]["order_key"]
