@@ -9,6 +9,7 @@ import json
 import os
 import stat
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -256,6 +257,7 @@ def test_json_document_shape():
             "drifted_app": 0,
             "gone_app": 0,
             "broken_link": 0,
+            "unrecorded_buy": 0,
         },
         "findings": [
             {
@@ -281,6 +283,8 @@ def test_json_document_shape():
         ],
         "unverified_links": [],
         "accounts": [],
+        "orders": [],
+        "orders_monthly_total": 0.0,
     }
 
 
@@ -1087,3 +1091,41 @@ def test_a_subaccount_filter_of_another_subaccount_skips_that_account_s_listing_
         environ={},
     )
     assert (result.findings, result.looked_up, clients[SUB].gets) == ([], 1, [N1])
+
+
+def test_orders_are_read_from_both_front_ends_and_from_a_pending_create():
+    from plivo_pulumi.audit.state import orders_from_state
+
+    native = {
+        "urn": "urn:pulumi:dev::p::plivo:index:PhoneNumberOrder::sf",
+        "type": "plivo:index:PhoneNumberOrder",
+        "id": "po-aaaaaaaaaa",
+        "inputs": {"__order_key": "po-aaaaaaaaaa"},
+        "outputs": {
+            "orderKey": "po-aaaaaaaaaa",
+            "numbers": ["14154001002", "14154001001"],
+            "details": [
+                {"number": "14154001001", "monthlyRentalRate": "0.80000"},
+                {"number": "14154001002", "monthlyRentalRate": None},
+            ],
+            "reservationAppId": "99",
+        },
+    }
+    pending = {
+        "type": "creating",
+        "resource": {
+            "urn": "urn:pulumi:dev::p::pulumi-python:dynamic/plivo:PhoneNumberOrder::nyc",
+            "type": "pulumi-python:dynamic/plivo:PhoneNumberOrder",
+            "inputs": {"__order_key": "po-bbbbbbbbbb"},
+        },
+    }
+    found = orders_from_state({"deployment": {"resources": [native], "pending_operations": [pending]}})
+    assert [(o.resource, o.key, o.recorded, o.reservation_app) for o in found] == [
+        ("sf", "po-aaaaaaaaaa", True, "99"),
+        ("nyc", "po-bbbbbbbbbb", False, None),
+    ]
+    assert found[0].to_dict()["numbers"] == [
+        {"number": "14154001001", "monthly_cost": 0.8},
+        {"number": "14154001002", "monthly_cost": None},
+    ]
+    assert found[0].monthly_cost == Decimal("0.8")

@@ -99,9 +99,10 @@ def test_a_config_block_is_loaded_by_the_product(tmp_path: Path, argument: str, 
 def test_an_audit_json_block_has_the_keys_render_json_emits(tmp_path: Path):
     good = '{"stack": "dev", "account": "MA", "filters": {}, "live_total": 0, "managed_total": 0,\n'
     good += '"live_applications": 0, "managed_applications": 0, "counts": %s, "findings": [],\n'
-    good += '"unverified_links": [], "accounts": []}\n'
+    good += '"unverified_links": [], "accounts": [], "orders": [], "orders_monthly_total": 0}\n'
     counts = '{"unmanaged": 0, "drifted": 0, "gone": 0, "duplicated": 0, "unmanaged_app": 0,'
-    counts += ' "drifted_app": 0, "gone_app": 0, "broken_link": 0}'
+    counts += ' "drifted_app": 0, "gone_app": 0, "broken_link": 0,'
+    counts += ' "unrecorded_buy": 0}'
     assert problems_of(doc(tmp_path, f"<!-- output: audit-json -->\n```json\n{good % counts}```\n")) == []
     renamed = good.replace('"live_total"', '"live_count"') % counts
     problems = problems_of(doc(tmp_path, f"<!-- output: audit-json -->\n```json\n{renamed}```\n"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from dataclasses import field as dataclass_field  # `Finding` has a field named `field`
+from dataclasses import field as dataclass_field
+from decimal import Decimal  # `Finding` has a field named `field`
 from typing import Any
 
 from plivo_pulumi.core.contract import (
@@ -21,9 +22,10 @@ FINDING_KINDS = (
     "drifted_app",
     "gone_app",
     "broken_link",
+    "unrecorded_buy",
 )
 # Kinds that have a section of their own only when there is something to report.
-QUIET_KINDS = ("duplicated", "unmanaged_app", "drifted_app", "gone_app", "broken_link")
+QUIET_KINDS = ("duplicated", "unmanaged_app", "drifted_app", "gone_app", "broken_link", "unrecorded_buy")
 FILTER_NAMES = ("number_type", "number_startswith", "subaccount", "services")
 
 RENTED_NUMBER_TYPE = "pulumi-python:dynamic/plivo:RentedNumber"
@@ -34,6 +36,9 @@ NATIVE_RENTED_NUMBER_TYPE = "plivo:index:RentedNumber"
 NATIVE_RENTED_NUMBER_SET_TYPE = "plivo:index:RentedNumberSet"
 NATIVE_APPLICATION_TYPE = "plivo:index:Application"
 APPLICATION_TYPES = (APPLICATION_TYPE, NATIVE_APPLICATION_TYPE)
+PHONE_NUMBER_ORDER_TYPE = "pulumi-python:dynamic/plivo:PhoneNumberOrder"
+NATIVE_PHONE_NUMBER_ORDER_TYPE = "plivo:index:PhoneNumberOrder"
+PHONE_NUMBER_ORDER_TYPES = (PHONE_NUMBER_ORDER_TYPE, NATIVE_PHONE_NUMBER_ORDER_TYPE)
 # The native provider's own resource: an explicit `plivo.Provider`, or the default one.
 PROVIDER_TYPE = "pulumi:providers:plivo"
 
@@ -74,6 +79,8 @@ class LiveNumber:
     subaccount: str | None = ""  # None: the API's number object carries no subaccount
     # The account its application URI names (None: not known); facts for the audit, not a binding.
     app_owner: str | None = field(default=None, compare=False)
+    # The number's alias: a `PhoneNumberOrder` marks what it bought with its key there.
+    alias: str | None = field(default=None, compare=False)
 
     @classmethod
     def from_api(cls, obj: Mapping[str, Any]) -> LiveNumber:
@@ -81,7 +88,12 @@ class LiveNumber:
         try:
             uri = obj.get("application") if isinstance(obj, Mapping) else None
             owner = _APP_OWNER_RE.search(uri) if isinstance(uri, str) else None
-            return cls(**live_binding(obj), app_owner=owner.group(1) if owner else None)
+            alias = obj.get("alias")
+            return cls(
+                **live_binding(obj),
+                app_owner=owner.group(1) if owner else None,
+                alias=alias if isinstance(alias, str) and alias else None,
+            )
         except (KeyError, TypeError, ValueError) as exc:
             shown = obj.get("number") if isinstance(obj, Mapping) else None
             raise AuditError(
@@ -98,6 +110,32 @@ class ManagedApplication:
     resource: str
     fields: Mapping[str, Any]
     provider: str = ""
+
+
+@dataclass(frozen=True)
+class ManagedOrder:
+    """One `PhoneNumberOrder` of the state: its key (the alias of what it bought), its reservation
+    application, and the numbers it holds with their monthly rate (USD; None = not known)."""
+
+    key: str
+    resource: str
+    numbers: tuple[tuple[str, Decimal | None], ...] = ()
+    reservation_app: str | None = None
+    recorded: bool = True  # False: a create a crashed run left pending (the state lists no numbers)
+
+    @property
+    def monthly_cost(self) -> Decimal:
+        return sum((rate or Decimal(0) for _, rate in self.numbers), Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "order_key": self.key,
+            "numbers": [
+                {"number": n, "monthly_cost": None if r is None else float(r)} for n, r in self.numbers
+            ],
+            "monthly_cost": float(self.monthly_cost),
+        }
 
 
 @dataclass(frozen=True)
@@ -189,6 +227,12 @@ class AuditReport:
     unverified_links: list[tuple[str, str]] = field(default_factory=list)
     # Every account audited (one unless explicit providers name others); empty for hand-made reports.
     accounts: list[AccountSummary] = field(default_factory=list)
+    # The stacks' `PhoneNumberOrder`s (recorded ones): the numbers bought and their monthly cost.
+    orders: list[ManagedOrder] = field(default_factory=list)
+
+    @property
+    def orders_monthly_total(self) -> Decimal:
+        return sum((o.monthly_cost for o in self.orders), Decimal(0))
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(FINDING_KINDS, 0)
@@ -213,4 +257,6 @@ class AuditReport:
             "findings": [f.to_dict() for f in self.findings],
             "unverified_links": [{"number": n, "app_id": a} for n, a in self.unverified_links],
             "accounts": [a.to_dict() for a in self.accounts],
+            "orders": [o.to_dict() for o in self.orders],
+            "orders_monthly_total": float(self.orders_monthly_total),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from plivo_pulumi.audit.model import FINDING_KINDS, QUIET_KINDS, AuditReport, Finding
 
@@ -50,6 +51,12 @@ _SECTIONS = {
         "Numbers linked to an application that does not exist",
         "calls and messages to them reach no application",
         "link them to an existing application (in the code, then `pulumi up --refresh --run-program`)",
+    ),
+    "unrecorded_buy": (
+        "Bought numbers the state does not list",
+        "they carry a PhoneNumberOrder's key (alias) or its reservation app: a run died after the buy",
+        "`pulumi up --refresh` adopts them into the order (after a crash: the README's recovery); "
+        "never buy them again by hand",
     ),
 }
 _COLUMNS = ("KIND", "NUMBER", "APP_ID", "RESOURCE", "FIELD", "EXPECTED", "LIVE")
@@ -127,6 +134,18 @@ def render_table(report: AuditReport) -> str:
             lines.extend(fmt(_row(f, with_app, several)) for f in section)
             fight = kind in ("drifted", "drifted_app") and counts["duplicated"]
             lines.append(f"  fix: {fix}{_FIGHT if fight else ''}")
+    if report.orders:
+        lines.append("")
+        lines.append(
+            f"Bought numbers (PhoneNumberOrder): {sum(len(o.numbers) for o in report.orders)}, "
+            f"{_usd(report.orders_monthly_total)} per month"
+        )
+        for order in report.orders:
+            lines.append(f"  {order.resource} ({order.key}): {_usd(order.monthly_cost)} per month")
+            lines.extend(
+                f"    {number}  {'unknown' if rate is None else _usd(rate)}/month"
+                for number, rate in order.numbers
+            )
     if report.unverified_links:
         lines.append("")
         lines.append(
@@ -143,6 +162,10 @@ def render_table(report: AuditReport) -> str:
     else:
         lines.append("Result: no findings; the account matches the stack.")
     return "\n".join(lines) + "\n"
+
+
+def _usd(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.01'))} USD"
 
 
 def render_json(report: AuditReport) -> str:

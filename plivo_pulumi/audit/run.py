@@ -23,13 +23,16 @@ from plivo_pulumi.audit.model import (
     AccountView,
     AuditError,
     AuditReport,
+    Finding,
     LiveNumber,
     ManagedNumber,
+    ManagedOrder,
 )
 from plivo_pulumi.audit.state import (
     explicit_providers,
     managed_applications_from_state,
     managed_from_state,
+    orders_from_state,
     pending_application_names,
 )
 from plivo_pulumi.core.applications import live_application
@@ -178,6 +181,7 @@ def run_audit(
     several = len(stacks) > 1
     groups: list[AccountGroup] = []
     pending: list[str] = []
+    orders: list[ManagedOrder] = []
     first: tuple[str, ProviderSettings] | None = None
     for name in stacks:
         this = engine if engine is not None and not several else PulumiCLI(name, cwd)
@@ -186,6 +190,7 @@ def run_audit(
         managed = [replace(m, resource=label + m.resource) for m in managed_from_state(state)]
         apps = [replace(a, resource=label + a.resource) for a in managed_applications_from_state(state)]
         pending += pending_application_names(state)
+        orders += [replace(o, resource=label + o.resource) for o in orders_from_state(state)]
         # The stack config's account is audited whenever it has credentials; without them, only a
         # stack whose every resource names an explicit provider can be audited.
         refs = [m.provider for m in managed] + [a.provider for a in apps]
@@ -202,7 +207,13 @@ def run_audit(
             default, managed, apps, explicit_providers(state), _decrypter(this), environ, label
         )
     return _audit_accounts(
-        ", ".join(stacks), merge_groups(groups), filters, Progress(note, on_page), client_factory, pending
+        ", ".join(stacks),
+        merge_groups(groups),
+        filters,
+        Progress(note, on_page),
+        client_factory,
+        pending,
+        orders,
     )
 
 
@@ -255,6 +266,7 @@ def _audit_accounts(
     progress: Progress,
     client_factory: Callable[[ProviderSettings], Any] | None,
     pending: Sequence[str] = (),
+    orders: Sequence[ManagedOrder] = (),
 ) -> AuditReport:
     views: list[AccountView] = []
     summaries: list[AccountSummary] = []
@@ -279,6 +291,7 @@ def _audit_accounts(
             )
         )
     findings, unverified = compare_accounts(views, filtered=bool(filters), pending=pending)
+    findings = bought_findings(findings, views, orders)
     return AuditReport(
         stack=stack,
         account=groups[0].settings.auth_id,
@@ -291,7 +304,50 @@ def _audit_accounts(
         managed_apps=sum(len(g.apps) for g in groups),
         unverified_links=unverified,
         accounts=summaries,
+        orders=[o for o in orders if o.recorded],
     )
+
+
+def bought_findings(
+    findings: Sequence[Finding], views: Sequence[AccountView], orders: Sequence[ManagedOrder]
+) -> list[Finding]:
+    """The findings with the orders' numbers accounted for: a number an order of the state holds is
+    managed (not `unmanaged`); a number that carries an order's key as its alias, or is linked to its
+    reservation application (`<key>-reservation`), but that the state does not list is
+    `unrecorded_buy`: bought by a run that died before the state was saved (`pulumi up --refresh`
+    adopts it)."""
+    if not orders:
+        return list(findings)
+    held = {number for o in orders for number, _ in o.numbers}
+    by_key = {o.key: o for o in orders}
+    reservations: dict[str, ManagedOrder] = {}
+    for view in views:
+        for app_id, fields in view.live_apps.items():
+            name = str(fields.get("app_name") or "")
+            owner = by_key.get(name.removesuffix("-reservation")) if name.endswith("-reservation") else None
+            if owner is not None:
+                reservations[app_id] = owner
+    reservations.update({o.reservation_app: o for o in orders if o.reservation_app})
+    stray: dict[str, Finding] = {}
+    for view in views:
+        for number, live in view.listed.items():
+            if number in held or number in stray:
+                continue
+            order, field, value = None, "", ""
+            if live.alias in by_key:
+                order, field, value = by_key[live.alias], "alias", live.alias
+            elif live.app_id in reservations:
+                order, field, value = reservations[live.app_id], "app_id", live.app_id
+            if order is not None:
+                stray[number] = Finding(
+                    "unrecorded_buy", number, order.resource, field, None, value, account=view.auth_id
+                )
+    kept = [
+        f
+        for f in findings
+        if not (f.kind == "unmanaged" and f.app_id is None and (f.number in held or f.number in stray))
+    ]
+    return sorted([*kept, *stray.values()], key=Finding.sort_key)
 
 
 def _list_account(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from plivo_pulumi.audit.model import (
@@ -11,11 +12,13 @@ from plivo_pulumi.audit.model import (
     APPLICATION_TYPES,
     NATIVE_RENTED_NUMBER_SET_TYPE,
     NATIVE_RENTED_NUMBER_TYPE,
+    PHONE_NUMBER_ORDER_TYPES,
     PROVIDER_TYPE,
     RENTED_NUMBER_SET_TYPE,
     RENTED_NUMBER_TYPE,
     ManagedApplication,
     ManagedNumber,
+    ManagedOrder,
 )
 from plivo_pulumi.core.contract import (
     declared_bindings,
@@ -243,3 +246,53 @@ def pending_application_names(state: Mapping[str, Any]) -> list[str]:
         if resource.get("type") in APPLICATION_TYPES and isinstance(name, str):
             names.append(name)
     return names
+
+
+def orders_from_state(state: Mapping[str, Any]) -> list[ManagedOrder]:
+    """Every `PhoneNumberOrder` of a stack state, dynamic or native: the recorded ones (key, numbers
+    and rates from the outputs), then those whose create a crashed run left pending (only the key,
+    from the hidden input): what such a run bought carries that key but is in no output."""
+    orders: list[ManagedOrder] = []
+    for resource in _resources(state):
+        if resource.get("type") not in PHONE_NUMBER_ORDER_TYPES:
+            continue
+        outputs = resource.get("outputs") or {}
+        key = _order_key(resource.get("inputs") or {}) or _get(outputs, "order_key") or resource.get("id")
+        if not isinstance(key, str) or not key:
+            continue
+        rates: dict[str, Decimal | None] = {}
+        for detail in _get(outputs, "details") or ():
+            if isinstance(detail, Mapping) and _state_number(detail.get("number")):
+                rates[str(_state_number(detail.get("number")))] = _rate(_get(detail, "monthly_rental_rate"))
+        numbers = [n for n in (_state_number(raw) for raw in _get(outputs, "numbers") or ()) if n]
+        reservation = _get(outputs, "reservation_app_id")
+        orders.append(
+            ManagedOrder(
+                key,
+                resource_name(resource),
+                tuple((n, rates.get(n)) for n in sorted(numbers)),
+                str(reservation) if reservation else None,
+            )
+        )
+    deployment = state.get("deployment", state) if isinstance(state, Mapping) else {}
+    for op in (deployment or {}).get("pending_operations") or []:
+        pending = op.get("resource") if isinstance(op, Mapping) else None
+        if not isinstance(pending, Mapping) or pending.get("type") not in PHONE_NUMBER_ORDER_TYPES:
+            continue
+        key = _order_key(pending.get("inputs") or {})
+        if key:
+            orders.append(ManagedOrder(key, resource_name(pending), recorded=False))
+    return orders
+
+
+def _order_key(inputs: Mapping[str, Any]) -> str | None:
+    key = inputs.get("__order_key")
+    return key if isinstance(key, str) and key else None
+
+
+def _rate(value: Any) -> Decimal | None:
+    try:
+        rate = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return rate if rate.is_finite() and rate >= 0 else None

@@ -21,7 +21,7 @@ from tests.support.engine_stack import PASSPHRASE, EngineStack
 LIST_ROUTE = "GET /v1/Account/{auth_id}/Number/"
 GET_ROUTE = "GET /v1/Account/{auth_id}/Number/{number}/"
 APP_LIST_ROUTE = "GET /v1/Account/{auth_id}/Application/"
-NO_APP_FINDINGS = {"unmanaged_app": 0, "drifted_app": 0, "gone_app": 0, "broken_link": 0}
+NO_APP_FINDINGS = {"unmanaged_app": 0, "drifted_app": 0, "gone_app": 0, "broken_link": 0, "unrecorded_buy": 0}
 
 
 def routes(sim_e2e) -> dict[str, int]:
@@ -226,6 +226,8 @@ def test_clean_account_exits_0_with_a_table_and_json(audited, capsys):
                 "managed_applications": 0,
             }
         ],
+        "orders": [],
+        "orders_monthly_total": 0.0,
     }
     assert routes(audited.sim) == {LIST_ROUTE: 1, APP_LIST_ROUTE: 1}, (
         "one page of numbers and one of applications, no per-number GET, no write"

@@ -7,9 +7,11 @@ stack's order never claims what another stack's order bought."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
+from plivo_pulumi.core.client import PlivoClient
 from tests.support.accounts import APPS, MAIN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.fault_kit import wait_for
@@ -132,3 +134,49 @@ def test_one_stacks_order_never_claims_another_stacks_numbers(tmp_path: Path, si
     assert purchases(sim_e2e) == SF[:4], "each stack bought its own, once"
     for number in SF[:2]:
         assert sim_e2e.number(number)["alias"] == stacks["dev"]["order_key"]
+
+
+def test_the_audit_shows_bought_numbers_their_cost_and_buys_the_state_does_not_list(project, sim_e2e):
+    made = project(order())
+    assert made.up().ok
+    outputs = orders(made)["sf"]["outputs"]
+    key, reservation = outputs["order_key"], outputs["reservation_app_id"]
+    # Two buys of runs that died before the state was saved: one still linked to the reservation
+    # application (killed before the edit), one already carrying the key as its alias.
+    with PlivoClient(MAIN, TOKEN, sim_e2e.base_url) as api:
+        api.buy_phone_number(SF[4], app_id=reservation)
+        api.buy_phone_number(SF[5])
+        api.update_number(SF[5], alias=key)
+
+    done = made.plivo_numbers("audit", "--stack", "dev", "--json")
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["orders"] == [
+        {
+            "resource": "sf",
+            "order_key": key,
+            "numbers": [{"number": SF[0], "monthly_cost": 0.8}, {"number": SF[1], "monthly_cost": 0.8}],
+            "monthly_cost": 1.6,
+        }
+    ]
+    assert doc["orders_monthly_total"] == 1.6
+    stray = {
+        (f["number"], f["resource"], f["field"], f["live"])
+        for f in doc["findings"]
+        if f["kind"] == "unrecorded_buy"
+    }
+    assert stray == {(SF[4], "sf", "app_id", reservation), (SF[5], "sf", "alias", key)}
+    assert doc["counts"]["unrecorded_buy"] == 2
+    unmanaged = {f["number"] for f in doc["findings"] if f["kind"] == "unmanaged"}
+    assert not unmanaged & set(SF[:6]), "the order's numbers are managed; the strays are flagged instead"
+
+    table = made.plivo_numbers("audit", "--stack", "dev")
+    assert table.returncode == 1, table.stderr
+    assert "Bought numbers (PhoneNumberOrder): 2, 1.60 USD per month" in table.stdout
+    assert f"sf ({key}): 1.60 USD per month" in table.stdout
+    assert f"{SF[0]}  0.80 USD/month" in table.stdout
+    assert "Bought numbers the state does not list: 2" in table.stdout
+    assert "Traceback" not in table.stdout + table.stderr
+
+    assert made.up("--refresh").ok, "a refresh adopts what the order's key marks"
+    assert orders(made)["sf"]["outputs"]["numbers"] == sorted([*SF[:2], SF[4], SF[5]])

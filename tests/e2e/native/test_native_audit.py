@@ -35,6 +35,7 @@ NO_FINDINGS = {
     "drifted_app": 0,
     "gone_app": 0,
     "broken_link": 0,
+    "unrecorded_buy": 0,
 }
 
 
