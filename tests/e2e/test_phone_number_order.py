@@ -104,7 +104,14 @@ def test_a_run_killed_after_a_buy_then_recovered_buys_no_more(project, sim_e2e):
     wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
     assert not descendants(run.pid)
     sim_e2e.clear_faults()
-    assert 1 <= len(purchases(sim_e2e)) < 3
+    bought = purchases(sim_e2e)
+    assert 1 <= len(bought) < 3
+
+    # The state lists no number of the killed create: the audit flags what it bought, by its key.
+    audit = made.plivo_numbers("audit", "--stack", "dev", "--json")
+    assert audit.returncode == 1, audit.stderr
+    flagged = {f["number"] for f in json.loads(audit.stdout)["findings"] if f["kind"] == "unrecorded_buy"}
+    assert flagged == set(bought)
 
     recovered = made.recover()
     assert recovered.ok, recovered.output

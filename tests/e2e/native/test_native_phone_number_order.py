@@ -7,6 +7,7 @@ count and destroy with and without `releaseOnDelete`: never a second purchase, n
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from tests.e2e.native.test_native_rented_number import native_resources
@@ -141,3 +142,21 @@ def test_destroy_releases_only_with_release_on_delete(native_project, sim_e2e):
     assert destroy.ok, destroy.output
     assert all(sim_e2e.number(n) is None for n in SF[:2]), "released"
     assert sim_e2e.account(MAIN) is not None
+
+
+def test_the_audit_lists_the_native_orders_numbers_and_cost(native_project, sim_e2e):
+    project = native_project(order())
+    assert project.up().ok
+    key = native_resources(project, TYPE)["sf"]["outputs"]["orderKey"]
+    done = project.plivo_numbers("audit", "--stack", project.stack, "--json")
+    doc = json.loads(done.stdout)
+    assert doc["orders"] == [
+        {
+            "resource": "sf",
+            "order_key": key,
+            "numbers": [{"number": SF[0], "monthly_cost": 0.8}, {"number": SF[1], "monthly_cost": 0.8}],
+            "monthly_cost": 1.6,
+        }
+    ], done.stderr
+    assert doc["orders_monthly_total"] == 1.6
+    assert not {f["number"] for f in doc["findings"]} & set(SF[:2]), "the order's numbers are managed"
