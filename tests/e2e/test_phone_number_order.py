@@ -15,29 +15,12 @@ from plivo_pulumi.core.client import PlivoClient
 from tests.support.accounts import APPS, MAIN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.fault_kit import wait_for
+from tests.support.order_kit import SF, monthly_spend, order_program, purchases
 from tests.support.processes import alive, descendants, kill_tree
-
-SF = [f"141540010{k:02d}" for k in range(1, 9)]  # the simulator's San Francisco offers, in order
 
 
 def order(name: str = "sf", **args: object) -> str:
-    """A program declaring one dynamic order."""
-    base: dict[str, object] = {"country": "US", "type": "local", "pattern": "415", "count": 2}
-    base.update({"max_monthly_cost": 5, **args})
-    keywords = ", ".join(f"{key}={value!r}" for key, value in base.items())
-    return (
-        "import pulumi\nfrom plivo_pulumi import PhoneNumberOrder\n"
-        f"o = PhoneNumberOrder({name!r}, {keywords})\n"
-        "pulumi.export('numbers', o.numbers)\npulumi.export('monthly_cost', o.monthly_cost)\n"
-    )
-
-
-def purchases(sim) -> list[str]:
-    return [p["number"] for p in sim.purchases()["purchases"]]
-
-
-def monthly_spend(sim) -> Decimal:
-    return Decimal(sim.purchases()["monthly_total"])
+    return order_program("dynamic", name, **args)
 
 
 def orders(project: CliProject) -> dict[str, dict]:

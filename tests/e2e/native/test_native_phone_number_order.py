@@ -13,31 +13,15 @@ from decimal import Decimal
 from tests.e2e.native.test_native_rented_number import native_resources
 from tests.support.accounts import APPS, MAIN
 from tests.support.fault_kit import wait_for
+from tests.support.order_kit import SF, monthly_spend, order_program, purchases
 from tests.support.processes import alive, descendants, kill_tree
 
 TYPE = "plivo:index:PhoneNumberOrder"
-SF = [f"141540010{k:02d}" for k in range(1, 9)]  # the simulator's San Francisco offers, in order
 BERLIN = "493055501001"
 
 
 def order(name: str = "sf", **args: object) -> str:
-    """A program declaring one order (snake_case keywords, as users write them in Python)."""
-    base: dict[str, object] = {"country": "US", "type": "local", "pattern": "415", "count": 2}
-    base.update({"max_monthly_cost": 5, **args})
-    keywords = ", ".join(f"{key}={value!r}" for key, value in base.items())
-    return (
-        "import pulumi\nimport pulumi_plivo as plivo\n"
-        f"o = plivo.PhoneNumberOrder({name!r}, {keywords})\n"
-        "pulumi.export('numbers', o.numbers)\npulumi.export('monthlyCost', o.monthly_cost)\n"
-    )
-
-
-def purchases(sim) -> list[str]:
-    return [p["number"] for p in sim.purchases()["purchases"]]
-
-
-def monthly_spend(sim) -> Decimal:
-    return Decimal(sim.purchases()["monthly_total"])
+    return order_program("native", name, **args)
 
 
 def test_preview_up_rerun_lowered_count_and_destroy_keeping(native_project, sim_e2e):

@@ -1,0 +1,38 @@
+"""What the PhoneNumberOrder CLI tests share (tests/e2e/test_phone_number_order.py for the dynamic
+resource, tests/e2e/native/test_native_phone_number_order.py for the native one): the simulator's
+offers they buy, an order program in either front-end, and the purchase log's counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+SF = [f"141540010{k:02d}" for k in range(1, 9)]  # the simulator's San Francisco offers, in order
+
+# How each front-end's program declares an order and names its cost output.
+FRONT_ENDS = {
+    "dynamic": ("from plivo_pulumi import PhoneNumberOrder", "PhoneNumberOrder", "monthly_cost"),
+    "native": ("import pulumi_plivo as plivo", "plivo.PhoneNumberOrder", "monthlyCost"),
+}
+
+
+def order_program(front_end: str, name: str = "sf", **args: object) -> str:
+    """A Python program declaring one order (snake_case keywords, as users write them): 2 local
+    numbers in 415 under 5 USD a month unless `args` say otherwise."""
+    imports, constructor, cost_output = FRONT_ENDS[front_end]
+    base: dict[str, object] = {"country": "US", "type": "local", "pattern": "415", "count": 2}
+    base.update({"max_monthly_cost": 5, **args})
+    keywords = ", ".join(f"{key}={value!r}" for key, value in base.items())
+    return (
+        f"import pulumi\n{imports}\n"
+        f"o = {constructor}({name!r}, {keywords})\n"
+        f"pulumi.export('numbers', o.numbers)\npulumi.export({cost_output!r}, o.monthly_cost)\n"
+    )
+
+
+def purchases(sim: Any) -> list[str]:
+    return [p["number"] for p in sim.purchases()["purchases"]]
+
+
+def monthly_spend(sim: Any) -> Decimal:
+    return Decimal(sim.purchases()["monthly_total"])
