@@ -17,6 +17,8 @@ from plivo_pulumi.core.lifecycle.phone_number_order import (
     KEY,
     PhoneNumberOrderLifecycle,
     order_key,
+    order_key_for,
+    order_key_of_urn,
     reservation_name,
 )
 from plivo_pulumi.simulator.testing import SimulatorProcess
@@ -141,9 +143,9 @@ def test_create_buys_count_binds_and_tags(sim: SimulatorProcess) -> None:
     for number in SF[:2]:
         live = sim.number(number)
         assert live["app_id"] == APP and live["alias"] == KEY_SF
-    # The reservation app is the one every buy used.
-    app = [a for a in sim.applications() if a["app_name"] == reservation_name(KEY_SF)]
-    assert len(app) == 1 and {p["app_id"] for p in sim.purchases()["purchases"]} == {app[0]["app_id"]}
+    # Every buy used the reservation app, deleted once the numbers carry the key.
+    assert len({p["app_id"] for p in sim.purchases()["purchases"]}) == 1
+    assert not [a for a in sim.applications() if a["app_name"] == reservation_name(KEY_SF)]
     # A second run buys nothing.
     again = Run(sim).order.create(checked(app_id=APP))
     assert again.outputs["numbers"] == SF[:2] and bought(sim) == SF[:2]
@@ -231,3 +233,79 @@ def test_preview_notes_the_numbers_held_as_declared(sim: SimulatorProcess) -> No
     run = Run(sim)
     assert "buys nothing" in (run.order.preview(checked()) or "")
     assert run.deployment.declares(SF[0]) and run.deployment.declares(SF[1])
+
+
+def test_the_key_is_the_same_under_any_parent_and_in_both_front_ends() -> None:
+    parented = "urn:pulumi:dev::shop::my:index:Region$plivo:index:PhoneNumberOrder::sf"
+    assert order_key_of_urn(URN) == order_key_of_urn(parented) == order_key_for("shop", "dev", "sf")
+    assert order_key_of_urn(URN.replace("::sf", "::sf2")) != order_key_of_urn(URN)
+    assert order_key_for("shop", "prod", "sf") != order_key_for("shop", "dev", "sf")
+
+
+def test_a_rerun_lists_only_the_orders_numbers_whatever_the_account_size(sim: SimulatorProcess) -> None:
+    Run(sim).order.create(checked(app_id=APP))
+    for k in range(60):  # three pages more of the account's own numbers
+        sim.rent_out_of_band(f"1650555{k:04d}")
+    sim.clear_log()
+    written = Run(sim).order.create(checked(app_id=APP))
+    assert written.outputs["numbers"] == SF[:2]
+    lists = [r for r in sim.requests_log()["requests"] if r["path"].endswith("/Number/")]
+    assert len(lists) == 1 and sim.requests_log()["total"] == 2  # applications + the filtered list
+
+
+def test_a_binding_changed_by_hand_shows_at_refresh_and_up_sets_it_back(sim: SimulatorProcess) -> None:
+    other = "64112223334445"
+    sim.add_application(other)
+    written = Run(sim).order.create(checked(app_id=APP))
+    sim.edit_out_of_band(SF[1], app_id=other)
+    run = Run(sim)
+    observed = run.order.read(KEY_SF, written.outputs)
+    assert observed.outputs["app_id"] == other and observed.outputs["numbers"] == SF[:2]
+    assert any(f"number {SF[1]} has app_id" in n for n in run.notes)
+    assert run.order.diff(KEY_SF, observed.outputs, checked(app_id=APP)).changed == ["app_id"]
+    run.order.update(KEY_SF, observed.outputs, checked(app_id=APP))
+    assert sim.number(SF[1])["app_id"] == APP and len(bought(sim)) == 2
+
+
+def test_an_unset_app_id_leaves_the_binding_alone_after_the_buy(sim: SimulatorProcess) -> None:
+    written = Run(sim).order.create(checked())
+    sim.edit_out_of_band(SF[0], app_id=APP)
+    observed = Run(sim).order.read(KEY_SF, written.outputs)
+    assert observed.outputs["app_id"] is None
+    Run(sim).order.update(KEY_SF, observed.outputs, checked())
+    assert sim.number(SF[0])["app_id"] == APP
+
+
+def test_a_number_released_by_hand_shows_as_a_lower_count_and_up_replaces_it(sim: SimulatorProcess) -> None:
+    written = Run(sim).order.create(checked())
+    sim.unrent_out_of_band(SF[0])
+    run = Run(sim)
+    observed = run.order.read(KEY_SF, written.outputs)
+    assert observed.outputs["numbers"] == [SF[1]] and observed.outputs["count"] == 1
+    assert any("no longer held" in n for n in run.notes)
+    replaced = run.order.update(KEY_SF, observed.outputs, checked())
+    assert replaced.outputs["numbers"] == [SF[1], SF[2]] and bought(sim) == SF[:3]
+
+
+def test_a_number_whose_alias_was_edited_by_hand_is_held_not_replaced(sim: SimulatorProcess) -> None:
+    written = Run(sim).order.create(checked())
+    sim.edit_out_of_band(SF[0], alias="renamed")
+    observed = Run(sim).order.read(KEY_SF, written.outputs)
+    assert observed.outputs["numbers"] == SF[:2] and observed.outputs["count"] == 2
+    again = Run(sim).order.update(KEY_SF, written.outputs, checked())
+    assert again.outputs["numbers"] == SF[:2] and bought(sim) == SF[:2]
+    assert sim.number(SF[0])["alias"] == KEY_SF
+
+
+def test_an_api_that_drops_the_alias_stops_after_one_buy_kept_for_the_next_run(sim: SimulatorProcess) -> None:
+    for number in sim.state()["numbers"]:  # an empty account: nothing shows whether aliases are kept
+        sim.unrent_out_of_band(number["number"])
+    sim.set_number_shape("reference")  # objects without the alias
+    with pytest.raises(PlivoError, match="did not keep its alias"):
+        Run(sim).order.create(checked())
+    assert bought(sim) == SF[:1]
+    reservation = [a for a in sim.applications() if a["app_name"] == reservation_name(KEY_SF)]
+    assert sim.number(SF[0])["app_id"] == reservation[0]["app_id"]
+    sim.set_number_shape("current")
+    written = Run(sim).order.create(checked())
+    assert written.outputs["numbers"] == SF[:2] and bought(sim) == SF[:2]

@@ -80,6 +80,10 @@ def test_a_number_claimed_under_two_providers_names_both_the_same_urn_may_claim_
     ):
         default.claim_application_name("Application 'y'", "ivr", "", key="urn:y")
     default.claim_application_name("Application 'x'", "ivr", "", key="urn:x")
+    explicit.claim_order_key("PhoneNumberOrder 'sf'", "po-0123456789", "urn:o1")
+    with pytest.raises(PlivoError, match="PhoneNumberOrder 'sf' share the order key po-0123456789"):
+        default.claim_order_key("PhoneNumberOrder 'sf' (dynamic)", "po-0123456789", "urn:o2")
+    default.claim_order_key("PhoneNumberOrder 'sf'", "po-0123456789", "urn:o1")
 
 
 def test_another_run_or_another_stack_sees_nothing(root: Path) -> None:

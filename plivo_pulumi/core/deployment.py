@@ -58,7 +58,8 @@ class Deployment:
         self._released: set[str] = set()
         self._app_owners: dict[str, str] = {}
         self._claims: dict[str, tuple[str, str]] = {}  # number: (owner key, label)
-        self._app_names: dict[tuple[str, str], tuple[str, str]] = {}
+        self._app_names: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._order_keys: dict[tuple[str, ...], tuple[str, str]] = {}
 
     @property
     def shared(self) -> bool:
@@ -89,6 +90,8 @@ class Deployment:
         elif kind == "an" and isinstance(value, list) and len(value) == 2:
             owner = (str(record.get("o")), str(record.get("l")))
             self._app_names.setdefault((str(value[0]), str(value[1])), owner)
+        elif kind == "ok" and isinstance(value, list) and len(value) == 1:
+            self._order_keys.setdefault((str(value[0]),), (str(record.get("o")), str(record.get("l"))))
 
     def _sync(self) -> None:
         """Take in what the other processes of the run noted since the last look (lock held)."""
@@ -245,22 +248,8 @@ class Deployment:
         subaccount), one resource: two would make two applications of that name in parallel, or
         the second would adopt the first's and each would undo the other's changes."""
         key = owner if key is None else key
-        other: tuple[str, str] | None
-        with self._lock:
-            if self._journal is None:
-                other = self._app_names.setdefault((app_name, account), (key, owner))
-            else:
-                with self._journal.locked():
-                    for record in self._journal.read_new():
-                        self._apply(record)
-                    other = self._app_names.get((app_name, account))
-                    if other is None:
-                        record = {"k": "an", "o": key, "l": owner, "v": [app_name, account]}
-                        self._journal.append(record)
-                        self._journal.read_new()
-                        self._apply(record)
-                        other = (key, owner)
-        if other is not None and other[0] != key:
+        other = self._claim_once("an", self._app_names, (app_name, account), key, owner)
+        if other[0] != key:
             where = f"subaccount {account}" if account else "the main account"
             raise PlivoError(
                 f"application name {app_name!r} of {where} is declared twice in this stack: by {other[1]} "
@@ -269,6 +258,43 @@ class Deployment:
                 f"numbers to its app_id), or give one another app_name. {owner} was not sent to Plivo "
                 "(`pulumi up` refuses this at its preview)."
             )
+
+    def claim_order_key(self, owner: str, order_key: str, key: str) -> None:
+        """One PhoneNumberOrder key, one resource: two orders with one key (one name in one stack)
+        would hold, and report, one set of numbers between them."""
+        other = self._claim_once("ok", self._order_keys, (order_key,), key, owner)
+        if other[0] != key:
+            raise PlivoError(
+                f"{owner} and {other[1]} share the order key {order_key}: an order's key comes from the "
+                "project, the stack and the resource's name, so two orders of one name in a stack would "
+                "hold one set of numbers between them. Give each order its own name (use `aliases` to "
+                "rename one that already bought). Nothing was bought."
+            )
+
+    def _claim_once(
+        self,
+        kind: str,
+        table: dict[tuple[str, ...], tuple[str, str]],
+        value: tuple[str, ...],
+        key: str,
+        owner: str,
+    ) -> tuple[str, str]:
+        """Note `value` in `table` as the resource `key`'s unless a resource holds it already (in this
+        process or, through the journal, another of the run); the holder, (key, owner label)."""
+        with self._lock:
+            if self._journal is None:
+                return table.setdefault(value, (key, owner))
+            with self._journal.locked():
+                for record in self._journal.read_new():
+                    self._apply(record)
+                other = table.get(value)
+                if other is None:
+                    record = {"k": kind, "o": key, "l": owner, "v": list(value)}
+                    self._journal.append(record)
+                    self._journal.read_new()
+                    self._apply(record)
+                    other = (key, owner)
+                return other
 
     def declares_application_name(self, app_name: str, account: str) -> bool:
         """Whether a resource the program registers in this run claimed `app_name` of `account`
@@ -292,6 +318,7 @@ class Deployment:
             self._app_owners.clear()
             self._claims.clear()
             self._app_names.clear()
+            self._order_keys.clear()
 
 
 # The deployment of this process when no engine run is known (in-process tests, tools).

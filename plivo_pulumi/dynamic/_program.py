@@ -119,6 +119,15 @@ def claim_application_name(owner: str, app_name: Any, subaccount: Any) -> None:
         raise pulumi.RunError(str(exc)) from None
 
 
+def claim_order_key(owner: str, key: str) -> None:
+    """One order key, one `PhoneNumberOrder` of the run (native ones included, through the run's
+    memory): two orders of one name would hold one set of numbers between them."""
+    try:
+        _claims().claim_order_key(owner, key, owner)
+    except PlivoError as exc:
+        raise pulumi.RunError(str(exc)) from None
+
+
 def _plain_number(raw: Any) -> str | None:
     """`raw` in Plivo's digits form, or None when it is no plain valid number (yet)."""
     if isinstance(raw, bool) or not isinstance(raw, str | int):

@@ -3,9 +3,11 @@ plan and its cost, the cap, the order's key on what it buys, never buying twice)
 `plivo_pulumi.core.lifecycle.phone_number_order`.
 
 Dynamic-specific: a dynamic provider gets no URN, so the program derives the order's key from the
-project, the stack and the resource's name (stable across runs, distinct per stack) and passes it as
-a hidden input; and check, which the engine runs at preview, shows the read-only plan there (numbers
-and cost), refusing a plan over the cap or with nothing on offer before any `up` can buy.
+project, the stack and the resource's name (`order_key_for`, as the native resource does: stable
+across runs and parents, distinct per stack), claims it in the run's memory (two orders of one name
+are refused) and passes it as a hidden input; and check, which the engine runs at preview, shows the
+read-only plan there (numbers and cost), refusing a plan over the cap or with nothing on offer
+before any `up` can buy.
 """
 
 from __future__ import annotations
@@ -16,16 +18,11 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, Resource
 
 from plivo_pulumi.core.errors import MissingCredentialsError, PlivoError
-from plivo_pulumi.core.lifecycle.phone_number_order import KEY, PhoneNumberOrderLifecycle, order_key
-from plivo_pulumi.dynamic._program import require_secret_token
+from plivo_pulumi.core.lifecycle.phone_number_order import KEY, PhoneNumberOrderLifecycle, order_key_for
+from plivo_pulumi.dynamic._program import claim_order_key, require_secret_token
 from plivo_pulumi.dynamic._provider import PlivoResourceProvider, log
 
 OUTPUTS = ("order_key", "numbers", "details", "monthly_cost", "setup_cost", "reservation_app_id")
-
-
-def dynamic_order_key(project: str, stack: str, name: str) -> str:
-    """The key of the dynamic order `name` in `project`/`stack` (the native one hashes its URN)."""
-    return order_key(f"dynamic:{project}:{stack}:{name}")
 
 
 class PhoneNumberOrderProvider(PlivoResourceProvider):
@@ -111,5 +108,6 @@ class PhoneNumberOrder(Resource, module="plivo", name="PhoneNumberOrder"):
             "max_monthly_cost": max_monthly_cost,
         }
         props.update({name: None for name in OUTPUTS})
-        props[KEY] = dynamic_order_key(pulumi.get_project(), pulumi.get_stack(), resource_name)
+        props[KEY] = order_key_for(pulumi.get_project(), pulumi.get_stack(), resource_name)
+        claim_order_key(f"PhoneNumberOrder {resource_name!r}", props[KEY])
         super().__init__(PhoneNumberOrderProvider(), resource_name, props, opts)

@@ -1,10 +1,12 @@
 """`plivo:index:PhoneNumberOrder`: the core's `PhoneNumberOrderLifecycle`, adapted.
 
-Native-specific: Check gets the URN, so the order's key is derived here (`order_key`) and carried as
-a hidden input; and Check is where a preview can read, so it runs the core's read-only plan there:
-the numbers and the cost are a line of the engine's log, and a plan over the cap or with nothing on
-offer fails the preview, before any `up` can buy. (The provider does not take part in previews of
-creates and updates, `supports_preview=False`, so Create runs only under `up`.)
+Native-specific: Check gets the URN, so the order's key is derived here (`order_key_of_urn`: the
+project, the stack and the name, as the dynamic resource's) and carried as a hidden input, claimed
+in the engine run's memory so that two orders of one name are refused; and Check is where a preview
+can read, so it runs the core's read-only plan there: the numbers and the cost are a line of the
+engine's log, and a plan over the cap or with nothing on offer fails the preview, before any `up`
+can buy. (The provider does not take part in previews of creates and updates,
+`supports_preview=False`, so Create runs only under `up`.)
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import Any, ClassVar
 from pulumi.provider.experimental.provider import CheckFailure, CheckRequest, CheckResponse
 
 from plivo_pulumi.core.errors import MissingCredentialsError, PlivoError
-from plivo_pulumi.core.lifecycle.phone_number_order import KEY, PhoneNumberOrderLifecycle, order_key
+from plivo_pulumi.core.lifecycle.phone_number_order import KEY, PhoneNumberOrderLifecycle, order_key_of_urn
 from plivo_pulumi.native import schema
-from plivo_pulumi.native.adapter import LifecycleAdapter
+from plivo_pulumi.native.adapter import LifecycleAdapter, resource_label
 from plivo_pulumi.native.convert import inputs_from_engine, properties_to_engine, to_camel
 
 
@@ -33,9 +35,14 @@ class PhoneNumberOrderAdapter(LifecycleAdapter):
     def check(self, request: CheckRequest) -> CheckResponse:
         olds, _ = inputs_from_engine(request.old_inputs)
         news, secret = inputs_from_engine(request.new_inputs)
-        news[KEY] = olds.get(KEY) or order_key(request.urn)
+        news[KEY] = olds.get(KEY) or order_key_of_urn(request.urn)
         checked = self.lifecycle.check(olds, news, secret)
         failures = [CheckFailure(f.field and to_camel(f.field), f.reason) for f in checked.failures]
+        if not failures:
+            try:
+                self.provider.deployment.claim_order_key(resource_label(request.urn), news[KEY], request.urn)
+            except PlivoError as exc:
+                failures.append(CheckFailure("", str(exc)))
         if not failures:
             try:
                 line = self.lifecycle.preview(checked.inputs)

@@ -130,10 +130,12 @@ def test_the_audit_shows_bought_numbers_their_cost_and_buys_the_state_does_not_l
     made = project(order())
     assert made.up().ok
     outputs = orders(made)["sf"]["outputs"]
-    key, reservation = outputs["order_key"], outputs["reservation_app_id"]
+    key = outputs["order_key"]
+    assert not outputs.get("reservation_app_id"), "deleted once every number bought was edited"
     # Two buys of runs that died before the state was saved: one still linked to the reservation
     # application (killed before the edit), one already carrying the key as its alias.
     with PlivoClient(MAIN, TOKEN, sim_e2e.base_url) as api:
+        reservation = api.create_application(f"{key}-reservation", "https://example.invalid/r")["app_id"]
         api.buy_phone_number(SF[4], app_id=reservation)
         api.buy_phone_number(SF[5])
         api.update_number(SF[5], alias=key)
@@ -170,3 +172,6 @@ def test_the_audit_shows_bought_numbers_their_cost_and_buys_the_state_does_not_l
 
     assert made.up("--refresh").ok, "a refresh adopts what the order's key marks"
     assert orders(made)["sf"]["outputs"]["numbers"] == sorted([*SF[:2], SF[4], SF[5]])
+    assert sim_e2e.number(SF[4])["alias"] == key, "the parked number is edited"
+    assert sim_e2e.number(SF[4])["app_id"] != reservation
+    assert not [a for a in sim_e2e.applications() if a["app_name"] == f"{key}-reservation"]

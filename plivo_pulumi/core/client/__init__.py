@@ -217,10 +217,14 @@ class PlivoClient(PhoneNumberOperations, ApplicationOperations, Transport):
         number_startswith: str | int | None = None,
         subaccount: str | None = None,
         services: str | Iterable[str] | None = None,
+        alias: str | None = None,
         page_size: int = MAX_PAGE_SIZE,
         on_page: Callable[[int, int], Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every rented number matching the filters, across all pages (one GET per page).
+
+        ``alias`` filters on the number's alias (a filter the live API takes and its SDKs send, not
+        in the reference): callers that depend on it check each object's alias themselves.
 
         ``on_page(fetched_so_far, total_count)`` is called after each page, for progress reports.
         A number seen on an earlier page is not yielded again (pages can shift when numbers are
@@ -228,6 +232,10 @@ class PlivoClient(PhoneNumberOperations, ApplicationOperations, Transport):
         """
         page_size = self._check_limit(page_size, "page_size")
         base = list_filter_params(number_type, number_startswith, subaccount, services)
+        if alias is not None:
+            if not isinstance(alias, str) or not alias:
+                raise ValueError(f"alias filter must be a non-empty string, got {describe_value(alias)}")
+            base["alias"] = alias
         return self._iter_pages(self._numbers_url, base, page_size, "number", "list rented numbers", on_page)
 
     def list_all_numbers(self, in_flight: int = 8) -> list[dict[str, Any]]:

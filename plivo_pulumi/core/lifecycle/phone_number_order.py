@@ -7,17 +7,26 @@ API calls (docs/buying-numbers.md):
           is shown, and a plan over `max_monthly_cost` or with no candidate is refused
   create  the plan again, then per number to buy: POST buy (linked to the reservation app), then
   update  one POST that sets app_id, subaccount and the order's key as `alias`
-  read    the order's numbers as the account has them
+  read    the order's numbers as the account has them; a binding changed by hand, or fewer numbers
+          held than `count` (one released in the console), shows as a change the next `up` applies
   delete  nothing is released unless `release_on_delete`, and then not a number that any resource
           of the deployment declares; the reservation application is deleted once nothing uses it
 
-Never buy twice. The order's key (`order_key`, from its URN) marks what it bought: a number's
+The order's numbers are found by one List call filtered on the order's key as `alias` (a page for
+an order of up to 20 numbers, whatever the account's size); the whole account is listed only while
+the reservation application exists, that is after a run that stopped between a buy and its edit.
+
+Never buy twice. The order's key (`order_key_for`, from the project, the stack and the resource's
+name: the same in both front-ends and under any parent) marks what it bought: a number's
 `alias` is the key once the edit after the buy is done, and until then its application is the
 order's reservation application (`<key>-reservation`), with which every buy is made. So a number
 bought by a run whose answer was lost, or that was killed before the edit, is still recognized: a
 run adopts every number with the key as alias or linked to the reservation app, and buys only the
 rest. A buy whose answer is lost is followed at once by a GET of the number: rented -> adopted,
-404 -> not bought. Numbers with another key (another order, another stack) are never touched.
+404 -> not bought. Each number bought is read back after its edit: an API that dropped the alias
+would make the next run buy again, so the number is linked back to the reservation application and
+the run fails. A number the state lists that lost its alias (edited by hand) but is still rented is
+held still, not replaced. Numbers with another key (another order, another stack) are never touched.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from plivo_pulumi.core.numbers import (
     describe_value,
     normalize_app_id,
     normalize_subaccount,
+    subaccount_from_uri,
 )
 from plivo_pulumi.core.unknown import is_unknown
 
@@ -60,10 +70,22 @@ _SERVICES = ("voice", "sms", "mms")
 _CENT = Decimal("0.00001")
 
 
-def order_key(urn: str) -> str:
-    """The order's identity: stable for a URN, short enough for an alias, distinct across stacks
-    (the URN names the project and the stack)."""
-    return "po-" + hashlib.sha256(urn.encode()).hexdigest()[:10]
+def order_key(identity: str) -> str:
+    """A short, stable key for an identity, fit for a number's alias."""
+    return "po-" + hashlib.sha256(identity.encode()).hexdigest()[:10]
+
+
+def order_key_for(project: str, stack: str, name: str) -> str:
+    """The key of the order `name` in `project`/`stack`: distinct across stacks, and the same in
+    both front-ends and under any parent, so moving an order into a component, or from the dynamic
+    resource to the native one, keeps the numbers it bought instead of buying a second set."""
+    return order_key(f"{project}/{stack}/{name}")
+
+
+def order_key_of_urn(urn: str) -> str:
+    """`order_key_for` of a resource URN (`urn:pulumi:STACK::PROJECT::TYPES::NAME`)."""
+    head, project, _types, name = urn.split("::", 3)
+    return order_key_for(project, head.removeprefix("urn:pulumi:"), name)
 
 
 def reservation_name(key: str) -> str:
@@ -232,17 +254,20 @@ class PhoneNumberOrderLifecycle:
 
     # -- the plan (read only) -------------------------------------------------------------------------
 
-    def plan(self, props: dict[str, Any], known_rates: dict[str, Any] | None = None) -> Plan:
+    def plan(self, props: dict[str, Any], known: dict[str, Any] | None = None) -> Plan:
         """Read only: the numbers the order holds, the offers it would buy, and the cost; raises
-        PlivoError when the plan is over the cap or nothing on offer matches."""
+        PlivoError when the plan is over the cap or nothing on offer matches. `known`: the state's
+        details of the numbers the order held (their rates, and which to look for)."""
         api = self.context.client()
         key = props[KEY]
         reservation = self._reservation_app(api, key)
-        listing = list(api.iter_numbers())
-        owned = self._owned(listing, key, reservation)
+        owned, listing = self._held(api, key, reservation, known or {})
         count = int(props["count"])
         need = max(0, count - len(owned))
-        if need and any("alias" not in obj for obj in listing):
+        # A new order's filtered List is empty: one number of the account shows whether the API
+        # reports aliases at all.
+        sample = listing or (api.list_numbers(limit=1)["objects"] if need else [])
+        if need and any("alias" not in obj for obj in sample):
             # Without the alias the numbers this order bought earlier cannot be told apart: fail
             # closed rather than risk a second purchase.
             raise PlivoError(
@@ -251,11 +276,11 @@ class PhoneNumberOrderLifecycle:
                 "the alias) and run again."
             )
         candidates: list[dict[str, Any]] = []
-        if need or any(_rate_of(obj, known_rates) is None for obj in owned.values()):
+        if need or any(_rate_of(obj, known) is None for obj in owned.values()):
             candidates = self._candidates(api, props, owned)
         rates: dict[str, Decimal] = {}
         for number, obj in owned.items():
-            rate = _rate_of(obj, known_rates)
+            rate = _rate_of(obj, known)
             if rate is None:  # unknown: counted as the dearest offer, so the cap still holds
                 rate = max(
                     (_money(o.get("monthly_rental_rate")) or Decimal(0) for o in candidates),
@@ -302,9 +327,31 @@ class PhoneNumberOrderLifecycle:
         found = api.applications_named(reservation_name(key))
         return str(sorted(a["app_id"] for a in found)[0]) if found else None
 
+    def _held(
+        self, api: PlivoClient, key: str, reservation: str | None, known: dict[str, Any]
+    ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """The numbers the order holds (number -> its API object), and the listing they came from.
+
+        One List filtered on the key; the whole account while the reservation application exists
+        (a number bought and not yet edited carries no alias). A number of `known` (the state's)
+        that neither shows but is still rented (its alias edited by hand) is held still: replacing
+        it would buy a second number. One that another order's key now marks is let go."""
+        listing = list(api.iter_numbers() if reservation else api.iter_numbers(alias=key))
+        owned = self._owned(listing, key, reservation)
+        for number in sorted(set(known) - set(owned)):
+            try:
+                obj = api.get_number(number)
+            except NumberNotFoundError:
+                continue  # released (in the console): no longer held
+            alias = obj.get("alias")
+            if isinstance(alias, str) and alias.startswith("po-") and alias != key:
+                continue
+            owned[number] = obj
+        return owned, listing
+
     @staticmethod
     def _owned(listing: list[dict[str, Any]], key: str, reservation: str | None) -> dict[str, dict[str, Any]]:
-        """The numbers of `listing` (the account's, all pages) that this order holds."""
+        """The numbers of `listing` that this order holds."""
         owned = {}
         for obj in listing:
             linked = app_id_from_uri(obj.get("application"))
@@ -339,12 +386,23 @@ class PhoneNumberOrderLifecycle:
         known = _known(olds)
         plan = self.plan(props, known)
         count = int(props["count"])
-        target_app = props.get("app_id") or self._default_app(api)
+        managed = _managed_fields(props)
+        default_app: list[str | None] = []  # listed once, when a number needs it
+
+        def first_binding() -> dict[str, Any]:
+            """What a number just bought gets: the declared binding, else the default number app."""
+            if "app_id" in managed:
+                return managed
+            if not default_app:
+                default_app.append(self._default_app(api))
+            return {**managed, "app_id": default_app[0]}
+
         details: dict[str, dict[str, Any]] = {}
         for number, obj in plan.owned.items():
-            linked = app_id_from_uri(obj.get("application"))
-            if obj.get("alias") != key or linked == plan.reservation_app or rebind:
-                self._settle(api, number, props, target_app, key)
+            if plan.reservation_app and app_id_from_uri(obj.get("application")) == plan.reservation_app:
+                api.update_number(number, **first_binding())  # bought by a run that stopped
+            elif obj.get("alias") != key or rebind or _drift(obj, props):
+                api.update_number(number, **managed)
             details[number] = known.get(number) or {
                 "number": number,
                 "monthly_rental_rate": f"{plan.rates[number]:.5f}",
@@ -354,8 +412,9 @@ class PhoneNumberOrderLifecycle:
         cap = Decimal(str(props["max_monthly_cost"]))
         spent = sum(plan.rates.values(), Decimal(0))
         need = max(0, count - len(plan.owned))
+        reservation = plan.reservation_app
         if need:
-            reservation = plan.reservation_app or self._make_reservation(api, key)
+            reservation = reservation or self._make_reservation(api, key)
             for offer in plan.candidates:
                 if need == 0:
                     break
@@ -365,10 +424,10 @@ class PhoneNumberOrderLifecycle:
                 status = self._buy(api, offer["number"], reservation)
                 if status is None:
                     continue
-                self._settle(api, offer["number"], props, target_app, key)
                 spent += rate
                 need -= 1
                 details[offer["number"]] = _detail(offer, status)
+                self._settle_bought(api, offer["number"], first_binding(), reservation)
                 if status == "pending":
                     self.context.notify(
                         f"number {offer['number']} was bought pending: Plivo needs "
@@ -388,8 +447,27 @@ class PhoneNumberOrderLifecycle:
                 "the extra ones are kept (a lowered count releases nothing)"
             )
         self.context.deployment.note_declared(list(details))
-        outs = _outputs(props, details, plan.reservation_app or self._reservation_app(api, key))
-        return Written(key, outs)
+        if reservation:  # every number it held is edited now: the next buy makes it again
+            try:
+                api.delete_application(reservation)
+            except NotFoundError:
+                pass
+        return Written(key, _outputs(props, details, None))
+
+    @staticmethod
+    def _settle_bought(api: PlivoClient, number: str, binding: dict[str, Any], reservation: str) -> None:
+        """Edit a number just bought (its binding, the key as alias) and read it back: an API that
+        dropped the alias would make the next run buy again, so then the number is linked back to
+        the reservation application, by which the next run still knows it, and the run stops."""
+        api.update_number(number, **binding)
+        if api.get_number(number).get("alias") == binding["alias"]:
+            return
+        api.update_number(number, app_id=reservation)
+        raise PlivoError(
+            f"number {number} was bought, but the API did not keep its alias {binding['alias']!r}, by which "
+            "the order knows its numbers; it stays linked to the order's reservation application so no "
+            "run buys it again. Check `plivo:baseUrl` (Plivo's API keeps the alias); nothing more was bought."
+        )
 
     def _buy(self, api: PlivoClient, number: str, reservation: str) -> str | None:
         """Buy one candidate; its status, or None when it was not bought (taken, or a lost answer
@@ -411,14 +489,6 @@ class PhoneNumberOrderLifecycle:
             return "Success"
 
     @staticmethod
-    def _settle(api: PlivoClient, number: str, props: dict[str, Any], app_id: str | None, key: str) -> None:
-        """One POST: the wanted application, the subaccount, and the key as alias."""
-        fields: dict[str, Any] = {"app_id": app_id, "alias": key}
-        if props.get("subaccount"):
-            fields["subaccount"] = props["subaccount"]
-        api.update_number(number, **fields)
-
-    @staticmethod
     def _default_app(api: PlivoClient) -> str | None:
         flagged = sorted(str(a["app_id"]) for a in api.iter_applications() if a.get("default_app"))
         return flagged[0] if flagged else None
@@ -432,6 +502,10 @@ class PhoneNumberOrderLifecycle:
     # -- read, delete -------------------------------------------------------------------------------
 
     def read(self, id: str, props: dict[str, Any]) -> Observed:
+        """The numbers the order holds. A refresh shows what the next `up` would set right as a
+        change of the inputs it concerns: `app_id` / `subaccount` when a number's binding was changed
+        by hand (the live value) or a number is still parked on the reservation application, `count`
+        when fewer numbers are held than declared (one released)."""
         if not props:
             raise PlivoError(
                 f"cannot import PhoneNumberOrder {id!r}: an order is declared, not imported; declared "
@@ -439,31 +513,63 @@ class PhoneNumberOrderLifecycle:
             )
         api = self.context.client()
         key = props.get(KEY) or id
+        known = _known(props) or {str(n): {} for n in props.get("numbers") or ()}
         reservation = self._reservation_app(api, key)
-        owned = self._owned(list(api.iter_numbers()), key, reservation)
-        known = _known(props)
+        owned, _ = self._held(api, key, reservation, known)
+        gone = sorted(set(known) - set(owned))
+        if gone:
+            self.context.notify(
+                f"PhoneNumberOrder {key}: number(s) {listed(gone)} no longer held (released, or marked by "
+                "another order); the next `up` buys replacements within max_monthly_cost"
+            )
+        observed = {**props, KEY: key}
+        for number, obj in sorted(owned.items()):
+            drift = _drift(obj, props)
+            if reservation and app_id_from_uri(obj.get("application")) == reservation:
+                drift["app_id"] = reservation  # parked by a run that stopped after the buy: bind it
+            for name, have in drift.items():
+                if observed.get(name) == props.get(name):
+                    observed[name] = have
+                    self.context.notify(
+                        f"PhoneNumberOrder {key}: number {number} has {name} {have or '(none)'!r}, the order "
+                        f"declares {props.get(name)!r}; the next `up` sets it back"
+                    )
+        count = props.get("count")  # the engine's numbers are floats
+        if isinstance(count, int | float) and not isinstance(count, bool) and len(owned) < count:
+            observed["count"] = len(owned)
         details = {
             n: known.get(n)
-            or {"number": n, "monthly_rental_rate": None, "setup_rate": None, "status": "active"}
-            for n in owned
+            or {
+                "number": n,
+                "monthly_rental_rate": obj.get("monthly_rental_rate"),
+                "setup_rate": None,
+                "status": "active",
+            }
+            for n, obj in owned.items()
         }
-        return Observed(id, _outputs({**props, KEY: key}, details, reservation), None)
+        return Observed(id, _outputs(observed, details, props.get("reservation_app_id")), None)
 
     def delete(self, id: str, props: dict[str, Any]) -> None:
         key = props.get(KEY) or id
         numbers = [str(n) for n in props.get("numbers") or ()]
+        release = bool(props.get("release_on_delete"))
         api = self.context.client()
         reservation = self._reservation_app(api, key)
-        if props.get("release_on_delete"):
-            numbers = sorted(set(numbers) | set(self._owned(list(api.iter_numbers()), key, reservation)))
+        listing: list[dict[str, Any]] = []
+        if release or reservation:
+            owned, listing = self._held(api, key, reservation, {n: {} for n in numbers})
+            if release:
+                numbers = sorted(set(numbers) | set(owned))
         self.context.deployment.mark_released(numbers)
-        release = bool(props.get("release_on_delete"))
+        released = []
         for doomed in numbers_to_unrent(self.context, numbers, release, owner=f"PhoneNumberOrder {key}"):
             with self.context.explaining_refusals():
                 unrent(api, doomed)
+            released.append(doomed)
             self.context.notify(f"number {doomed} released (release_on_delete is true)")
         if reservation and not any(
-            app_id_from_uri(o.get("application")) == reservation for o in api.iter_numbers()
+            app_id_from_uri(o.get("application")) == reservation and str(o.get("number")) not in released
+            for o in listing
         ):
             try:
                 api.delete_application(reservation)
@@ -503,6 +609,25 @@ def _rate_of(obj: dict[str, Any], known: dict[str, Any] | None) -> Decimal | Non
     if rate is None and known and str(obj.get("number")) in known:
         rate = _money((known[str(obj["number"])] or {}).get("monthly_rental_rate"))
     return rate
+
+
+def _managed_fields(props: dict[str, Any]) -> dict[str, Any]:
+    """The fields the order sets on each number it holds: its key as alias, and the binding it
+    declares (an unset `app_id` or `subaccount` is not managed after the buy)."""
+    fields: dict[str, Any] = {"alias": props[KEY]}
+    for name in ("app_id", "subaccount"):
+        if props.get(name):
+            fields[name] = props[name]
+    return fields
+
+
+def _drift(obj: dict[str, Any], props: dict[str, Any]) -> dict[str, str]:
+    """The declared binding fields whose live value on the number `obj` differs: name -> live value."""
+    live = {
+        "app_id": app_id_from_uri(obj.get("application")),
+        "subaccount": subaccount_from_uri(obj.get("sub_account", obj.get("subaccount")) or None),
+    }
+    return {name: live[name] for name in live if props.get(name) and live[name] != props[name]}
 
 
 def _known(props: dict[str, Any]) -> dict[str, Any]:
