@@ -90,7 +90,9 @@ def test_over_the_cap_is_refused_then_a_raised_cap_buys_count_once(project, sim_
 
 def test_an_empty_search_fails_preview_and_up_naming_the_filters(project, sim_e2e):
     made = project(order(pattern="999", services=["sms"]))
-    named = "found 0 number(s) on offer for filters country='US', type='local', pattern='999', services=['sms']"
+    named = (
+        "found 0 number(s) on offer for filters country='US', type='local', pattern='999', services=['sms']"
+    )
     preview = made.preview()
     assert preview.code != 0
     assert named in preview.output and "Widen the filters" in preview.output
