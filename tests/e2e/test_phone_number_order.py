@@ -1,8 +1,10 @@
 """`plivo_pulumi.PhoneNumberOrder` (the dynamic resource, issue 32) through the `pulumi` CLI against the
 simulator, counting purchases and spend in the simulator's purchase log: preview buys nothing and
-names the numbers and the cost; a plan over the cap fails at preview; `up` buys `count` and binds
-them; a lost buy answer and a killed run (then the README's recovery) never lead to a second
-purchase nor to spend over the cap; destroy keeps the numbers unless `release_on_delete`; and one
+names the numbers and the cost; a plan over the cap or with nothing on offer fails at preview and
+at `up`, and the fixed run then buys `count` once; `up` buys `count` and binds them; a lost buy
+answer and a killed run (then the README's recovery) never lead to a second purchase nor to spend
+over the cap; a number taken meanwhile is replaced by the next candidate; a pending number is
+reported and never bought again; destroy keeps the numbers unless `release_on_delete`; and one
 stack's order never claims what another stack's order bought."""
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from plivo_pulumi.core.client import PlivoClient
 from tests.support.accounts import APPS, MAIN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
 from tests.support.fault_kit import wait_for
-from tests.support.order_kit import SF, monthly_spend, order_program, purchases
+from tests.support.order_kit import BERLIN, SF, monthly_spend, order_program, purchases
 from tests.support.processes import alive, descendants, kill_tree
 
 
@@ -56,15 +58,88 @@ def test_preview_names_numbers_and_cost_then_up_buys_binds_and_destroy_keeps(pro
     assert not [a for a in sim_e2e.applications() if a["app_name"].startswith(key)], "reservation app gone"
 
 
-def test_over_the_cap_is_refused_at_preview_buying_nothing(project, sim_e2e):
+def test_over_the_cap_is_refused_then_a_raised_cap_buys_count_once(project, sim_e2e):
     made = project(order(count=3, max_monthly_cost=2))
     over = made.preview()
     assert over.code != 0
     assert "max_monthly_cost is 2.00 USD but the order would cost 2.40 USD" in over.output
     assert all(n in over.output for n in SF[:3])
     assert "Traceback" not in over.output
-    assert made.up().code != 0
-    assert purchases(sim_e2e) == []
+    refused = made.up()
+    assert refused.code != 0 and "max_monthly_cost is 2.00 USD" in refused.output
+    assert purchases(sim_e2e) == [] and "POST" not in sim_e2e.requests_log()["by_method"]
+    assert "sf" not in orders(made), "the refused order is not in the state"
+
+    # The fix: the cap raised to exactly what the plan costs.
+    made.write_program(order(count=3, max_monthly_cost=2.4))
+    fixed = made.preview()
+    assert fixed.ok, fixed.output
+    assert "would buy 3 number(s)" in fixed.output and "cost 2.40 USD per month" in fixed.output
+    up = made.up()
+    assert up.ok, up.output
+    assert purchases(sim_e2e) == SF[:3], "exactly `count` bought"
+    assert monthly_spend(sim_e2e) == Decimal("2.4")
+    assert orders(made)["sf"]["outputs"]["numbers"] == SF[:3]
+
+    sim_e2e.clear_log()
+    again = made.up()
+    assert again.ok, again.output
+    assert purchases(sim_e2e) == SF[:3], "a rerun buys nothing"
+    assert "POST" not in sim_e2e.requests_log()["by_method"], "nor writes anything"
+
+
+def test_an_empty_search_fails_preview_and_up_naming_the_filters(project, sim_e2e):
+    made = project(order(pattern="999", services=["sms"]))
+    named = (
+        "found 0 number(s) on offer for filters country='US', type='local', pattern='999', services=['sms']"
+    )
+    preview = made.preview()
+    assert preview.code != 0
+    assert named in preview.output and "Widen the filters" in preview.output
+    assert "Traceback" not in preview.output
+    up = made.up()
+    assert up.code != 0
+    assert named in up.output and "Traceback" not in up.output
+    assert purchases(sim_e2e) == [] and "POST" not in sim_e2e.requests_log()["by_method"]
+    assert "sf" not in orders(made)
+
+
+def test_a_number_taken_meanwhile_is_replaced_by_the_next_candidate_within_the_cap(project, sim_e2e):
+    made = project(order(max_monthly_cost=1.6))  # 2 numbers at 0.80: no room for a dearer one
+    preview = made.preview()
+    assert preview.ok, preview.output
+    assert f"would buy 2 number(s): {SF[0]} (0.80000/month), {SF[1]} (0.80000/month)" in preview.output
+    sim_e2e.set_faults(buy_taken=[SF[0]])  # someone else buys it between the search and the buy
+    up = made.up()
+    assert up.ok, up.output
+    assert f"number {SF[0]} was taken by someone else since the search" in up.output
+    assert purchases(sim_e2e) == [SF[1], SF[2]], "the taken one replaced by the next candidate"
+    assert monthly_spend(sim_e2e) <= Decimal("1.6")
+    outputs = orders(made)["sf"]["outputs"]
+    assert outputs["numbers"] == [SF[1], SF[2]] and outputs["monthly_cost"] == 1.6
+    assert sim_e2e.number(SF[0]) is None, "the taken number is not this account's"
+    assert made.up().ok and purchases(sim_e2e) == [SF[1], SF[2]], "a rerun buys nothing"
+
+
+def test_a_pending_number_is_reported_and_never_bought_again(project, sim_e2e):
+    made = project(order("berlin", country="DE", type=None, pattern=None, count=1))
+    up = made.up()
+    assert up.ok, up.output
+    assert f"number {BERLIN} was bought pending: Plivo needs" in up.output
+    assert "A proof of address in the number's city (Berlin) is required." in up.output
+    assert purchases(sim_e2e) == [BERLIN]
+    outputs = orders(made)["berlin"]["outputs"]
+    assert outputs["numbers"] == [BERLIN]
+    assert outputs["details"][0]["status"] == "pending"
+    assert outputs["details"][0]["restriction_text"].startswith("A proof of address")
+
+    sim_e2e.clear_log()
+    rerun = made.up()
+    assert rerun.ok, rerun.output
+    assert "was bought pending" not in rerun.output
+    assert purchases(sim_e2e) == [BERLIN], "a pending number is not bought again"
+    assert "POST" not in sim_e2e.requests_log()["by_method"], "nor retried"
+    assert orders(made)["berlin"]["outputs"]["details"][0]["status"] == "pending"
 
 
 def test_a_lost_buy_answer_then_a_rerun_buys_once(project, sim_e2e):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 SF = [f"141540010{k:02d}" for k in range(1, 9)]  # the simulator's San Francisco offers, in order
+BERLIN = "493055501001"  # the simulator's first Berlin offer: a restricted country, bought pending
 
 # How each front-end's program declares an order and names its cost output.
 FRONT_ENDS = {
