@@ -59,10 +59,13 @@ def phone_number_order() -> dict[str, Any]:
         "setupCost": _prop({"type": "number"}, "The setup fees of what the order bought, in USD."),
         "orderKey": _prop(
             _STRING,
-            "The order's identity (`po-` and 10 hex digits, from its URN): the `alias` of its numbers.",
+            "The order's identity (`po-` and 10 hex digits, from the project, the stack and the "
+            "resource's name, under any parent): the `alias` of its numbers.",
         ),
         "reservationAppId": _prop(
-            _STRING, "The application every buy is made with until the number is tagged (internal)."
+            _STRING,
+            "The application every buy is made with until the number is tagged (internal; deleted "
+            "once every number bought is, so normally empty).",
         ),
     }
     return {
@@ -73,7 +76,9 @@ def phone_number_order() -> dict[str, Any]:
             "cost; only `up` buys. A bought number carries the order's key as its alias, so a run "
             "whose buy answer was lost, or that was killed, is followed by one that adopts what was "
             "bought instead of buying again. A lowered `count` releases nothing; deleting the order "
-            "keeps its numbers unless `releaseOnDelete` is true.\n\n"
+            "keeps its numbers unless `releaseOnDelete` is true. A refresh shows a binding changed "
+            "by hand (`appId`, `subaccount`) or a number released by hand (`count`) as a change the "
+            "next `up` sets right.\n\n"
             "Import: `pulumi import plivo:index:PhoneNumberOrder NAME ORDER_KEY` is refused: an order "
             "is not imported but declared; declared under the same name, it adopts the numbers that "
             "carry its key (`orderKey`) and buys only what is missing."

@@ -19,8 +19,11 @@ _DELETE_KEYS = ("cascade", "new_endpoint_application")
 
 def render_application(state: PlivoState, app: Application, caller_id: str) -> dict[str, Any]:
     """An application object as GET and List return it to `caller_id` (the reference's names:
-    `default_app` is `default_number_app`; `sub_account` null for the main account's)."""
+    `default_app` is `default_number_app`, set too on the application its account names as
+    `default_number_app` (the admin's and the seed's way to say it); `sub_account` null for the
+    main account's)."""
     owner = state.account(app.account)
+    default = app.default_number_app or bool(owner and owner.default_number_app == app.app_id)
     sub_account = subaccount_uri(owner.main_id, app.account) if owner and not owner.is_main else None
     return {
         "app_id": app.app_id,
@@ -33,7 +36,7 @@ def render_application(state: PlivoState, app: Application, caller_id: str) -> d
         "fallback_method": app.fallback_method,
         "message_url": app.message_url,
         "message_method": app.message_method,
-        "default_app": app.default_number_app,
+        "default_app": default,
         "default_endpoint_app": app.default_endpoint_app,
         "enabled": app.enabled,
         "public_uri": app.public_uri,

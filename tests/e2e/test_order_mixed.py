@@ -1,6 +1,7 @@
 """One Python program with both front-ends (issue 32): a dynamic `plivo_pulumi.PhoneNumberOrder` and a
 native `plivo.PhoneNumberOrder` side by side, each order's first number fed into a `RentedNumber` of
-the other front-end that binds it to another application. Run by the `pulumi` CLI against the
+the other front-end that binds it to another application (the orders declare no `app_id`: what they
+buy goes to the account's default number app, APPS[0] here). Run by the `pulumi` CLI against the
 simulator, it checks what a user relies on when mixing them: the two orders, buying in one run from
 the same offers, each get their own numbers (no overlap, purchases = the sum of the counts); a rerun
 buys and binds nothing; refresh finds no drift; dropping a `RentedNumber` that says
@@ -31,8 +32,10 @@ def program(*, bindings: bool = True, unrent_on_delete: bool = False) -> str:
         "import pulumi_plivo as plivo",
         "from plivo_pulumi import PhoneNumberOrder, RentedNumber",
         "common = dict(country='US', type='local', pattern='415', max_monthly_cost=5)",
-        f"dyn = PhoneNumberOrder('dyn-order', count={DYNAMIC}, app_id={APPS[0]!r}, **common)",
-        f"nat = plivo.PhoneNumberOrder('nat-order', count={NATIVE}, app_id={APPS[0]!r}, **common)",
+        # No app_id: what they buy goes to the account's default number app, and the binding is
+        # then the RentedNumbers' to manage (docs/buying-numbers.md, "Refresh").
+        f"dyn = PhoneNumberOrder('dyn-order', count={DYNAMIC}, **common)",
+        f"nat = plivo.PhoneNumberOrder('nat-order', count={NATIVE}, **common)",
         "pulumi.export('dyn_numbers', dyn.numbers)",
         "pulumi.export('nat_numbers', nat.numbers)",
     ]
@@ -53,6 +56,7 @@ def mixed(tmp_path: Path, sim_e2e) -> Callable[[str], CliProject]:
     the native plugin, with a stack `dev` configured for the simulator's main account."""
 
     def make(source: str) -> CliProject:
+        sim_e2e.set_default_number_app(MAIN, APPS[0])
         made = CliProject(tmp_path / f"m{len(list(tmp_path.iterdir()))}", source)
         use_native_plugin(made)
         made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))

@@ -14,7 +14,7 @@ import (
 
 // Numbers bought by declaration: `count` numbers matching the filters, bought through Plivo's PhoneNumber API, never more than `maxMonthlyCost` per month.
 //
-// Preview searches (read only) and shows which numbers a run would buy and what they cost; only `up` buys. A bought number carries the order's key as its alias, so a run whose buy answer was lost, or that was killed, is followed by one that adopts what was bought instead of buying again. A lowered `count` releases nothing; deleting the order keeps its numbers unless `releaseOnDelete` is true.
+// Preview searches (read only) and shows which numbers a run would buy and what they cost; only `up` buys. A bought number carries the order's key as its alias, so a run whose buy answer was lost, or that was killed, is followed by one that adopts what was bought instead of buying again. A lowered `count` releases nothing; deleting the order keeps its numbers unless `releaseOnDelete` is true. A refresh shows a binding changed by hand (`appId`, `subaccount`) or a number released by hand (`count`) as a change the next `up` sets right.
 //
 // Import: `pulumi import plivo:index:PhoneNumberOrder NAME ORDER_KEY` is refused: an order is not imported but declared; declared under the same name, it adopts the numbers that carry its key (`orderKey`) and buys only what is missing.
 type PhoneNumberOrder struct {
@@ -34,7 +34,7 @@ type PhoneNumberOrder struct {
 	MonthlyCost pulumi.Float64Output `pulumi:"monthlyCost"`
 	// The numbers the order holds, sorted.
 	Numbers pulumi.StringArrayOutput `pulumi:"numbers"`
-	// The order's identity (`po-` and 10 hex digits, from its URN): the `alias` of its numbers.
+	// The order's identity (`po-` and 10 hex digits, from the project, the stack and the resource's name, under any parent): the `alias` of its numbers.
 	OrderKey pulumi.StringOutput `pulumi:"orderKey"`
 	// Digits the number must contain, like `415` (an area code).
 	Pattern pulumi.StringPtrOutput `pulumi:"pattern"`
@@ -42,7 +42,7 @@ type PhoneNumberOrder struct {
 	Region pulumi.StringPtrOutput `pulumi:"region"`
 	// Default false: deleting the order keeps its numbers rented. True: they are released (unrented), except a number another resource of the stack declares.
 	ReleaseOnDelete pulumi.BoolPtrOutput `pulumi:"releaseOnDelete"`
-	// The application every buy is made with until the number is tagged (internal).
+	// The application every buy is made with until the number is tagged (internal; deleted once every number bought is, so normally empty).
 	ReservationAppId pulumi.StringPtrOutput `pulumi:"reservationAppId"`
 	// What every number must support: a subset of `voice`, `sms`, `mms`.
 	Services pulumi.StringArrayOutput `pulumi:"services"`
@@ -230,7 +230,7 @@ func (o PhoneNumberOrderOutput) Numbers() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *PhoneNumberOrder) pulumi.StringArrayOutput { return v.Numbers }).(pulumi.StringArrayOutput)
 }
 
-// The order's identity (`po-` and 10 hex digits, from its URN): the `alias` of its numbers.
+// The order's identity (`po-` and 10 hex digits, from the project, the stack and the resource's name, under any parent): the `alias` of its numbers.
 func (o PhoneNumberOrderOutput) OrderKey() pulumi.StringOutput {
 	return o.ApplyT(func(v *PhoneNumberOrder) pulumi.StringOutput { return v.OrderKey }).(pulumi.StringOutput)
 }
@@ -250,7 +250,7 @@ func (o PhoneNumberOrderOutput) ReleaseOnDelete() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *PhoneNumberOrder) pulumi.BoolPtrOutput { return v.ReleaseOnDelete }).(pulumi.BoolPtrOutput)
 }
 
-// The application every buy is made with until the number is tagged (internal).
+// The application every buy is made with until the number is tagged (internal; deleted once every number bought is, so normally empty).
 func (o PhoneNumberOrderOutput) ReservationAppId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PhoneNumberOrder) pulumi.StringPtrOutput { return v.ReservationAppId }).(pulumi.StringPtrOutput)
 }

@@ -205,7 +205,7 @@ class PhoneNumberOrder(pulumi.CustomResource):
         """
         Numbers bought by declaration: `count` numbers matching the filters, bought through Plivo's PhoneNumber API, never more than `maxMonthlyCost` per month.
 
-        Preview searches (read only) and shows which numbers a run would buy and what they cost; only `up` buys. A bought number carries the order's key as its alias, so a run whose buy answer was lost, or that was killed, is followed by one that adopts what was bought instead of buying again. A lowered `count` releases nothing; deleting the order keeps its numbers unless `releaseOnDelete` is true.
+        Preview searches (read only) and shows which numbers a run would buy and what they cost; only `up` buys. A bought number carries the order's key as its alias, so a run whose buy answer was lost, or that was killed, is followed by one that adopts what was bought instead of buying again. A lowered `count` releases nothing; deleting the order keeps its numbers unless `releaseOnDelete` is true. A refresh shows a binding changed by hand (`appId`, `subaccount`) or a number released by hand (`count`) as a change the next `up` sets right.
 
         Import: `pulumi import plivo:index:PhoneNumberOrder NAME ORDER_KEY` is refused: an order is not imported but declared; declared under the same name, it adopts the numbers that carry its key (`orderKey`) and buys only what is missing.
 
@@ -231,7 +231,7 @@ class PhoneNumberOrder(pulumi.CustomResource):
         """
         Numbers bought by declaration: `count` numbers matching the filters, bought through Plivo's PhoneNumber API, never more than `maxMonthlyCost` per month.
 
-        Preview searches (read only) and shows which numbers a run would buy and what they cost; only `up` buys. A bought number carries the order's key as its alias, so a run whose buy answer was lost, or that was killed, is followed by one that adopts what was bought instead of buying again. A lowered `count` releases nothing; deleting the order keeps its numbers unless `releaseOnDelete` is true.
+        Preview searches (read only) and shows which numbers a run would buy and what they cost; only `up` buys. A bought number carries the order's key as its alias, so a run whose buy answer was lost, or that was killed, is followed by one that adopts what was bought instead of buying again. A lowered `count` releases nothing; deleting the order keeps its numbers unless `releaseOnDelete` is true. A refresh shows a binding changed by hand (`appId`, `subaccount`) or a number released by hand (`count`) as a change the next `up` sets right.
 
         Import: `pulumi import plivo:index:PhoneNumberOrder NAME ORDER_KEY` is refused: an order is not imported but declared; declared under the same name, it adopts the numbers that carry its key (`orderKey`) and buys only what is missing.
 
@@ -399,7 +399,7 @@ class PhoneNumberOrder(pulumi.CustomResource):
     @pulumi.getter(name="orderKey")
     def order_key(self) -> pulumi.Output[_builtins.str]:
         """
-        The order's identity (`po-` and 10 hex digits, from its URN): the `alias` of its numbers.
+        The order's identity (`po-` and 10 hex digits, from the project, the stack and the resource's name, under any parent): the `alias` of its numbers.
         """
         return pulumi.get(self, "order_key")
 
@@ -431,7 +431,7 @@ class PhoneNumberOrder(pulumi.CustomResource):
     @pulumi.getter(name="reservationAppId")
     def reservation_app_id(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The application every buy is made with until the number is tagged (internal).
+        The application every buy is made with until the number is tagged (internal; deleted once every number bought is, so normally empty).
         """
         return pulumi.get(self, "reservation_app_id")
 
