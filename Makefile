@@ -13,7 +13,7 @@ RUN    := PATH="$(TOOLS):$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_SKIP_UPDATE_CHECK=
 # (plivo_pulumi/native/plugin_url.py). Passed unexpanded: the build fills in ${VERSION}.
 URL_ENV = PLUGIN_DOWNLOAD_URL='$(value PLUGIN_DOWNLOAD_URL)'
 
-.PHONY: venv tools sdk docs sdk-compile plugin dist test test-fast demo bench bench-plugin lint clean
+.PHONY: venv tools sdk docs sdk-compile plugin dist test test-fast demo bench bench-plugin bench-orders lint clean
 
 # The venv: this package (with the native provider's console script pulumi-resource-plivo) and the
 # generated SDK pulumi_plivo, committed in sdk/python (no Go needed here). pyproject.toml states ranges;
@@ -90,6 +90,11 @@ bench: venv tools
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(RUN) $(PY) -m bench
 	$(RUN) $(PY) -m bench.backends
+	$(RUN) $(PY) -m bench.orders
+
+# A PhoneNumberOrder's refresh by account size: API calls and seconds (docs/benchmarks-orders.md).
+bench-orders: venv
+	$(RUN) $(PY) -m bench.orders
 
 # The self-contained plugin archive beside the console-script one: sizes, start and cold preview times
 # (bench/plugin.py; docs/native-provider-install.md quotes them).
