@@ -61,7 +61,7 @@ _SECTIONS = {
 }
 # The fix for an order's number (RESOURCE is a PhoneNumberOrder), where it differs: an order binds
 # its numbers only when it buys them or when its own app_id/subaccount changes (a refresh restores
-# nothing), and a refresh drops a released number, which the next `up` replaces.
+# nothing), and it buys only on a create or an update (an `up` with unchanged inputs buys nothing).
 _ORDER_FIX = {
     "drifted": (
         "for an order's number: the order binds only when it buys or when its app_id/subaccount "
@@ -69,8 +69,8 @@ _ORDER_FIX = {
         "which `pulumi up --refresh --run-program` restores"
     ),
     "gone": (
-        "for an order's number: `pulumi refresh` drops it from the order; the next `pulumi up` buys a "
-        "replacement unless count is lowered"
+        "for an order's number: `pulumi refresh` drops it from the order, which then holds fewer than "
+        "count: it buys a replacement at its next update (when one of its inputs changes)"
     ),
 }
 _COLUMNS = ("KIND", "NUMBER", "APP_ID", "RESOURCE", "FIELD", "EXPECTED", "LIVE")
