@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.accounts import APPS, e2e_seed
-from tests.support.cli_project import CliProject
+from tests.e2e.native.conftest import use_native_plugin
+from tests.support.accounts import APPS, MAIN, SUB, TOKEN, e2e_seed
+from tests.support.cli_project import CliProject, plivo_config
 from tests.support.fault_kit import wait_for
 from tests.support.order_kit import SF, order_program, purchases
 from tests.support.processes import alive, kill_tree
@@ -192,3 +193,27 @@ def test_order_numbers_fed_to_bindings_are_managed_never_duplicated(project, sim
     assert [(f["kind"], f["resource"]) for f in doc["findings"] if f["number"] == SF[0]] == [
         ("drifted", "first")
     ]
+
+
+def test_the_native_orders_numbers_are_gone_and_drift_on_what_it_declares(tmp_path, sim_e2e):
+    """The native order (camelCase state): the same findings, read from its own properties."""
+    made = CliProject(tmp_path / "native", order_program("native", app_id=APPS[0], subaccount=SUB))
+    use_native_plugin(made)
+    made.init(plivo_config(sim_e2e.base_url, MAIN, TOKEN))
+    up = made.up()
+    assert up.ok, up.output
+    assert [sim_e2e.number(n)["subaccount"] for n in SF[:2]] == [SUB, SUB]
+    sim_e2e.unrent_out_of_band(SF[1])
+    sim_e2e.edit_out_of_band(SF[0], app_id=APPS[1], subaccount=None)
+
+    code, doc, _ = audit(made)
+    assert code == 1
+    assert [
+        (f["kind"], f["number"], f["resource"], f["field"], f["expected"], f["live"]) for f in doc["findings"]
+    ] == [
+        ("drifted", SF[0], "sf", "app_id", APPS[0], APPS[1]),
+        ("drifted", SF[0], "sf", "subaccount", SUB, ""),
+        ("gone", SF[1], "sf", None, None, None),
+    ]
+    reservation = made.resources("PhoneNumberOrder")["sf"]["outputs"]["reservationAppId"]
+    assert [(o["resource"], o["reservation_app_id"]) for o in doc["orders"]] == [("sf", reservation)]
