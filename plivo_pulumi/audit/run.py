@@ -41,6 +41,7 @@ from plivo_pulumi.core.config import (
 )
 from plivo_pulumi.core.contract import subaccount_to_check
 from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError, Scrubber
+from plivo_pulumi.core.lifecycle.phone_number_order import reservation_name
 from plivo_pulumi.core.live import resolve_subaccounts
 from plivo_pulumi.core.numbers import is_subaccount_id
 
@@ -321,12 +322,11 @@ def order_reservations(
     """The orders' reservation applications by app_id: the one the state records, and every live
     application named `<key>-reservation` after an order's key (a killed run's, which the state
     does not record; twins left by a lost create answer too). They belong to the order."""
-    by_key = {o.key: o for o in orders}
+    by_name = {reservation_name(o.key): o for o in orders}
     found: dict[str, ManagedOrder] = {}
     for view in views:
         for app_id, fields in view.live_apps.items():
-            name = str(fields.get("app_name") or "")
-            owner = by_key.get(name.removesuffix("-reservation")) if name.endswith("-reservation") else None
+            owner = by_name.get(str(fields.get("app_name") or ""))
             if owner is not None:
                 found[app_id] = owner
     found.update({o.reservation_app: o for o in orders if o.reservation_app})
