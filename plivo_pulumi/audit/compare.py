@@ -6,7 +6,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from plivo_pulumi.audit.model import AccountView, Finding, LiveNumber, ManagedApplication, ManagedNumber
+from plivo_pulumi.audit.model import (
+    PHONE_NUMBER_ORDER_TYPES,
+    AccountView,
+    Finding,
+    LiveNumber,
+    ManagedApplication,
+    ManagedNumber,
+)
 from plivo_pulumi.core.applications import app_changes
 from plivo_pulumi.core.contract import (
     MANAGED_FIELDS,
@@ -80,10 +87,20 @@ def _duplicated(
     account_of: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """A number or an application declared by more than one resource: they undo each other's writes.
-    ``account_of``: provider reference -> auth_id, to name the accounts involved."""
+    An order's number bound by a `RentedNumber`/`RentedNumberSet` is not one (the order's `numbers`
+    feeding a binding is the documented use, and an order binds only when it buys): orders and the
+    other resources are counted apart. ``account_of``: provider reference -> auth_id, to name the
+    accounts involved."""
     account_of = account_of or {}
+    managed = list(managed)
+    ordered = [m for m in managed if m.type in PHONE_NUMBER_ORDER_TYPES]
+    bound = [m for m in managed if m.type not in PHONE_NUMBER_ORDER_TYPES]
     findings: list[Finding] = []
-    for key, owners in (("number", _owners(managed, "number")), ("app_id", _owners(apps, "app_id"))):
+    for key, owners in (
+        ("number", _owners(bound, "number")),
+        ("number", _owners(ordered, "number")),
+        ("app_id", _owners(apps, "app_id")),
+    ):
         for value, declared in owners.items():
             resources = {resource for resource, _ in declared}
             if len(resources) < 2:

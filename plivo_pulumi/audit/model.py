@@ -115,17 +115,31 @@ class ManagedApplication:
 @dataclass(frozen=True)
 class ManagedOrder:
     """One `PhoneNumberOrder` of the state: its key (the alias of what it bought), its reservation
-    application, and the numbers it holds with their monthly rate (USD; None = not known)."""
+    application, and the numbers it holds with their monthly rate (USD; None = not known).
+    ``app_id`` / ``subaccount``: what the order declares for its numbers (``None`` = not declared:
+    the binding is not managed after the buy); ``provider`` as for :class:`ManagedNumber`."""
 
     key: str
     resource: str
     numbers: tuple[tuple[str, Decimal | None], ...] = ()
     reservation_app: str | None = None
     recorded: bool = True  # False: a create a crashed run left pending (the state lists no numbers)
+    app_id: str | None = None
+    subaccount: str | None = None
+    provider: str = ""
+    type: str = PHONE_NUMBER_ORDER_TYPE
 
     @property
     def monthly_cost(self) -> Decimal:
         return sum((rate or Decimal(0) for _, rate in self.numbers), Decimal(0))
+
+    def managed_numbers(self) -> list[ManagedNumber]:
+        """Its numbers as managed numbers: compared like a `RentedNumber`'s (gone, drift on what the
+        order declares), but never `duplicated` with a `RentedNumber` that binds them."""
+        return [
+            ManagedNumber(number, self.app_id, self.subaccount, self.resource, self.type, self.provider)
+            for number, _ in self.numbers
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +149,8 @@ class ManagedOrder:
                 {"number": n, "monthly_cost": None if r is None else float(r)} for n, r in self.numbers
             ],
             "monthly_cost": float(self.monthly_cost),
+            "reservation_app_id": self.reservation_app,
+            "recorded": self.recorded,
         }
 
 

@@ -59,6 +59,20 @@ _SECTIONS = {
         "never buy them again by hand",
     ),
 }
+# The fix for an order's number (RESOURCE is a PhoneNumberOrder), where it differs: an order binds
+# its numbers only when it buys them or when its own app_id/subaccount changes (a refresh restores
+# nothing), and it buys only on a create or an update (an `up` with unchanged inputs buys nothing).
+_ORDER_FIX = {
+    "drifted": (
+        "for an order's number: the order binds only when it buys or when its app_id/subaccount "
+        "changes; set it back in the console, or bind the order's `numbers` with a RentedNumber(Set), "
+        "which `pulumi up --refresh --run-program` restores"
+    ),
+    "gone": (
+        "for an order's number: `pulumi refresh` drops it from the order, which then holds fewer than "
+        "count: it buys a replacement at its next update (when one of its inputs changes)"
+    ),
+}
 _COLUMNS = ("KIND", "NUMBER", "APP_ID", "RESOURCE", "FIELD", "EXPECTED", "LIVE")
 # A reconcile restores one declaration: with a duplicate, it undoes the other's.
 _FIGHT = (
@@ -134,6 +148,8 @@ def render_table(report: AuditReport) -> str:
             lines.extend(fmt(_row(f, with_app, several)) for f in section)
             fight = kind in ("drifted", "drifted_app") and counts["duplicated"]
             lines.append(f"  fix: {fix}{_FIGHT if fight else ''}")
+            if kind in _ORDER_FIX and {f.resource for f in section} & {o.resource for o in report.orders}:
+                lines.append(f"  {_ORDER_FIX[kind]}")
     if report.orders:
         lines.append("")
         lines.append(
@@ -141,7 +157,12 @@ def render_table(report: AuditReport) -> str:
             f"{_usd(report.orders_monthly_total)} per month"
         )
         for order in report.orders:
-            lines.append(f"  {order.resource} ({order.key}): {_usd(order.monthly_cost)} per month")
+            line = f"  {order.resource} ({order.key}): {_usd(order.monthly_cost)} per month"
+            if not order.recorded:
+                line += " (create pending in the state: a run died; see unrecorded_buy)"
+            if order.reservation_app:
+                line += f"; reservation application {order.reservation_app}"
+            lines.append(line)
             lines.extend(
                 f"    {number}  {'unknown' if rate is None else _usd(rate)}/month"
                 for number, rate in order.numbers

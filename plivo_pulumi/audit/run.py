@@ -41,6 +41,7 @@ from plivo_pulumi.core.config import (
 )
 from plivo_pulumi.core.contract import subaccount_to_check
 from plivo_pulumi.core.errors import NumberNotFoundError, PlivoError, Scrubber
+from plivo_pulumi.core.lifecycle.phone_number_order import reservation_name
 from plivo_pulumi.core.live import resolve_subaccounts
 from plivo_pulumi.core.numbers import is_subaccount_id
 
@@ -190,7 +191,9 @@ def run_audit(
         managed = [replace(m, resource=label + m.resource) for m in managed_from_state(state)]
         apps = [replace(a, resource=label + a.resource) for a in managed_applications_from_state(state)]
         pending += pending_application_names(state)
-        orders += [replace(o, resource=label + o.resource) for o in orders_from_state(state)]
+        stack_orders = [replace(o, resource=label + o.resource) for o in orders_from_state(state)]
+        orders += stack_orders
+        managed += [m for o in stack_orders for m in o.managed_numbers()]
         # The stack config's account is audited whenever it has credentials; without them, only a
         # stack whose every resource names an explicit provider can be audited.
         refs = [m.provider for m in managed] + [a.provider for a in apps]
@@ -292,6 +295,11 @@ def _audit_accounts(
         )
     findings, unverified = compare_accounts(views, filtered=bool(filters), pending=pending)
     findings = bought_findings(findings, views, orders)
+    reservations = order_reservations(views, orders)
+    shown = [
+        o if o.reservation_app else replace(o, reservation_app=_reservation_of(o, reservations))
+        for o in orders
+    ]
     return AuditReport(
         stack=stack,
         account=groups[0].settings.auth_id,
@@ -304,30 +312,45 @@ def _audit_accounts(
         managed_apps=sum(len(g.apps) for g in groups),
         unverified_links=unverified,
         accounts=summaries,
-        orders=[o for o in orders if o.recorded],
+        orders=shown,
     )
+
+
+def order_reservations(
+    views: Sequence[AccountView], orders: Sequence[ManagedOrder]
+) -> dict[str, ManagedOrder]:
+    """The orders' reservation applications by app_id: the one the state records, and every live
+    application named `<key>-reservation` after an order's key (a killed run's, which the state
+    does not record; twins left by a lost create answer too). They belong to the order."""
+    by_name = {reservation_name(o.key): o for o in orders}
+    found: dict[str, ManagedOrder] = {}
+    for view in views:
+        for app_id, fields in view.live_apps.items():
+            owner = by_name.get(str(fields.get("app_name") or ""))
+            if owner is not None:
+                found[app_id] = owner
+    found.update({o.reservation_app: o for o in orders if o.reservation_app})
+    return found
+
+
+def _reservation_of(order: ManagedOrder, reservations: Mapping[str, ManagedOrder]) -> str | None:
+    mine = sorted(app_id for app_id, owner in reservations.items() if owner.key == order.key)
+    return mine[0] if mine else None
 
 
 def bought_findings(
     findings: Sequence[Finding], views: Sequence[AccountView], orders: Sequence[ManagedOrder]
 ) -> list[Finding]:
-    """The findings with the orders' numbers accounted for: a number an order of the state holds is
-    managed (not `unmanaged`); a number that carries an order's key as its alias, or is linked to its
-    reservation application (`<key>-reservation`), but that the state does not list is
-    `unrecorded_buy`: bought by a run that died before the state was saved (`pulumi up --refresh`
-    adopts it)."""
+    """The findings with the orders accounted for: a number an order of the state holds is managed
+    (not `unmanaged`); an order's reservation application is the order's (never `unmanaged_app`); a
+    number that carries an order's key as its alias, or is linked to its reservation application
+    (`<key>-reservation`), but that the state does not list is `unrecorded_buy`: bought by a run
+    that died before the state was saved (`pulumi up --refresh` adopts it)."""
     if not orders:
         return list(findings)
     held = {number for o in orders for number, _ in o.numbers}
     by_key = {o.key: o for o in orders}
-    reservations: dict[str, ManagedOrder] = {}
-    for view in views:
-        for app_id, fields in view.live_apps.items():
-            name = str(fields.get("app_name") or "")
-            owner = by_key.get(name.removesuffix("-reservation")) if name.endswith("-reservation") else None
-            if owner is not None:
-                reservations[app_id] = owner
-    reservations.update({o.reservation_app: o for o in orders if o.reservation_app})
+    reservations = order_reservations(views, orders)
     stray: dict[str, Finding] = {}
     for view in views:
         for number, live in view.listed.items():
@@ -346,6 +369,7 @@ def bought_findings(
         f
         for f in findings
         if not (f.kind == "unmanaged" and f.app_id is None and (f.number in held or f.number in stray))
+        and not (f.kind == "unmanaged_app" and f.app_id in reservations)
     ]
     return sorted([*kept, *stray.values()], key=Finding.sort_key)
 

@@ -270,19 +270,36 @@ def orders_from_state(state: Mapping[str, Any]) -> list[ManagedOrder]:
             ManagedOrder(
                 key,
                 resource_name(resource),
-                tuple((n, rates.get(n)) for n in sorted(numbers)),
+                tuple((n, rates.get(n)) for n in sorted(set(numbers))),
                 str(reservation) if reservation else None,
+                **_order_binding(resource),
             )
         )
+    recorded = {o.key for o in orders}
     deployment = state.get("deployment", state) if isinstance(state, Mapping) else {}
     for op in (deployment or {}).get("pending_operations") or []:
         pending = op.get("resource") if isinstance(op, Mapping) else None
         if not isinstance(pending, Mapping) or pending.get("type") not in PHONE_NUMBER_ORDER_TYPES:
             continue
         key = _order_key(pending.get("inputs") or {})
-        if key:
-            orders.append(ManagedOrder(key, resource_name(pending), recorded=False))
+        if key and key not in recorded:
+            recorded.add(key)
+            orders.append(
+                ManagedOrder(key, resource_name(pending), recorded=False, **_order_binding(pending))
+            )
     return orders
+
+
+def _order_binding(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """What an order declares for its numbers (``app_id``, ``subaccount``: ``None`` when unset, so
+    not managed after the buy), its type and its provider."""
+    inputs = resource.get("inputs") or {}
+    return {
+        "app_id": _desired(_get(inputs, "app_id"), normalize_app_id) or None,
+        "subaccount": _desired(_get(inputs, "subaccount"), normalize_subaccount) or None,
+        "provider": provider_reference(resource),
+        "type": str(resource.get("type")),
+    }
 
 
 def _order_key(inputs: Mapping[str, Any]) -> str | None:

@@ -224,6 +224,8 @@ def test_the_audit_shows_bought_numbers_their_cost_and_buys_the_state_does_not_l
             "order_key": key,
             "numbers": [{"number": SF[0], "monthly_cost": 0.8}, {"number": SF[1], "monthly_cost": 0.8}],
             "monthly_cost": 1.6,
+            "reservation_app_id": reservation,
+            "recorded": True,
         }
     ]
     assert doc["orders_monthly_total"] == 1.6

@@ -131,7 +131,8 @@ def test_destroy_releases_only_with_release_on_delete(native_project, sim_e2e):
 def test_the_audit_lists_the_native_orders_numbers_and_cost(native_project, sim_e2e):
     project = native_project(order())
     assert project.up().ok
-    key = native_resources(project, TYPE)["sf"]["outputs"]["orderKey"]
+    outputs = native_resources(project, TYPE)["sf"]["outputs"]
+    key, reservation = outputs["orderKey"], outputs["reservationAppId"]
     done = project.plivo_numbers("audit", "--stack", project.stack, "--json")
     doc = json.loads(done.stdout)
     assert doc["orders"] == [
@@ -140,6 +141,8 @@ def test_the_audit_lists_the_native_orders_numbers_and_cost(native_project, sim_
             "order_key": key,
             "numbers": [{"number": SF[0], "monthly_cost": 0.8}, {"number": SF[1], "monthly_cost": 0.8}],
             "monthly_cost": 1.6,
+            "reservation_app_id": reservation,
+            "recorded": True,
         }
     ], done.stderr
     assert doc["orders_monthly_total"] == 1.6
