@@ -111,7 +111,7 @@ def test_an_order_number_released_by_hand_is_gone_naming_the_order():
     assert report.managed_total == 3
     table = render_table(report)
     assert "Managed numbers no longer rented: 2" in table
-    assert "for an order's number: `pulumi refresh` drops it from the order" in table
+    assert "for an order's number: `pulumi up --refresh` buys a replacement" in table
 
     # With a filter the missing one is looked up, never guessed gone.
     filtered = audit(export(order()), [bought(O1), bought(O2)], number_startswith="1555")
@@ -172,7 +172,7 @@ def test_what_the_order_declares_drifts_and_what_it_leaves_unset_does_not():
     declared = audit(export(order(app_id=APP1, subaccount=None)), live)
     assert declared.findings == [Finding("drifted", O1, "sf", "app_id", APP1, APP2)]
     table = render_table(declared)
-    assert "for an order's number: the order binds only when it buys" in table
+    assert "for an order's number: `pulumi up --refresh` links it back" in table
 
     both = audit(export(order(native=True, app_id=APP1, subaccount=SUB)), live)
     assert both.findings == [

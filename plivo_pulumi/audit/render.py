@@ -59,18 +59,16 @@ _SECTIONS = {
         "never buy them again by hand",
     ),
 }
-# The fix for an order's number (RESOURCE is a PhoneNumberOrder), where it differs: an order binds
-# its numbers only when it buys them or when its own app_id/subaccount changes (a refresh restores
-# nothing), and it buys only on a create or an update (an `up` with unchanged inputs buys nothing).
+# The fix for an order's number (RESOURCE is a PhoneNumberOrder), where it differs: the order's
+# refresh shows both as changes of its own inputs, which the `up` then sets right.
 _ORDER_FIX = {
     "drifted": (
-        "for an order's number: the order binds only when it buys or when its app_id/subaccount "
-        "changes; set it back in the console, or bind the order's `numbers` with a RentedNumber(Set), "
-        "which `pulumi up --refresh --run-program` restores"
+        "for an order's number: `pulumi up --refresh` links it back to what the order declares "
+        "(its refresh shows the live value as a change of app_id/subaccount)"
     ),
     "gone": (
-        "for an order's number: `pulumi refresh` drops it from the order, which then holds fewer than "
-        "count: it buys a replacement at its next update (when one of its inputs changes)"
+        "for an order's number: `pulumi up --refresh` buys a replacement within max_monthly_cost (its "
+        "refresh shows the lower count held; `pulumi preview --refresh` shows the buy and its cost)"
     ),
 }
 _COLUMNS = ("KIND", "NUMBER", "APP_ID", "RESOURCE", "FIELD", "EXPECTED", "LIVE")

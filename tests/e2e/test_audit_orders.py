@@ -67,26 +67,27 @@ def test_a_bought_number_released_in_the_console_is_gone_naming_the_order(projec
     assert [(f["number"], f["resource"]) for f in doc["findings"]] == [(SF[1], "sf")]
     assert kinds(doc, "gone") == doc["findings"]
     assert "Managed numbers no longer rented: 1" in table
-    assert "for an order's number: `pulumi refresh` drops it from the order" in table
 
-    # The fix the table gives: a refresh drops it (the audit is clean) and a plain `up` buys nothing;
-    # the order buys a replacement when one of its inputs changes.
-    assert made.refresh().ok
-    assert order_state(made)["numbers"] == [SF[0]]
+    # The fix the table gives: `up --refresh` buys a replacement, within the cap; the audit is clean.
+    assert "`pulumi up --refresh` buys a replacement within max_monthly_cost" in table
+    fixed = made.up("--refresh")
+    assert fixed.ok, fixed.output
+    assert order_state(made)["numbers"] == [SF[0], SF[2]] and purchases(sim_e2e) == SF[:3]
     code, doc, _ = audit(made)
     assert (code, doc["findings"]) == (0, [])
-    assert made.up().ok and len(purchases(sim_e2e)) == 2
-    made.write_program(order_program("dynamic", max_monthly_cost=4))
-    assert made.up().ok
-    assert len(order_state(made)["numbers"]) == 2 and len(purchases(sim_e2e)) == 3
 
 
 def test_the_reservation_application_is_the_orders_never_unmanaged(project, sim_e2e):
     made = project(ORDER_OF_THE_IVR.format(count=2, cap=5))
     assert made.up().ok
     outputs = order_state(made)
-    key, reservation = outputs["order_key"], outputs["reservation_app_id"]
-    assert sim_e2e.application(reservation)["app_name"] == f"{key}-reservation"
+    key = outputs["order_key"]
+    assert not outputs.get("reservation_app_id"), "deleted once the numbers it bought carry the key"
+    # As a run stopped between a buy and its edit leaves it: the reservation application, a number
+    # linked to it (the state lists the order, not that number).
+    reservation = "90000000000077"
+    sim_e2e.add_application(reservation, app_name=f"{key}-reservation")
+    sim_e2e.edit_out_of_band(SF[1], app_id=reservation)
 
     code, doc, table = audit(made)
     assert code == 1, "the seeded applications no resource declares"
@@ -95,7 +96,12 @@ def test_the_reservation_application_is_the_orders_never_unmanaged(project, sim_
         ("sf", reservation, True)
     ]
     assert f"sf ({key}): 1.60 USD per month; reservation application {reservation}" in table
-    assert reservation not in {f["app_id"] for f in doc["findings"]}
+    assert reservation not in {f["app_id"] for f in kinds(doc, "unmanaged_app")}
+
+    fixed = made.up("--refresh")  # the refresh shows the parked number, the up edits it
+    assert fixed.ok, fixed.output
+    assert sim_e2e.number(SF[1])["app_id"] == outputs["app_id"] and sim_e2e.application(reservation) is None
+    assert purchases(sim_e2e) == SF[:2]
 
 
 def test_a_killed_runs_reservation_application_is_the_pending_orders(project, sim_e2e):
@@ -125,7 +131,8 @@ def test_a_killed_runs_reservation_application_is_the_pending_orders(project, si
 
     recovered = made.recover()
     assert recovered.ok, recovered.output
-    assert order_state(made)["reservation_app_id"] == reservation
+    assert not order_state(made).get("reservation_app_id") and sim_e2e.application(reservation) is None
+    assert len(order_state(made)["numbers"]) == 3 and len(purchases(sim_e2e)) == 3, "bought once each"
     code, doc, _ = audit(made)
     assert {f["kind"] for f in doc["findings"]} == {"unmanaged_app"}
     assert {f["app_id"] for f in doc["findings"]} == set(APPS)
@@ -155,12 +162,11 @@ def test_a_binding_the_order_declares_drifts_one_it_leaves_unset_does_not(projec
     assert [
         (f["kind"], f["number"], f["resource"], f["field"], f["expected"], f["live"]) for f in doc["findings"]
     ] == [("drifted", bound, "bound", "app_id", APPS[0], APPS[1])]
-    assert "for an order's number: the order binds only when it buys" in table
+    assert "for an order's number: `pulumi up --refresh` links it back" in table
 
-    # As the table says: a refresh and a run leave it (the order binds when it buys), the console fixes it.
+    # As the table says: `up --refresh` links it back; the order without app_id is left alone.
     assert made.up("--refresh").ok
-    assert sim_e2e.number(bound)["app_id"] == APPS[1]
-    sim_e2e.edit_out_of_band(bound, app_id=APPS[0])
+    assert sim_e2e.number(bound)["app_id"] == APPS[0] and sim_e2e.number(free)["app_id"] == APPS[2]
     code, doc, _ = audit(made)
     assert (code, doc["findings"]) == (0, [])
 
@@ -215,5 +221,4 @@ def test_the_native_orders_numbers_are_gone_and_drift_on_what_it_declares(tmp_pa
         ("drifted", SF[0], "sf", "subaccount", SUB, ""),
         ("gone", SF[1], "sf", None, None, None),
     ]
-    reservation = made.resources("PhoneNumberOrder")["sf"]["outputs"]["reservationAppId"]
-    assert [(o["resource"], o["reservation_app_id"]) for o in doc["orders"]] == [("sf", reservation)]
+    assert [(o["resource"], o["reservation_app_id"]) for o in doc["orders"]] == [("sf", None)]
