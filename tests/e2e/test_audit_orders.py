@@ -15,9 +15,7 @@ import pytest
 from tests.e2e.native.conftest import use_native_plugin
 from tests.support.accounts import APPS, MAIN, SUB, TOKEN, e2e_seed
 from tests.support.cli_project import CliProject, plivo_config
-from tests.support.fault_kit import wait_for
-from tests.support.order_kit import SF, order_program, purchases
-from tests.support.processes import alive, kill_tree
+from tests.support.order_kit import SF, kill_up_after_a_purchase, order_program, purchases
 
 # An order bound to an `Application` of the same stack: with an Application declared, the audit
 # reports every application no resource manages, so the reservation application would show.
@@ -106,13 +104,7 @@ def test_the_reservation_application_is_the_orders_never_unmanaged(project, sim_
 
 def test_a_killed_runs_reservation_application_is_the_pending_orders(project, sim_e2e):
     made = project(ORDER_OF_THE_IVR.format(count=3, cap=2.5))
-    sim_e2e.set_faults(latency_ms=400)
-    run = made.start_up()
-    wait_for(lambda: len(purchases(sim_e2e)) >= 1, 120, "the first purchase")
-    tree = kill_tree(run.pid)
-    run.wait(60)
-    wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
-    sim_e2e.clear_faults()
+    kill_up_after_a_purchase(made, sim_e2e)
     bought = purchases(sim_e2e)
     reservations = [a for a in sim_e2e.applications() if a["app_name"].endswith("-reservation")]
     assert len(reservations) == 1, "the killed run made the order's reservation application"

@@ -16,9 +16,14 @@ from pathlib import Path
 from plivo_pulumi.core.client import PlivoClient
 from tests.support.accounts import APPS, MAIN, TOKEN
 from tests.support.cli_project import CliProject, plivo_config
-from tests.support.fault_kit import wait_for
-from tests.support.order_kit import BERLIN, SF, monthly_spend, order_program, purchases
-from tests.support.processes import alive, descendants, kill_tree
+from tests.support.order_kit import (
+    BERLIN,
+    SF,
+    kill_up_after_a_purchase,
+    monthly_spend,
+    order_program,
+    purchases,
+)
 
 
 def order(name: str = "sf", **args: object) -> str:
@@ -154,14 +159,7 @@ def test_a_lost_buy_answer_then_a_rerun_buys_once(project, sim_e2e):
 
 def test_a_run_killed_after_a_buy_then_recovered_buys_no_more(project, sim_e2e):
     made = project(order(count=3, max_monthly_cost=2.5))
-    sim_e2e.set_faults(latency_ms=400)
-    run = made.start_up()
-    wait_for(lambda: len(purchases(sim_e2e)) >= 1, 120, "the first purchase")
-    tree = kill_tree(run.pid)
-    run.wait(60)
-    wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
-    assert not descendants(run.pid)
-    sim_e2e.clear_faults()
+    kill_up_after_a_purchase(made, sim_e2e)
     bought = purchases(sim_e2e)
     assert 1 <= len(bought) < 3
 

@@ -133,9 +133,9 @@ def test_every_page_has_an_expectation_and_an_example_per_language():
 
 
 # The Go examples the suite builds and runs; the others are type-checked together (`go vet`), since
-# each Go binary takes seconds to link: these two cover a resource wired to another's output and a
-# function's result read through ApplyT.
-GO_RUN = ("application", "get-rented-numbers")
+# each Go binary takes seconds to link: these cover a resource wired to another's output, a
+# function's result read through ApplyT, and numbers bought by a Go program (the order).
+GO_RUN = ("application", "get-rented-numbers", "phone-number-order")
 
 
 @pytest.fixture(scope="module")

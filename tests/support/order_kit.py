@@ -7,6 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from tests.support.fault_kit import wait_for
+from tests.support.processes import alive, descendants, kill_tree
+
 SF = [f"141540010{k:02d}" for k in range(1, 9)]  # the simulator's San Francisco offers, in order
 BERLIN = "493055501001"  # the simulator's first Berlin offer: a restricted country, bought pending
 
@@ -37,3 +40,16 @@ def purchases(sim: Any) -> list[str]:
 
 def monthly_spend(sim: Any) -> Decimal:
     return Decimal(sim.purchases()["monthly_total"])
+
+
+def kill_up_after_a_purchase(project: Any, sim: Any) -> None:
+    """`pulumi up` of `project` killed (the whole process tree, as CI cancels a job) once it has
+    bought a number: 400 ms per API call leaves the time to kill it between buys."""
+    sim.set_faults(latency_ms=400)
+    run = project.start_up()
+    wait_for(lambda: len(purchases(sim)) >= 1, 120, "the first purchase")
+    tree = kill_tree(run.pid)
+    run.wait(60)
+    wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
+    assert not descendants(run.pid)
+    sim.clear_faults()

@@ -12,9 +12,7 @@ from decimal import Decimal
 
 from tests.e2e.native.test_native_rented_number import native_resources
 from tests.support.accounts import APPS, MAIN
-from tests.support.fault_kit import wait_for
-from tests.support.order_kit import SF, monthly_spend, order_program, purchases
-from tests.support.processes import alive, descendants, kill_tree
+from tests.support.order_kit import SF, kill_up_after_a_purchase, monthly_spend, order_program, purchases
 
 TYPE = "plivo:index:PhoneNumberOrder"
 BERLIN = "493055501001"
@@ -84,14 +82,7 @@ def test_a_lost_buy_answer_then_a_rerun_buys_once(native_project, sim_e2e):
 
 def test_a_run_killed_after_a_buy_then_recovered_buys_no_more(native_project, sim_e2e):
     project = native_project(order(count=3, max_monthly_cost=2.5), backend_query="?metadata=skip")
-    sim_e2e.set_faults(latency_ms=400)
-    run = project.start_up()
-    wait_for(lambda: len(purchases(sim_e2e)) >= 1, 120, "the first purchase")
-    tree = kill_tree(run.pid)
-    run.wait(60)
-    wait_for(lambda: not [p for p in tree if alive(p)], 30, "the killed run's processes to end")
-    assert not descendants(run.pid)
-    sim_e2e.clear_faults()
+    kill_up_after_a_purchase(project, sim_e2e)
     bought_before = purchases(sim_e2e)
     assert 1 <= len(bought_before) < 3
 
