@@ -290,9 +290,12 @@ def test_a_number_released_by_hand_shows_as_a_lower_count_and_up_replaces_it(sim
 def test_a_number_whose_alias_was_edited_by_hand_is_held_not_replaced(sim: SimulatorProcess) -> None:
     written = Run(sim).order.create(checked())
     sim.edit_out_of_band(SF[0], alias="renamed")
-    observed = Run(sim).order.read(KEY_SF, written.outputs)
-    assert observed.outputs["numbers"] == SF[:2] and observed.outputs["count"] == 2
-    again = Run(sim).order.update(KEY_SF, written.outputs, checked())
+    run = Run(sim)
+    observed = run.order.read(KEY_SF, written.outputs)
+    assert observed.outputs["numbers"] == SF[:2], "still held"
+    assert observed.outputs["count"] == 1, "counted out until it carries the key: the next up runs"
+    assert any(f"{SF[0]} held without the order's key" in n for n in run.notes)
+    again = Run(sim).order.update(KEY_SF, observed.outputs, checked())
     assert again.outputs["numbers"] == SF[:2] and bought(sim) == SF[:2]
     assert sim.number(SF[0])["alias"] == KEY_SF
 

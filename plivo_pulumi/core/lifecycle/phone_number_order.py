@@ -505,7 +505,7 @@ class PhoneNumberOrderLifecycle:
         """The numbers the order holds. A refresh shows what the next `up` would set right as a
         change of the inputs it concerns: `app_id` / `subaccount` when a number's binding was changed
         by hand (the live value) or a number is still parked on the reservation application, `count`
-        when fewer numbers are held than declared (one released)."""
+        when fewer numbers carry the order's key than declared (one released, or its alias edited)."""
         if not props:
             raise PlivoError(
                 f"cannot import PhoneNumberOrder {id!r}: an order is declared, not imported; declared "
@@ -534,9 +534,18 @@ class PhoneNumberOrderLifecycle:
                         f"PhoneNumberOrder {key}: number {number} has {name} {have or '(none)'!r}, the order "
                         f"declares {props.get(name)!r}; the next `up` sets it back"
                     )
+        # Held but not carrying the key (parked, or its alias edited by hand): counted out, so the
+        # next `up` runs and gives it the key back (buying nothing for it: it is held).
+        untagged = sorted(n for n, obj in owned.items() if obj.get("alias") != key)
+        if untagged:
+            self.context.notify(
+                f"PhoneNumberOrder {key}: number(s) {listed(untagged)} held without the order's key as "
+                "alias; the next `up` sets it"
+            )
         count = props.get("count")  # the engine's numbers are floats
-        if isinstance(count, int | float) and not isinstance(count, bool) and len(owned) < count:
-            observed["count"] = len(owned)
+        tagged = len(owned) - len(untagged)
+        if isinstance(count, int | float) and not isinstance(count, bool) and tagged < count:
+            observed["count"] = tagged
         details = {
             n: known.get(n)
             or {
