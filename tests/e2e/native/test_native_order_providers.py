@@ -109,3 +109,12 @@ def test_a_refresh_shows_hand_changes_and_up_sets_them_right_within_the_cap(nati
     assert monthly_spend(sim_e2e) - Decimal("0.8") <= Decimal("2.5"), "what is rented stays under the cap"
     steady = project.preview("--refresh", "--expect-no-changes")
     assert steady.ok, steady.output
+
+    key = native_resources(project, TYPE)["sf"]["outputs"]["orderKey"]
+    sim_e2e.edit_out_of_band(SF[2], alias="renamed")  # and someone renamed one: still held
+    gate = project.preview("--refresh", "--expect-no-changes")
+    assert gate.code != 0 and "held without the order's key" in gate.output, gate.output
+    retagged = project.up("--refresh")
+    assert retagged.ok, retagged.output
+    assert sim_e2e.number(SF[2])["alias"] == key and purchases(sim_e2e) == SF[:3], "given back, not replaced"
+    assert project.preview("--refresh", "--expect-no-changes").ok
