@@ -199,6 +199,14 @@ def test_lowered_count_keeps_and_says_so(sim: SimulatorProcess) -> None:
     written = run.order.update(KEY_SF, first.outputs, checked(count=1))
     assert written.outputs["numbers"] == SF[:2] and len(bought(sim)) == 2
     assert any("extra ones are kept" in n for n in run.notes)
+    # The way to let the extra one go (docs/buying-numbers.md): release it by hand; the refresh
+    # drops it and the order, holding `count`, replaces nothing.
+    sim.unrent_out_of_band(SF[1])
+    run = Run(sim)
+    observed = run.order.read(KEY_SF, written.outputs)
+    assert observed.outputs["numbers"] == [SF[0]] and observed.outputs["count"] == 1
+    assert any("nothing to replace" in n for n in run.notes)
+    assert run.order.diff(KEY_SF, observed.outputs, checked(count=1)).changed == []
 
 
 def test_delete_keeps_unless_release_on_delete(sim: SimulatorProcess) -> None:

@@ -517,10 +517,17 @@ class PhoneNumberOrderLifecycle:
         reservation = self._reservation_app(api, key)
         owned, _ = self._held(api, key, reservation, known)
         gone = sorted(set(known) - set(owned))
+        count = props.get("count")  # the engine's numbers are floats
         if gone:
+            short = isinstance(count, int | float) and len(owned) < count
             self.context.notify(
                 f"PhoneNumberOrder {key}: number(s) {listed(gone)} no longer held (released, or marked by "
-                "another order); the next `up` buys replacements within max_monthly_cost"
+                "another order); "
+                + (
+                    "the next `up` buys replacements within max_monthly_cost"
+                    if short
+                    else f"it still holds {len(owned)}, count {count}: nothing to replace"
+                )
             )
         observed = {**props, KEY: key}
         for number, obj in sorted(owned.items()):
@@ -542,7 +549,6 @@ class PhoneNumberOrderLifecycle:
                 f"PhoneNumberOrder {key}: number(s) {listed(untagged)} held without the order's key as "
                 "alias; the next `up` sets it"
             )
-        count = props.get("count")  # the engine's numbers are floats
         tagged = len(owned) - len(untagged)
         if isinstance(count, int | float) and not isinstance(count, bool) and tagged < count:
             observed["count"] = tagged
