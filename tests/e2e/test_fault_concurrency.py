@@ -100,11 +100,14 @@ def test_second_up_while_the_first_runs_fails_with_the_lock_message(sim_e2e, tmp
     runner_a = launch(first.workdir, spec_file)
     # The backend is locked before the engine calls a provider: once A talks to the API, it holds it.
     wait_for(lambda: sim_e2e.requests_log()["total"] > 0, 120, "runner A to reach the API")
+    # A's next calls are held (20 s each, under the client's 30 s timeout) while B runs, so A is
+    # still running, and holding the lock, however slowly B starts on a loaded machine.
+    sim_e2e.set_faults(latency_ms=20_000)
     started = time.monotonic()
     b = result_of(launch(second, spec_file))
     assert time.monotonic() - started < 60
-    a = result_of(runner_a)
     sim_e2e.clear_faults()
+    a = result_of(runner_a)
 
     assert a["code"] == 0, a["output"]
     assert b["code"] != 0
