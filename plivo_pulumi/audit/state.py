@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from plivo_pulumi.audit.model import (
@@ -24,6 +24,8 @@ from plivo_pulumi.core.contract import (
     declared_bindings,
     decode,
 )
+from plivo_pulumi.core.lifecycle.phone_number_order import KEY as ORDER_KEY
+from plivo_pulumi.core.lifecycle.phone_number_order import money
 from plivo_pulumi.core.numbers import normalize_app_id, normalize_number, normalize_subaccount
 
 # -- state extraction (pure) ----------------------------------------------------------------------
@@ -263,7 +265,7 @@ def orders_from_state(state: Mapping[str, Any]) -> list[ManagedOrder]:
         rates: dict[str, Decimal | None] = {}
         for detail in _get(outputs, "details") or ():
             if isinstance(detail, Mapping) and _state_number(detail.get("number")):
-                rates[str(_state_number(detail.get("number")))] = _rate(_get(detail, "monthly_rental_rate"))
+                rates[str(_state_number(detail.get("number")))] = money(_get(detail, "monthly_rental_rate"))
         numbers = [n for n in (_state_number(raw) for raw in _get(outputs, "numbers") or ()) if n]
         reservation = _get(outputs, "reservation_app_id")
         orders.append(
@@ -303,13 +305,5 @@ def _order_binding(resource: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _order_key(inputs: Mapping[str, Any]) -> str | None:
-    key = inputs.get("__order_key")
+    key = inputs.get(ORDER_KEY)
     return key if isinstance(key, str) and key else None
-
-
-def _rate(value: Any) -> Decimal | None:
-    try:
-        rate = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return rate if rate.is_finite() and rate >= 0 else None

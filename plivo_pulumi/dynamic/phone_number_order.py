@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, Resource
 
-from plivo_pulumi.core.errors import MissingCredentialsError, PlivoError
 from plivo_pulumi.core.lifecycle.phone_number_order import KEY, PhoneNumberOrderLifecycle, order_key_for
 from plivo_pulumi.dynamic._program import claim_order_key, require_secret_token
-from plivo_pulumi.dynamic._provider import PlivoResourceProvider, log
+from plivo_pulumi.dynamic._provider import PlivoResourceProvider
 
 OUTPUTS = ("order_key", "numbers", "details", "monthly_cost", "setup_cost", "reservation_app_id")
 
@@ -35,17 +34,8 @@ class PhoneNumberOrderProvider(PlivoResourceProvider):
         checked = super().check(_olds, news)
         if checked.failures:
             return checked
-        failures: list[CheckFailure] = []
-        try:
-            line = self._lifecycle().preview(checked.inputs)  # type: ignore[attr-defined]
-        except MissingCredentialsError:
-            line = None  # no account to look at yet: create plans again before buying
-        except PlivoError as exc:
-            field = "max_monthly_cost" if str(exc).startswith("max_monthly_cost") else ""
-            failures.append(CheckFailure(field, str(exc)))
-        else:
-            if line:
-                log(line)
+        refused = self._lifecycle().check_plan(checked.inputs)  # type: ignore[attr-defined]
+        failures = [CheckFailure(refused.field, refused.reason)] if refused else []
         return CheckResult(checked.inputs, failures)
 
 

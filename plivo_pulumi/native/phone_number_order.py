@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from pulumi.provider.experimental.provider import CheckFailure, CheckRequest, CheckResponse
 
-from plivo_pulumi.core.errors import MissingCredentialsError, PlivoError
+from plivo_pulumi.core.errors import PlivoError
 from plivo_pulumi.core.lifecycle.phone_number_order import KEY, PhoneNumberOrderLifecycle, order_key_of_urn
 from plivo_pulumi.native import schema
 from plivo_pulumi.native.adapter import LifecycleAdapter, resource_label
@@ -43,17 +43,9 @@ class PhoneNumberOrderAdapter(LifecycleAdapter):
                 self.provider.deployment.claim_order_key(resource_label(request.urn), news[KEY], request.urn)
             except PlivoError as exc:
                 failures.append(CheckFailure("", str(exc)))
-        if not failures:
-            try:
-                line = self.lifecycle.preview(checked.inputs)
-            except MissingCredentialsError:
-                line = None  # no account to look at yet: Create checks again before buying
-            except PlivoError as exc:
-                field = "maxMonthlyCost" if str(exc).startswith("max_monthly_cost") else ""
-                failures.append(CheckFailure(field, str(exc)))
-            else:
-                if line:
-                    self.provider.notify(line)
+        refused = None if failures else self.lifecycle.check_plan(checked.inputs)
+        if refused:
+            failures.append(CheckFailure(to_camel(refused.field) if refused.field else "", refused.reason))
         return CheckResponse(inputs=properties_to_engine(checked.inputs, secret), failures=failures)
 
     def claim(self, owner: str, inputs: Mapping[str, Any], key: str) -> None:

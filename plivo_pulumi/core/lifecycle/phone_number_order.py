@@ -38,7 +38,7 @@ from typing import Any
 
 from plivo_pulumi.core.client import BuyOutcomeUnknownError, NumberTakenError, PlivoClient
 from plivo_pulumi.core.client.phone_numbers import SEARCH_TYPES
-from plivo_pulumi.core.errors import NotFoundError, NumberNotFoundError, PlivoError
+from plivo_pulumi.core.errors import MissingCredentialsError, NotFoundError, NumberNotFoundError, PlivoError
 from plivo_pulumi.core.lifecycle.context import Context
 from plivo_pulumi.core.lifecycle.results import Checked, Failure, Observed, Planned, Written, changed_inputs
 from plivo_pulumi.core.lifecycle.safety import listed, numbers_to_unrent, unrent
@@ -70,6 +70,10 @@ _SERVICES = ("voice", "sms", "mms")
 _CENT = Decimal("0.00001")
 
 
+class OverCapError(PlivoError):
+    """A plan that would cost more per month than `max_monthly_cost`."""
+
+
 def order_key(identity: str) -> str:
     """A short, stable key for an identity, fit for a number's alias."""
     return "po-" + hashlib.sha256(identity.encode()).hexdigest()[:10]
@@ -92,7 +96,8 @@ def reservation_name(key: str) -> str:
     return f"{key}-reservation"
 
 
-def _money(value: Any) -> Decimal | None:
+def money(value: Any) -> Decimal | None:
+    """A rate or a cost as the API writes it (`"0.80000"`), or None when it is not an amount."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -210,26 +215,18 @@ class PhoneNumberOrderLifecycle:
             )
         else:
             inputs["max_monthly_cost"] = cap
-        app_id = news.get("app_id")
-        if app_id is None or is_unknown(app_id):
-            inputs["app_id"] = app_id
-        else:
+        for name, normalize, hint in (
+            ("app_id", normalize_app_id, "the application id (digits)"),
+            ("subaccount", normalize_subaccount, "the subaccount auth id (SA...)"),
+        ):
+            value = news.get(name)
+            if value is None or is_unknown(value):
+                inputs[name] = value
+                continue
             try:
-                inputs["app_id"] = normalize_app_id(app_id) or None
+                inputs[name] = normalize(value) or None
             except ValueError as exc:
-                failures.append(
-                    Failure("app_id", f"{exc}; give the application id (digits) or leave it unset")
-                )
-        sub = news.get("subaccount")
-        if sub is None or is_unknown(sub):
-            inputs["subaccount"] = sub
-        else:
-            try:
-                inputs["subaccount"] = normalize_subaccount(sub) or None
-            except ValueError as exc:
-                failures.append(
-                    Failure("subaccount", f"{exc}; give the subaccount auth id (SA...) or leave it unset")
-                )
+                failures.append(Failure(name, f"{exc}; give {hint} or leave it unset"))
         release = news.get("release_on_delete", False)
         if release is None:
             release = False
@@ -283,7 +280,7 @@ class PhoneNumberOrderLifecycle:
             rate = _rate_of(obj, known)
             if rate is None:  # unknown: counted as the dearest offer, so the cap still holds
                 rate = max(
-                    (_money(o.get("monthly_rental_rate")) or Decimal(0) for o in candidates),
+                    (money(o.get("monthly_rental_rate")) or Decimal(0) for o in candidates),
                     default=Decimal(0),
                 )
             rates[number] = rate
@@ -295,9 +292,9 @@ class PhoneNumberOrderLifecycle:
                 "(pattern, region, type, services) or lower `count`. Nothing was bought."
             )
         monthly = sum(rates.values(), Decimal(0)) + sum(
-            (_money(o.get("monthly_rental_rate")) or Decimal(0) for o in to_buy), Decimal(0)
+            (money(o.get("monthly_rental_rate")) or Decimal(0) for o in to_buy), Decimal(0)
         )
-        setup = sum((_money(o.get("setup_rate")) or Decimal(0) for o in to_buy), Decimal(0))
+        setup = sum((money(o.get("setup_rate")) or Decimal(0) for o in to_buy), Decimal(0))
         plan = Plan(owned, to_buy, candidates, monthly, setup, reservation, rates)
         self._refuse_over_cap(props, plan)
         return plan
@@ -311,13 +308,29 @@ class PhoneNumberOrderLifecycle:
         self.context.deployment.note_declared(list(plan.owned))
         return f"PhoneNumberOrder {props[KEY]} {plan.message(int(props['count']))}"
 
+    def check_plan(self, props: dict[str, Any]) -> Failure | None:
+        """What both front-ends' check runs after the inputs pass: the plan shown to the user (a
+        line), or the failure that refuses it before any `up` can buy (over the cap, nothing on
+        offer). Without credentials yet, nothing: create plans again before buying."""
+        try:
+            line = self.preview(props)
+        except MissingCredentialsError:
+            return None
+        except OverCapError as exc:
+            return Failure("max_monthly_cost", str(exc))
+        except PlivoError as exc:
+            return Failure("", str(exc))
+        if line:
+            self.context.notify(line)
+        return None
+
     @staticmethod
     def _refuse_over_cap(props: dict[str, Any], plan: Plan) -> None:
         cap = Decimal(str(props["max_monthly_cost"]))
         if plan.monthly_cost <= cap:
             return
         numbers = [*sorted(plan.owned), *[o["number"] for o in plan.to_buy]]
-        raise PlivoError(
+        raise OverCapError(
             f"max_monthly_cost is {_usd(cap)} but the order would cost {_usd(plan.monthly_cost)} per month "
             f"(numbers {listed(numbers)}; {len(plan.to_buy)} to buy). Raise `max_monthly_cost` or lower "
             "`count`. Nothing was bought."
@@ -369,7 +382,7 @@ class PhoneNumberOrderLifecycle:
         }
         offers = [o for o in api.iter_phone_numbers(props["country"], **filters) if o["number"] not in owned]
         # Cheapest first, then by number: the same plan for the same offers, run after run.
-        return sorted(offers, key=lambda o: (_money(o.get("monthly_rental_rate")) or Decimal(0), o["number"]))
+        return sorted(offers, key=lambda o: (money(o.get("monthly_rental_rate")) or Decimal(0), o["number"]))
 
     # -- create, update: buy what is missing, adopt what is held ------------------------------------
 
@@ -418,7 +431,7 @@ class PhoneNumberOrderLifecycle:
             for offer in plan.candidates:
                 if need == 0:
                     break
-                rate = _money(offer.get("monthly_rental_rate")) or Decimal(0)
+                rate = money(offer.get("monthly_rental_rate")) or Decimal(0)
                 if spent + rate > cap:  # a taken candidate replaced by a dearer one
                     continue
                 status = self._buy(api, offer["number"], reservation)
@@ -620,9 +633,9 @@ def _filters(props: dict[str, Any]) -> str:
 
 
 def _rate_of(obj: dict[str, Any], known: dict[str, Any] | None) -> Decimal | None:
-    rate = _money(obj.get("monthly_rental_rate")) if obj.get("monthly_rental_rate") is not None else None
+    rate = money(obj.get("monthly_rental_rate")) if obj.get("monthly_rental_rate") is not None else None
     if rate is None and known and str(obj.get("number")) in known:
-        rate = _money((known[str(obj["number"])] or {}).get("monthly_rental_rate"))
+        rate = money((known[str(obj["number"])] or {}).get("monthly_rental_rate"))
     return rate
 
 
@@ -670,8 +683,8 @@ def _outputs(
     items = [details[n] for n in sorted(details)]
     outs["numbers"] = [d["number"] for d in items]
     outs["details"] = items
-    monthly = sum((_money(d.get("monthly_rental_rate")) or Decimal(0) for d in items), Decimal(0))
-    setup = sum((_money(d.get("setup_rate")) or Decimal(0) for d in items), Decimal(0))
+    monthly = sum((money(d.get("monthly_rental_rate")) or Decimal(0) for d in items), Decimal(0))
+    setup = sum((money(d.get("setup_rate")) or Decimal(0) for d in items), Decimal(0))
     outs["monthly_cost"] = float(monthly.quantize(_CENT))
     outs["setup_cost"] = float(setup.quantize(_CENT))
     outs["reservation_app_id"] = reservation
